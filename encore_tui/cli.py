@@ -1,0 +1,389 @@
+"""The one `encore` command: run the app, demo, import, export, status, journal, users…
+
+Feature packages add sub-commands through REGISTRARS: a module with `register(subparsers)`.
+Those modules import only argparse at module level; heavy imports (fpdf, httpx, uvicorn) happen
+inside the handler, so `encore` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import importlib
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from encore_tui import __version__
+
+REGISTRARS: list[str] = []
+
+DEMO_ACCOUNTS = [  # (username, role, PIN, display name): shown on the demo sign-in screen
+    ("operator", "operator", "1111", "Demo Operator"),
+    ("ro", "ro", "2222", "Demo Returning Officer"),
+    ("observer", "observer", "3333", "Demo Observer"),
+    ("admin", "admin", "4444", "Demo Administrator"),
+]
+DEMOS = {"gummidipoondi": "gummidipoondi", "bihar": "bihar_demo"}
+
+
+class CliError(RuntimeError):
+    pass
+
+
+def _open(args, create: bool = False):
+    from encore_tui.store import open_store
+
+    return open_store(args.settings.db_url, create=bool(create))
+
+
+def _pick_ac(store, number: int | None) -> int:
+    from encore_tui.services import list_acs
+
+    acs = list_acs(store)
+    if not acs:
+        raise CliError("This store holds no AC yet: `encore import form20 DIR` or `encore demo`.")
+    if number is None:
+        if len(acs) > 1:
+            raise CliError(
+                "This store holds several ACs: say which with --ac NUMBER ("
+                + ", ".join(f"{a.number} {a.name}" for a in acs)
+                + ")."
+            )
+        return acs[0].ac_id
+    for a in acs:
+        if a.number == number:
+            return a.ac_id
+    raise CliError(f"AC {number} is not in this store.")
+
+
+def admin_actor():
+    from encore_tui.domain.rounds import Role
+    from encore_tui.services import Actor
+
+    return Actor(os.environ.get("USER") or "console", Role.ADMIN, "console administrator")
+
+
+# -- commands --------------------------------------------------------------------------------------
+def cmd_import_form20(args) -> int:
+    from encore_tui import services
+    from encore_tui.importing import read_form20_dir
+
+    imp = read_form20_dir(Path(args.folder), counting_tables=args.tables)
+    store = _open(args, create=True)
+    ac_id = services.create_ac(store, imp.setup, admin_actor())
+    ctx = services.load_context(store, ac_id)
+    print(
+        f"AC {imp.setup.ac.number} {imp.setup.ac.name}: {len(imp.setup.candidates)} candidates, "
+        f"{len(imp.setup.stations)} polling stations, {ctx.plan.round_count} rounds at "
+        f"{ctx.plan.tables} tables."
+    )
+    if args.with_results:
+        n = services.import_results(store, ac_id, imp.station_values, imp.postal_values, admin_actor())
+        print(f"Imported the figures of {n} tables (journaled as imported).")
+    print(f"Store: {store.where}")
+    return 0
+
+
+def cmd_import_setup(args) -> int:
+    from encore_tui import services
+    from encore_tui.importing import read_setup_json
+
+    setup = read_setup_json(Path(args.file))
+    store = _open(args, create=True)
+    ac_id = services.create_ac(store, setup, admin_actor())
+    ctx = services.load_context(store, ac_id)
+    print(
+        f"AC {setup.ac.number} {setup.ac.name}: {len(setup.candidates)} candidates, {len(setup.stations)} "
+        f"polling stations, {ctx.plan.round_count} rounds. Store: {store.where}"
+    )
+    return 0
+
+
+def cmd_export_form20(args) -> int:
+    from encore_tui import services
+    from encore_tui.exporting import atomic_write, form20_csv
+
+    if args.format != "csv":
+        return _export_other(args)
+    store = _open(args)
+    ctx, f20 = services.form20(store, _pick_ac(store, args.ac))
+    text = form20_csv(ctx.setup, f20)
+    if args.output in (None, "-"):
+        sys.stdout.write(text)
+    else:
+        atomic_write(Path(args.output), text.encode())
+        print(f"Form 20 written to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _export_other(args) -> int:
+    raise CliError(f"--format {args.format} for form20 is not available in this build; use --format csv.")
+
+
+def cmd_status(args) -> int:
+    from encore_tui import services
+    from encore_tui.domain.rounds import RoundStatus
+
+    store = _open(args)
+    ac_id = _pick_ac(store, args.ac)
+    d = services.dashboard(store, ac_id)
+    s = d.ctx.setup
+    print(f"AC {s.ac.number} {s.ac.name}{' (FICTIONAL DEMO)' if s.fictional else ''} — {s.election.name}")
+    evm = {r: i for r, i in d.rounds.items() if r > 0}
+    count = {st: sum(1 for i in evm.values() if i.status is st) for st in RoundStatus}
+    entered = sum(1 for r in evm if d.entered.get(r))
+    print(
+        f"EVM rounds: {len(evm)} (tables: {d.ctx.plan.tables}); with figures {entered}; "
+        + ", ".join(f"{st.label} {n}" for st, n in count.items() if n)
+    )
+    postal = d.rounds.get(0)
+    if postal:
+        print(
+            f"Postal: {postal.status.label} ({d.entered.get(0, 0)} of {s.postal_tables} postal tables entered)"
+        )
+    if d.kept_aside:
+        print(
+            "Kept aside: "
+            + ", ".join(f"PS {e.station} (round {e.round_no}: {e.kept_aside.label})" for e in d.kept_aside)
+        )
+    if d.leader and d.leader.lead.leader:
+        ld, c = d.leader.lead, s.candidates
+        lead_c, trail_c = c[ld.leader - 1], c[ld.runner_up - 1] if ld.runner_up else None
+        cum = d.leader.cumulative.votes
+        line = f"After round {d.leader.round_no}: leading {lead_c.name} ({lead_c.party}) {cum[ld.leader - 1]}"
+        if trail_c:
+            line += f", trailing {trail_c.name} ({trail_c.party}) {cum[ld.runner_up - 1]}, margin {ld.margin}"
+        if ld.is_tie:
+            line += "  — TIED"
+        print(line)
+    else:
+        print("No votes entered yet.")
+    if d.outbox:
+        print("Push queue: " + ", ".join(f"{k} {v}" for k, v in sorted(d.outbox.items())))
+    return 0
+
+
+def cmd_journal_verify(args) -> int:
+    from encore_tui import services
+
+    store = _open(args)
+    from encore_tui.services.queries import list_acs
+
+    ids = [a.ac_id for a in list_acs(store)] if args.ac is None else [_pick_ac(store, args.ac)]
+    ok = True
+    for ac_id in [0, *ids]:
+        rep = services.verify_journal(store, ac_id)
+        if ac_id == 0 and rep.events == 0:
+            continue
+        print(str(rep).replace("AC id 0", "accounts") if ac_id == 0 else str(rep))
+        ok &= rep.ok
+    return 0 if ok else 1
+
+
+def cmd_user_add(args) -> int:
+    from encore_tui import services
+
+    pin = args.pin
+    if pin is None:
+        if not sys.stdin.isatty():
+            pin = sys.stdin.readline().rstrip("\n")
+        else:
+            pin = getpass.getpass("PIN: ")
+            if getpass.getpass("PIN again: ") != pin:
+                raise CliError("The two PINs differ; nothing was saved.")
+    store = _open(args, create=True)
+    services.add_user(store, args.username, args.role, pin, args.name or args.username)
+    print(f"User '{args.username}' ({args.role}) added.")
+    return 0
+
+
+def cmd_user_list(args) -> int:
+    from encore_tui import services
+
+    for a in services.list_users(_open(args)):
+        print(f"{a.username:20} {a.role.value:10} {a.display_name}")
+    return 0
+
+
+def cmd_plan_tables(args) -> int:
+    from encore_tui import services
+
+    store = _open(args)
+    plan = services.change_plan(store, _pick_ac(store, args.ac), args.tables, admin_actor())
+    print(f"The plan now has {plan.round_count} rounds; rounds not yet started use {args.tables} tables.")
+    return 0
+
+
+def cmd_schema(args) -> int:
+    import json
+
+    from encore_tui.domain.setup import Setup
+
+    text = json.dumps(Setup.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if args.output:
+        from encore_tui.exporting import atomic_write
+
+        atomic_write(Path(args.output), text.encode())
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def make_demo(name: str, fresh: bool, rehearsal: bool) -> Path:
+    """Create (or reuse) the demo store for `name`; returns its path."""
+    from encore_tui import services
+    from encore_tui.config import data_dir
+    from encore_tui.importing import read_form20_dir, read_setup_json
+    from encore_tui.store import open_store
+
+    folder = Path(__file__).parent / "demo_data" / DEMOS[name]
+    path = data_dir() / f"demo-{name}{'-rehearsal' if rehearsal else ''}.db"
+    if path.exists() and not fresh:
+        return path
+    for suffix in ("", "-wal", "-shm", ".lock"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    if name == "bihar":
+        setup, values, postal = read_setup_json(folder / "setup.json"), None, None
+    else:
+        imp = read_form20_dir(folder)
+        setup, values, postal = imp.setup, imp.station_values, imp.postal_values
+    tmp = path.with_suffix(".creating")
+    for suffix in ("", "-wal", "-shm", ".lock"):
+        Path(str(tmp) + suffix).unlink(missing_ok=True)
+    store = open_store(tmp)
+    ac_id = services.create_ac(store, setup, admin_actor())
+    for username, role, pin, display in DEMO_ACCOUNTS:
+        services.add_user(store, username, role, pin, display)
+    if rehearsal and values:
+        services.import_results(store, ac_id, values, postal, admin_actor())
+    store.close()
+    os.replace(tmp, path)
+    Path(str(tmp) + ".lock").unlink(missing_ok=True)
+    return path
+
+
+def cmd_demo(args) -> int:
+    path = make_demo(args.name, args.fresh, args.rehearsal)
+    print(f"Demo store: {path}")
+    print("Demo accounts: " + ", ".join(f"{u}/{p} ({r})" for u, r, p, _ in DEMO_ACCOUNTS))
+    if args.no_app:
+        return 0
+    args.settings.db = str(path)
+    args.demo = True
+    return cmd_run(args)
+
+
+def cmd_run(args) -> int:
+    from encore_tui.app import run_app
+
+    return run_app(args.settings, demo=getattr(args, "demo", False))
+
+
+# -- parser ---------------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="encore", description="encore-tui: the counting-hall application.")
+    p.add_argument("--version", action="version", version=f"encore-tui {__version__}")
+    p.add_argument(
+        "--db",
+        help="store: a SQLite file path or postgresql://user@host/db "
+        "(default: $ENCORE_DB, the config file, or encore.db in the user data folder)",
+    )
+    p.add_argument("--lang", choices=["en", "hi"], help="language of the screens")
+    p.add_argument("--ac", type=int, help="AC number, where the store holds several")
+    p.set_defaults(func=cmd_run)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, func: Callable, help: str, parent=sub) -> argparse.ArgumentParser:
+        sp = parent.add_parser(name, help=help, description=help)
+        sp.set_defaults(func=func)
+        return sp
+
+    add("run", cmd_run, "open the app on the store (the default)")
+    d = add("demo", cmd_demo, "open the app on a bundled demo AC (created on first use)")
+    d.add_argument("name", nargs="?", default="gummidipoondi", choices=sorted(DEMOS))
+    d.add_argument("--fresh", action="store_true", help="throw away the demo store and start again")
+    d.add_argument(
+        "--rehearsal", action="store_true", help="also import every official figure (Gummidipoondi)"
+    )
+    d.add_argument("--no-app", action="store_true", help="only create the store")
+
+    imp = sub.add_parser("import", help="create an AC from a file").add_subparsers(dest="what", required=True)
+    f = add(
+        "form20",
+        cmd_import_form20,
+        "import a Form 20 folder (result.json + form20_polling_stations.csv)",
+        imp,
+    )
+    f.add_argument("folder")
+    f.add_argument("--with-results", action="store_true", help="also enter every figure (rehearsal)")
+    f.add_argument("--tables", type=int, help="counting tables per round (default 14)")
+    s = add("setup", cmd_import_setup, "import a setup JSON file (docs/setup.schema.json)", imp)
+    s.add_argument("file")
+
+    exp = sub.add_parser("export", help="write a form or sheet").add_subparsers(dest="what", required=True)
+    e = add("form20", cmd_export_form20, "Form 20 (final result sheet)", exp)
+    e.add_argument("--format", choices=["csv", "pdf"], default="csv")
+    e.add_argument("-o", "--output", help="file to write (default: standard output)")
+
+    add("status", cmd_status, "rounds done, approved, published, and the current lead")
+    j = sub.add_parser("journal", help="the hash-chained journal").add_subparsers(dest="what", required=True)
+    add("verify", cmd_journal_verify, "re-walk the chain and re-derive the state from the events", j)
+
+    u = sub.add_parser("user", help="accounts").add_subparsers(dest="what", required=True)
+    ua = add("add", cmd_user_add, "add an account (PIN asked, or read from standard input)", u)
+    ua.add_argument("username")
+    ua.add_argument("--role", required=True, choices=["operator", "aro", "ro", "observer", "admin"])
+    ua.add_argument("--name", help="full name, printed on sheets")
+    ua.add_argument("--pin", help=argparse.SUPPRESS)  # for scripts and tests only
+    add("list", cmd_user_list, "list the accounts", u)
+
+    pl = sub.add_parser("plan", help="the counting plan").add_subparsers(dest="what", required=True)
+    pt = add("tables", cmd_plan_tables, "change the tables per round for rounds not yet started", pl)
+    pt.add_argument("tables", type=int)
+
+    sc = add("schema", cmd_schema, "print the JSON Schema of the setup format")
+    sc.add_argument("-o", "--output")
+
+    for mod in REGISTRARS:
+        importlib.import_module(mod).register(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    from encore_tui.config import ConfigError, load_settings, log_path
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.settings = load_settings(db=args.db, lang=args.lang)
+    except ConfigError as exc:
+        print(f"encore: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        filename=log_path(), level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    from encore_tui.domain.rounds import IllegalTransition, NotAllowed
+    from encore_tui.importing import ImportProblem
+    from encore_tui.services.errors import ServiceError, StoreError
+
+    try:
+        return int(args.func(args) or 0)
+    except (CliError, ImportProblem, ServiceError, StoreError, NotAllowed, IllegalTransition) as exc:
+        logging.getLogger("encore").warning("refused: %s", exc)
+        print(f"encore: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception:
+        logging.getLogger("encore").exception("unexpected error")
+        print(
+            f"encore: unexpected error; nothing saved was lost. Details are in {log_path()} — "
+            "please send that file to the support team.",
+            file=sys.stderr,
+        )
+        return 3

@@ -1,0 +1,84 @@
+"""Settings: defaults < config file (TOML) < environment < command line.
+
+The config file is `<user config dir>/encore-tui/config.toml` (or $ENCORE_CONFIG):
+
+    db = "/var/lib/encore/encore.db"      # or postgresql://user@host/db
+    lang = "hi"
+    idle_lock_minutes = 5
+    printer = "counting-hall"             # an `lp` destination; empty: just write the PDF
+    [keys]                                 # binding id = keys (see F1 help for the ids)
+    submit_round = "ctrl+s"
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+
+APP = "encore-tui"
+
+
+def data_dir() -> Path:
+    d = Path(os.environ.get("ENCORE_HOME") or platformdirs.user_data_dir(APP))
+    d.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return d
+
+
+def config_path() -> Path:
+    return Path(os.environ.get("ENCORE_CONFIG") or Path(platformdirs.user_config_dir(APP)) / "config.toml")
+
+
+def log_path() -> Path:
+    return data_dir() / "encore.log"
+
+
+@dataclass
+class Settings:
+    db: str = ""
+    lang: str = "en"
+    idle_lock_minutes: int = 5
+    printer: str = ""
+    push_url: str = ""
+    ca_bundle: str = ""
+    keys: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def db_url(self) -> str:
+        return self.db or str(data_dir() / "encore.db")
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def load_settings(**overrides) -> Settings:
+    s = Settings()
+    path = config_path()
+    if path.is_file():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, OSError) as exc:
+            raise ConfigError(f"{path}: cannot read the config file: {exc}") from exc
+        for k, v in data.items():
+            if not hasattr(s, k):
+                raise ConfigError(f"{path}: unknown setting '{k}'")
+            setattr(s, k, v)
+    env = {
+        "db": "ENCORE_DB",
+        "lang": "ENCORE_LANG",
+        "push_url": "ENCORE_PUSH_URL",
+        "printer": "ENCORE_PRINTER",
+    }
+    for k, var in env.items():
+        if os.environ.get(var):
+            setattr(s, k, os.environ[var])
+    for k, v in overrides.items():
+        if v is not None:
+            setattr(s, k, v)
+    if s.lang not in ("en", "hi"):
+        raise ConfigError(f"lang must be 'en' or 'hi', not {s.lang!r}")
+    return s

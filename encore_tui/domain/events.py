@@ -1,0 +1,55 @@
+"""Every journaled event, declared once with an id and what it means (vxsuite style).
+
+A service appends exactly one of these per change, in the same transaction as the change.
+`ledger.replay` re-derives the counting state from them; `encore journal verify` compares.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class EventKind:
+    id: str
+    description: str
+    changes_state: bool = True
+
+
+_KINDS = [
+    EventKind("setup.created", "the AC, its candidates, stations and counting plan were set up"),
+    EventKind("plan.changed", "the number of counting tables for rounds not yet started changed"),
+    EventKind("cell.entered", "a figure was typed (or cleared) in a table of a round"),
+    EventKind("table.imported", "a table's figures were imported from a file (rehearsal)"),
+    EventKind("table.kept_aside", "a table was kept aside (not counted) with a reason"),
+    EventKind("table.restored", "a kept-aside table was brought back for entry"),
+    EventKind("warning.acknowledged", "a warning was checked against the paper and acknowledged"),
+    EventKind("round.submitted", "the operator handed a round to the RO"),
+    EventKind("round.returned", "the RO returned a round to the operator with a remark"),
+    EventKind("round.approved", "the RO approved a round"),
+    EventKind("round.published", "an approved round was published (acknowledged by central)"),
+    EventKind(
+        "round.correction_opened",
+        "the RO opened an approved round for correction; later approved rounds need re-approval",
+    ),
+    EventKind("user.added", "an account was created", changes_state=False),
+    EventKind("user.signed_in", "a user signed in", changes_state=False),
+    EventKind("user.sign_in_failed", "a sign-in failed (wrong name or PIN)", changes_state=False),
+]
+
+EVENT_KINDS: dict[str, EventKind] = {k.id: k for k in _KINDS}
+
+
+def register(kind: EventKind) -> EventKind:
+    """Declare a new event kind (used by feature modules that add their own)."""
+    if kind.id in EVENT_KINDS and EVENT_KINDS[kind.id] != kind:
+        raise ValueError(f"event kind {kind.id} declared twice")
+    EVENT_KINDS[kind.id] = kind
+    return kind
+
+
+def require(kind: str) -> EventKind:
+    try:
+        return EVENT_KINDS[kind]
+    except KeyError:
+        raise ValueError(f"unknown event kind {kind!r}: declare it in domain/events.py") from None

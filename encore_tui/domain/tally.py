@@ -1,0 +1,167 @@
+"""Tallies: per table, per round, cumulative; leads and margins; Form 20 rows and footers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from encore_tui.domain.entries import TableEntry
+from encore_tui.domain.setup import NOTA, REJECTED, TOTAL, Setup
+
+
+@dataclass(frozen=True)
+class Totals:
+    votes: tuple[int, ...]  # per candidate in ballot order
+    nota: int = 0
+    rejected: int = 0
+
+    @property
+    def total_valid(self) -> int:
+        """Form 20 'Total Valid Votes': excludes NOTA and rejected."""
+        return sum(self.votes)
+
+    @property
+    def total(self) -> int:
+        return self.total_valid + self.rejected + self.nota
+
+    def __add__(self, other: Totals) -> Totals:
+        if len(self.votes) != len(other.votes):
+            raise ValueError("totals of different candidate lists")
+        return Totals(
+            tuple(a + b for a, b in zip(self.votes, other.votes, strict=True)),
+            self.nota + other.nota,
+            self.rejected + other.rejected,
+        )
+
+    def __sub__(self, other: Totals) -> Totals:
+        return Totals(
+            tuple(a - b for a, b in zip(self.votes, other.votes, strict=True)),
+            self.nota - other.nota,
+            self.rejected - other.rejected,
+        )
+
+    @classmethod
+    def zero(cls, n: int) -> Totals:
+        return cls((0,) * n)
+
+    def to_json(self) -> dict:
+        return {
+            "candidates": list(self.votes),
+            "total_valid": self.total_valid,
+            "rejected": self.rejected,
+            "nota": self.nota,
+            "total": self.total,
+        }
+
+
+def entry_totals(entry: TableEntry, n: int) -> Totals:
+    if entry.kept_aside is not None:
+        return Totals.zero(n)
+    return Totals(entry.votes(n), entry.values.get(NOTA, 0), entry.values.get(REJECTED, 0))
+
+
+def sum_totals(items: Iterable[Totals], n: int) -> Totals:
+    acc = Totals.zero(n)
+    for t in items:
+        acc = acc + t
+    return acc
+
+
+@dataclass(frozen=True)
+class Lead:
+    leader: int | None  # candidate serial; None when nobody has a vote
+    runner_up: int | None
+    margin: int
+    tied: tuple[int, ...] = ()  # serials tied for the lead (len >= 2 when tied)
+
+    @property
+    def is_tie(self) -> bool:
+        return len(self.tied) >= 2
+
+
+def lead(votes: Sequence[int]) -> Lead:
+    """Leading and trailing (second) candidate and the margin. NOTA is never in `votes`."""
+    if not votes or max(votes) == 0:
+        return Lead(None, None, 0)
+    order = sorted(range(len(votes)), key=lambda i: (-votes[i], i))
+    top = votes[order[0]]
+    tied = tuple(i + 1 for i in order if votes[i] == top)
+    second = order[1] if len(order) > 1 else None
+    margin = top - (votes[second] if second is not None else 0)
+    return Lead(
+        order[0] + 1, second + 1 if second is not None else None, margin, tied if len(tied) > 1 else ()
+    )
+
+
+@dataclass(frozen=True)
+class RoundTally:
+    round_no: int
+    this_round: Totals
+    brought_forward: Totals
+    cumulative: Totals
+    lead: Lead
+
+
+def round_tallies(
+    rounds: Mapping[int, Sequence[TableEntry]], n: int, postal: Totals | None = None
+) -> list[RoundTally]:
+    """Tallies for EVM rounds in order; `postal` (round 0) is brought forward into round 1."""
+    acc = postal if postal is not None else Totals.zero(n)
+    out = []
+    for r in sorted(k for k in rounds if k > 0):
+        this = sum_totals((entry_totals(e, n) for e in rounds[r]), n)
+        cum = acc + this
+        out.append(RoundTally(r, this, acc, cum, lead(cum.votes)))
+        acc = cum
+    return out
+
+
+# -- Form 20 -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Form20Row:
+    sl_no: int
+    station: str
+    totals: Totals
+    tendered: int | None
+    kept_aside: bool = False
+    counted: bool = True
+
+
+@dataclass(frozen=True)
+class Form20:
+    rows: tuple[Form20Row, ...]
+    evm: Totals
+    postal: Totals
+    total_polled: Totals
+    tendered: int | None
+
+
+def form20(setup: Setup, station_entries: Mapping[str, TableEntry], postal: Totals | None) -> Form20:
+    """One row per station in Form 20 order, from each station's counted entry.
+
+    `station_entries` maps a station to the entry that counts for it (its EVM table, or its
+    VVPAT slip count when the table was kept aside). Missing stations are rows of zeros
+    marked `counted=False`.
+    """
+    n = len(setup.candidates)
+    rows = []
+    for i, st in enumerate(setup.stations, start=1):
+        e = station_entries.get(st.number)
+        if e is None:
+            rows.append(Form20Row(i, st.number, Totals.zero(n), st.tendered, counted=False))
+            continue
+        t = entry_totals(e, n)
+        rows.append(
+            Form20Row(
+                i,
+                st.number,
+                t,
+                st.tendered,
+                kept_aside=e.kept_aside is not None,
+                counted=e.kept_aside is None and TOTAL in e.values,
+            )
+        )
+    evm = sum_totals((r.totals for r in rows), n)
+    p = postal if postal is not None else Totals.zero(n)
+    tendered_vals = [s.tendered for s in setup.stations if s.tendered is not None]
+    return Form20(tuple(rows), evm, p, evm + p, sum(tendered_vals) if tendered_vals else None)

@@ -1,0 +1,783 @@
+"""Use-cases that change the count. Each is ONE transaction that updates the state tables and
+appends one journal event; a caller may say "saved" only after the function returned."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from encore_tui.domain import checks as ck
+from encore_tui.domain.entries import KeptAsideReason, TableEntry
+from encore_tui.domain.plan import POSTAL_ROUND, CountingPlan
+from encore_tui.domain.rounds import (
+    Action,
+    RoundStatus,
+    authorize,
+    may_edit,
+    next_status,
+)
+from encore_tui.domain.setup import Setup
+from encore_tui.services.context import AcContext, Actor, load_context
+from encore_tui.services.errors import InvalidValue, RoundBlocked, ServiceError, StaleEdit
+from encore_tui.store import journal
+from encore_tui.store.engine import Store
+from encore_tui.store.models import ac as ac_t
+from encore_tui.store.models import cell as cell_t
+from encore_tui.store.models import outbox as outbox_t
+from encore_tui.store.models import round_ as round_t
+from encore_tui.store.models import round_revision as rev_t
+from encore_tui.store.models import table_state as ts_t
+from encore_tui.store.models import ui_state as ui_t
+
+
+@dataclass(frozen=True)
+class Saved:
+    """Returned once the change is durable."""
+
+    ts: str
+    seq: int
+    before: int | None = None
+    after: int | None = None
+
+
+# -- setup ---------------------------------------------------------------------------------------
+def create_ac(store: Store, setup: Setup, actor: Actor, plan: CountingPlan | None = None) -> int:
+    authorize(actor.role, Action.IMPORT)
+    plan = plan or CountingPlan.make([s.number for s in setup.stations], setup.counting_tables)
+    problems = ck.check_plan(plan.rounds, [s.number for s in setup.stations])
+    if problems:
+        raise ServiceError("; ".join(str(p) for p in problems[:5]))
+    ts = journal.now()
+    with store.write() as conn:
+        if conn.execute(select(ac_t.c.id).where(ac_t.c.number == setup.ac.number)).first():
+            raise ServiceError(
+                f"AC {setup.ac.number} is already in this store; use another store "
+                "(--db) or `encore demo --fresh` to start again."
+            )
+        ac_id = conn.execute(
+            insert(ac_t).values(
+                number=setup.ac.number,
+                name=setup.ac.name,
+                setup_json=setup.model_dump_json(),
+                plan_json=json.dumps(plan.to_json()),
+                plan_version=1,
+                created_at=ts,
+            )
+        ).inserted_primary_key[0]
+        journal.start_chain(conn, ac_id)
+        rows = [{"ac_id": ac_id, "round_no": 0, "kind": "postal"}] + [
+            {"ac_id": ac_id, "round_no": r, "kind": "evm"} for r in range(1, plan.round_count + 1)
+        ]
+        conn.execute(
+            insert(round_t),
+            [
+                dict(
+                    r,
+                    status=RoundStatus.DRAFT.value,
+                    revision=0,
+                    remark="",
+                    updated_at=ts,
+                    updated_by=actor.username,
+                )
+                for r in rows
+            ],
+        )
+        journal.append(
+            conn,
+            ac_id,
+            actor.username,
+            actor.role,
+            "setup.created",
+            {"setup": json.loads(setup.model_dump_json()), "plan": plan.to_json()},
+            ts,
+        )
+    return ac_id
+
+
+def change_plan(store: Store, ac_id: int, tables: int, actor: Actor) -> CountingPlan:
+    """Change the number of tables for rounds not yet started (never below rounds done)."""
+    authorize(actor.role, Action.CHANGE_PLAN)
+    with store.write() as conn:
+        ctx = load_context(store, ac_id, conn)
+        started = {
+            r
+            for (r,) in conn.execute(
+                select(cell_t.c.round_no).where(cell_t.c.ac_id == ac_id, cell_t.c.round_no > 0).distinct()
+            )
+        }
+        started |= {
+            r
+            for (r,) in conn.execute(
+                select(round_t.c.round_no).where(
+                    round_t.c.ac_id == ac_id,
+                    round_t.c.round_no > 0,
+                    round_t.c.status != RoundStatus.DRAFT.value,
+                )
+            )
+        }
+        started |= {
+            r
+            for (r,) in conn.execute(
+                select(ts_t.c.round_no).where(ts_t.c.ac_id == ac_id, ts_t.c.round_no > 0).distinct()
+            )
+        }
+        done = max(started, default=0)
+        new = ctx.plan.replan(tables, done)
+        ts = journal.now()
+        conn.execute(
+            update(ac_t)
+            .where(ac_t.c.id == ac_id)
+            .values(plan_json=json.dumps(new.to_json()), plan_version=ctx.plan_version + 1)
+        )
+        conn.execute(
+            delete(round_t).where(
+                round_t.c.ac_id == ac_id, round_t.c.kind == "evm", round_t.c.round_no > new.round_count
+            )
+        )
+        existing = {r for (r,) in conn.execute(select(round_t.c.round_no).where(round_t.c.ac_id == ac_id))}
+        for r in range(1, new.round_count + 1):
+            if r not in existing:
+                conn.execute(
+                    insert(round_t).values(
+                        ac_id=ac_id,
+                        round_no=r,
+                        kind="evm",
+                        status=RoundStatus.DRAFT.value,
+                        revision=0,
+                        remark="",
+                        updated_at=ts,
+                        updated_by=actor.username,
+                    )
+                )
+        journal.append(
+            conn,
+            ac_id,
+            actor.username,
+            actor.role,
+            "plan.changed",
+            {"plan": new.to_json(), "tables": tables, "rounds_done": done},
+            ts,
+        )
+    store.cache.pop(("ctx", ac_id), None)
+    return new
+
+
+# -- helpers -------------------------------------------------------------------------------------
+def _round_row(conn: Connection, ac_id: int, round_no: int):
+    row = conn.execute(
+        select(round_t).where(round_t.c.ac_id == ac_id, round_t.c.round_no == round_no)
+    ).one_or_none()
+    if row is None:
+        raise ServiceError(f"There is no round {round_no} in this AC.")
+    return row
+
+
+def _table_no(ctx: AcContext, round_no: int, station: str) -> int:
+    tables = ctx.tables_of(round_no)
+    try:
+        return tables.index(station) + 1
+    except ValueError:
+        raise ServiceError(f"PS {station} is not counted in round {round_no}.") from None
+
+
+def _check_editable(ctx: AcContext, row, actor: Actor) -> None:
+    authorize(actor.role, Action.ENTER)
+    status = RoundStatus(row.status)
+    if not may_edit(status, actor.role):
+        who = "the RO (correction)" if status.is_approved else "nobody until the RO returns it"
+        raise ServiceError(f"Round {row.round_no} is {status.label}: it can be changed by {who}.")
+
+
+def _save_ui(conn: Connection, actor: Actor, ac_id: int, state: Mapping | None, ts: str) -> None:
+    if state is None:
+        return
+    text = json.dumps(dict(state), sort_keys=True)
+    n = conn.execute(
+        update(ui_t)
+        .where(ui_t.c.username == actor.username, ui_t.c.ac_id == ac_id)
+        .values(state=text, updated_at=ts)
+    ).rowcount
+    if not n:
+        conn.execute(insert(ui_t).values(username=actor.username, ac_id=ac_id, state=text, updated_at=ts))
+
+
+def parse_cell_text(text: str, maximum: int) -> int | None:
+    """What an operator typed into a cell → a vote count, or a clear refusal."""
+    t = text.strip()
+    if t == "":
+        return None
+    if not t.isascii() or not t.isdigit():
+        raise InvalidValue(f"'{text}' is not a number of votes: type digits 0-9 only.")
+    v = int(t)
+    if v > maximum:
+        raise InvalidValue(f"{v} is more than the {maximum} electors of this station: check the sheet.")
+    return v
+
+
+# -- entry ---------------------------------------------------------------------------------------
+def enter_cell(
+    store: Store,
+    ac_id: int,
+    round_no: int,
+    station: str,
+    field: str,
+    value: int | None,
+    actor: Actor,
+    *,
+    expected: int | None | type[...] = ...,
+    cursor: Mapping | None = None,
+) -> Saved:
+    """Save one cell durably (value None clears it). `expected` is the value the screen showed:
+    if somebody else changed it meanwhile the edit is refused, never silently overwritten."""
+    ctx = load_context(store, ac_id)
+    if field not in ctx.fields_of(round_no):
+        raise InvalidValue(f"'{field}' is not a cell of round {round_no}.")
+    table_no = _table_no(ctx, round_no, station)
+    if value is not None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise InvalidValue(f"{value!r} is not a number of votes.")
+        limit = ctx.setup.ac.electors if round_no == POSTAL_ROUND else ck.max_cell_value(ctx.setup, station)
+        if value > limit:
+            raise InvalidValue(f"{value} is more than the {limit} electors of this station: check the sheet.")
+    ts = journal.now()
+    with store.write() as conn:
+        _check_editable(ctx, _round_row(conn, ac_id, round_no), actor)
+        kept = conn.execute(
+            select(ts_t.c.kept_aside).where(
+                ts_t.c.ac_id == ac_id, ts_t.c.round_no == round_no, ts_t.c.station == station
+            )
+        ).scalar()
+        if kept:
+            raise ServiceError(f"Table {table_no} (PS {station}) is kept aside: restore it before typing.")
+        key = (
+            cell_t.c.ac_id == ac_id,
+            cell_t.c.round_no == round_no,
+            cell_t.c.station == station,
+            cell_t.c.field == field,
+        )
+        cur = conn.execute(
+            select(cell_t.c.value, cell_t.c.version, cell_t.c.updated_by, cell_t.c.updated_at).where(*key)
+        ).one_or_none()
+        before = cur.value if cur else None
+        if expected is not ... and expected != before:
+            raise StaleEdit(
+                f"Table {table_no} (PS {station}) {field}: {cur.updated_by if cur else 'someone'} changed "
+                f"it to {before if before is not None else 'blank'} at {cur.updated_at[11:19] if cur else '?'}"
+                f" UTC while you had {expected if expected is not None else 'blank'}. Check the sheet and type it again."
+            )
+        if before == value:
+            _save_ui(conn, actor, ac_id, cursor, ts)
+            return Saved(ts, 0, before, value)
+        if value is None:
+            conn.execute(delete(cell_t).where(*key))
+        elif cur is None:
+            conn.execute(
+                insert(cell_t).values(
+                    ac_id=ac_id,
+                    round_no=round_no,
+                    station=station,
+                    field=field,
+                    value=value,
+                    version=1,
+                    updated_at=ts,
+                    updated_by=actor.username,
+                )
+            )
+        else:
+            conn.execute(
+                update(cell_t)
+                .where(*key)
+                .values(value=value, version=cur.version + 1, updated_at=ts, updated_by=actor.username)
+            )
+        ev = journal.append(
+            conn,
+            ac_id,
+            actor.username,
+            actor.role,
+            "cell.entered",
+            {
+                "round": round_no,
+                "station": station,
+                "table": table_no,
+                "field": field,
+                "before": before,
+                "after": value,
+            },
+            ts,
+        )
+        _save_ui(conn, actor, ac_id, cursor, ts)
+    return Saved(ts, ev.seq, before, value)
+
+
+def _table_state_upsert(
+    conn: Connection, ac_id: int, round_no: int, station: str, ts: str, actor: Actor, **values
+) -> None:
+    where = (ts_t.c.ac_id == ac_id, ts_t.c.round_no == round_no, ts_t.c.station == station)
+    n = conn.execute(
+        update(ts_t).where(*where).values(updated_at=ts, updated_by=actor.username, **values)
+    ).rowcount
+    if not n:
+        base = {"kept_aside": None, "note": "", "acknowledged": "[]"}
+        base.update(values)
+        conn.execute(
+            insert(ts_t).values(
+                ac_id=ac_id,
+                round_no=round_no,
+                station=station,
+                updated_at=ts,
+                updated_by=actor.username,
+                **base,
+            )
+        )
+
+
+def keep_aside(
+    store: Store,
+    ac_id: int,
+    round_no: int,
+    station: str,
+    reason: KeptAsideReason | str,
+    actor: Actor,
+    note: str = "",
+) -> Saved:
+    """Leave a table blank in its round; its VVPAT slips are counted at the end."""
+    reason = KeptAsideReason(reason)
+    if reason is KeptAsideReason.OTHER and not note.strip():
+        raise InvalidValue("Say why the table is kept aside (a short note) when the reason is 'other'.")
+    ctx = load_context(store, ac_id)
+    if round_no == POSTAL_ROUND:
+        raise ServiceError("Postal tables cannot be kept aside.")
+    table_no = _table_no(ctx, round_no, station)
+    ts = journal.now()
+    with store.write() as conn:
+        _check_editable(ctx, _round_row(conn, ac_id, round_no), actor)
+        had = conn.execute(
+            select(cell_t.c.field).where(
+                cell_t.c.ac_id == ac_id, cell_t.c.round_no == round_no, cell_t.c.station == station
+            )
+        ).first()
+        if had:
+            raise ServiceError(
+                f"Table {table_no} (PS {station}) has figures: clear them (Backspace, Enter) "
+                "before keeping it aside."
+            )
+        _table_state_upsert(
+            conn, ac_id, round_no, station, ts, actor, kept_aside=reason.value, note=note.strip()
+        )
+        ev = journal.append(
+            conn,
+            ac_id,
+            actor.username,
+            actor.role,
+            "table.kept_aside",
+            {
+                "round": round_no,
+                "station": station,
+                "table": table_no,
+                "reason": reason.value,
+                "note": note.strip(),
+            },
+            ts,
+        )
+    return Saved(ts, ev.seq)
+
+
+def restore_table(store: Store, ac_id: int, round_no: int, station: str, actor: Actor) -> Saved:
+    ctx = load_context(store, ac_id)
+    table_no = _table_no(ctx, round_no, station)
+    ts = journal.now()
+    with store.write() as conn:
+        _check_editable(ctx, _round_row(conn, ac_id, round_no), actor)
+        _table_state_upsert(conn, ac_id, round_no, station, ts, actor, kept_aside=None, note="")
+        ev = journal.append(
+            conn,
+            ac_id,
+            actor.username,
+            actor.role,
+            "table.restored",
+            {"round": round_no, "station": station, "table": table_no},
+            ts,
+        )
+    return Saved(ts, ev.seq)
+
+
+def acknowledge_warning(
+    store: Store, ac_id: int, round_no: int, station: str, code: str, actor: Actor
+) -> Saved:
+    """The operator checked the figure against the paper: the warning no longer blocks."""
+    if code not in ck.ACKNOWLEDGEABLE:
+        raise InvalidValue(f"{code} is not a warning that can be acknowledged.")
+    ctx = load_context(store, ac_id)
+    table_no = _table_no(ctx, round_no, station)
+    ts = journal.now()
+    with store.write() as conn:
+        _check_editable(ctx, _round_row(conn, ac_id, round_no), actor)
+        cur = conn.execute(
+            select(ts_t.c.acknowledged).where(
+                ts_t.c.ac_id == ac_id, ts_t.c.round_no == round_no, ts_t.c.station == station
+            )
+        ).scalar()
+        acks = sorted(set(json.loads(cur or "[]")) | {code})
+        _table_state_upsert(conn, ac_id, round_no, station, ts, actor, acknowledged=json.dumps(acks))
+        ev = journal.append(
+            conn,
+            ac_id,
+            actor.username,
+            actor.role,
+            "warning.acknowledged",
+            {"round": round_no, "station": station, "table": table_no, "code": code},
+            ts,
+        )
+    return Saved(ts, ev.seq)
+
+
+def import_results(
+    store: Store,
+    ac_id: int,
+    station_values: Mapping[str, Mapping[str, int]],
+    postal: Mapping[str, int] | None,
+    actor: Actor,
+) -> int:
+    """Enter every station's figures as imported table entries (rehearsals, acceptance tests).
+    All or nothing: one transaction, one `table.imported` event per table."""
+    authorize(actor.role, Action.IMPORT)
+    ctx = load_context(store, ac_id)
+    ts = journal.now()
+    n = 0
+    with store.write() as conn:
+        items: list[tuple[int, str, Mapping[str, int]]] = []
+        if postal:
+            items.append((POSTAL_ROUND, ctx.tables_of(POSTAL_ROUND)[0], postal))
+        for station, values in station_values.items():
+            items.append((ctx.plan.locate(station).round_no, station, values))
+        for round_no, station, values in items:
+            status = RoundStatus(_round_row(conn, ac_id, round_no).status)
+            if status not in (RoundStatus.DRAFT, RoundStatus.RETURNED):
+                raise ServiceError(f"Round {round_no} is {status.label}: results cannot be imported into it.")
+            unknown = set(values) - set(ctx.fields_of(round_no))
+            if unknown:
+                raise InvalidValue(f"PS {station}: unknown fields {sorted(unknown)}")
+            conn.execute(
+                delete(cell_t).where(
+                    cell_t.c.ac_id == ac_id, cell_t.c.round_no == round_no, cell_t.c.station == station
+                )
+            )
+            conn.execute(
+                insert(cell_t),
+                [
+                    {
+                        "ac_id": ac_id,
+                        "round_no": round_no,
+                        "station": station,
+                        "field": f,
+                        "value": int(v),
+                        "version": 1,
+                        "updated_at": ts,
+                        "updated_by": actor.username,
+                    }
+                    for f, v in values.items()
+                ],
+            )
+            journal.append(
+                conn,
+                ac_id,
+                actor.username,
+                actor.role,
+                "table.imported",
+                {
+                    "round": round_no,
+                    "station": station,
+                    "table": _table_no(ctx, round_no, station),
+                    "values": {f: int(v) for f, v in values.items()},
+                    "source": "import",
+                },
+                ts,
+            )
+            n += 1
+    return n
+
+
+# -- round decisions -----------------------------------------------------------------------------
+def _entries(conn: Connection, ctx: AcContext, round_no: int) -> list[TableEntry]:
+    from encore_tui.services.queries import entries_in
+
+    return entries_in(conn, ctx, round_no)
+
+
+def figures_snapshot(ctx: AcContext, round_no: int, entries: list[TableEntry]) -> tuple[str, str]:
+    """Canonical JSON of a round's figures and its sha256 digest (printed on the sheet)."""
+    doc = {
+        "ac": ctx.setup.ac.number,
+        "round": round_no,
+        "tables": [
+            {
+                "table": e.table_no,
+                "station": e.station,
+                "values": dict(sorted(e.values.items())),
+                "kept_aside": e.kept_aside.value if e.kept_aside else None,
+                "note": e.kept_aside_note,
+            }
+            for e in entries
+        ],
+    }
+    text = journal.canonical(doc)
+    return text, hashlib.sha256(text.encode()).hexdigest()
+
+
+def _transition(
+    conn: Connection,
+    ac_id: int,
+    round_no: int,
+    action: Action,
+    actor: Actor,
+    kind: str,
+    ts: str,
+    *,
+    remark: str | None = None,
+    bump: bool = False,
+    extra: Mapping | None = None,
+):
+    row = _round_row(conn, ac_id, round_no)
+    new = next_status(RoundStatus(row.status), action)
+    revision = row.revision + (1 if bump else 0)
+    remark = row.remark if remark is None else remark
+    conn.execute(
+        update(round_t)
+        .where(round_t.c.ac_id == ac_id, round_t.c.round_no == round_no)
+        .values(status=new.value, revision=revision, remark=remark, updated_at=ts, updated_by=actor.username)
+    )
+    payload = {"round": round_no, "status": new.value, "revision": revision, "remark": remark}
+    payload.update(extra or {})
+    ev = journal.append(conn, ac_id, actor.username, actor.role, kind, payload, ts)
+    return new, revision, ev
+
+
+def _snapshot(
+    conn: Connection,
+    ac_id: int,
+    round_no: int,
+    revision: int,
+    stage: str,
+    text: str,
+    digest: str,
+    ts: str,
+    actor: Actor,
+) -> None:
+    conn.execute(
+        delete(rev_t).where(
+            rev_t.c.ac_id == ac_id,
+            rev_t.c.round_no == round_no,
+            rev_t.c.revision == revision,
+            rev_t.c.stage == stage,
+        )
+    )
+    conn.execute(
+        insert(rev_t).values(
+            ac_id=ac_id,
+            round_no=round_no,
+            revision=revision,
+            stage=stage,
+            figures=text,
+            digest=digest,
+            created_at=ts,
+            created_by=actor.username,
+        )
+    )
+
+
+def round_checks(
+    conn: Connection, ctx: AcContext, round_no: int, entries: list[TableEntry]
+) -> list[ck.Check]:
+    postal_status = RoundStatus(_round_row(conn, ctx.ac_id, POSTAL_ROUND).status)
+    return ck.check_round(
+        ctx.setup,
+        round_no,
+        entries,
+        postal=round_no == POSTAL_ROUND,
+        postal_approved=postal_status.is_approved,
+        round_count=ctx.last_round,
+    )
+
+
+def submit_round(store: Store, ac_id: int, round_no: int, actor: Actor) -> Saved:
+    """Hand a complete round to the RO. Refused (RoundBlocked) while any check blocks."""
+    authorize(actor.role, Action.SUBMIT)
+    ctx = load_context(store, ac_id)
+    ts = journal.now()
+    with store.write() as conn:
+        entries = _entries(conn, ctx, round_no)
+        problems = ck.blocking(round_checks(conn, ctx, round_no, entries))
+        if problems:
+            raise RoundBlocked(
+                f"Round {round_no} cannot be submitted: "
+                + "; ".join(str(p) for p in problems[:3])
+                + (f" and {len(problems) - 3} more" if len(problems) > 3 else ""),
+                problems,
+            )
+        text, digest = figures_snapshot(ctx, round_no, entries)
+        _, revision, ev = _transition(
+            conn,
+            ac_id,
+            round_no,
+            Action.SUBMIT,
+            actor,
+            "round.submitted",
+            ts,
+            bump=True,
+            extra={"digest": digest},
+        )
+        _snapshot(conn, ac_id, round_no, revision, "submitted", text, digest, ts, actor)
+    return Saved(ts, ev.seq)
+
+
+def return_round(store: Store, ac_id: int, round_no: int, remark: str, actor: Actor) -> Saved:
+    authorize(actor.role, Action.RETURN)
+    if not remark.strip():
+        raise InvalidValue("Write a remark telling the operator what to check.")
+    ts = journal.now()
+    with store.write() as conn:
+        _, _, ev = _transition(
+            conn, ac_id, round_no, Action.RETURN, actor, "round.returned", ts, remark=remark.strip()
+        )
+    return Saved(ts, ev.seq)
+
+
+def approve_round(store: Store, ac_id: int, round_no: int, actor: Actor) -> Saved:
+    """RO approval: in round order; queues the round for publication (outbox, same transaction)."""
+    authorize(actor.role, Action.APPROVE)
+    ctx = load_context(store, ac_id)
+    ts = journal.now()
+    with store.write() as conn:
+        if round_no > 0:
+            pending = conn.execute(
+                select(round_t.c.round_no, round_t.c.status)
+                .where(
+                    round_t.c.ac_id == ac_id,
+                    round_t.c.round_no > 0,
+                    round_t.c.round_no < round_no,
+                    round_t.c.status.not_in([RoundStatus.APPROVED.value, RoundStatus.PUBLISHED.value]),
+                )
+                .order_by(round_t.c.round_no)
+            ).first()
+            if pending:
+                raise ServiceError(
+                    f"Approve round {pending.round_no} ({RoundStatus(pending.status).label}) "
+                    f"first: rounds are approved in order."
+                )
+        entries = _entries(conn, ctx, round_no)
+        problems = [c for c in round_checks(conn, ctx, round_no, entries) if c.is_error]
+        if problems:
+            raise RoundBlocked(f"Round {round_no} cannot be approved: {problems[0]}", problems)
+        text, digest = figures_snapshot(ctx, round_no, entries)
+        _, revision, ev = _transition(
+            conn,
+            ac_id,
+            round_no,
+            Action.APPROVE,
+            actor,
+            "round.approved",
+            ts,
+            remark="",
+            extra={"digest": digest},
+        )
+        _snapshot(conn, ac_id, round_no, revision, "approved", text, digest, ts, actor)
+        enqueue(
+            conn,
+            ac_id,
+            "round",
+            {
+                "round": round_no,
+                "revision": revision,
+                "digest": digest,
+                "approved_by": actor.username,
+                "approved_at": ts,
+            },
+            f"ac{ctx.setup.ac.number}-r{round_no}-v{revision}-{digest[:16]}",
+            ts,
+        )
+    return Saved(ts, ev.seq)
+
+
+def publish_round(
+    store: Store, ac_id: int, round_no: int, actor: Actor, revision: int | None = None
+) -> Saved:
+    """Mark an approved round published (the relay does this on central's acknowledgement)."""
+    authorize(actor.role, Action.PUBLISH)
+    ts = journal.now()
+    with store.write() as conn:
+        row = _round_row(conn, ac_id, round_no)
+        if revision is not None and row.revision != revision:
+            raise ServiceError(f"Round {round_no} is at revision {row.revision}, not {revision}.")
+        _, _, ev = _transition(conn, ac_id, round_no, Action.PUBLISH, actor, "round.published", ts)
+    return Saved(ts, ev.seq)
+
+
+def open_correction(store: Store, ac_id: int, round_no: int, reason: str, actor: Actor) -> Saved:
+    """RO opens an approved/published round for correction: a new revision; every later approved
+    round then needs re-approval (the ENCORE rule)."""
+    authorize(actor.role, Action.CORRECT)
+    if not reason.strip():
+        raise InvalidValue("Write the reason for the correction; it is printed on the correction annex.")
+    ts = journal.now()
+    with store.write() as conn:
+        later = [
+            r
+            for (r,) in conn.execute(
+                select(round_t.c.round_no)
+                .where(
+                    round_t.c.ac_id == ac_id,
+                    round_t.c.round_no > round_no,
+                    round_t.c.status.in_([RoundStatus.APPROVED.value, RoundStatus.PUBLISHED.value]),
+                )
+                .order_by(round_t.c.round_no)
+            )
+        ]
+        if later:
+            conn.execute(
+                update(round_t)
+                .where(round_t.c.ac_id == ac_id, round_t.c.round_no.in_(later))
+                .values(status=RoundStatus.NEEDS_REAPPROVAL.value, updated_at=ts, updated_by=actor.username)
+            )
+        _, _, ev = _transition(
+            conn,
+            ac_id,
+            round_no,
+            Action.CORRECT,
+            actor,
+            "round.correction_opened",
+            ts,
+            remark=reason.strip(),
+            bump=True,
+            extra={"invalidated": later},
+        )
+    return Saved(ts, ev.seq)
+
+
+# -- outbox --------------------------------------------------------------------------------------
+def enqueue(conn: Connection, ac_id: int, kind: str, payload: Mapping, key: str, ts: str) -> None:
+    """Queue something for the central endpoint, inside the caller's transaction."""
+    exists = conn.execute(select(outbox_t.c.id).where(outbox_t.c.idempotency_key == key)).first()
+    if exists:
+        return
+    conn.execute(
+        insert(outbox_t).values(
+            ac_id=ac_id,
+            idempotency_key=key,
+            kind=kind,
+            payload=journal.canonical(dict(payload)),
+            created_at=ts,
+            state="queued",
+            attempts=0,
+        )
+    )
+
+
+def save_ui_state(store: Store, actor: Actor, ac_id: int, state: Mapping) -> None:
+    """Where the operator is (screen, round, cell): restored after a power cut."""
+    ts = journal.now()
+    with store.write() as conn:
+        _save_ui(conn, actor, ac_id, state, ts)

@@ -1,0 +1,124 @@
+"""The append-only, hash-chained journal: one chain per AC.
+
+hash = sha256(canonical JSON of [ac_id, seq, ts, actor, role, kind, payload, prev_hash]).
+`payload` is stored as the canonical JSON text that was hashed, so re-hashing needs no
+re-serialisation guesses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from encore_tui.domain.events import require
+from encore_tui.store.models import chain_head, journal
+
+GENESIS = "0" * 64
+
+
+def canonical(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+
+
+def event_hash(
+    ac_id: int, seq: int, ts: str, actor: str, role: str, kind: str, payload: str, prev: str
+) -> str:
+    return hashlib.sha256(canonical([ac_id, seq, ts, actor, role, kind, payload, prev]).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class JournalEvent:
+    ac_id: int
+    seq: int
+    ts: str
+    actor: str
+    role: str
+    kind: str
+    payload: dict
+    prev_hash: str
+    hash: str
+
+
+def start_chain(conn: Connection, ac_id: int) -> None:
+    conn.execute(insert(chain_head).values(ac_id=ac_id, seq=0, hash=GENESIS))
+
+
+def append(
+    conn: Connection, ac_id: int, actor: str, role: str, kind: str, payload: dict, ts: str | None = None
+) -> JournalEvent:
+    """Append one event inside the caller's transaction (locks the chain head)."""
+    require(kind)
+    ts = ts or now()
+    head = conn.execute(
+        select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.ac_id == ac_id).with_for_update()
+    ).one()
+    seq = head.seq + 1
+    text = canonical(payload)
+    h = event_hash(ac_id, seq, ts, actor, role, kind, text, head.hash)
+    conn.execute(
+        insert(journal).values(
+            ac_id=ac_id,
+            seq=seq,
+            ts=ts,
+            actor=actor,
+            role=role,
+            kind=kind,
+            payload=text,
+            prev_hash=head.hash,
+            hash=h,
+        )
+    )
+    conn.execute(update(chain_head).where(chain_head.c.ac_id == ac_id).values(seq=seq, hash=h))
+    return JournalEvent(ac_id, seq, ts, actor, role, kind, payload, head.hash, h)
+
+
+def events(conn: Connection, ac_id: int, since: int = 0) -> Iterator[JournalEvent]:
+    rows = conn.execute(
+        select(journal).where(journal.c.ac_id == ac_id, journal.c.seq > since).order_by(journal.c.seq)
+    )
+    for r in rows:
+        yield JournalEvent(
+            r.ac_id, r.seq, r.ts, r.actor, r.role, r.kind, json.loads(r.payload), r.prev_hash, r.hash
+        )
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    seq: int
+    reason: str
+
+
+def walk(conn: Connection, ac_id: int) -> tuple[int, ChainBreak | None]:
+    """Re-hash every event in order. Returns (events checked, first break or None)."""
+    prev = GENESIS
+    expected_seq = 1
+    n = 0
+    rows = conn.execute(select(journal).where(journal.c.ac_id == ac_id).order_by(journal.c.seq))
+    for r in rows:
+        n += 1
+        if r.seq != expected_seq:
+            return n, ChainBreak(expected_seq, f"event #{expected_seq} is missing (next is #{r.seq})")
+        if r.prev_hash != prev:
+            return n, ChainBreak(r.seq, f"event #{r.seq} does not link to event #{r.seq - 1}")
+        h = event_hash(r.ac_id, r.seq, r.ts, r.actor, r.role, r.kind, r.payload, r.prev_hash)
+        if h != r.hash:
+            return n, ChainBreak(r.seq, f"event #{r.seq} ({r.kind} by {r.actor} at {r.ts}) was altered")
+        prev = r.hash
+        expected_seq += 1
+    head = conn.execute(select(chain_head).where(chain_head.c.ac_id == ac_id)).one_or_none()
+    if head is not None and (head.seq != expected_seq - 1 or head.hash != prev):
+        return n, ChainBreak(
+            head.seq,
+            f"the journal ends at #{expected_seq - 1} but its head says #{head.seq}: events were removed",
+        )
+    return n, None

@@ -1,0 +1,147 @@
+"""The tables. State tables are a projection of the journal (see domain/ledger.py)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+ac = Table(
+    "ac",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("number", Integer, nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("setup_json", Text, nullable=False),
+    Column("plan_json", Text, nullable=False),
+    Column("plan_version", Integer, nullable=False, default=1),
+    Column("created_at", String(40), nullable=False),
+    UniqueConstraint("number", name="uq_ac_number"),
+)
+
+chain_head = Table(
+    "chain_head",
+    metadata,
+    Column("ac_id", Integer, primary_key=True, autoincrement=False),  # 0: store-wide chain
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+journal = Table(
+    "journal",
+    metadata,
+    Column("ac_id", Integer, primary_key=True, autoincrement=False),  # 0: store-wide chain
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("ts", String(40), nullable=False),
+    Column("actor", String(80), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("kind", String(60), nullable=False),
+    Column("payload", Text, nullable=False),  # canonical JSON, hashed as stored
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+round_ = Table(
+    "round",
+    metadata,
+    Column("ac_id", Integer, ForeignKey("ac.id"), primary_key=True),
+    Column("round_no", Integer, primary_key=True, autoincrement=False),
+    Column("kind", String(10), nullable=False),  # postal | evm | vvpat
+    Column("status", String(20), nullable=False),
+    Column("revision", Integer, nullable=False, default=0),
+    Column("remark", Text, nullable=False, default=""),
+    Column("updated_at", String(40), nullable=False),
+    Column("updated_by", String(80), nullable=False),
+)
+
+cell = Table(
+    "cell",
+    metadata,
+    Column("ac_id", Integer, ForeignKey("ac.id"), primary_key=True),
+    Column("round_no", Integer, primary_key=True, autoincrement=False),
+    Column("station", String(40), primary_key=True),
+    Column("field", String(20), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+    Column("updated_at", String(40), nullable=False),
+    Column("updated_by", String(80), nullable=False),
+)
+
+table_state = Table(
+    "table_state",
+    metadata,
+    Column("ac_id", Integer, ForeignKey("ac.id"), primary_key=True),
+    Column("round_no", Integer, primary_key=True, autoincrement=False),
+    Column("station", String(40), primary_key=True),
+    Column("kept_aside", String(40)),
+    Column("note", Text, nullable=False, default=""),
+    Column("acknowledged", Text, nullable=False, default="[]"),  # JSON list of warning codes
+    Column("updated_at", String(40), nullable=False),
+    Column("updated_by", String(80), nullable=False),
+)
+
+round_revision = Table(
+    "round_revision",
+    metadata,
+    Column("ac_id", Integer, ForeignKey("ac.id"), primary_key=True),
+    Column("round_no", Integer, primary_key=True, autoincrement=False),
+    Column("revision", Integer, primary_key=True, autoincrement=False),
+    Column("stage", String(20), primary_key=True),  # submitted | approved
+    Column("figures", Text, nullable=False),  # canonical JSON of the round's tables
+    Column("digest", String(64), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("created_by", String(80), nullable=False),
+)
+
+user = Table(
+    "app_user",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(80), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("pin_hash", String(200), nullable=False),
+    Column("failed_attempts", Integer, nullable=False, default=0),
+    Column("locked_until", String(40)),
+    Column("active", Integer, nullable=False, default=1),
+    Column("created_at", String(40), nullable=False),
+)
+
+ui_state = Table(
+    "ui_state",
+    metadata,
+    Column("username", String(80), primary_key=True),
+    Column("ac_id", Integer, ForeignKey("ac.id"), primary_key=True),
+    Column("state", Text, nullable=False),
+    Column("updated_at", String(40), nullable=False),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("ac_id", Integer, ForeignKey("ac.id"), nullable=False),
+    Column("idempotency_key", String(80), nullable=False, unique=True),
+    Column("kind", String(40), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("state", String(20), nullable=False, default="queued"),  # queued|sent|acked|failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", String(40)),
+    Column("last_error", Text),
+    Column("receipt", Text),
+    Column("acked_at", String(40)),
+)
+
+Index("ix_outbox_state", outbox.c.state, outbox.c.id)

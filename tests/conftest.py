@@ -1,0 +1,126 @@
+"""Shared fixtures. Store tests run on SQLite (a real file) and on the local PostgreSQL
+(127.0.0.1:5432, user postgres, database test): set ENCORE_TEST_PG to another URL, or
+ENCORE_TEST_PG=skip on a machine without it (CI never skips)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from encore_tui.domain.rounds import Role
+from encore_tui.domain.setup import AssemblyConstituency, Candidate, Election, PollingStation, Setup
+from encore_tui.services import Actor
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_AC = ROOT.parent / "shared" / "data" / "tn2021-ac001-gummidipoondi"
+BUNDLED_AC = ROOT / "encore_tui" / "demo_data" / "gummidipoondi"
+GUMMIDIPOONDI = SHARED_AC if SHARED_AC.is_dir() else BUNDLED_AC
+
+PG_ADMIN_URL = os.environ.get("ENCORE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+OPERATOR = Actor("op1", Role.OPERATOR, "Operator One")
+OPERATOR2 = Actor("op2", Role.OPERATOR, "Operator Two")
+RO = Actor("ro1", Role.RO, "Returning Officer")
+OBSERVER = Actor("obs", Role.OBSERVER, "Observer")
+ADMIN = Actor("admin", Role.ADMIN, "Admin")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory, monkeypatch):
+    home = tmp_path_factory.mktemp("encore_home")
+    monkeypatch.setenv("ENCORE_HOME", str(home))
+    monkeypatch.setenv("ENCORE_CONFIG", str(home / "config.toml"))
+    for var in ("ENCORE_DB", "ENCORE_LANG", "ENCORE_PUSH_URL", "ENCORE_PRINTER"):
+        monkeypatch.delenv(var, raising=False)
+
+
+def small_setup(n_candidates: int = 3, n_stations: int = 7, tables: int = 3, **kw) -> Setup:
+    stations = [
+        PollingStation(number=str(i), name=f"School {i}", electors=1000, form17c_total=100 + i)
+        for i in range(1, n_stations + 1)
+    ]
+    return Setup(
+        election=Election(name="Test Election 2026"),
+        ac=AssemblyConstituency(number=kw.pop("ac_no", 7), name="TESTPUR", electors=1000 * n_stations),
+        candidates=[
+            Candidate(serial=i, name=f"CANDIDATE {i}", party=f"P{i}") for i in range(1, n_candidates + 1)
+        ],
+        stations=stations,
+        counting_tables=tables,
+        **kw,
+    )
+
+
+@pytest.fixture(scope="session")
+def pg_database():
+    """A fresh PostgreSQL database for this test session (dropped at the end)."""
+    if PG_ADMIN_URL == "skip":
+        pytest.skip("PostgreSQL disabled with ENCORE_TEST_PG=skip")
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"encore_t_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    yield url
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _fresh_pg_store(url: str):
+    from encore_tui.store import open_store
+    from encore_tui.store.models import metadata
+
+    store = open_store(url, create=False)
+    metadata.drop_all(store.engine)
+    metadata.create_all(store.engine)
+    return store
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request, tmp_path):
+    """An empty store on each backend."""
+    from encore_tui.store import open_store
+
+    if request.param == "sqlite":
+        s = open_store(tmp_path / "store.db")
+    else:
+        s = _fresh_pg_store(request.getfixturevalue("pg_database"))
+    yield s
+    s.engine.dispose()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path):
+    from encore_tui.store import open_store
+
+    s = open_store(tmp_path / "store.db")
+    yield s
+    s.engine.dispose()
+
+
+@pytest.fixture
+def small_ac(store):
+    """(store, ac_id) with a 3-candidate, 7-station AC at 3 tables: rounds of 3, 3, 1."""
+    from encore_tui import services
+
+    ac_id = services.create_ac(store, small_setup(), ADMIN)
+    return store, ac_id
+
+
+def require_tool(name: str) -> str:
+    """A system tool a test needs (tmux, pdftoppm, zbarimg). Locally a missing tool skips the
+    test; under CI (CI set, .ci/run installs the tools) it fails, so nothing is silently skipped."""
+    import shutil
+
+    path = shutil.which(name)
+    if path:
+        return path
+    if os.environ.get("CI"):
+        pytest.fail(f"{name} is required in CI (.ci/run installs it)")
+    pytest.skip(f"{name} is not installed")
