@@ -6,6 +6,8 @@ The config file is `<user config dir>/encore-tui/config.toml` (or $ENCORE_CONFIG
     lang = "hi"
     idle_lock_minutes = 5
     printer = "counting-hall"             # an `lp` destination; empty: just write the PDF
+    backup_dir = "/media/usb/encore"      # back up here after every approved round (SQLite)
+    backup_keep = 20                      # newest backups kept there (0: keep all)
     [keys]                                 # binding id = keys (see F1 help for the ids)
     submit_round = "ctrl+s"
 """
@@ -44,6 +46,8 @@ class Settings:
     printer: str = ""
     push_url: str = ""
     ca_bundle: str = ""
+    backup_dir: str = ""  # empty: no automatic backup after approvals
+    backup_keep: int = 20
     keys: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -72,6 +76,7 @@ def load_settings(**overrides) -> Settings:
         "lang": "ENCORE_LANG",
         "push_url": "ENCORE_PUSH_URL",
         "printer": "ENCORE_PRINTER",
+        "backup_dir": "ENCORE_BACKUP_DIR",
     }
     for k, var in env.items():
         if os.environ.get(var):

@@ -13,11 +13,17 @@ also do under the lock in `Store.close`.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import errno
 import fcntl
+import json
 import os
+import socket
 import threading
+import time
+import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Connection, create_engine, event
@@ -70,16 +76,71 @@ def normalize_url(url_or_path: str | os.PathLike) -> str:
     return f"sqlite:///{Path(s).expanduser().resolve()}"
 
 
+@dataclass
+class InstanceLock:
+    """Held while an app window has the store open (see Store.acquire_instance_lock).
+
+    SQLite: an flock on `<db>.instance` (or `<db>.<scope>.instance`), which the kernel releases
+    when the process dies, so a power cut or a crash never leaves a stale lock behind.
+    PostgreSQL: a session advisory lock on a dedicated connection, likewise released when the
+    session ends."""
+
+    scope: str
+    holder: dict
+    path: Path | None = None
+    _fd: int | None = field(default=None, repr=False)
+    _conn: object | None = field(default=None, repr=False)
+
+    def release(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, 0)
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+        if self._conn is not None:
+            with contextlib.suppress(Exception):
+                self._conn.close()  # ends the session: the advisory lock goes with it
+            self._conn = None
+
+    def __enter__(self) -> InstanceLock:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+_PG_LOCK_NAMESPACE = 0x454E43  # "ENC": first key of the two-key advisory lock
+
+
+def _describe_holder(h: dict | None) -> str:
+    if not h:
+        return "another encore window (still starting)"
+    since = str(h.get("since", ""))[11:19]
+    where = f" on {h['host']}" if h.get("host") else ""
+    proc = f", process {h['pid']}" if h.get("pid") else ""
+    return f"{h.get('owner', 'someone')}{where}{proc}" + (f", since {since} UTC" if since else "")
+
+
 class Store:
-    def __init__(self, engine: Engine, url: str) -> None:
+    def __init__(self, engine: Engine, url: str, timeout: float = 10.0) -> None:
         self.engine = engine
         self.url = url
         self.is_sqlite = engine.dialect.name == "sqlite"
         self._lock_path: Path | None = None
         self._thread_lock = threading.RLock()
         self.cache: dict = {}
+        # how long a write waits for another writer before refusing with a clear message
+        self.lock_timeout = timeout
         if self.is_sqlite and engine.url.database and engine.url.database != ":memory:":
             self._lock_path = Path(engine.url.database + ".lock")
+
+    @property
+    def path(self) -> Path | None:
+        """The SQLite file (None for PostgreSQL)."""
+        if self.is_sqlite and self.engine.url.database and self.engine.url.database != ":memory:":
+            return Path(self.engine.url.database)
+        return None
 
     @property
     def where(self) -> str:
@@ -95,10 +156,25 @@ class Store:
         with self._thread_lock:
             fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                yield
+                # never block for ever: a hung process holding the lock must not freeze the hall
+                deadline = time.monotonic() + self.lock_timeout
+                while True:
+                    try:
+                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        break
+                    except BlockingIOError:
+                        if time.monotonic() >= deadline:
+                            raise StoreError(
+                                f"The database {self.where} is locked by another program (an encore "
+                                "window that is busy or hung?). Close the other encore window using "
+                                "it (or wait a moment) and try again. Nothing saved was lost."
+                            ) from None
+                        time.sleep(0.02)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
             finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
                 os.close(fd)
 
     @contextlib.contextmanager
@@ -133,17 +209,107 @@ class Store:
                 metadata.create_all(self.engine)
         except SQLAlchemyError as exc:
             raise _explain(exc, self.where) from exc
+        except OSError as exc:  # the lock file on read-only media, a full disk…
+            raise _explain(exc, self.where) from exc
+
+    # -- one app window per store (or per scope) ---------------------------------------------
+    def acquire_instance_lock(self, owner: str, scope: str = "app") -> InstanceLock:
+        """Claim the store for this app window, or refuse with a StoreError naming who has it.
+
+        `owner` is shown to the next person who tries (e.g. "op1 (Operator One)"). `scope`
+        says what is exclusive: "app" (default) = one window per store; a user name = that
+        account may be signed in once. Keep the returned lock for as long as the window is
+        open and `release()` it on exit (a crash releases it too)."""
+        holder = {
+            "owner": owner,
+            "host": socket.gethostname(),
+            "pid": os.getpid(),
+            "since": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "scope": scope,
+        }
+        if self._lock_path is not None:
+            return self._instance_lock_file(holder, scope)
+        if self.engine.dialect.name == "postgresql":
+            return self._instance_lock_pg(holder, scope)
+        return InstanceLock(scope, holder)  # in-memory store: nobody else can open it
+
+    def _instance_path(self, scope: str) -> Path:
+        assert self.path is not None
+        safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in scope)
+        return Path(f"{self.path}.instance" if scope == "app" else f"{self.path}.{safe}.instance")
+
+    def _instance_lock_file(self, holder: dict, scope: str) -> InstanceLock:
+        path = self._instance_path(scope)
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise _explain(exc, self.where) from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            try:
+                other = json.loads(os.pread(fd, 4096, 0) or b"null")
+            except (OSError, ValueError):
+                other = None
+            os.close(fd)
+            raise StoreError(
+                f"This store is already open in another encore window: {_describe_holder(other)}. "
+                "Use that window, or close it and try again."
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(holder).encode(), 0)
+        return InstanceLock(scope, holder, path, _fd=fd)
+
+    def _instance_lock_pg(self, holder: dict, scope: str) -> InstanceLock:
+        from sqlalchemy import text
+
+        key = zlib.crc32(scope.encode()) & 0x7FFFFFFF
+        conn = self.engine.connect()
+        try:
+            conn.execute(
+                text("SELECT set_config('application_name', :n, false)"),
+                {"n": f"encore:{holder['owner']}"[:63]},
+            )
+            got = conn.execute(
+                text("SELECT pg_try_advisory_lock(:a, :b)"), {"a": _PG_LOCK_NAMESPACE, "b": key}
+            ).scalar()
+            conn.commit()
+            if got:
+                return InstanceLock(scope, holder, _conn=conn)
+            row = conn.execute(
+                text(
+                    "SELECT a.application_name, a.client_hostname, a.client_addr, a.pid, a.backend_start "
+                    "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                    "WHERE l.locktype = 'advisory' AND l.classid = :a AND l.objid = :b AND l.granted"
+                ),
+                {"a": _PG_LOCK_NAMESPACE, "b": key},
+            ).first()
+        except SQLAlchemyError as exc:
+            conn.close()
+            raise _explain(exc, self.where) from exc
+        conn.close()
+        other = None
+        if row is not None:
+            other = {
+                "owner": (row.application_name or "").removeprefix("encore:") or "someone",
+                "host": row.client_hostname or (str(row.client_addr) if row.client_addr else ""),
+                "since": row.backend_start.astimezone(dt.UTC).isoformat() if row.backend_start else "",
+            }
+        raise StoreError(
+            f"This store is already open in another encore window for '{scope}': "
+            f"{_describe_holder(other)}. Use that window, or close it and try again."
+        )
 
     def close(self) -> None:
         with self._file_lock():
             self.engine.dispose()
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
+def _sqlite_pragmas(dbapi_conn, _record, busy_ms: int = 10000) -> None:
     dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (pysqlite's is broken)
     cur = dbapi_conn.cursor()
     try:
-        cur.execute("PRAGMA busy_timeout=10000")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
         mode = cur.execute("PRAGMA journal_mode=WAL").fetchone()
         if mode and str(mode[0]).lower() != "wal":
             # read-only media cannot switch to WAL; readers still work
@@ -154,7 +320,28 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
         cur.close()
 
 
-def open_store(url_or_path: str | os.PathLike, *, create: bool = True) -> Store:
+def _owner_only(path: Path) -> None:
+    """The store holds every figure and the PIN hashes: owner-only, whatever the umask.
+    A store we own that was left readable by others (an older copy) is tightened."""
+    try:
+        if not path.exists():
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+        st = path.stat()
+        if st.st_uid == os.geteuid() and st.st_mode & 0o077:
+            os.chmod(path, 0o600)
+            for suffix in ("-wal", "-shm"):
+                side = Path(str(path) + suffix)
+                if side.exists():
+                    os.chmod(side, 0o600)
+    except OSError as exc:
+        if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
+            raise _explain(exc, str(path)) from exc
+        # read-only media: leave it; opening for reading still works and writes say why not
+
+
+def open_store(url_or_path: str | os.PathLike, *, create: bool = True, timeout: float = 10.0) -> Store:
+    """Open (and with create=True, create) a store. `timeout`: seconds a write waits for
+    another writer before refusing with "locked by another program"."""
     url = normalize_url(url_or_path)
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
@@ -167,15 +354,15 @@ def open_store(url_or_path: str | os.PathLike, *, create: bool = True) -> Store:
             folder = Path(path).parent
             if not folder.exists():
                 raise StoreError(f"The folder {folder} does not exist: create it or choose another --db.")
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": timeout})
+        event.listen(engine, "connect", lambda c, r: _sqlite_pragmas(c, r, int(timeout * 1000)))
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Connection) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("immediate") else "BEGIN")
 
-        if path and Path(path).exists() is False:
-            Path(path).touch(mode=0o600)
+        if path:
+            _owner_only(Path(path))
     elif url.startswith("postgresql"):
         try:
             engine = create_engine(url, pool_pre_ping=True)
@@ -187,7 +374,7 @@ def open_store(url_or_path: str | os.PathLike, *, create: bool = True) -> Store:
         raise StoreError(
             f"Unknown database URL {url_or_path!r}: use a file path (SQLite) or postgresql://user@host/db"
         )
-    store = Store(engine, url)
+    store = Store(engine, url, timeout=timeout)
     if create:
         store.create_schema()
     return store
