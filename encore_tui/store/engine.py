@@ -100,7 +100,10 @@ class InstanceLock:
             self._fd = None
         if self._conn is not None:
             with contextlib.suppress(Exception):
-                self._conn.close()  # ends the session: the advisory lock goes with it
+                # end the session (not back to the pool): the advisory lock goes with it
+                self._conn.invalidate()
+            with contextlib.suppress(Exception):
+                self._conn.close()
             self._conn = None
 
     def __enter__(self) -> InstanceLock:
@@ -123,7 +126,7 @@ def _describe_holder(h: dict | None) -> str:
 
 
 class Store:
-    def __init__(self, engine: Engine, url: str, timeout: float = 10.0) -> None:
+    def __init__(self, engine: Engine, url: str, timeout: float = 10.0, db_path: Path | None = None) -> None:
         self.engine = engine
         self.url = url
         self.is_sqlite = engine.dialect.name == "sqlite"
@@ -132,15 +135,16 @@ class Store:
         self.cache: dict = {}
         # how long a write waits for another writer before refusing with a clear message
         self.lock_timeout = timeout
-        if self.is_sqlite and engine.url.database and engine.url.database != ":memory:":
-            self._lock_path = Path(engine.url.database + ".lock")
+        self._db_path = db_path
+        if db_path is None and self.is_sqlite and engine.url.database and engine.url.database != ":memory:":
+            self._db_path = Path(engine.url.database)
+        if self._db_path is not None:
+            self._lock_path = Path(str(self._db_path) + ".lock")
 
     @property
     def path(self) -> Path | None:
         """The SQLite file (None for PostgreSQL)."""
-        if self.is_sqlite and self.engine.url.database and self.engine.url.database != ":memory:":
-            return Path(self.engine.url.database)
-        return None
+        return self._db_path
 
     @property
     def where(self) -> str:
@@ -320,6 +324,13 @@ def _sqlite_pragmas(dbapi_conn, _record, busy_ms: int = 10000) -> None:
         cur.close()
 
 
+def _read_only_fs(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
 def _owner_only(path: Path) -> None:
     """The store holds every figure and the PIN hashes: owner-only, whatever the umask.
     A store we own that was left readable by others (an older copy) is tightened."""
@@ -354,7 +365,12 @@ def open_store(url_or_path: str | os.PathLike, *, create: bool = True, timeout: 
             folder = Path(path).parent
             if not folder.exists():
                 raise StoreError(f"The folder {folder} does not exist: create it or choose another --db.")
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": timeout})
+        engine_url = url
+        if path and not create and _read_only_fs(Path(path).parent):
+            # read-only media (a write-protected stick, a CD): SQLite cannot create the WAL's
+            # -shm file there, so open the file immutable; reads work, writes are refused
+            engine_url = f"sqlite:///file:{path}?mode=ro&immutable=1&uri=true"
+        engine = create_engine(engine_url, connect_args={"check_same_thread": False, "timeout": timeout})
         event.listen(engine, "connect", lambda c, r: _sqlite_pragmas(c, r, int(timeout * 1000)))
 
         @event.listens_for(engine, "begin")
@@ -374,7 +390,10 @@ def open_store(url_or_path: str | os.PathLike, *, create: bool = True, timeout: 
         raise StoreError(
             f"Unknown database URL {url_or_path!r}: use a file path (SQLite) or postgresql://user@host/db"
         )
-    store = Store(engine, url, timeout=timeout)
+    db_path = (
+        Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") and url != "sqlite:///" else None
+    )
+    store = Store(engine, url, timeout=timeout, db_path=db_path)
     if create:
         store.create_schema()
     return store
