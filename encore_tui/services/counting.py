@@ -102,6 +102,7 @@ def change_plan(store: Store, ac_id: int, tables: int, actor: Actor) -> Counting
     """Change the number of tables for rounds not yet started (never below rounds done)."""
     authorize(actor.role, Action.CHANGE_PLAN)
     with store.write() as conn:
+        journal.lock_chain(conn, ac_id)  # serialise writers of this AC (PostgreSQL: row lock)
         ctx = load_context(store, ac_id, conn)
         started = {
             r
@@ -245,6 +246,7 @@ def enter_cell(
             raise InvalidValue(f"{value} is more than the {limit} electors of this station: check the sheet.")
     ts = journal.now()
     with store.write() as conn:
+        journal.lock_chain(conn, ac_id)  # serialise writers of this AC (PostgreSQL: row lock)
         _check_editable(ctx, _round_row(conn, ac_id, round_no), actor)
         kept = conn.execute(
             select(ts_t.c.kept_aside).where(
@@ -354,6 +356,7 @@ def keep_aside(
     table_no = _table_no(ctx, round_no, station)
     ts = journal.now()
     with store.write() as conn:
+        journal.lock_chain(conn, ac_id)  # serialise writers of this AC (PostgreSQL: row lock)
         _check_editable(ctx, _round_row(conn, ac_id, round_no), actor)
         had = conn.execute(
             select(cell_t.c.field).where(
@@ -391,6 +394,7 @@ def restore_table(store: Store, ac_id: int, round_no: int, station: str, actor: 
     table_no = _table_no(ctx, round_no, station)
     ts = journal.now()
     with store.write() as conn:
+        journal.lock_chain(conn, ac_id)  # serialise writers of this AC (PostgreSQL: row lock)
         _check_editable(ctx, _round_row(conn, ac_id, round_no), actor)
         _table_state_upsert(conn, ac_id, round_no, station, ts, actor, kept_aside=None, note="")
         ev = journal.append(
@@ -415,6 +419,7 @@ def acknowledge_warning(
     table_no = _table_no(ctx, round_no, station)
     ts = journal.now()
     with store.write() as conn:
+        journal.lock_chain(conn, ac_id)  # serialise writers of this AC (PostgreSQL: row lock)
         _check_editable(ctx, _round_row(conn, ac_id, round_no), actor)
         cur = conn.execute(
             select(ts_t.c.acknowledged).where(
@@ -449,6 +454,7 @@ def import_results(
     ts = journal.now()
     n = 0
     with store.write() as conn:
+        journal.lock_chain(conn, ac_id)  # serialise writers of this AC (PostgreSQL: row lock)
         items: list[tuple[int, str, Mapping[str, int]]] = []
         if postal:
             items.append((POSTAL_ROUND, ctx.tables_of(POSTAL_ROUND)[0], postal))
@@ -609,6 +615,7 @@ def submit_round(store: Store, ac_id: int, round_no: int, actor: Actor) -> Saved
     ctx = load_context(store, ac_id)
     ts = journal.now()
     with store.write() as conn:
+        journal.lock_chain(conn, ac_id)  # serialise writers of this AC (PostgreSQL: row lock)
         entries = _entries(conn, ctx, round_no)
         problems = ck.blocking(round_checks(conn, ctx, round_no, entries))
         if problems:
@@ -640,6 +647,7 @@ def return_round(store: Store, ac_id: int, round_no: int, remark: str, actor: Ac
         raise InvalidValue("Write a remark telling the operator what to check.")
     ts = journal.now()
     with store.write() as conn:
+        journal.lock_chain(conn, ac_id)  # serialise writers of this AC (PostgreSQL: row lock)
         _, _, ev = _transition(
             conn, ac_id, round_no, Action.RETURN, actor, "round.returned", ts, remark=remark.strip()
         )
@@ -652,6 +660,7 @@ def approve_round(store: Store, ac_id: int, round_no: int, actor: Actor) -> Save
     ctx = load_context(store, ac_id)
     ts = journal.now()
     with store.write() as conn:
+        journal.lock_chain(conn, ac_id)  # serialise writers of this AC (PostgreSQL: row lock)
         if round_no > 0:
             pending = conn.execute(
                 select(round_t.c.round_no, round_t.c.status)
@@ -709,6 +718,7 @@ def publish_round(
     authorize(actor.role, Action.PUBLISH)
     ts = journal.now()
     with store.write() as conn:
+        journal.lock_chain(conn, ac_id)  # serialise writers of this AC (PostgreSQL: row lock)
         row = _round_row(conn, ac_id, round_no)
         if revision is not None and row.revision != revision:
             raise ServiceError(f"Round {round_no} is at revision {row.revision}, not {revision}.")
@@ -724,6 +734,7 @@ def open_correction(store: Store, ac_id: int, round_no: int, reason: str, actor:
         raise InvalidValue("Write the reason for the correction; it is printed on the correction annex.")
     ts = journal.now()
     with store.write() as conn:
+        journal.lock_chain(conn, ac_id)  # serialise writers of this AC (PostgreSQL: row lock)
         later = [
             r
             for (r,) in conn.execute(

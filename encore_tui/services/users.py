@@ -88,15 +88,19 @@ def authenticate(
         chain = STORE_CHAIN
         if ac_id is not None and conn.execute(select(ac_t.c.id).where(ac_t.c.id == ac_id)).first():
             chain = ac_id
-        row = conn.execute(select(user_t).where(user_t.c.username == username.strip().lower())).one_or_none()
+        # FOR UPDATE: concurrent wrong PINs (district mode) must each count towards the lock-out
+        row = conn.execute(
+            select(user_t).where(user_t.c.username == username.strip().lower()).with_for_update()
+        ).one_or_none()
         if row is None or not row.active:
+            # the typed name is NOT recorded: people type their PIN into the name field
             journal.append(
                 conn,
                 chain,
-                username[:80] or "?",
+                "?",
                 "unknown",
                 "user.sign_in_failed",
-                {"username": username[:80], "why": "unknown user"},
+                {"username": "?", "why": "unknown or inactive user name"},
                 ts,
             )
             refusal = "Wrong user name or PIN."

@@ -53,6 +53,17 @@ def start_chain(conn: Connection, ac_id: int) -> None:
     conn.execute(insert(chain_head).values(ac_id=ac_id, seq=0, hash=GENESIS))
 
 
+def lock_chain(conn: Connection, ac_id: int) -> None:
+    """Take the AC's chain-head row lock at the START of a write transaction.
+
+    Every service reads state, checks it, then writes. On PostgreSQL (READ COMMITTED) two
+    sessions could both read the same old value and both write (a lost update, or a duplicate
+    insert), and the stale-edit check would never fire. Locking the chain head first makes
+    writers of one AC run one after the other, each reading what the previous one committed.
+    (On SQLite the store's file lock + BEGIN IMMEDIATE already serialise all writers.)"""
+    conn.execute(select(chain_head.c.seq).where(chain_head.c.ac_id == ac_id).with_for_update()).first()
+
+
 def append(
     conn: Connection, ac_id: int, actor: str, role: str, kind: str, payload: dict, ts: str | None = None
 ) -> JournalEvent:
