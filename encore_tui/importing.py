@@ -49,6 +49,8 @@ def read_setup_json(path: Path) -> Setup:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ImportProblem(path, f"cannot read the file: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise ImportProblem(path, f"not UTF-8 text (byte {exc.start}): save it as UTF-8") from exc
     try:
         return Setup.model_validate_json(text)
     except ValidationError as exc:
@@ -64,6 +66,23 @@ def _int(file: Path, line: int, field: str, text: str | None) -> int:
 
 
 def read_form20_dir(folder: Path, counting_tables: int | None = None) -> ImportedAc:
+    """See _read_form20_dir. Any shape we did not foresee is still a clean refusal, never a
+    traceback (found by the property tests)."""
+    try:
+        return _read_form20_dir(Path(folder), counting_tables)
+    except ImportProblem:
+        raise
+    except ValidationError as exc:
+        raise _pydantic_problem(Path(folder) / "result.json", exc) from exc
+    except UnicodeDecodeError as exc:
+        raise ImportProblem(folder, f"a file is not UTF-8 text (byte {exc.start}): save it as UTF-8") from exc
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise ImportProblem(
+            Path(folder) / "result.json", f"malformed entry ({type(exc).__name__}: {exc})"
+        ) from exc
+
+
+def _read_form20_dir(folder: Path, counting_tables: int | None = None) -> ImportedAc:
     """The layout of shared/data/tn2021-ac001-gummidipoondi: result.json + form20_polling_stations.csv
     (+ optional polling_stations.csv for names). Optional CSV columns: tendered, form17c_total,
     electors. Without form17c_total, the Form 17C Part I total of a station is taken to be its
@@ -82,6 +101,12 @@ def read_form20_dir(folder: Path, counting_tables: int | None = None) -> Importe
         raise ImportProblem(rj, f"not valid JSON: {exc.msg}", exc.lineno) from exc
     except OSError as exc:
         raise ImportProblem(rj, f"cannot read the file: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise ImportProblem(rj, f"not UTF-8 text (byte {exc.start}): save it as UTF-8") from exc
+    if not isinstance(meta, dict):
+        raise ImportProblem(rj, "must be a JSON object with election, ac_no, ac_name, electors, candidates")
+    if not isinstance(meta.get("candidates"), list):
+        raise ImportProblem(rj, "must be a list of candidates", field="candidates")
     for key in ("election", "ac_no", "ac_name", "electors", "candidates"):
         if key not in meta:
             raise ImportProblem(rj, "missing", field=key)
