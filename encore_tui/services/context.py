@@ -55,6 +55,13 @@ class AcContext:
     def fields_of(self, round_no: int) -> list[str]:
         return entry_fields(self.n, postal=round_no == POSTAL_ROUND)
 
+    def max_value(self, round_no: int, station: str) -> int:
+        """The largest figure a cell may hold: the station's electors (else the AC's)."""
+        st = None if round_no == POSTAL_ROUND else self.stations_by_number.get(station)
+        if st is not None and st.electors is not None:
+            return st.electors
+        return self.setup.ac.electors
+
     @property
     def last_round(self) -> int:
         return self.plan.round_count

@@ -233,18 +233,19 @@ def enter_cell(
 ) -> Saved:
     """Save one cell durably (value None clears it). `expected` is the value the screen showed:
     if somebody else changed it meanwhile the edit is refused, never silently overwritten."""
-    ctx = load_context(store, ac_id)
-    if field not in ctx.fields_of(round_no):
-        raise InvalidValue(f"'{field}' is not a cell of round {round_no}.")
-    table_no = _table_no(ctx, round_no, station)
-    if value is not None:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise InvalidValue(f"{value!r} is not a number of votes.")
-        limit = ctx.setup.ac.electors if round_no == POSTAL_ROUND else ck.max_cell_value(ctx.setup, station)
-        if value > limit:
-            raise InvalidValue(f"{value} is more than the {limit} electors of this station: check the sheet.")
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        raise InvalidValue(f"{value!r} is not a number of votes.")
     ts = journal.now()
+    # one transaction for everything, reads included: the hot path of every Enter key
     with store.write() as conn:
+        ctx = load_context(store, ac_id, conn)
+        if field not in ctx.fields_of(round_no):
+            raise InvalidValue(f"'{field}' is not a cell of round {round_no}.")
+        table_no = _table_no(ctx, round_no, station)
+        if value is not None:
+            limit = ctx.max_value(round_no, station)
+            if value > limit:
+                raise InvalidValue(f"{value} is more than the {limit} electors of this station: check the sheet.")
         _check_editable(ctx, _round_row(conn, ac_id, round_no), actor)
         kept = conn.execute(
             select(ts_t.c.kept_aside).where(
