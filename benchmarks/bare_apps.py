@@ -16,10 +16,12 @@ class BareLabel(App):
 class BareInput(App):
     def compose(self) -> ComposeResult:
         yield Label("bare-ready")
-        yield Input(id="i")
+        yield Input(id="i")  # blink off: a blink would be counted as a repaint
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        box = self.query_one(Input)
+        box.cursor_blink = False
+        box.focus()
 
 
 if __name__ == "__main__":
