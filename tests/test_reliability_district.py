@@ -31,12 +31,16 @@ def pg_ac(pg_database):
         st.engine.dispose()
 
 
+PAUSES: list[int] = []
+
+
 def _pause_after_reading_the_cell(store, barrier: threading.Barrier) -> None:
     """Make both sessions read the cell before either writes (the worst interleaving)."""
 
     @event.listens_for(store.engine, "after_cursor_execute")
     def _pause(conn, cursor, statement, params, context, executemany):
         if statement.lstrip().startswith("SELECT cell.value"):
+            PAUSES.append(1)
             # broken barrier: the other session is (rightly) waiting for our lock
             with contextlib.suppress(threading.BrokenBarrierError):
                 barrier.wait(timeout=1.0)
@@ -64,6 +68,8 @@ def test_two_operators_typing_the_same_cell_never_overwrite_silently(pg_ac, star
     t2 = threading.Thread(target=typer, args=(b, OPERATOR2, 52))
     t1.start(), t2.start()
     t1.join(), t2.join()
+    assert PAUSES, "the forced interleaving never happened (statement text changed?)"
+    PAUSES.clear()
     ok = {u: r for u, r in results.items() if isinstance(r, services.Saved)}
     stale = {u: r for u, r in results.items() if isinstance(r, services.StaleEdit)}
     assert len(ok) == 1 and len(stale) == 1, results
