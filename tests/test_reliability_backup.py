@@ -12,7 +12,7 @@ import pytest
 from encore_tui import cli, services
 from encore_tui.config import Settings
 from encore_tui.services import backup as bk
-from encore_tui.store import open_store
+from encore_tui.store import StoreError, open_store
 from tests.conftest import ADMIN, OPERATOR, RO, small_setup
 
 
@@ -160,3 +160,14 @@ def test_cli_backup_and_restore(tmp_path, capsys):
     assert "newer than the backup" in err and "Traceback" not in err
     assert cli.main(["restore", str(file), "--db", db, "--force"]) == 0
     os.environ.pop("ENCORE_BACKUP_DIR", None)
+
+
+def test_restore_refuses_while_a_window_has_the_store_open(tmp_path):
+    store, _ = _filled(tmp_path)
+    rep = bk.backup(store, tmp_path / "usb")
+    lock = store.acquire_instance_lock("ro1 (Returning Officer)")
+    with pytest.raises(StoreError, match="already open in another encore window: ro1"):
+        bk.restore(rep.path, store.path, force=True)
+    lock.release()
+    bk.restore(rep.path, store.path, force=True)
+    store.close()
