@@ -51,7 +51,8 @@ def string_to_sign(method: str, path: str, digest: str, idempotency_key: str, ts
 
 
 def now_text() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # microseconds: two signings of one message (a quick retry) must differ, or it is a replay
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def sign_request(
