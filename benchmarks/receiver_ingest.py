@@ -82,7 +82,12 @@ def free_port() -> int:
 
 def encore(*args: str, env: dict) -> str:
     return subprocess.run(
-        [sys.executable, "-m", "encore_tui", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-m", "encore_tui", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
 
 
@@ -119,7 +124,9 @@ def run(db: str, tmp: Path, clients: int, acs: int, rounds: int) -> dict:
                 for ac in my_acs:
                     for r, body in enumerate(bodies[ac], start=1):
                         path = wire.PATHS["round"].format(ac=ac)
-                        h = signing.sign_request(key, "POST", path, body, f"bench-{ac}-{r}-{uuid.uuid4().hex[:8]}")
+                        h = signing.sign_request(
+                            key, "POST", path, body, f"bench-{ac}-{r}-{uuid.uuid4().hex[:8]}"
+                        )
                         t0 = time.perf_counter()
                         resp = c.post(url + path, content=body, headers=h)
                         dt = time.perf_counter() - t0
@@ -157,7 +164,9 @@ def main() -> int:
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--acs", type=int, default=16)
     ap.add_argument("--rounds", type=int, default=29)
-    ap.add_argument("--pg", default=os.environ.get("ENCORE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    ap.add_argument(
+        "--pg", default=os.environ.get("ENCORE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    )
     ap.add_argument("--no-pg", action="store_true")
     a = ap.parse_args()
     rows = []
@@ -176,13 +185,20 @@ def main() -> int:
                 print(f"(PostgreSQL skipped: {exc.__class__.__name__})")
             else:
                 try:
-                    rows.append(("PostgreSQL", run(a.pg.rsplit("/", 1)[0] + "/" + name, tmp, a.clients, a.acs, a.rounds)))
+                    rows.append(
+                        (
+                            "PostgreSQL",
+                            run(a.pg.rsplit("/", 1)[0] + "/" + name, tmp, a.clients, a.acs, a.rounds),
+                        )
+                    )
                 finally:
                     with admin.connect() as c:
                         c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     print(f"\nReceiver ingest: {a.clients} concurrent clients, {a.acs} ACs × {a.rounds} rounds, "
           f"{N_CAND} candidates × {TABLES} tables per round, on {os.cpu_count()} CPU(s)\n")  # fmt: skip
-    print(f"{'store':<11} {'messages':>8} {'errors':>6} {'seconds':>8} {'pushes/s':>9} {'p50 ms':>7} {'p95 ms':>7} {'body kB':>8}")
+    print(
+        f"{'store':<11} {'messages':>8} {'errors':>6} {'seconds':>8} {'pushes/s':>9} {'p50 ms':>7} {'p95 ms':>7} {'body kB':>8}"
+    )
     for name, r in rows:
         print(
             f"{name:<11} {r['messages']:>8} {r['errors']:>6} {r['seconds']:>8.1f} {r['per_s']:>9.1f} "

@@ -340,7 +340,9 @@ def contest_of(setup: Setup, rounds_planned: int) -> Contest:
 
 def table_result(e: TableEntry, n: int) -> TableResult:
     if e.kept_aside is not None:
-        return TableResult(table=e.table_no, station=e.station, kept_aside=e.kept_aside, note=e.kept_aside_note)
+        return TableResult(
+            table=e.table_no, station=e.station, kept_aside=e.kept_aside, note=e.kept_aside_note
+        )
     return TableResult(
         table=e.table_no,
         station=e.station,
@@ -419,4 +421,3 @@ def totals_of_tables(tables: Sequence[TableResult], n: int, round_no: int) -> To
     from encore_tui.domain.tally import entry_totals, sum_totals
 
     return sum_totals((entry_totals(t.entry(round_no), n) for t in tables), n)
-

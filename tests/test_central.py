@@ -25,7 +25,9 @@ class World:
         self.central, self.key, self.messages = central, key, messages
         self.url = central.url
 
-    def post(self, kind, body: bytes, idem: str, *, key=None, ac: int = 7, ts: str | None = None, headers=None):
+    def post(
+        self, kind, body: bytes, idem: str, *, key=None, ac: int = 7, ts: str | None = None, headers=None
+    ):
         path = wire.PATHS[kind].format(ac=ac)
         h = signing.sign_request(key or self.key, "POST", path, body, idem, ts)
         h.update(headers or {})
@@ -157,18 +159,33 @@ def _edit(body: bytes, fn) -> bytes:
 @pytest.mark.parametrize(
     "what,edit,reason",
     [
-        ("table sum", lambda d: d["tables"][0].__setitem__("total", d["tables"][0]["total"] + 1), "not the total"),
+        (
+            "table sum",
+            lambda d: d["tables"][0].__setitem__("total", d["tables"][0]["total"] + 1),
+            "not the total",
+        ),
         (
             "this round",
-            lambda d: [d["this_round"]["candidates"].__setitem__(0, d["this_round"]["candidates"][0] + 5),
-                       d["this_round"].__setitem__("total_valid", d["this_round"]["total_valid"] + 5),
-                       d["this_round"].__setitem__("total", d["this_round"]["total"] + 5)],
+            lambda d: [
+                d["this_round"]["candidates"].__setitem__(0, d["this_round"]["candidates"][0] + 5),
+                d["this_round"].__setitem__("total_valid", d["this_round"]["total_valid"] + 5),
+                d["this_round"].__setitem__("total", d["this_round"]["total"] + 5),
+            ],
             "not the sum of the tables",
         ),  # fmt: skip
         (
             "brought forward",
-            lambda d: [d[k]["candidates"].__setitem__(1, d[k]["candidates"][1] + 7) for k in ("brought_forward", "cumulative")]
-            + [d[k].__setitem__(f, d[k][f] + 7) for k in ("brought_forward", "cumulative") for f in ("total_valid", "total")],
+            lambda d: (
+                [
+                    d[k]["candidates"].__setitem__(1, d[k]["candidates"][1] + 7)
+                    for k in ("brought_forward", "cumulative")
+                ]
+                + [
+                    d[k].__setitem__(f, d[k][f] + 7)
+                    for k in ("brought_forward", "cumulative")
+                    for f in ("total_valid", "total")
+                ]
+            ),
             "differs from round 1",
         ),  # fmt: skip
         ("beyond the plan", lambda d: d.__setitem__("round", 4), "beyond the 3 rounds planned"),
@@ -184,7 +201,11 @@ def test_a_round_that_does_not_add_up_is_refused(world, what, edit, reason):
 
 def test_model_level_nonsense_is_a_clear_422(world):
     kind, body, idem = world.message(1)
-    r = world.post(kind, _edit(body, lambda d: d["tables"][0].__setitem__("kept_aside", "cu_display_failure")), idem + "-k")
+    r = world.post(
+        kind,
+        _edit(body, lambda d: d["tables"][0].__setitem__("kept_aside", "cu_display_failure")),
+        idem + "-k",
+    )
     assert r.status_code == 422 and "kept aside and cannot carry figures" in r.json()["reason"]
     r = world.post(kind, b"{not json", idem + "-j")
     assert r.status_code == 422 and _refusal(r) == "invalid_body"
@@ -202,7 +223,9 @@ def test_vvpat_and_declaration_with_certificate(world):
         contest=contest,
         drawn_at=datetime.now(UTC),
         drawn_by="ro1",
-        stations=[wire.VvpatStation(station=t1.station, why="draw_of_lots", evm=t1, slips=slips, matches=True)],
+        stations=[
+            wire.VvpatStation(station=t1.station, why="draw_of_lots", evm=t1, slips=slips, matches=True)
+        ],
         cumulative=final_round.cumulative,
         approval=wire.Approval(by="ro1", name="Returning Officer", at=datetime.now(UTC)),
         journal_hash="a" * 64,
@@ -273,7 +296,11 @@ def test_payload_written_at_approval_is_complete(small_ac):
     assert [it.kind for it in items] == ["postal", "round", "round"]
     msgs = [wire.parse(it.kind, _payload(store, it.id)) for it in items]
     postal, r1, r2 = msgs
-    assert isinstance(postal, wire.PostalResult) and postal.totals.total == 20 and not checks.check_postal(postal)
+    assert (
+        isinstance(postal, wire.PostalResult)
+        and postal.totals.total == 20
+        and not checks.check_postal(postal)
+    )
     assert r2.tables[0].kept_aside == "cu_display_failure" and r2.tables[0].votes is None
     assert [t.station for t in r2.tables] == ["4", "5", "6"]
     tallies = services.round_tallies(store, ac_id)

@@ -47,7 +47,11 @@ def live(tmp_path_factory):
 @settings(
     max_examples=15,
     deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.function_scoped_fixture,
+    ],
 )
 def test_no_server_errors(case, live):
     central, key = live
@@ -61,12 +65,24 @@ def test_no_server_errors(case, live):
     path = case.formatted_path
     if case.method.upper() == "POST":
         # signed by a registered centre, so generated bodies get past the signature check
-        headers.update(signing.sign_request(key, "POST", path, body, f"fuzz-{signing.body_digest(body)[:20]}"))
+        headers.update(
+            signing.sign_request(key, "POST", path, body, f"fuzz-{signing.body_digest(body)[:20]}")
+        )
     resp = httpx.request(
-        case.method, central.url + path, params=case.query or None, content=body or None, headers=headers, timeout=30
+        case.method,
+        central.url + path,
+        params=case.query or None,
+        content=body or None,
+        headers=headers,
+        timeout=30,
     )
     assert resp.status_code < 500, resp.text
     case.validate_response(
         resp,
-        checks=[not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance],
+        checks=[
+            not_a_server_error,
+            status_code_conformance,
+            content_type_conformance,
+            response_schema_conformance,
+        ],
     )

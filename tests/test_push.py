@@ -190,7 +190,9 @@ class Proxy:
                     return
                 with up:
                     if self.mode == "half":
-                        up.sendall(request[: len(request) - max(1, (len(request) - request.index(b"\r\n\r\n")) // 2)])
+                        up.sendall(
+                            request[: len(request) - max(1, (len(request) - request.index(b"\r\n\r\n")) // 2)]
+                        )
                         time.sleep(0.2)
                         self._break()
                         return
@@ -365,7 +367,14 @@ def test_correction_and_reapproval_reach_central_and_republish(backend, tmp_path
         assert res["status"] == "counting" and res["rounds_counted"] == 3
         tallies = services.round_tallies(store, ac_id)
         assert res["cumulative"]["candidates"] == list(tallies[-1].cumulative.votes)
-        assert [m for _, m in central.messages()] == ["postal", "round", "round", "round", "correction", "round"]
+        assert [m for _, m in central.messages()] == [
+            "postal",
+            "round",
+            "round",
+            "round",
+            "correction",
+            "round",
+        ]
         rounds = services.dashboard(store, ac_id).rounds
         assert rounds[2].status is RoundStatus.PUBLISHED and rounds[3].status is RoundStatus.PUBLISHED
         revs = [r for r in res["received"] if r["round"] == 2]
@@ -475,13 +484,17 @@ def test_backoff_grows_capped_with_jitter(sqlite_store, centre_key):
     assert retry_after_seconds("soon", datetime.now().astimezone()) is None
     store = sqlite_store
     make_counted_ac(store, rounds=(1,))
-    cfg = PushConfig(url=f"http://127.0.0.1:{free_port()}", central_key="A" * 43 + "=", base_delay=10, max_delay=40)
+    cfg = PushConfig(
+        url=f"http://127.0.0.1:{free_port()}", central_key="A" * 43 + "=", base_delay=10, max_delay=40
+    )
     relay = Relay(store, cfg, centre_key, rand=lambda: 1.0)
     gaps = []
     for _ in range(4):
         t0 = datetime.fromisoformat(queue.now_ts())
         relay.flush(force=True)
-        gaps.append(round((datetime.fromisoformat(queue.queue_state(store)[0].next_attempt_at) - t0).total_seconds()))
+        gaps.append(
+            round((datetime.fromisoformat(queue.queue_state(store)[0].next_attempt_at) - t0).total_seconds())
+        )
     assert gaps == [10, 20, 40, 40]
     relay.close()
 
@@ -563,7 +576,17 @@ def test_keys_cli(tmp_path):
     pub = encore("keys", "show", "-q").stdout.strip()
     assert pub in r.stdout and len(pub) == 44
     assert encore("keys", "init", check=False).returncode == 2  # never silently replaced
-    r = encore("central", "add-centre", "--ac", "7", "--public-key", "nonsense", "--db", str(tmp_path / "c.db"), check=False)
+    r = encore(
+        "central",
+        "add-centre",
+        "--ac",
+        "7",
+        "--public-key",
+        "nonsense",
+        "--db",
+        str(tmp_path / "c.db"),
+        check=False,
+    )
     assert r.returncode == 2 and "base64" in r.stderr
 
 

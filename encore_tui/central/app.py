@@ -171,15 +171,21 @@ def create_app(
             select(cs.grant.c.ac).where(cs.grant.c.key_id == s.key_id, cs.grant.c.ac == ac)
         ).first()
         if not granted:
-            raise Refused(403, "ac_not_allowed", f"key {s.key_id} may not write AC {ac}: ask central to grant it")
+            raise Refused(
+                403, "ac_not_allowed", f"key {s.key_id} may not write AC {ac}: ask central to grant it"
+            )
         now = _now()
         if conn.execute(select(cs.seen.c.signature).where(cs.seen.c.signature == s.signature)).first():
             raise Refused(409, "replay", "this signed request was already received: a replay is refused")
-        conn.execute(delete(cs.seen).where(cs.seen.c.seen_at < _ts(now - timedelta(seconds=3 * window_seconds))))
+        conn.execute(
+            delete(cs.seen).where(cs.seen.c.seen_at < _ts(now - timedelta(seconds=3 * window_seconds)))
+        )
         conn.execute(insert(cs.seen).values(signature=s.signature, seen_at=_ts(now)))
         m = cs.message
         old = conn.execute(
-            select(m.c.body_sha256, m.c.response).where(m.c.key_id == s.key_id, m.c.idempotency_key == s.idempotency_key)
+            select(m.c.body_sha256, m.c.response).where(
+                m.c.key_id == s.key_id, m.c.idempotency_key == s.idempotency_key
+            )
         ).first()
         if old is not None:
             if old.body_sha256 == s.digest:
@@ -211,7 +217,9 @@ def create_app(
             received_at=now,
             server_key_id=server_key_id,
         )
-        signed = wire.SignedReceipt(receipt=receipt, signature=keys.sign(server_key, wire.canonical_receipt(receipt)))
+        signed = wire.SignedReceipt(
+            receipt=receipt, signature=keys.sign(server_key, wire.canonical_receipt(receipt))
+        )
         response = signed.model_dump_json()
         conn.execute(
             insert(m).values(
@@ -244,13 +252,17 @@ def create_app(
                 if isinstance(exc.__cause__, IntegrityError) and attempt < 2:
                     continue  # a concurrent twin won the race: answer from what it stored
                 log.warning("store busy: %s", exc)
-                raise Refused(503, "busy", "the results store is busy; retry shortly", retry_after=2) from None
+                raise Refused(
+                    503, "busy", "the results store is busy; retry shortly", retry_after=2
+                ) from None
         raise Refused(503, "busy", "the results store is busy; retry shortly", retry_after=2)
 
     def _post(kind: str) -> None:
         model = wire.MODELS[kind]
 
-        def endpoint(ac: AcNumber, message: model, signed: Annotated[Signed, Depends(signed_request)]) -> Response:  # type: ignore[valid-type]
+        def endpoint(
+            ac: AcNumber, message: model, signed: Annotated[Signed, Depends(signed_request)]
+        ) -> Response:  # type: ignore[valid-type]
             return ingest(kind, ac, message, signed)
 
         endpoint.__name__ = f"post_{kind}"
@@ -281,7 +293,9 @@ def create_app(
             fresh = {}
             for ac in todo:
                 rows = conn.execute(
-                    select(m.c.id, m.c.kind, m.c.received_at, m.c.body).where(m.c.ac == ac, m.c.id <= heads[ac])
+                    select(m.c.id, m.c.kind, m.c.received_at, m.c.body).where(
+                        m.c.ac == ac, m.c.id <= heads[ac]
+                    )
                 ).all()
                 held = [results.Held(r.id, r.kind, r.received_at, wire.parse(r.kind, r.body)) for r in rows]
                 fresh[ac] = (heads[ac], results.summarize(held))
@@ -290,7 +304,9 @@ def create_app(
             out = [cache[ac][1] for ac in sorted(heads)]
         return [r for r in out if r is not None]
 
-    @app.get("/v1/acs", response_model=list[results.AcResults], tags=["results"], summary="Results of every AC")
+    @app.get(
+        "/v1/acs", response_model=list[results.AcResults], tags=["results"], summary="Results of every AC"
+    )
     def list_results() -> list[results.AcResults]:
         return _summaries()
 
@@ -333,7 +349,9 @@ def render_board(rows: list[results.AcResults], refresh_seconds: int) -> str:
     body = []
     for r in rows:
         if r.declared:
-            status = f"Declared: {_name(r.declared.winner)} elected" + (" (by lot)" if r.declared.by_lot else "")
+            status = f"Declared: {_name(r.declared.winner)} elected" + (
+                " (by lot)" if r.declared.by_lot else ""
+            )
         elif r.status == "awaiting_reapproval":
             status = "Counting — round(s) " + ", ".join(map(str, r.stale_rounds)) + " being re-verified"
         elif r.status == "postal_only":
@@ -370,4 +388,3 @@ td,th{{border:1px solid #999;padding:.3em .6em}}th{{background:#eee}}td.n{{text-
 {rows_html}
 </table></body></html>
 """
-

@@ -35,7 +35,9 @@ def _tables(tables: list[wire.TableResult], n: int, round_no: int, postal: bool,
                 ok = False
             continue
         if len(t.votes or []) != n:
-            out.append(f"table {t.table} (PS {t.station}) has {len(t.votes or [])} figures for {n} candidates")
+            out.append(
+                f"table {t.table} (PS {t.station}) has {len(t.votes or [])} figures for {n} candidates"
+            )
             ok = False
             continue
         if t.rejected is not None and not postal:
@@ -44,7 +46,9 @@ def _tables(tables: list[wire.TableResult], n: int, round_no: int, postal: bool,
         e = t.entry(round_no)
         if e.counted_sum(n) != t.total:
             what = "candidates + NOTA + rejected" if postal else "candidates + NOTA"
-            out.append(f"table {t.table} (PS {t.station}): {what} = {e.counted_sum(n)}, not the total {t.total}")
+            out.append(
+                f"table {t.table} (PS {t.station}): {what} = {e.counted_sum(n)}, not the total {t.total}"
+            )
             ok = False
     return ok
 
@@ -65,7 +69,9 @@ def check_round(msg: wire.RoundResult, previous: wire.RoundResult | None) -> lis
         return out
     summed = wire.totals_of_tables(msg.tables, n, msg.round)
     if not _same(summed, msg.this_round.totals()):
-        out.append(f"this_round {list(msg.this_round.candidates)} is not the sum of the tables {list(summed.votes)}")
+        out.append(
+            f"this_round {list(msg.this_round.candidates)} is not the sum of the tables {list(summed.votes)}"
+        )
     if not _same(msg.brought_forward.totals() + msg.this_round.totals(), msg.cumulative.totals()):
         out.append("cumulative is not brought_forward + this_round")
     postal = msg.postal.totals() if msg.postal else Totals.zero(n)

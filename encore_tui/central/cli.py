@@ -21,7 +21,9 @@ def _db(args) -> str:
 def _key_path(args) -> Path:
     from encore_tui.config import data_dir
 
-    return Path(args.key or os.environ.get("ENCORE_CENTRAL_SERVER_KEY") or data_dir() / "keys" / "central.key")
+    return Path(
+        args.key or os.environ.get("ENCORE_CENTRAL_SERVER_KEY") or data_dir() / "keys" / "central.key"
+    )
 
 
 def server_key(path: Path, create: bool):
@@ -41,7 +43,9 @@ def cmd_serve(args) -> int:
 
         from encore_tui.central.app import create_app
     except ModuleNotFoundError:
-        print("encore: the receiver needs the server extra: pip install 'encore-tui[server]'", file=sys.stderr)
+        print(
+            "encore: the receiver needs the server extra: pip install 'encore-tui[server]'", file=sys.stderr
+        )
         return 2
     from encore_tui import keys
     from encore_tui.central.store import open_central
@@ -89,17 +93,20 @@ def cmd_add_centre(args) -> int:
         if row is None:
             conn.execute(
                 insert(cs.centre).values(
-                    key_id=kid, public_key=args.public_key, name=args.name or "AC " + ", ".join(map(str, args.ac)), created_at=ts
+                    key_id=kid,
+                    public_key=args.public_key,
+                    name=args.name or "AC " + ", ".join(map(str, args.ac)),
+                    created_at=ts,
                 )
             )
         elif args.name:
             conn.execute(update(cs.centre).where(cs.centre.c.key_id == kid).values(name=args.name))
         for ac in args.ac:
-            if not conn.execute(select(cs.grant).where(cs.grant.c.key_id == kid, cs.grant.c.ac == ac)).first():
+            if not conn.execute(
+                select(cs.grant).where(cs.grant.c.key_id == kid, cs.grant.c.ac == ac)
+            ).first():
                 conn.execute(insert(cs.grant).values(key_id=kid, ac=ac, created_at=ts))
-        acs = sorted(
-            a for (a,) in conn.execute(select(cs.grant.c.ac).where(cs.grant.c.key_id == kid))
-        )
+        acs = sorted(a for (a,) in conn.execute(select(cs.grant.c.ac).where(cs.grant.c.key_id == kid)))
     print(f"Centre key {kid} may now write AC {', '.join(map(str, acs))}.")
     return 0
 
@@ -125,7 +132,7 @@ def cmd_keys(args) -> int:
         print(pub)
     else:
         print(f"Central receipt key {key_id(pub)} ({path}).")
-        print(f"Configure it at every counting centre as push_central_key = \"{pub}\"")
+        print(f'Configure it at every counting centre as push_central_key = "{pub}"')
     return 0
 
 
@@ -176,7 +183,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--refresh", type=int, default=15, help="results board refresh, seconds")
     s.add_argument("--ssl-certfile", help="serve HTTPS with this certificate (PEM)")
     s.add_argument("--ssl-keyfile", help="… and this private key (PEM)")
-    s.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
+    s.add_argument(
+        "--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"]
+    )
     s.set_defaults(func=cmd_serve)
 
     a = c.add_parser("add-centre", help="register a counting centre's public key for an AC")

@@ -127,13 +127,19 @@ def summarize(held: Sequence[Held]) -> AcResults | None:
         w = _standing(contest, d.winner, d.final.candidates)
         assert w is not None
         declared = Declared(
-            winner=w, margin=d.margin, form=d.form, declared_at=d.declared_at.isoformat(), by_lot=d.tie_lot is not None
+            winner=w,
+            margin=d.margin,
+            form=d.form,
+            declared_at=d.declared_at.isoformat(),
+            by_lot=d.tie_lot is not None,
         )
     ld = lead(cum.candidates) if cum else lead([])
     received = []
     for h in held:
         m = h.msg
-        rnd = m.round if isinstance(m, wire.RoundResult) else (0 if isinstance(m, wire.PostalResult) else None)
+        rnd = (
+            m.round if isinstance(m, wire.RoundResult) else (0 if isinstance(m, wire.PostalResult) else None)
+        )
         if isinstance(m, wire.RoundResult):
             current = latest[m.round].id == h.id and not stale(m.round)
         else:
@@ -158,7 +164,9 @@ def summarize(held: Sequence[Held]) -> AcResults | None:
         rounds_counted=counted,
         status=status,
         stale_rounds=stale_rounds,
-        postal=postal.msg.totals if postal is not None and isinstance(postal.msg, wire.PostalResult) else None,
+        postal=postal.msg.totals
+        if postal is not None and isinstance(postal.msg, wire.PostalResult)
+        else None,
         cumulative=cum,
         leading=_standing(contest, ld.leader, cum.candidates) if cum else None,
         trailing=_standing(contest, ld.runner_up, cum.candidates) if cum else None,

@@ -35,7 +35,9 @@ def cmd_keys_show(args) -> int:
         print(f"encore: {exc}", file=sys.stderr)
         return 2
     if key is None:
-        print(f"encore: there is no signing key at {keys.key_path()}: run `encore keys init`.", file=sys.stderr)
+        print(
+            f"encore: there is no signing key at {keys.key_path()}: run `encore keys init`.", file=sys.stderr
+        )
         return 2
     pub = keys.public_key_b64(key)
     print(pub if args.quiet else f"Public key: {pub}\nKey id: {key_id(pub)}\nFile: {keys.key_path()}")
@@ -120,12 +122,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--list", action="store_true", help="show every message and its state; send nothing")
     p.add_argument("--retry-failed", action="store_true", help="queue refused messages again, then send")
     p.add_argument("--url", help="central endpoint (default: push_url from the config / $ENCORE_PUSH_URL)")
-    p.add_argument("--central-key", help="central's receipt key (default: push_central_key / $ENCORE_CENTRAL_KEY)")
+    p.add_argument(
+        "--central-key", help="central's receipt key (default: push_central_key / $ENCORE_CENTRAL_KEY)"
+    )
     p.set_defaults(func=cmd_push)
 
-    k = sub.add_parser("keys", help="this counting centre's signing key").add_subparsers(dest="what", required=True)
+    k = sub.add_parser("keys", help="this counting centre's signing key").add_subparsers(
+        dest="what", required=True
+    )
     ki = k.add_parser("init", help="create the signing key (Ed25519, owner-only file)")
-    ki.add_argument("--overwrite", action="store_true", help="replace an existing key (central must re-register)")
+    ki.add_argument(
+        "--overwrite", action="store_true", help="replace an existing key (central must re-register)"
+    )
     ki.set_defaults(func=cmd_keys_init)
     ks = k.add_parser("show", help="print the public key to register at central")
     ks.add_argument("-q", "--quiet", action="store_true", help="print only the key")

@@ -51,7 +51,9 @@ class OutboxItem:
 
     @property
     def label(self) -> str:
-        what = {"postal": "postal result", "vvpat": "VVPAT result", "declaration": "declaration"}.get(self.kind)
+        what = {"postal": "postal result", "vvpat": "VVPAT result", "declaration": "declaration"}.get(
+            self.kind
+        )
         if what is None:
             what = f"round {self.round_no}" + (" correction" if self.kind == "correction" else "")
         return f"{what} (revision {self.revision})" if self.revision else what
@@ -118,7 +120,8 @@ def heads(store: Store) -> list[Pending]:
     out: dict[int, Pending] = {}
     for r in rows:
         out.setdefault(
-            r.ac_id, Pending(r.id, r.ac_id, r.kind, r.idempotency_key, r.payload, r.attempts, r.next_attempt_at)
+            r.ac_id,
+            Pending(r.id, r.ac_id, r.kind, r.idempotency_key, r.payload, r.attempts, r.next_attempt_at),
         )
     return list(out.values())
 
@@ -142,7 +145,15 @@ def mark_failed(store: Store, row_id: int, error: str) -> None:
 
 
 def mark_acked(store: Store, row_id: int, receipt: str) -> None:
-    _set(store, row_id, state="acked", receipt=receipt, acked_at=now_ts(), last_error=None, next_attempt_at=None)
+    _set(
+        store,
+        row_id,
+        state="acked",
+        receipt=receipt,
+        acked_at=now_ts(),
+        last_error=None,
+        next_attempt_at=None,
+    )
 
 
 def requeue_failed(store: Store, ac_id: int | None = None) -> int:

@@ -16,7 +16,9 @@ from __future__ import annotations
 import email.utils
 import json
 import logging
+import os
 import random
+import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -67,7 +69,12 @@ class PushConfig:
                 "Central's receipt key is not configured: set push_central_key (or $ENCORE_CENTRAL_KEY) "
                 "to the key `encore central keys show` prints at central."
             )
-        return cls(url=url.rstrip("/"), central_key=central_key, ca_bundle=settings.ca_bundle or "", **overrides)
+        ca = settings.ca_bundle or ""
+        if ca and not os.path.isfile(ca):
+            raise PushConfigError(
+                f"The CA bundle {ca} (ca_bundle) does not exist: fix the path or leave it empty."
+            )
+        return cls(url=url.rstrip("/"), central_key=central_key, ca_bundle=ca, **overrides)
 
 
 @dataclass
@@ -118,8 +125,10 @@ class Relay:
         self.config = config
         self.key = key
         self.rand = rand
+        # TLS is always verified: against the configured CA bundle, else the system's CAs
+        verify = ssl.create_default_context(cafile=config.ca_bundle) if config.ca_bundle else True
         self.client = client or httpx.Client(
-            verify=config.ca_bundle or True, timeout=httpx.Timeout(config.timeout, connect=5.0)
+            verify=verify, timeout=httpx.Timeout(config.timeout, connect=5.0)
         )
 
     def close(self) -> None:
@@ -297,7 +306,9 @@ def reconcile_published(store: Store) -> int:
             r.id
             for r in conn.execute(
                 select(outbox_t.c.id)
-                .where(outbox_t.c.state == "acked", outbox_t.c.kind.in_([k for k, v in PUBLISHES.items() if v]))
+                .where(
+                    outbox_t.c.state == "acked", outbox_t.c.kind.in_([k for k, v in PUBLISHES.items() if v])
+                )
                 .order_by(outbox_t.c.id)
             )
         ]

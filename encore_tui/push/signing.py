@@ -96,7 +96,9 @@ def parse_time(ts: str) -> datetime:
 
 def check_headers(headers: Mapping[str, str]) -> tuple[str, str, str, str]:
     """(key id, time, idempotency key, signature) — or a 401 naming the missing header."""
-    got = {h: headers.get(h.lower()) or headers.get(h) for h in (H_KEY_ID, H_TIME, H_IDEMPOTENCY, H_SIGNATURE)}
+    got = {
+        h: headers.get(h.lower()) or headers.get(h) for h in (H_KEY_ID, H_TIME, H_IDEMPOTENCY, H_SIGNATURE)
+    }
     missing = [h for h, v in got.items() if not v]
     if missing:
         raise SignatureProblem(401, "unsigned", "the request is not signed: missing " + ", ".join(missing))
@@ -121,7 +123,9 @@ def verify_request(
     claimed = headers.get(H_DIGEST.lower()) or headers.get(H_DIGEST)
     if claimed and claimed != digest:
         raise SignatureProblem(
-            400, "body_digest_mismatch", "the body does not match its SHA-256 header: it was altered in transit"
+            400,
+            "body_digest_mismatch",
+            "the body does not match its SHA-256 header: it was altered in transit",
         )
     t = parse_time(ts)
     skew = abs((now - t).total_seconds())

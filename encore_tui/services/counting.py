@@ -773,7 +773,15 @@ def _round_message(
     this = sum_totals((entry_totals(e, n) for e in entries), n)
     if round_no == POSTAL_ROUND:
         return wire.postal_result(
-            ctx.setup, ctx.last_round, revision, entries, this, approval, digest, journal_hash, correction_reason
+            ctx.setup,
+            ctx.last_round,
+            revision,
+            entries,
+            this,
+            approval,
+            digest,
+            journal_hash,
+            correction_reason,
         )
     # postal as last approved (its snapshot), even while it is open for correction
     snap = conn.execute(
