@@ -590,9 +590,65 @@ def test_keys_cli(tmp_path):
     assert r.returncode == 2 and "base64" in r.stderr
 
 
-def test_settings_carry_the_push_configuration(monkeypatch):
+def test_settings_carry_the_push_configuration(monkeypatch, tmp_path):
+    from encore_tui.push.relay import PushConfigError
+
+    ca = tmp_path / "ca.pem"
+    ca.write_text("placeholder: only the path is checked here; test_push_tls uses a real CA\n")
     monkeypatch.setenv("ENCORE_PUSH_URL", "https://results.example/")
     monkeypatch.setenv("ENCORE_CENTRAL_KEY", "B" * 43 + "=")
-    monkeypatch.setenv("ENCORE_CA_BUNDLE", "/etc/encore/ca.pem")
+    monkeypatch.setenv("ENCORE_CA_BUNDLE", str(ca))
     cfg = PushConfig.from_settings(load_settings())
-    assert cfg.url == "https://results.example" and cfg.ca_bundle == "/etc/encore/ca.pem"
+    assert cfg.url == "https://results.example" and cfg.ca_bundle == str(ca)
+    monkeypatch.setenv("ENCORE_CA_BUNDLE", str(tmp_path / "missing.pem"))
+    with pytest.raises(PushConfigError, match="does not exist"):
+        PushConfig.from_settings(load_settings())
+    monkeypatch.setenv("ENCORE_CENTRAL_KEY", "not a key")
+    with pytest.raises(PushConfigError, match="push_central_key"):
+        PushConfig.from_settings(load_settings())
+
+
+def test_postal_correction_makes_central_wait_for_every_round_again(backend, tmp_path, centre_key):
+    store, central_db = backend
+    ac_id = make_counted_ac(store, rounds=(1, 2))
+    central = CentralServer(tmp_path, central_db).start()
+    try:
+        central.add_centre(keys.public_key_b64(centre_key), 7)
+        relay = relay_for(store, central.url, central.public_key, centre_key)
+        assert len(relay.flush().acked) == 3
+        services.open_correction(store, ac_id, 0, "postal table 1: 5 ballots for candidate 2 missed", RO)
+        services.enter_cell(store, ac_id, 0, "P1", "c2", 10, RO)
+        services.enter_cell(store, ac_id, 0, "P1", "total", 25, RO)
+        services.approve_round(store, ac_id, 0, RO)
+        assert len(relay.flush().acked) == 1
+        res = httpx.get(central.url + "/v1/acs/7").json()
+        assert res["status"] == "awaiting_reapproval" and res["stale_rounds"] == [1, 2]
+        assert res["rounds_counted"] == 0 and res["postal"]["candidates"] == [10, 10, 1]
+        for r in (1, 2):
+            services.approve_round(store, ac_id, r, RO)
+        assert len(relay.flush().acked) == 2
+        res = httpx.get(central.url + "/v1/acs/7").json()
+        assert res["status"] == "counting" and res["rounds_counted"] == 2
+        assert res["cumulative"]["candidates"] == list(
+            services.round_tallies(store, ac_id)[1].cumulative.votes
+        )
+        assert all(
+            services.dashboard(store, ac_id).rounds[r].status is RoundStatus.PUBLISHED for r in (0, 1, 2)
+        )
+        relay.close()
+    finally:
+        central.stop()
+
+
+def test_a_kind_the_relay_does_not_know_fails_with_a_reason(sqlite_store, centre_key):
+    from encore_tui.services.counting import enqueue
+
+    store = sqlite_store
+    ac_id = services.create_ac(store, small_setup(), ADMIN)
+    with store.write() as conn:
+        enqueue(conn, ac_id, "hologram", {"contest": {"ac": 7}}, "ac7-hologram-1", queue.now_ts())
+    relay = relay_for(store, f"http://127.0.0.1:{free_port()}", "A" * 43 + "=", centre_key)
+    rep = relay.flush(force=True)
+    relay.close()
+    assert len(rep.failed) == 1
+    assert "cannot send a 'hologram' message" in queue.queue_state(store)[0].last_error

@@ -142,8 +142,8 @@ def summarize(held: Sequence[Held]) -> AcResults | None:
         )
         if isinstance(m, wire.RoundResult):
             current = latest[m.round].id == h.id and not stale(m.round)
-        else:
-            current = h is (postal if isinstance(m, wire.PostalResult) else vvpat if h is vvpat else decl)
+        else:  # the latest postal / VVPAT / declaration message is the current one
+            current = h in (postal, vvpat, decl)
         received.append(
             Received(kind=h.kind, round=rnd, revision=m.revision, received_at=h.received_at, current=current)
         )
