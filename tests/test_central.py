@@ -199,6 +199,11 @@ def test_a_round_that_does_not_add_up_is_refused(world, what, edit, reason):
     assert _refusal(r) == "does_not_add_up" and reason in r.json()["reason"]
 
 
+def test_an_oversized_body_is_refused_before_it_is_read(world):
+    r = httpx.post(world.url + "/v1/acs/7/rounds", content=b"x" * (16 * 1024 * 1024 + 1))
+    assert r.status_code == 413 and _refusal(r) == "too_large"
+
+
 def test_model_level_nonsense_is_a_clear_422(world):
     kind, body, idem = world.message(1)
     r = world.post(

@@ -133,7 +133,8 @@ class Proxy:
 
     mode 'pass': forward; 'half': forward the head and half the body, then kill central and
     hang up (central never completes the request); 'after': forward the whole request, wait
-    for central's answer, then kill central and hang up without passing the answer on.
+    for central's answer, then kill central and hang up without passing the answer on;
+    'hold': forward the request, keep central's answer and the connection (the sender waits).
     """
 
     def __init__(self, upstream_port: int, on_break) -> None:
@@ -147,6 +148,7 @@ class Proxy:
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.broken = 0
+        self.held = threading.Event()
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self) -> None:
@@ -202,6 +204,10 @@ class Proxy:
                         return
                     if self.mode == "after":
                         self._break()
+                        return
+                    if self.mode == "hold":
+                        self.held.set()
+                        client.recv(1)  # until the sender goes away
                         return
                     client.sendall(response)
 
@@ -341,6 +347,41 @@ def test_central_killed_mid_request_no_loss_no_duplicate(backend, tmp_path, cent
         central.stop()
 
 
+def test_relay_killed_mid_request_resends_once(sqlite_store, tmp_path, centre_key):
+    """`encore push` dies after central stored round 1 but before it heard back: the row stays
+    'sent'; the next run sends it again and central answers from its idempotency record."""
+    from encore_tui.store import open_store
+
+    db = tmp_path / "centre.db"
+    store = open_store(db)
+    make_counted_ac(store, rounds=(1,), postal=False)
+    central = CentralServer(tmp_path, str(tmp_path / "central.db")).start()
+    proxy = Proxy(central.port, lambda: None)
+    try:
+        central.add_centre(keys.public_key_b64(centre_key), 7)
+        proxy.mode = "hold"
+        env = {"ENCORE_DB": str(db), "ENCORE_PUSH_URL": proxy.url, "ENCORE_CENTRAL_KEY": central.public_key}
+        push = subprocess.Popen(
+            [sys.executable, "-m", "encore_tui", "push"], cwd=ROOT, env={**os.environ, **env}
+        )
+        assert proxy.held.wait(30)
+        push.send_signal(signal.SIGKILL)
+        push.wait(10)
+        row = queue.queue_state(store)[0]
+        assert row.state == "sent" and row.attempts == 1 and row.next_attempt_at
+        assert len(central.messages()) == 1  # central has it; the centre does not know
+        proxy.mode = "pass"
+        relay = relay_for(store, proxy.url, central.public_key, centre_key)
+        assert relay.flush(force=True).acked == [row.id]
+        assert len(central.messages()) == 1 and states(store) == ["acked"]
+        assert services.dashboard(store, 1).rounds[1].status is RoundStatus.PUBLISHED
+        relay.close()
+    finally:
+        proxy.close()
+        central.stop()
+        store.close()
+
+
 def test_correction_and_reapproval_reach_central_and_republish(backend, tmp_path, centre_key):
     store, central_db = backend
     ac_id = make_counted_ac(store)
@@ -382,6 +423,14 @@ def test_correction_and_reapproval_reach_central_and_republish(backend, tmp_path
             ("round", 1, False),
             ("correction", 2, True),
         ]
+        # every revision is kept, exactly as signed
+        kept = httpx.get(central.url + "/v1/acs/7/rounds/2").json()
+        assert [(k["kind"], k["revision"]) for k in kept] == [("round", 1), ("correction", 2)]
+        assert kept[1]["message"]["correction_reason"] == "table 1 keyed 10 votes short"
+        assert (
+            kept[0]["message"]["tables"][0]["votes"][0] == 94
+            and kept[1]["message"]["tables"][0]["votes"][0] == 104
+        )
         relay.close()
     finally:
         central.stop()

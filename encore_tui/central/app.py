@@ -52,6 +52,20 @@ class Signed:
     body: str  # exactly as received and signed: what central keeps
 
 
+MAX_BODY = 16 * 1024 * 1024  # a declaration carries a scan of at most ~10 MB (base64: ~14 MB)
+
+
+class StoredRevision(BaseModel):
+    """One message central holds for a round, exactly as the centre signed it."""
+
+    kind: str
+    revision: int
+    received_at: str
+    idempotency_key: str
+    body_sha256: str
+    message: wire.RoundResult | wire.PostalResult
+
+
 class ServerKey(BaseModel):
     key_id: str
     public_key: str  # base64 of the raw Ed25519 public key: configure it at the centres
@@ -64,6 +78,7 @@ REFUSALS = {
         401: "not signed, unknown key, bad signature, or time outside the window",
         403: "this centre's key may not write this AC",
         409: "a replayed request (this signature was already used)",
+        413: "the body is larger than the receiver accepts (16 MB)",
         422: "invalid body, does not add up, or Idempotency-Key reused with another body",
         503: "the store is busy: retry after Retry-After seconds",
     }.items()
@@ -98,6 +113,17 @@ def create_app(
     server_key_id = signing.key_id(server_public)
     cache: dict[int, tuple[int, results.AcResults | None]] = {}
     cache_lock = threading.Lock()
+
+    @app.middleware("http")
+    async def _limit_body(request: Request, call_next):
+        # refuse an oversized body before reading it (a counting centre never sends one)
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > MAX_BODY:
+            body = wire.Refusal(
+                error="too_large", reason=f"the body is over {MAX_BODY // 2**20} MB"
+            ).model_dump()
+            return JSONResponse(body, status_code=413)
+        return await call_next(request)
 
     @app.exception_handler(Refused)
     async def _refused(_request: Request, exc: Refused) -> JSONResponse:
@@ -322,6 +348,39 @@ def create_app(
         if not got:
             raise Refused(404, "no_such_ac", f"nothing has been received for AC {ac}")
         return got[0]
+
+    @app.get(
+        "/v1/acs/{ac}/rounds/{round_no}",
+        response_model=list[StoredRevision],
+        responses={404: {"model": wire.Refusal}},
+        tags=["results"],
+        summary="Every revision central holds of one round (0: postal), oldest first",
+    )
+    def round_revisions(ac: AcNumber, round_no: Annotated[int, Path(ge=0, le=500)]) -> list[StoredRevision]:
+        m = cs.message
+        with store.read() as conn:
+            rows = conn.execute(
+                select(
+                    m.c.kind, m.c.revision, m.c.received_at, m.c.idempotency_key, m.c.body_sha256, m.c.body
+                )
+                .where(
+                    m.c.ac == ac, m.c.round_no == round_no, m.c.kind.in_(["round", "correction", "postal"])
+                )
+                .order_by(m.c.id)
+            ).all()
+        if not rows:
+            raise Refused(404, "no_such_round", f"nothing has been received for round {round_no} of AC {ac}")
+        return [
+            StoredRevision(
+                kind=r.kind,
+                revision=r.revision,
+                received_at=r.received_at,
+                idempotency_key=r.idempotency_key,
+                body_sha256=r.body_sha256,
+                message=wire.parse(r.kind, r.body),  # type: ignore[arg-type]
+            )
+            for r in rows
+        ]
 
     @app.get("/v1/server-key", response_model=ServerKey, tags=["keys"], summary="The key that signs receipts")
     def server_key_info() -> ServerKey:
