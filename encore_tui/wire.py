@@ -29,6 +29,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from encore_tui.domain.declaration import Declaration
 from encore_tui.domain.entries import KeptAsideReason, TableEntry
 from encore_tui.domain.setup import NOTA, REJECTED, TOTAL, Setup
 from encore_tui.domain.tally import Totals
@@ -421,3 +422,41 @@ def totals_of_tables(tables: Sequence[TableResult], n: int, round_no: int) -> To
     from encore_tui.domain.tally import entry_totals, sum_totals
 
     return sum_totals((entry_totals(t.entry(round_no), n) for t in tables), n)
+
+
+def declaration_result(
+    setup: Setup,
+    rounds_planned: int,
+    decl: Declaration,
+    final: Totals,
+    certificate: Certificate,
+    journal_hash: str,
+    *,
+    revision: int = 1,
+    form: Literal["21C", "21D"] = "21C",
+) -> DeclarationResult:
+    """The declaration message from the domain's Declaration (for the RO's declare service)."""
+    lot = decl.tie_lot
+    return DeclarationResult(
+        contest=contest_of(setup, rounds_planned),
+        revision=revision,
+        form=form,
+        winner=decl.winner_serial,
+        runner_up=decl.runner_up_serial,
+        margin=decl.margin,
+        final=Tally.of(final),
+        tie_lot=TieLotWire(
+            tied_serials=list(lot.tied_serials),
+            drawn_serial=lot.drawn_serial,
+            drawn_by=lot.drawn_by,
+            witnesses=lot.witnesses,
+            at=lot.at,
+        )
+        if lot
+        else None,
+        declared_at=decl.declared_at,
+        ro_name=decl.ro_name,
+        place=decl.place,
+        certificate=certificate,
+        journal_hash=journal_hash,
+    )

@@ -239,16 +239,23 @@ def test_vvpat_and_declaration_with_certificate(world):
     assert r.status_code == 200, r.text
     ld = lead(final_round.cumulative.candidates)
     scan = (ROOT / "README.md").read_bytes()  # any bytes stand in for the signed scan
-    decl = wire.DeclarationResult(
-        contest=contest,
-        winner=ld.leader,
-        runner_up=ld.runner_up,
-        margin=ld.margin,
-        final=final_round.cumulative,
-        declared_at=datetime.now(UTC),
-        ro_name="Returning Officer",
-        certificate=wire.Certificate.of("form22-signed.pdf", "application/pdf", scan),
-        journal_hash="b" * 64,
+    from encore_tui.domain.declaration import Declaration
+
+    votes = final_round.cumulative.candidates
+    decl = wire.declaration_result(
+        setup_of(contest),
+        contest.rounds_planned,
+        Declaration(
+            winner_serial=ld.leader,
+            winner_votes=votes[ld.leader - 1],
+            runner_up_serial=ld.runner_up,
+            margin=ld.margin,
+            declared_at=datetime.now(UTC),
+            ro_name="Returning Officer",
+        ),
+        final_round.cumulative.totals(),
+        wire.Certificate.of("form22-signed.pdf", "application/pdf", scan),
+        "b" * 64,
     )
     body = decl.model_dump_json().encode()
     wrong = decl.model_copy(update={"winner": ld.runner_up}).model_dump_json().encode()
@@ -266,6 +273,12 @@ def test_vvpat_and_declaration_with_certificate(world):
     receipt = wire.SignedReceipt.model_validate_json(r.content)
     assert keys.verify(world.central.public_key, wire.canonical_receipt(receipt.receipt), receipt.signature)
     assert base64.b64decode(decl.certificate.data_b64) == scan
+
+
+def setup_of(contest: wire.Contest):
+    from tests.conftest import small_setup
+
+    return small_setup(ac_no=contest.ac)
 
 
 def test_every_wire_kind_has_a_route_and_an_endpoint(world):
@@ -324,3 +337,28 @@ def test_payload_written_at_approval_is_complete(small_ac):
     corr = wire.parse("correction", _payload(store, items[-2].id))
     assert corr.correction_reason == "recheck table 2" and corr.revision == 2
     assert len({it.idempotency_key for it in items}) == len(items)
+
+
+def test_a_tie_needs_the_draw_of_lots_and_its_one_extra_vote():
+    from encore_tui.central.checks import check_declaration
+    from encore_tui.domain.declaration import Declaration, TieLot
+    from encore_tui.domain.tally import Totals
+    from tests.conftest import small_setup
+
+    setup, final = small_setup(), Totals((500, 500, 20), 5)
+    cert = wire.Certificate.of("f22.png", "image/png", b"\x89PNG scan")
+    now = datetime.now(UTC)
+
+    def decl(lot, margin):
+        d = Declaration(
+            winner_serial=2, winner_votes=500, runner_up_serial=1, margin=margin, declared_at=now, ro_name="RO",
+            tie_lot=lot,
+        )  # fmt: skip
+        return wire.declaration_result(setup, 3, d, final, cert, "c" * 64)
+
+    assert "draw of lots (tie_lot) is required" in check_declaration(decl(None, 0))[0]
+    lot = TieLot(tied_serials=(1, 2), drawn_serial=2, drawn_by="RO", witnesses="agents, observer", at=now)
+    assert check_declaration(decl(lot, 1)) == []
+    assert "one extra vote" in check_declaration(decl(lot, 0))[0]
+    wrong = lot.model_copy(update={"drawn_serial": 1})
+    assert "does not match" in check_declaration(decl(wrong, 1))[0]
