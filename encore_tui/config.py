@@ -8,6 +8,9 @@ The config file is `<user config dir>/encore-tui/config.toml` (or $ENCORE_CONFIG
     printer = "counting-hall"             # an `lp` destination; empty: just write the PDF
     backup_dir = "/media/usb/encore"      # back up here after every approved round (SQLite)
     backup_keep = 20                      # newest backups kept there (0: keep all)
+    push_url = "https://results.example"  # central results endpoint (`encore push`)
+    push_central_key = "BASE64..."        # central's receipt key (`encore central keys show`)
+    ca_bundle = "/etc/encore/ca.pem"      # CA bundle to verify central's TLS certificate
     [keys]                                 # binding id = keys (see F1 help for the ids)
     submit_round = "ctrl+s"
 """
@@ -45,6 +48,7 @@ class Settings:
     idle_lock_minutes: int = 5
     printer: str = ""
     push_url: str = ""
+    push_central_key: str = ""  # base64 Ed25519 key that signs central's receipts
     ca_bundle: str = ""
     backup_dir: str = ""  # empty: no automatic backup after approvals
     backup_keep: int = 20
@@ -75,6 +79,8 @@ def load_settings(**overrides) -> Settings:
         "db": "ENCORE_DB",
         "lang": "ENCORE_LANG",
         "push_url": "ENCORE_PUSH_URL",
+        "push_central_key": "ENCORE_CENTRAL_KEY",
+        "ca_bundle": "ENCORE_CA_BUNDLE",
         "printer": "ENCORE_PRINTER",
         "backup_dir": "ENCORE_BACKUP_DIR",
     }

@@ -33,7 +33,14 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     home = tmp_path_factory.mktemp("encore_home")
     monkeypatch.setenv("ENCORE_HOME", str(home))
     monkeypatch.setenv("ENCORE_CONFIG", str(home / "config.toml"))
-    for var in ("ENCORE_DB", "ENCORE_LANG", "ENCORE_PUSH_URL", "ENCORE_PRINTER"):
+    for var in (
+        "ENCORE_DB",
+        "ENCORE_LANG",
+        "ENCORE_PUSH_URL",
+        "ENCORE_PRINTER",
+        "ENCORE_CENTRAL_KEY",
+        "ENCORE_CA_BUNDLE",
+    ):
         monkeypatch.delenv(var, raising=False)
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
+from encore_tui import wire
 from encore_tui.domain import checks as ck
 from encore_tui.domain.entries import KeptAsideReason, TableEntry
 from encore_tui.domain.plan import POSTAL_ROUND, CountingPlan
@@ -21,6 +22,7 @@ from encore_tui.domain.rounds import (
     next_status,
 )
 from encore_tui.domain.setup import Setup
+from encore_tui.domain.tally import Totals
 from encore_tui.services.context import AcContext, Actor, load_context
 from encore_tui.services.errors import InvalidValue, RoundBlocked, ServiceError, StaleEdit
 from encore_tui.store import journal
@@ -699,6 +701,7 @@ def approve_round(store: Store, ac_id: int, round_no: int, actor: Actor) -> Save
         problems = [c for c in round_checks(conn, ctx, round_no, entries) if c.is_error]
         if problems:
             raise RoundBlocked(f"Round {round_no} cannot be approved: {problems[0]}", problems)
+        before = _round_row(conn, ac_id, round_no)
         text, digest = figures_snapshot(ctx, round_no, entries)
         _, revision, ev = _transition(
             conn,
@@ -712,20 +715,11 @@ def approve_round(store: Store, ac_id: int, round_no: int, actor: Actor) -> Save
             extra={"digest": digest},
         )
         _snapshot(conn, ac_id, round_no, revision, "approved", text, digest, ts, actor)
-        enqueue(
-            conn,
-            ac_id,
-            "round",
-            {
-                "round": round_no,
-                "revision": revision,
-                "digest": digest,
-                "approved_by": actor.username,
-                "approved_at": ts,
-            },
-            f"ac{ctx.setup.ac.number}-r{round_no}-v{revision}-{digest[:16]}",
-            ts,
-        )
+        # the complete message central receives (encore_tui/wire.py), written with the approval
+        reason = before.remark if before.status == RoundStatus.CORRECTION.value else ""
+        msg = _round_message(conn, ctx, round_no, revision, entries, actor, ts, digest, ev.hash, reason)
+        enqueue(conn, ac_id, msg.kind, msg.model_dump(mode="json"),
+                wire.round_key(msg.kind, ctx.setup.ac.number, round_no, revision, ev.seq), ts)  # fmt: skip
     return Saved(ts, ev.seq)
 
 
@@ -787,6 +781,58 @@ def open_correction(store: Store, ac_id: int, round_no: int, reason: str, actor:
 
 
 # -- outbox --------------------------------------------------------------------------------------
+def _round_message(
+    conn: Connection,
+    ctx: AcContext,
+    round_no: int,
+    revision: int,
+    entries: list[TableEntry],
+    actor: Actor,
+    ts: str,
+    digest: str,
+    journal_hash: str,
+    correction_reason: str,
+) -> wire.RoundResult | wire.PostalResult:
+    """The wire message for an approved round: every table, and (EVM) the cumulative totals
+    over the approved postal result and the earlier (approved, hence locked) rounds."""
+    from encore_tui.domain.tally import entry_totals, round_tallies, sum_totals
+
+    n = ctx.n
+    approval = wire.Approval(by=actor.username, name=actor.label, at=ts)
+    this = sum_totals((entry_totals(e, n) for e in entries), n)
+    if round_no == POSTAL_ROUND:
+        return wire.postal_result(
+            ctx.setup,
+            ctx.last_round,
+            revision,
+            entries,
+            this,
+            approval,
+            digest,
+            journal_hash,
+            correction_reason,
+        )
+    # postal as last approved (its snapshot), even while it is open for correction
+    snap = conn.execute(
+        select(rev_t.c.figures)
+        .where(rev_t.c.ac_id == ctx.ac_id, rev_t.c.round_no == POSTAL_ROUND, rev_t.c.stage == "approved")
+        .order_by(rev_t.c.revision.desc())
+    ).first()
+    postal = None
+    if snap is not None:
+        tables = json.loads(snap.figures)["tables"]
+        postal = sum_totals(
+            (entry_totals(TableEntry(0, t["table"], t["station"], t["values"]), n) for t in tables), n
+        )
+    earlier = {r: _entries(conn, ctx, r) for r in range(1, round_no)}
+    tallies = round_tallies(earlier, n, postal)
+    brought = tallies[-1].cumulative if tallies else (postal or Totals.zero(n))
+    return wire.round_result(
+        ctx.setup, ctx.last_round, round_no, revision, entries, this, brought, postal, approval,
+        digest, journal_hash, correction_reason,
+    )  # fmt: skip
+
+
 def enqueue(conn: Connection, ac_id: int, kind: str, payload: Mapping, key: str, ts: str) -> None:
     """Queue something for the central endpoint, inside the caller's transaction."""
     exists = conn.execute(select(outbox_t.c.id).where(outbox_t.c.idempotency_key == key)).first()

@@ -1,0 +1,1 @@
+"""The reference central results receiver (optional extra 'server': fastapi + uvicorn)."""

@@ -1,0 +1,449 @@
+"""The reference central results receiver: an ASGI (FastAPI) app over its own store.
+
+Every POST is refused unless it is signed by a registered counting centre's key (see
+push/signing.py) within the time window, has not been seen before (replay), comes from a key
+allowed to write that AC, and adds up (central/checks.py). An accepted message is stored for
+ever (every revision), and answered with a receipt signed by central's own key; the same
+Idempotency-Key with the same body gets the very same answer again, with another body a 422.
+
+No `from __future__ import annotations` here: FastAPI reads the endpoint annotations at runtime.
+"""
+
+import html
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi import Depends, FastAPI, Path, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from encore_tui import keys, wire
+from encore_tui.central import checks, results
+from encore_tui.central import store as cs
+from encore_tui.push import signing
+from encore_tui.store.engine import Store, StoreError
+
+log = logging.getLogger("encore.central")
+
+AcNumber = Annotated[int, Path(ge=1, le=9999, description="the AC number")]
+
+
+class Refused(Exception):
+    def __init__(self, status: int, code: str, reason: str, retry_after: int | None = None) -> None:
+        super().__init__(reason)
+        self.status, self.code, self.reason, self.retry_after = status, code, reason, retry_after
+
+
+@dataclass(frozen=True)
+class Signed:
+    key_id: str
+    idempotency_key: str
+    signature: str
+    digest: str
+    body: str  # exactly as received and signed: what central keeps
+
+
+MAX_BODY = 16 * 1024 * 1024  # a declaration carries a scan of at most ~10 MB (base64: ~14 MB)
+
+
+class StoredRevision(BaseModel):
+    """One message central holds for a round, exactly as the centre signed it."""
+
+    kind: str
+    revision: int
+    received_at: str
+    idempotency_key: str
+    body_sha256: str
+    message: wire.RoundResult | wire.PostalResult
+
+
+class ServerKey(BaseModel):
+    key_id: str
+    public_key: str  # base64 of the raw Ed25519 public key: configure it at the centres
+
+
+REFUSALS = {
+    s: {"model": wire.Refusal, "description": d}
+    for s, d in {
+        400: "malformed request (e.g. the body does not match its digest header)",
+        401: "not signed, unknown key, bad signature, or time outside the window",
+        403: "this centre's key may not write this AC",
+        409: "a replayed request (this signature was already used)",
+        413: "the body is larger than the receiver accepts (16 MB)",
+        422: "invalid body, does not add up, or Idempotency-Key reused with another body",
+        503: "the store is busy: retry after Retry-After seconds",
+    }.items()
+}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ts(t: datetime) -> str:
+    return t.isoformat(timespec="microseconds")
+
+
+def create_app(
+    store: Store,
+    server_key: Ed25519PrivateKey,
+    *,
+    window_seconds: int = 300,
+    refresh_seconds: int = 15,
+) -> FastAPI:
+    app = FastAPI(
+        title="encore central results receiver",
+        version=f"wire-v{wire.WIRE_VERSION}",
+        description=(
+            "Receives RO-approved results from counting centres (signed with the centre's Ed25519 key: "
+            "headers X-Encore-Key-Id, X-Encore-Time, X-Encore-Content-SHA256, X-Encore-Signature and "
+            "Idempotency-Key; see docs/push.md) and publishes them as JSON and as an HTML results board."
+        ),
+    )
+    server_public = keys.public_key_b64(server_key)
+    server_key_id = signing.key_id(server_public)
+    cache: dict[int, tuple[int, results.AcResults | None]] = {}
+    cache_lock = threading.Lock()
+
+    @app.middleware("http")
+    async def _limit_body(request: Request, call_next):
+        # refuse an oversized body before reading it (a counting centre never sends one)
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > MAX_BODY:
+            body = wire.Refusal(
+                error="too_large", reason=f"the body is over {MAX_BODY // 2**20} MB"
+            ).model_dump()
+            return JSONResponse(body, status_code=413)
+        return await call_next(request)
+
+    @app.exception_handler(Refused)
+    async def _refused(_request: Request, exc: Refused) -> JSONResponse:
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+        body = wire.Refusal(error=exc.code, reason=exc.reason).model_dump()
+        return JSONResponse(body, status_code=exc.status, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = []
+        for e in exc.errors()[:5]:
+            where = ".".join(str(p) for p in e.get("loc", ()) if p != "body")
+            problems.append(f"{where or 'body'}: {e.get('msg', 'invalid')}")
+        return JSONResponse(
+            wire.Refusal(error="invalid_body", reason="; ".join(problems)).model_dump(), status_code=422
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(
+            wire.Refusal(error="http_" + str(exc.status_code), reason=str(exc.detail)).model_dump(),
+            status_code=exc.status_code,
+        )
+
+    # -- signatures ------------------------------------------------------------------------------
+    def _public_key(key_id: str) -> str | None:
+        with store.read() as conn:
+            return conn.execute(select(cs.centre.c.public_key).where(cs.centre.c.key_id == key_id)).scalar()
+
+    async def signed_request(request: Request) -> Signed:
+        body = await request.body()
+        try:
+            key_id, _, idem, signature = signing.check_headers(request.headers)
+            public = await run_in_threadpool(_public_key, key_id[:16])
+            if public is None or len(key_id) != 16:
+                raise signing.SignatureProblem(
+                    401, "unknown_key", f"key {key_id[:16]!r} is not registered: `encore central add-centre`"
+                )
+            signing.verify_request(
+                public, request.method, request.url.path, body, request.headers, _now(), window_seconds
+            )
+        except signing.SignatureProblem as exc:
+            raise Refused(exc.status, exc.code, exc.reason) from None
+        except StoreError as exc:
+            raise Refused(503, "busy", str(exc), retry_after=2) from None
+        return Signed(key_id, idem, signature, signing.body_digest(body), body.decode("utf-8", "replace"))
+
+    # -- ingest ----------------------------------------------------------------------------------
+    def _previous(conn, ac: int, round_no: int) -> wire.RoundResult | None:
+        m = cs.message
+        row = conn.execute(
+            select(m.c.id, m.c.body)
+            .where(m.c.ac == ac, m.c.round_no == round_no, m.c.kind.in_(["round", "correction"]))
+            .order_by(m.c.id.desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            return None
+        invalidated = conn.execute(
+            select(m.c.id)
+            .where(m.c.ac == ac, m.c.correction == 1, m.c.round_no < round_no, m.c.id > row.id)
+            .limit(1)
+        ).first()
+        if invalidated:
+            return None
+        prev = wire.RoundResult.model_validate_json(row.body)
+        return prev
+
+    def _ingest_tx(conn, kind: str, ac: int, msg: wire._Message, s: Signed) -> str:
+        granted = conn.execute(
+            select(cs.grant.c.ac).where(cs.grant.c.key_id == s.key_id, cs.grant.c.ac == ac)
+        ).first()
+        if not granted:
+            raise Refused(
+                403, "ac_not_allowed", f"key {s.key_id} may not write AC {ac}: ask central to grant it"
+            )
+        now = _now()
+        if conn.execute(select(cs.seen.c.signature).where(cs.seen.c.signature == s.signature)).first():
+            raise Refused(409, "replay", "this signed request was already received: a replay is refused")
+        conn.execute(
+            delete(cs.seen).where(cs.seen.c.seen_at < _ts(now - timedelta(seconds=3 * window_seconds)))
+        )
+        conn.execute(insert(cs.seen).values(signature=s.signature, seen_at=_ts(now)))
+        m = cs.message
+        old = conn.execute(
+            select(m.c.body_sha256, m.c.response).where(
+                m.c.key_id == s.key_id, m.c.idempotency_key == s.idempotency_key
+            )
+        ).first()
+        if old is not None:
+            if old.body_sha256 == s.digest:
+                return old.response
+            raise Refused(
+                422,
+                "idempotency_key_reused",
+                f"Idempotency-Key {s.idempotency_key} was already used for another body",
+            )
+        if isinstance(msg, wire.RoundResult):
+            problems = checks.check_round(msg, _previous(conn, ac, msg.round - 1) if msg.round > 1 else None)
+            round_no, correction = msg.round, msg.kind == "correction"
+        elif isinstance(msg, wire.PostalResult):
+            problems, round_no, correction = checks.check_postal(msg), 0, msg.correction
+        elif isinstance(msg, wire.VvpatResult):
+            problems, round_no, correction = checks.check_vvpat(msg), None, False
+        else:
+            assert isinstance(msg, wire.DeclarationResult)
+            problems, round_no, correction = checks.check_declaration(msg), None, False
+        if problems:
+            raise Refused(422, "does_not_add_up", "; ".join(problems[:5]))
+        receipt = wire.Receipt(
+            idempotency_key=s.idempotency_key,
+            body_sha256=s.digest,
+            kind=kind,
+            ac=ac,
+            round=round_no,
+            revision=msg.revision,  # type: ignore[attr-defined]
+            received_at=now,
+            server_key_id=server_key_id,
+        )
+        signed = wire.SignedReceipt(
+            receipt=receipt, signature=keys.sign(server_key, wire.canonical_receipt(receipt))
+        )
+        response = signed.model_dump_json()
+        conn.execute(
+            insert(m).values(
+                idempotency_key=s.idempotency_key,
+                key_id=s.key_id,
+                ac=ac,
+                kind=kind,
+                round_no=round_no,
+                revision=msg.revision,  # type: ignore[attr-defined]
+                correction=1 if correction else 0,
+                body_sha256=s.digest,
+                body=s.body,
+                received_at=_ts(now),
+                response=response,
+            )
+        )
+        return response
+
+    def ingest(kind: str, ac: int, msg: wire._Message, s: Signed) -> Response:
+        if msg.kind != kind:  # type: ignore[attr-defined]
+            raise Refused(422, "kind_mismatch", f"a {msg.kind!r} message was posted to the {kind!r} endpoint")  # type: ignore[attr-defined]
+        if msg.contest.ac != ac:
+            raise Refused(422, "ac_mismatch", f"the message is for AC {msg.contest.ac}, posted under AC {ac}")
+        for attempt in range(3):
+            try:
+                with store.write() as conn:
+                    text = _ingest_tx(conn, kind, ac, msg, s)
+                return Response(text, media_type="application/json")
+            except StoreError as exc:
+                if isinstance(exc.__cause__, IntegrityError) and attempt < 2:
+                    continue  # a concurrent twin won the race: answer from what it stored
+                log.warning("store busy: %s", exc)
+                raise Refused(
+                    503, "busy", "the results store is busy; retry shortly", retry_after=2
+                ) from None
+        raise Refused(503, "busy", "the results store is busy; retry shortly", retry_after=2)
+
+    def _post(kind: str) -> None:
+        model = wire.MODELS[kind]
+
+        def endpoint(
+            ac: AcNumber, message: model, signed: Annotated[Signed, Depends(signed_request)]
+        ) -> Response:  # type: ignore[valid-type]
+            return ingest(kind, ac, message, signed)
+
+        endpoint.__name__ = f"post_{kind}"
+        app.add_api_route(
+            wire.PATHS[kind],
+            endpoint,
+            methods=["POST"],
+            summary=f"Receive a {kind} message (signed)",
+            description=(model.__doc__ or "").strip(),
+            response_model=wire.SignedReceipt,
+            responses=REFUSALS,
+            tags=["push"],
+        )
+
+    for kind in wire.MODELS:
+        _post(kind)
+
+    # -- results ---------------------------------------------------------------------------------
+    def _summaries(only: int | None = None) -> list[results.AcResults]:
+        m = cs.message
+        with store.read() as conn:
+            q = select(m.c.ac, func.max(m.c.id)).group_by(m.c.ac)
+            if only is not None:
+                q = q.where(m.c.ac == only)
+            heads = dict(conn.execute(q).all())
+            with cache_lock:
+                todo = [ac for ac, top in heads.items() if cache.get(ac, (None,))[0] != top]
+            fresh = {}
+            for ac in todo:
+                rows = conn.execute(
+                    select(m.c.id, m.c.kind, m.c.received_at, m.c.body).where(
+                        m.c.ac == ac, m.c.id <= heads[ac]
+                    )
+                ).all()
+                held = [results.Held(r.id, r.kind, r.received_at, wire.parse(r.kind, r.body)) for r in rows]
+                fresh[ac] = (heads[ac], results.summarize(held))
+        with cache_lock:
+            cache.update(fresh)
+            out = [cache[ac][1] for ac in sorted(heads)]
+        return [r for r in out if r is not None]
+
+    @app.get(
+        "/v1/acs", response_model=list[results.AcResults], tags=["results"], summary="Results of every AC"
+    )
+    def list_results() -> list[results.AcResults]:
+        return _summaries()
+
+    @app.get(
+        "/v1/acs/{ac}",
+        response_model=results.AcResults,
+        responses={404: {"model": wire.Refusal}},
+        tags=["results"],
+        summary="Results of one AC: rounds received, latest cumulative, lead and margin, status",
+    )
+    def ac_results(ac: AcNumber) -> results.AcResults:
+        got = _summaries(ac)
+        if not got:
+            raise Refused(404, "no_such_ac", f"nothing has been received for AC {ac}")
+        return got[0]
+
+    @app.get(
+        "/v1/acs/{ac}/rounds/{round_no}",
+        response_model=list[StoredRevision],
+        responses={404: {"model": wire.Refusal}},
+        tags=["results"],
+        summary="Every revision central holds of one round (0: postal), oldest first",
+    )
+    def round_revisions(ac: AcNumber, round_no: Annotated[int, Path(ge=0, le=500)]) -> list[StoredRevision]:
+        m = cs.message
+        with store.read() as conn:
+            rows = conn.execute(
+                select(
+                    m.c.kind, m.c.revision, m.c.received_at, m.c.idempotency_key, m.c.body_sha256, m.c.body
+                )
+                .where(
+                    m.c.ac == ac, m.c.round_no == round_no, m.c.kind.in_(["round", "correction", "postal"])
+                )
+                .order_by(m.c.id)
+            ).all()
+        if not rows:
+            raise Refused(404, "no_such_round", f"nothing has been received for round {round_no} of AC {ac}")
+        return [
+            StoredRevision(
+                kind=r.kind,
+                revision=r.revision,
+                received_at=r.received_at,
+                idempotency_key=r.idempotency_key,
+                body_sha256=r.body_sha256,
+                message=wire.parse(r.kind, r.body),  # type: ignore[arg-type]
+            )
+            for r in rows
+        ]
+
+    @app.get("/v1/server-key", response_model=ServerKey, tags=["keys"], summary="The key that signs receipts")
+    def server_key_info() -> ServerKey:
+        return ServerKey(key_id=server_key_id, public_key=server_public)
+
+    @app.get("/board", response_class=HTMLResponse, tags=["results"], summary="The results board (HTML)")
+    def board() -> HTMLResponse:
+        return HTMLResponse(render_board(_summaries(), refresh_seconds))
+
+    @app.get("/", include_in_schema=False)
+    def root() -> Response:
+        return Response(status_code=307, headers={"Location": "/board"})
+
+    return app
+
+
+def _name(s: results.Standing | None) -> str:
+    if s is None:
+        return "—"
+    return f"{html.escape(s.name)} ({html.escape(s.party)})" if s.party else html.escape(s.name)
+
+
+def render_board(rows: list[results.AcResults], refresh_seconds: int) -> str:
+    """A plain page like the public results site; it reloads itself."""
+    body = []
+    for r in rows:
+        if r.declared:
+            status = f"Declared: {_name(r.declared.winner)} elected" + (
+                " (by lot)" if r.declared.by_lot else ""
+            )
+        elif r.status == "awaiting_reapproval":
+            status = "Counting — round(s) " + ", ".join(map(str, r.stale_rounds)) + " being re-verified"
+        elif r.status == "postal_only":
+            status = "Postal ballots counted"
+        else:
+            status = "Counting"
+        lead_votes = r.leading.votes if r.leading else ""
+        trail_votes = r.trailing.votes if r.trailing else ""
+        tie = " (tied)" if r.tied else ""
+        body.append(
+            "<tr>"
+            f"<td>{r.ac}</td><td>{html.escape(r.ac_name)}{' <em>(fictional)</em>' if r.fictional else ''}</td>"
+            f"<td>{_name(r.leading)}</td><td class=n>{lead_votes}</td>"
+            f"<td>{_name(r.trailing)}</td><td class=n>{trail_votes}</td>"
+            f"<td class=n>{r.margin}{tie}</td>"
+            f"<td>Round {r.rounds_counted} of {r.rounds_planned}</td><td>{status}</td></tr>"
+        )
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    rows_html = "\n".join(body) or "<tr><td colspan=9>No results received yet.</td></tr>"
+    elections = sorted({r.election for r in rows})
+    title = html.escape(" · ".join(elections) or "Results")
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="refresh" content="{refresh_seconds}">
+<title>{title} — results</title>
+<style>body{{font-family:sans-serif;margin:1em}}table{{border-collapse:collapse}}
+td,th{{border:1px solid #999;padding:.3em .6em}}th{{background:#eee}}td.n{{text-align:right}}</style>
+</head><body>
+<h1>{title}</h1>
+<p>Results as approved by the Returning Officers. This page refreshes every {refresh_seconds} s. Updated {stamp}.</p>
+<table>
+<tr><th>AC No.</th><th>Constituency</th><th>Leading candidate (party)</th><th>Votes</th>
+<th>Trailing candidate (party)</th><th>Votes</th><th>Margin</th><th>Round</th><th>Status</th></tr>
+{rows_html}
+</table></body></html>
+"""

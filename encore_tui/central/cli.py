@@ -1,0 +1,209 @@
+"""`encore central …`: run the reference results receiver and manage who may write to it.
+
+Only argparse at module level (fastapi/uvicorn are imported when a handler runs; they come
+with the optional extra: pip install 'encore-tui[server]').
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def _db(args) -> str:
+    from encore_tui.config import data_dir
+
+    return args.central_db or os.environ.get("ENCORE_CENTRAL_DB") or str(data_dir() / "central.db")
+
+
+def _key_path(args) -> Path:
+    from encore_tui.config import data_dir
+
+    return Path(
+        args.key or os.environ.get("ENCORE_CENTRAL_SERVER_KEY") or data_dir() / "keys" / "central.key"
+    )
+
+
+def server_key(path: Path, create: bool):
+    """Central's receipt-signing key; made on first `serve` when missing."""
+    from encore_tui import keys
+
+    key = keys.load_private_key(path)
+    if key is None and create:
+        key = keys.init_keys(path)
+        print(f"Created central's receipt key at {path}.", file=sys.stderr)
+    return key
+
+
+def cmd_serve(args) -> int:
+    try:
+        import uvicorn
+
+        from encore_tui.central.app import create_app
+    except ModuleNotFoundError:
+        print(
+            "encore: the receiver needs the server extra: pip install 'encore-tui[server]'", file=sys.stderr
+        )
+        return 2
+    from encore_tui import keys
+    from encore_tui.central.store import open_central
+    from encore_tui.push.signing import key_id
+
+    store = open_central(_db(args))
+    key = server_key(_key_path(args), create=True)
+    pub = keys.public_key_b64(key)
+    app = create_app(store, key, window_seconds=args.window, refresh_seconds=args.refresh)
+    scheme = "https" if args.ssl_certfile else "http"
+    print(
+        f"encore central: {scheme}://{args.host}:{args.port}/board  (store {store.where}; "
+        f"receipts signed by key {key_id(pub)}: {pub})",
+        flush=True,
+    )
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        ssl_certfile=args.ssl_certfile,
+        ssl_keyfile=args.ssl_keyfile,
+    )
+    return 0
+
+
+def cmd_add_centre(args) -> int:
+    from sqlalchemy import insert, select, update
+
+    from encore_tui.central import store as cs
+    from encore_tui.push.signing import key_id, valid_public_key
+    from encore_tui.store.journal import now
+
+    if not valid_public_key(args.public_key):
+        print(
+            "encore: --public-key must be the base64 key printed by `encore keys show` at the centre.",
+            file=sys.stderr,
+        )
+        return 2
+    kid = key_id(args.public_key)
+    store = cs.open_central(_db(args))
+    ts = now()
+    with store.write() as conn:
+        row = conn.execute(select(cs.centre).where(cs.centre.c.key_id == kid)).first()
+        if row is None:
+            conn.execute(
+                insert(cs.centre).values(
+                    key_id=kid,
+                    public_key=args.public_key,
+                    name=args.name or "AC " + ", ".join(map(str, args.ac)),
+                    created_at=ts,
+                )
+            )
+        elif args.name:
+            conn.execute(update(cs.centre).where(cs.centre.c.key_id == kid).values(name=args.name))
+        for ac in args.ac:
+            if not conn.execute(
+                select(cs.grant).where(cs.grant.c.key_id == kid, cs.grant.c.ac == ac)
+            ).first():
+                conn.execute(insert(cs.grant).values(key_id=kid, ac=ac, created_at=ts))
+        acs = sorted(a for (a,) in conn.execute(select(cs.grant.c.ac).where(cs.grant.c.key_id == kid)))
+    print(f"Centre key {kid} may now write AC {', '.join(map(str, acs))}.")
+    return 0
+
+
+def cmd_keys(args) -> int:
+    from encore_tui import keys
+    from encore_tui.push.signing import key_id
+
+    path = _key_path(args)
+    try:
+        if args.what == "init":
+            key = keys.init_keys(path, overwrite=args.overwrite)
+        else:
+            key = keys.load_private_key(path)
+            if key is None:
+                print(f"encore: no receipt key at {path}: `encore central keys init`.", file=sys.stderr)
+                return 2
+    except keys.KeyError_ as exc:
+        print(f"encore: {exc}", file=sys.stderr)
+        return 2
+    pub = keys.public_key_b64(key)
+    if getattr(args, "quiet", False):
+        print(pub)
+    else:
+        print(f"Central receipt key {key_id(pub)} ({path}).")
+        print(f'Configure it at every counting centre as push_central_key = "{pub}"')
+    return 0
+
+
+def openapi_text() -> str:
+    import json
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from sqlalchemy import create_engine
+
+    from encore_tui.central.app import create_app
+    from encore_tui.store.engine import Store
+
+    # the document does not depend on the store or the key: an in-memory stand-in will do
+    app = create_app(Store(create_engine("sqlite://"), "sqlite://"), Ed25519PrivateKey.generate())
+    return json.dumps(app.openapi(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def cmd_openapi(args) -> int:
+    text = openapi_text()
+    if args.output:
+        from encore_tui.exporting import atomic_write
+
+        atomic_write(Path(args.output), text.encode())
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    c = sub.add_parser(
+        "central", help="the reference central results receiver (needs the 'server' extra)"
+    ).add_subparsers(dest="what", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--db",
+            dest="central_db",
+            help="receiver store: SQLite file or postgresql://… (default $ENCORE_CENTRAL_DB or central.db "
+            "in the data folder)",
+        )
+
+    s = c.add_parser("serve", help="run the receiver (HTTP API + results board at /board)")
+    common(s)
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8765)
+    s.add_argument("--key", help="central's receipt key (default: keys/central.key in the data folder)")
+    s.add_argument("--window", type=int, default=300, help="accepted clock difference, seconds (default 300)")
+    s.add_argument("--refresh", type=int, default=15, help="results board refresh, seconds")
+    s.add_argument("--ssl-certfile", help="serve HTTPS with this certificate (PEM)")
+    s.add_argument("--ssl-keyfile", help="… and this private key (PEM)")
+    s.add_argument(
+        "--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    s.set_defaults(func=cmd_serve)
+
+    a = c.add_parser("add-centre", help="register a counting centre's public key for an AC")
+    common(a)
+    a.add_argument("--ac", type=int, action="append", required=True, help="AC number (repeat for several)")
+    a.add_argument("--public-key", required=True, help="printed by `encore keys show` at the centre")
+    a.add_argument("--name", help="the centre's name, for the operators of central")
+    a.set_defaults(func=cmd_add_centre)
+
+    k = c.add_parser("keys", help="central's receipt-signing key").add_subparsers(dest="what", required=True)
+    ki = k.add_parser("init", help="create the key (also made on the first serve)")
+    ki.add_argument("--overwrite", action="store_true")
+    ks = k.add_parser("show", help="print the key the centres must configure (push_central_key)")
+    ks.add_argument("-q", "--quiet", action="store_true")
+    for p in (ki, ks):
+        p.add_argument("--key", help="key file (default: keys/central.key in the data folder)")
+        p.set_defaults(func=cmd_keys)
+
+    o = c.add_parser("openapi", help="print the receiver's OpenAPI document (docs/openapi.json)")
+    o.add_argument("-o", "--output")
+    o.set_defaults(func=cmd_openapi)

@@ -1,0 +1,85 @@
+"""The receiver's own store: registered centres, every message received, seen signatures.
+
+It reuses the counting store's engine set-up (SQLite in WAL with synchronous=FULL and a
+cross-process write lock, or PostgreSQL) but has its own tables, prefixed `central_`, so it
+may even live in the same PostgreSQL database as a district's counting store.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import (
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from encore_tui.store.engine import Store, StoreError, normalize_url, open_store
+
+metadata = MetaData()
+
+centre = Table(
+    "central_centre",
+    metadata,
+    Column("key_id", String(16), primary_key=True),
+    Column("public_key", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("created_at", String(40), nullable=False),
+)
+
+grant = Table(  # which ACs a centre's key may write
+    "central_grant",
+    metadata,
+    Column("key_id", String(16), primary_key=True),
+    Column("ac", Integer, primary_key=True, autoincrement=False),
+    Column("created_at", String(40), nullable=False),
+)
+
+message = Table(  # every message accepted, every revision: never updated, never deleted
+    "central_message",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("idempotency_key", String(80), nullable=False),
+    Column("key_id", String(16), nullable=False),
+    Column("ac", Integer, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("round_no", Integer),
+    Column("revision", Integer),
+    Column("correction", Integer, nullable=False, default=0),  # 1: later rounds are stale until re-sent
+    Column("body_sha256", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("received_at", String(40), nullable=False),
+    Column("response", Text, nullable=False),  # the signed receipt, returned again on a retry
+    UniqueConstraint("key_id", "idempotency_key", name="uq_central_message_key"),
+)
+Index("ix_central_message_ac", message.c.ac, message.c.id)
+
+seen = Table(  # signatures already used: a replayed request is refused
+    "central_seen",
+    metadata,
+    Column("signature", String(100), primary_key=True),
+    Column("seen_at", String(40), nullable=False),
+)
+Index("ix_central_seen_at", seen.c.seen_at)
+
+
+def open_central(url_or_path: str | os.PathLike) -> Store:
+    """Open (creating if needed) the receiver's store."""
+    url = normalize_url(url_or_path)
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        if not path.parent.exists():
+            raise StoreError(f"The folder {path.parent} does not exist: create it or choose another --db.")
+        if not path.exists():
+            path.touch(mode=0o600)
+    store = open_store(url, create=False)
+    with store.write() as conn:
+        metadata.create_all(conn)
+    return store

@@ -1,0 +1,462 @@
+"""The wire format: what a counting centre pushes and what central accepts (version 1).
+
+Shared by the client (`encore_tui.push`) and the reference receiver (`encore_tui.central`);
+docs/openapi.json is generated from the receiver, whose request bodies are these models.
+Every message carries the contest header (AC, election, candidates, rounds planned) so that a
+receiver needs no other set-up than the centre's public key.
+
+Message kinds (the outbox row's `kind` is the message's `kind`):
+    round        an EVM round approved by the RO (first approval, or re-approval after an
+                 earlier round was corrected)
+    correction   an EVM round approved again after the RO opened it for correction
+    postal       the postal-ballot result (round 0); `correction` says whether it corrects
+    vvpat        the VVPAT slip counts (draw of lots, Rule 56D, kept-aside stations)
+    declaration  the declaration of the result with the signed certificate scan attached
+Adding a kind: see docs/push.md ("Adding a message kind").
+
+This module is pure (pydantic + domain only): the builders below turn domain objects into
+messages, so services can write a complete payload in the approval transaction.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from encore_tui.domain.declaration import Declaration
+from encore_tui.domain.entries import KeptAsideReason, TableEntry
+from encore_tui.domain.setup import NOTA, REJECTED, TOTAL, Setup
+from encore_tui.domain.tally import Totals
+
+WIRE_VERSION = 1
+
+Count = Annotated[int, Field(ge=0, le=10_000_000)]
+Serial = Annotated[int, Field(ge=1, le=200)]
+Short = Annotated[str, Field(max_length=200)]
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CandidateRef(_Model):
+    serial: Serial
+    name: Short
+    party: Short = ""
+
+
+class Contest(_Model):
+    """Who is being counted: enough for a results board without any other set-up."""
+
+    ac: Annotated[int, Field(ge=1, le=9999)]
+    ac_name: Short
+    election: Short
+    candidates: list[CandidateRef] = Field(min_length=1, max_length=200)
+    rounds_planned: Annotated[int, Field(ge=0, le=500)]
+    fictional: bool = False
+
+    @model_validator(mode="after")
+    def _serials_in_order(self) -> Contest:
+        if [c.serial for c in self.candidates] != list(range(1, len(self.candidates) + 1)):
+            raise ValueError("candidates must be listed in ballot order with serials 1..n")
+        return self
+
+
+class Tally(_Model):
+    """Votes per candidate (ballot order), NOTA, rejected (postal) and their totals."""
+
+    candidates: list[Count] = Field(max_length=200)
+    nota: Count = 0
+    rejected: Count = 0
+    total_valid: Count = 0  # candidates only (Form 20 'Total Valid Votes')
+    total: Count = 0
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> Tally:
+        if self.total_valid != sum(self.candidates):
+            raise ValueError(f"total_valid {self.total_valid} is not the sum of the candidates' votes")
+        if self.total != self.total_valid + self.nota + self.rejected:
+            raise ValueError(f"total {self.total} is not total_valid + nota + rejected")
+        return self
+
+    @classmethod
+    def of(cls, t: Totals) -> Tally:
+        return cls(**t.to_json())
+
+    def totals(self) -> Totals:
+        return Totals(tuple(self.candidates), self.nota, self.rejected)
+
+
+class TableResult(_Model):
+    """One counting table of a round (Form 17C Part II): figures, or kept aside with a reason."""
+
+    table: Annotated[int, Field(ge=1, le=500)]
+    station: Annotated[str, Field(min_length=1, max_length=40)]  # "7", "7 A(W)"; "P1".. for postal
+    votes: list[Count] | None = Field(default=None, max_length=200)  # per candidate, ballot order
+    nota: Count | None = None
+    rejected: Count | None = None  # postal tables only
+    total: Count | None = None  # as read from the CU / counted at the postal table
+    kept_aside: KeptAsideReason | None = None
+    note: Annotated[str, Field(max_length=500)] = ""
+
+    @model_validator(mode="after")
+    def _figures_or_reason(self) -> TableResult:
+        figures = (self.votes, self.nota, self.total)
+        if self.kept_aside is not None:
+            if any(f is not None for f in figures) or self.rejected is not None:
+                raise ValueError(f"table {self.table} is kept aside and cannot carry figures")
+        elif any(f is None for f in figures):
+            raise ValueError(f"table {self.table}: votes, nota and total are required (or kept_aside)")
+        return self
+
+    def entry(self, round_no: int) -> TableEntry:
+        values: dict[str, int] = {}
+        if self.votes is not None:
+            values = {f"c{i}": v for i, v in enumerate(self.votes, start=1)}
+            values[NOTA] = self.nota or 0
+            if self.rejected is not None:
+                values[REJECTED] = self.rejected
+            values[TOTAL] = self.total or 0
+        return TableEntry(round_no, self.table, self.station, values, self.kept_aside, self.note)
+
+
+class Approval(_Model):
+    by: Short  # the RO's user name
+    name: Short = ""  # as printed on the sheets
+    at: datetime
+
+
+class _Message(_Model):
+    wire_version: Literal[1] = WIRE_VERSION
+    contest: Contest
+
+
+class RoundResult(_Message):
+    """An EVM round as approved by the RO: every table, this round, brought forward, cumulative."""
+
+    kind: Literal["round", "correction"] = "round"
+    round: Annotated[int, Field(ge=1, le=500)]
+    revision: Annotated[int, Field(ge=1, le=10_000)]
+    correction_reason: Annotated[str, Field(max_length=2000)] = ""
+    tables: list[TableResult] = Field(min_length=1, max_length=500)
+    this_round: Tally
+    postal: Tally | None = None  # the approved postal result folded into brought_forward
+    brought_forward: Tally
+    cumulative: Tally
+    approval: Approval
+    figures_digest: Sha256  # sha256 of the figures snapshot printed on the round sheet
+    journal_hash: Sha256  # hash of the round.approved event in the centre's journal
+
+    @model_validator(mode="after")
+    def _kind_matches(self) -> RoundResult:
+        if self.kind == "correction" and not self.correction_reason:
+            raise ValueError("a correction must say why (correction_reason)")
+        return self
+
+
+class PostalResult(_Message):
+    """The postal-ballot result (round 0), counted at the postal tables."""
+
+    kind: Literal["postal"] = "postal"
+    revision: Annotated[int, Field(ge=1, le=10_000)]
+    correction: bool = False
+    correction_reason: Annotated[str, Field(max_length=2000)] = ""
+    tables: list[TableResult] = Field(min_length=1, max_length=50)
+    totals: Tally
+    approval: Approval
+    figures_digest: Sha256
+    journal_hash: Sha256
+
+
+class VvpatStation(_Model):
+    """One polling station whose VVPAT slips were counted."""
+
+    station: Annotated[str, Field(min_length=1, max_length=40)]
+    why: Literal["draw_of_lots", "kept_aside", "rule_56d"]
+    evm: TableResult | None = None  # the EVM count compared with (None for kept-aside stations)
+    slips: TableResult  # the slip count (it prevails on a mismatch)
+    recounted: bool = False
+    matches: bool
+
+    @model_validator(mode="after")
+    def _consistent(self) -> VvpatStation:
+        if self.slips.kept_aside is not None:
+            raise ValueError(f"PS {self.station}: the slip count cannot be kept aside")
+        if self.evm is not None and self.evm.votes is not None:
+            same = (self.evm.votes, self.evm.nota) == (self.slips.votes, self.slips.nota)
+            if same != self.matches:
+                raise ValueError(f"PS {self.station}: 'matches' contradicts the EVM and slip figures")
+        return self
+
+
+class VvpatResult(_Message):
+    """VVPAT verification: the 5 stations drawn by lot (and any others), slip counts, outcome."""
+
+    kind: Literal["vvpat"] = "vvpat"
+    revision: Annotated[int, Field(ge=1, le=10_000)] = 1
+    drawn_at: datetime | None = None
+    drawn_by: Short = ""
+    witnesses: Annotated[str, Field(max_length=2000)] = ""
+    stations: list[VvpatStation] = Field(min_length=1, max_length=600)
+    cumulative: Tally  # the AC's totals after slip counts prevailed
+    approval: Approval
+    journal_hash: Sha256
+
+
+class Certificate(_Model):
+    """The signed certificate (Form 22) or declaration scan, attached in base64."""
+
+    filename: Annotated[str, Field(min_length=1, max_length=200)]
+    media_type: Literal["application/pdf", "image/jpeg", "image/png"]
+    sha256: Sha256
+    data_b64: Annotated[str, Field(min_length=4, max_length=14_000_000)]  # ≤ ~10 MB scan
+
+    @model_validator(mode="after")
+    def _digest_matches(self) -> Certificate:
+        try:
+            raw = base64.b64decode(self.data_b64, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValueError("data_b64 is not base64") from None
+        if hashlib.sha256(raw).hexdigest() != self.sha256:
+            raise ValueError("the certificate scan does not match its sha256")
+        return self
+
+    @classmethod
+    def of(cls, filename: str, media_type: str, data: bytes) -> Certificate:
+        return cls(
+            filename=filename,
+            media_type=media_type,  # type: ignore[arg-type]
+            sha256=hashlib.sha256(data).hexdigest(),
+            data_b64=base64.b64encode(data).decode(),
+        )
+
+
+class TieLotWire(_Model):
+    tied_serials: list[Serial] = Field(min_length=2, max_length=200)
+    drawn_serial: Serial
+    drawn_by: Short
+    witnesses: Annotated[str, Field(max_length=2000)] = ""
+    at: datetime
+
+
+class DeclarationResult(_Message):
+    """The declaration (Form 21C, or 21D at a bye-election) with the signed certificate scan."""
+
+    kind: Literal["declaration"] = "declaration"
+    revision: Annotated[int, Field(ge=1, le=10_000)] = 1
+    form: Literal["21C", "21D"] = "21C"
+    winner: Serial
+    runner_up: Serial | None = None
+    margin: Count
+    final: Tally  # Form 21E totals: EVM + postal, after VVPAT
+    tie_lot: TieLotWire | None = None
+    declared_at: datetime
+    ro_name: Short
+    place: Short = ""
+    certificate: Certificate
+    journal_hash: Sha256
+
+
+Message = RoundResult | PostalResult | VvpatResult | DeclarationResult
+
+# kind → model: the one table the relay, the receiver and the docs agree on
+MODELS: dict[str, type[_Message]] = {
+    "round": RoundResult,
+    "correction": RoundResult,
+    "postal": PostalResult,
+    "vvpat": VvpatResult,
+    "declaration": DeclarationResult,
+}
+
+# kind → where the relay POSTs it ({ac} is the AC number)
+PATHS: dict[str, str] = {
+    "round": "/v1/acs/{ac}/rounds",
+    "correction": "/v1/acs/{ac}/corrections",
+    "postal": "/v1/acs/{ac}/postal",
+    "vvpat": "/v1/acs/{ac}/vvpat",
+    "declaration": "/v1/acs/{ac}/declaration",
+}
+
+
+def parse(kind: str, body: bytes | str) -> _Message:
+    try:
+        model = MODELS[kind]
+    except KeyError:
+        raise ValueError(f"unknown message kind {kind!r}") from None
+    msg = model.model_validate_json(body)
+    if getattr(msg, "kind", None) != kind:
+        raise ValueError(f"the body is a {getattr(msg, 'kind', '?')!r} message, not {kind!r}")
+    return msg
+
+
+# -- receipts -------------------------------------------------------------------------------------
+class Receipt(_Model):
+    """What central signs when it has durably stored a message (the centre keeps it)."""
+
+    receipt_version: Literal[1] = 1
+    idempotency_key: Short
+    body_sha256: Sha256
+    kind: Short
+    ac: int
+    round: int | None = None
+    revision: int | None = None
+    received_at: datetime
+    server_key_id: Short
+
+
+class SignedReceipt(_Model):
+    receipt: Receipt
+    signature: str  # base64 Ed25519 over canonical_receipt(receipt)
+
+
+class Refusal(_Model):
+    """Every 4xx answer: a stable code and a sentence saying what is wrong."""
+
+    error: str
+    reason: str
+
+
+def canonical_receipt(r: Receipt) -> bytes:
+    return r.model_dump_json(by_alias=True).encode()
+
+
+# -- builders (used by services inside the approval transaction) ----------------------------------
+def contest_of(setup: Setup, rounds_planned: int) -> Contest:
+    return Contest(
+        ac=setup.ac.number,
+        ac_name=setup.ac.name,
+        election=setup.election.name,
+        candidates=[CandidateRef(serial=c.serial, name=c.name, party=c.party) for c in setup.candidates],
+        rounds_planned=rounds_planned,
+        fictional=setup.fictional,
+    )
+
+
+def table_result(e: TableEntry, n: int) -> TableResult:
+    if e.kept_aside is not None:
+        return TableResult(
+            table=e.table_no, station=e.station, kept_aside=e.kept_aside, note=e.kept_aside_note
+        )
+    return TableResult(
+        table=e.table_no,
+        station=e.station,
+        votes=list(e.votes(n)),
+        nota=e.values.get(NOTA, 0),
+        rejected=e.values.get(REJECTED),
+        total=e.values.get(TOTAL, 0),
+    )
+
+
+def round_result(
+    setup: Setup,
+    rounds_planned: int,
+    round_no: int,
+    revision: int,
+    entries: Sequence[TableEntry],
+    this_round: Totals,
+    brought_forward: Totals,
+    postal: Totals | None,
+    approval: Approval,
+    figures_digest: str,
+    journal_hash: str,
+    correction_reason: str = "",
+) -> RoundResult:
+    n = len(setup.candidates)
+    return RoundResult(
+        kind="correction" if correction_reason else "round",
+        contest=contest_of(setup, rounds_planned),
+        round=round_no,
+        revision=revision,
+        correction_reason=correction_reason,
+        tables=[table_result(e, n) for e in entries],
+        this_round=Tally.of(this_round),
+        postal=Tally.of(postal) if postal is not None else None,
+        brought_forward=Tally.of(brought_forward),
+        cumulative=Tally.of(brought_forward + this_round),
+        approval=approval,
+        figures_digest=figures_digest,
+        journal_hash=journal_hash,
+    )
+
+
+def postal_result(
+    setup: Setup,
+    rounds_planned: int,
+    revision: int,
+    entries: Sequence[TableEntry],
+    totals: Totals,
+    approval: Approval,
+    figures_digest: str,
+    journal_hash: str,
+    correction_reason: str = "",
+) -> PostalResult:
+    n = len(setup.candidates)
+    return PostalResult(
+        contest=contest_of(setup, rounds_planned),
+        revision=revision,
+        correction=bool(correction_reason),
+        correction_reason=correction_reason,
+        tables=[table_result(e, n) for e in entries],
+        totals=Tally.of(totals),
+        approval=approval,
+        figures_digest=figures_digest,
+        journal_hash=journal_hash,
+    )
+
+
+def round_key(kind: str, ac: int, round_no: int | None, revision: int, journal_seq: int) -> str:
+    """Idempotency key made when the outbox row is created: unique per approval (a re-approval
+    after an earlier correction is a new message with new cumulative totals)."""
+    r = f"-r{round_no}" if round_no is not None else ""
+    return f"ac{ac}-{kind}{r}-v{revision}-e{journal_seq}"
+
+
+def totals_of_tables(tables: Sequence[TableResult], n: int, round_no: int) -> Totals:
+    from encore_tui.domain.tally import entry_totals, sum_totals
+
+    return sum_totals((entry_totals(t.entry(round_no), n) for t in tables), n)
+
+
+def declaration_result(
+    setup: Setup,
+    rounds_planned: int,
+    decl: Declaration,
+    final: Totals,
+    certificate: Certificate,
+    journal_hash: str,
+    *,
+    revision: int = 1,
+    form: Literal["21C", "21D"] = "21C",
+) -> DeclarationResult:
+    """The declaration message from the domain's Declaration (for the RO's declare service)."""
+    lot = decl.tie_lot
+    return DeclarationResult(
+        contest=contest_of(setup, rounds_planned),
+        revision=revision,
+        form=form,
+        winner=decl.winner_serial,
+        runner_up=decl.runner_up_serial,
+        margin=decl.margin,
+        final=Tally.of(final),
+        tie_lot=TieLotWire(
+            tied_serials=list(lot.tied_serials),
+            drawn_serial=lot.drawn_serial,
+            drawn_by=lot.drawn_by,
+            witnesses=lot.witnesses,
+            at=lot.at,
+        )
+        if lot
+        else None,
+        declared_at=decl.declared_at,
+        ro_name=decl.ro_name,
+        place=decl.place,
+        certificate=certificate,
+        journal_hash=journal_hash,
+    )
