@@ -671,6 +671,10 @@ def approve_round(store: Store, ac_id: int, round_no: int, actor: Actor) -> Save
                 )
         entries = _entries(conn, ctx, round_no)
         problems = [c for c in round_checks(conn, ctx, round_no, entries) if c.is_error]
+        from encore_tui.services.ro_checks import approval_checks  # an open spot check / double entry
+
+        prior = RoundStatus(_round_row(conn, ac_id, round_no).status)
+        problems += approval_checks(conn, ctx, round_no, entries, prior)
         if problems:
             raise RoundBlocked(f"Round {round_no} cannot be approved: {problems[0]}", problems)
         text, digest = figures_snapshot(ctx, round_no, entries)
@@ -696,8 +700,12 @@ def approve_round(store: Store, ac_id: int, round_no: int, actor: Actor) -> Save
                 "digest": digest,
                 "approved_by": actor.username,
                 "approved_at": ts,
+                "reapproval": prior is RoundStatus.NEEDS_REAPPROVAL,
             },
-            f"ac{ctx.setup.ac.number}-r{round_no}-v{revision}-{digest[:16]}",
+            # a re-approval (after an earlier round's correction) is published again, even with
+            # the same figures: its cumulative totals changed
+            f"ac{ctx.setup.ac.number}-r{round_no}-v{revision}-{digest[:16]}"
+            + (f"-a{ev.seq}" if prior is RoundStatus.NEEDS_REAPPROVAL else ""),
             ts,
         )
     return Saved(ts, ev.seq)
