@@ -18,7 +18,7 @@ from pathlib import Path
 
 from encore_tui import __version__
 
-REGISTRARS: list[str] = []
+REGISTRARS: list[str] = ["encore_tui.ro_cli"]
 
 DEMO_ACCOUNTS = [  # (username, role, PIN, display name): shown on the demo sign-in screen
     ("operator", "operator", "1111", "Demo Operator"),

@@ -13,7 +13,17 @@ from encore_tui.domain.rounds import NotAllowed, RoundStatus
 from encore_tui.services import ro, ro_result, ro_vvpat
 from encore_tui.store.models import attachment, outbox, ro_record
 from tests.conftest import OBSERVER, OPERATOR, RO
-from tests.ro_support import PDF, RO_PIN, count_and_approve, make_ac, postal, type_round, type_table, verified, votes_of
+from tests.ro_support import (
+    PDF,
+    RO_PIN,
+    count_and_approve,
+    make_ac,
+    postal,
+    type_round,
+    type_table,
+    verified,
+    votes_of,
+)
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -131,7 +141,9 @@ def test_full_path_recount_sign_declare_and_certificate(counted):
     with pytest.raises(NotAllowed):
         ro_result.record_recount(store, ac_id, "Candidate 2", ["4"], True, "close", OPERATOR)
     assert ro_result.record_recount(store, ac_id, "Candidate 3", None, False, "no ground given", RO) == []
-    rounds = ro_result.record_recount(store, ac_id, "Candidate 2 (P2)", ["4"], True, "margin small at PS 4", RO)
+    rounds = ro_result.record_recount(
+        store, ac_id, "Candidate 2 (P2)", ["4"], True, "margin small at PS 4", RO
+    )
     assert rounds == [2]
     assert services.round_view(store, ac_id, 2).info.status is RoundStatus.CORRECTION
     assert services.round_view(store, ac_id, 3).info.status is RoundStatus.NEEDS_REAPPROVAL
@@ -172,18 +184,16 @@ def test_full_path_recount_sign_declare_and_certificate(counted):
         ]
     d = rows["vvpat"]
     assert len(d["stations"]) == 5
-    decl_payload = next(
-        json.loads(p)
-        for (p,) in services_outbox(store)
-        if "winner" in json.loads(p)
-    )
+    decl_payload = next(json.loads(p) for (p,) in services_outbox(store) if "winner" in json.loads(p))
     assert decl_payload["winner"]["serial"] == 1 and decl_payload["margin"] == decl.margin
     assert decl_payload["form20_sha256"] == signed["sha256"]
     assert [c["total"] for c in decl_payload["candidates"]] == list(votes)
     assert certs[0]["certificate"]["sha256"] and certs[0]["declaration"]["winner_serial"] == 1
     verified(store, ac_id)
     with store.engine.begin() as conn:
-        conn.execute(update(ro_record).where(ro_record.c.key == "declaration").values(value='{"winner_serial":2}'))
+        conn.execute(
+            update(ro_record).where(ro_record.c.key == "declaration").values(value='{"winner_serial":2}')
+        )
     rep = services.verify_journal(store, ac_id)
     assert not rep.ok and "declaration" in rep.problem
 
@@ -213,7 +223,9 @@ def test_tie_is_decided_by_a_recorded_lot(store):
         ro_result.record_tie_lot(store, ac_id, 3, "RO", "", RO)
     with pytest.raises(NotAllowed):
         ro_result.record_tie_lot(store, ac_id, 2, "RO", "", OBSERVER)
-    lot = ro_result.record_tie_lot(store, ac_id, 2, "the RO, in front of both candidates", "Observer; agents", RO)
+    lot = ro_result.record_tie_lot(
+        store, ac_id, 2, "the RO, in front of both candidates", "Observer; agents", RO
+    )
     assert lot.tied_serials == (1, 2) and lot.drawn_serial == 2
     with pytest.raises(services.ServiceError, match="not drawn again"):
         ro_result.record_tie_lot(store, ac_id, 1, "RO", "", RO)

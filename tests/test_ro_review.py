@@ -153,7 +153,9 @@ def test_spot_check_blocks_approval_until_resolved(ac):
         ro.draw_spot_check(store, ac_id, 1, OPERATOR)
     picks = ro.draw_spot_check(store, ac_id, 1, RO, cells=4, seed=12345)
     entries = services.round_view(store, ac_id, 1).entries
-    assert picks == review.spot_picks(12345, entries, services.load_context(store, ac_id).fields_of(1), review.SpotMode.CELLS, 4)
+    assert picks == review.spot_picks(
+        12345, entries, services.load_context(store, ac_id).fields_of(1), review.SpotMode.CELLS, 4
+    )
     with pytest.raises(services.ServiceError, match="cannot be redrawn"):
         ro.draw_spot_check(store, ac_id, 1, RO, seed=1)
     sheet = ro.blind_sheet(store, ac_id, 1, "spot", RO)
@@ -191,7 +193,9 @@ def test_spot_check_resolved_by_taking_the_rekeyed_figure_changes_the_cell(ac):
     sheet = ro.blind_sheet(store, ac_id, 1, "spot", RO)
     assert [(p.station, p.field) for p in sheet.prompts] == [("1", "total"), ("2", "total"), ("3", "total")]
     for p in sheet.prompts:
-        ro.enter_blind(store, ac_id, 1, "spot", p.station, p.field, 999 if p.station == "2" else 100 + int(p.station), RO)
+        ro.enter_blind(
+            store, ac_id, 1, "spot", p.station, p.field, 999 if p.station == "2" else 100 + int(p.station), RO
+        )
     with pytest.raises(NotAllowed):
         ro.resolve_blind(store, ac_id, 1, "spot", "2", "total", "entered", OPERATOR)
     ro.resolve_blind(store, ac_id, 1, "spot", "2", "total", "rekeyed", RO)
@@ -257,7 +261,11 @@ def test_verify_fails_when_ro_tables_are_changed_behind_the_apps_back(ac):
     assert not rep.ok and "blind" in rep.problem and rep.event_seq is not None
     with store.engine.begin() as conn:
         conn.execute(update(blind_cell).values(value=5))
-        conn.execute(update(ro_record).where(ro_record.c.key == "setting:spot_check_rounds").values(value='{"value":9}'))
+        conn.execute(
+            update(ro_record)
+            .where(ro_record.c.key == "setting:spot_check_rounds")
+            .values(value='{"value":9}')
+        )
     rep = services.verify_journal(store, ac_id)
     assert not rep.ok and "setting:spot_check_rounds" in rep.problem
 

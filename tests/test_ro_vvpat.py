@@ -17,7 +17,16 @@ from encore_tui.domain.rounds import NotAllowed, RoundStatus
 from encore_tui.services import ro, ro_vvpat
 from encore_tui.store.models import outbox, vvpat_count
 from tests.conftest import OBSERVER, OPERATOR, RO
-from tests.ro_support import RO_PIN, count_and_approve, make_ac, postal, type_round, type_table, verified, votes_of
+from tests.ro_support import (
+    RO_PIN,
+    count_and_approve,
+    make_ac,
+    postal,
+    type_round,
+    type_table,
+    verified,
+    votes_of,
+)
 
 
 def slips_of(store, ac_id, station, c1_shift=0):
@@ -48,7 +57,9 @@ def test_draw_rules():
     assert vvpat.validate_draw(["2", "1"], ["1", "2"]) == ["2", "1"]  # fewer than 5 exist: all
 
 
-@given(st.lists(st.integers(0, 50), min_size=4, max_size=4), st.lists(st.integers(0, 50), min_size=4, max_size=4))
+@given(
+    st.lists(st.integers(0, 50), min_size=4, max_size=4), st.lists(st.integers(0, 50), min_size=4, max_size=4)
+)
 def test_station_status_follows_the_rule(evm, slips):
     fields = vvpat.slip_fields(3)
     e, s = dict(zip(fields, evm, strict=True)), dict(zip(fields, slips, strict=True))
@@ -71,7 +82,9 @@ def test_draw_only_after_the_last_evm_round_and_only_once(store):
         ro_vvpat.record_draw(store, ac_id, ["1", "2", "3", "4", "5"], "x", "", OPERATOR)
     with pytest.raises(services.InvalidValue, match="5 stations"):
         ro_vvpat.record_draw(store, ac_id, ["1", "2"], "x", "", RO)
-    ro_vvpat.record_draw(store, ac_id, ["2", "4", "6", "7", "8"], "Agent of P2", "Observer, agents of P1-P3", RO)
+    ro_vvpat.record_draw(
+        store, ac_id, ["2", "4", "6", "7", "8"], "Agent of P2", "Observer, agents of P1-P3", RO
+    )
     with pytest.raises(services.ServiceError, match="already recorded"):
         ro_vvpat.record_draw(store, ac_id, ["1", "2", "3", "4", "5"], "x", "", RO)
     view = ro_vvpat.vvpat_view(store, ac_id)
@@ -131,7 +144,10 @@ def test_mismatch_recount_then_slip_count_prevails_through_the_correction_path(c
     for r in (1, 2, 3):
         ro.approve(store, ac_id, r, RO, RO_PIN)
     summary = ro_vvpat.complete_vvpat(store, ac_id, RO)
-    assert summary["stations"][1]["status"] == "amended" and summary["stations"][1]["amended_to"]["c1"] == ps3["c1"]
+    assert (
+        summary["stations"][1]["status"] == "amended"
+        and summary["stations"][1]["amended_to"]["c1"] == ps3["c1"]
+    )
     assert summary["stations"][1]["evm"]["c1"] == ps3["c1"] - 2
     with store.read() as conn:
         row = conn.execute(select(outbox.c.payload).where(outbox.c.kind == "vvpat")).one()

@@ -52,7 +52,9 @@ class CountState:
                 for k, t in sorted(self.tables.items())
                 if t.kept_aside or t.note or t.acknowledged
             },
-            "ro": {k: dict(sorted(v.items(), key=lambda kv: str(kv[0]))) for k, v in sorted(self.ro.items()) if v},
+            "ro": {
+                k: dict(sorted(v.items(), key=lambda kv: str(kv[0]))) for k, v in sorted(self.ro.items()) if v
+            },
         }
 
 

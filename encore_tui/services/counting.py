@@ -245,7 +245,9 @@ def enter_cell(
         if value is not None:
             limit = ctx.max_value(round_no, station)
             if value > limit:
-                raise InvalidValue(f"{value} is more than the {limit} electors of this station: check the sheet.")
+                raise InvalidValue(
+                    f"{value} is more than the {limit} electors of this station: check the sheet."
+                )
         _check_editable(ctx, _round_row(conn, ac_id, round_no), actor)
         kept = conn.execute(
             select(ts_t.c.kept_aside).where(

@@ -70,7 +70,11 @@ def confirm_pin(store: Store, actor: Actor, pin: str, ac_id: int | None = None) 
                 row.username,
                 row.role,
                 "user.sign_in_failed",
-                {"username": row.username, "why": "wrong PIN re-entered for a decision", "locked": bool(locked)},
+                {
+                    "username": row.username,
+                    "why": "wrong PIN re-entered for a decision",
+                    "locked": bool(locked),
+                },
                 ts,
             )
             refusal = "Wrong PIN: nothing was decided. " + (
@@ -142,9 +146,7 @@ def review_queue(store: Store, ac_id: int) -> list[QueueItem]:
             if info.status not in AWAITING_RO:
                 continue
             entries = entries_in(conn, ctx, r)
-            in_order = r == POSTAL_ROUND or all(
-                i.status.is_approved for rr, i in infos.items() if 0 < rr < r
-            )
+            in_order = r == POSTAL_ROUND or all(i.status.is_approved for rr, i in infos.items() if 0 < rr < r)
             required = _spot_required(r, info.status, k)
             spot = compare(conn, ctx, r, BlindPurpose.SPOT, entries)
             spot_state = _blind_state(spot) or ("to draw" if required else "not needed")
@@ -214,7 +216,9 @@ def round_diff(store: Store, ac_id: int, round_no: int) -> RoundDiff | None:
             return None
         text, _ = counting.figures_snapshot(ctx, round_no, entries_in(conn, ctx, round_no))
     changes = review.diff_figures(json.loads(base.figures), json.loads(text), ctx.fields_of(round_no))
-    return RoundDiff(round_no, base.revision, base.stage, base.created_at, base.created_by, info.revision, changes)
+    return RoundDiff(
+        round_no, base.revision, base.stage, base.created_at, base.created_by, info.revision, changes
+    )
 
 
 @dataclass(frozen=True)
@@ -313,9 +317,7 @@ def open_corrections(fx: Effects, ac_id: int, rounds: list[int], reason: str) ->
     in correction) and mark every later approved round for re-approval. Returns those."""
     from encore_tui.store.models import round_ as round_t
 
-    rows = {
-        r.round_no: r for r in fx.conn.execute(select(round_t).where(round_t.c.ac_id == ac_id))
-    }
+    rows = {r.round_no: r for r in fx.conn.execute(select(round_t).where(round_t.c.ac_id == ac_id))}
     targets = sorted(set(rounds))
     for r in targets:
         row = rows[r]
@@ -384,13 +386,19 @@ def correction_annex(store: Store, ac_id: int, round_no: int, revision: int | No
         if revision is not None:
             openings = [o for o in openings if o[0] == revision]
         if not openings:
-            raise ServiceError(f"Round {round_no} has no correction{f' to revision {revision}' if revision else ''}.")
+            raise ServiceError(
+                f"Round {round_no} has no correction{f' to revision {revision}' if revision else ''}."
+            )
         to_rev, reason, ev, invalidated = openings[-1]
         snaps = _snapshots(conn, ac_id, round_no)
         base = _base_snapshot([s for s in snaps if s.stage == "approved"], to_rev)
         after = [s for s in snaps if s.revision == to_rev and s.stage == "approved"]
         if after:
-            after_doc, approved_by, approved_at = json.loads(after[-1].figures), after[-1].created_by, after[-1].created_at
+            after_doc, approved_by, approved_at = (
+                json.loads(after[-1].figures),
+                after[-1].created_by,
+                after[-1].created_at,
+            )
         else:
             text, _ = counting.figures_snapshot(ctx, round_no, entries_in(conn, ctx, round_no))
             after_doc, approved_by, approved_at = json.loads(text), None, None
@@ -497,7 +505,13 @@ def draw_spot_check(
         fx = Effects(conn, ac_id, actor, ts)
         fx.record(
             blind_key(round_no, BlindPurpose.SPOT),
-            {"seed": seed, "mode": mode.value, "cells": cells, "picks": [list(p) for p in picks], "keyer": actor.username},
+            {
+                "seed": seed,
+                "mode": mode.value,
+                "cells": cells,
+                "picks": [list(p) for p in picks],
+                "keyer": actor.username,
+            },
         )
         fx.journal("blind.opened", {"round": round_no, "purpose": "spot", "seed": seed, "mode": mode.value})
     return picks
@@ -510,7 +524,9 @@ def open_double_entry(store: Store, ac_id: int, round_no: int, keyer: str, actor
     with store.write() as conn:
         status = _round_status(conn, ac_id, round_no)
         if status.is_approved or status in (RoundStatus.CORRECTION, RoundStatus.NEEDS_REAPPROVAL):
-            raise ServiceError(f"Round {round_no} is {status.label}: double entry is for rounds not yet approved.")
+            raise ServiceError(
+                f"Round {round_no} is {status.label}: double entry is for rounds not yet approved."
+            )
         u = conn.execute(select(user_t).where(user_t.c.username == keyer)).one_or_none()
         if u is None or Role(u.role) not in (Role.OPERATOR, Role.ARO):
             raise InvalidValue(f"'{keyer}' is not an operator account.")
@@ -532,7 +548,9 @@ def open_double_entry(store: Store, ac_id: int, round_no: int, keyer: str, actor
     return counting.Saved(ts, ev.seq)
 
 
-def blind_sheet(store: Store, ac_id: int, round_no: int, purpose: BlindPurpose | str, actor: Actor) -> BlindSheet:
+def blind_sheet(
+    store: Store, ac_id: int, round_no: int, purpose: BlindPurpose | str, actor: Actor
+) -> BlindSheet:
     """The cells to re-key for this keyer, never showing the entered figures."""
     purpose = BlindPurpose(purpose)
     ctx = load_context(store, ac_id)

@@ -94,7 +94,9 @@ def attach_scan(
     ts = journal.now()
     with store.write() as conn:
         if conn.execute(
-            select(att_t.c.id).where(att_t.c.ac_id == ac_id, att_t.c.purpose == purpose, att_t.c.sha256 == sha)
+            select(att_t.c.id).where(
+                att_t.c.ac_id == ac_id, att_t.c.purpose == purpose, att_t.c.sha256 == sha
+            )
         ).first():
             raise ServiceError(f"This {PURPOSES[purpose]} scan ({name}) is already attached.")
         decl = get_record(conn, ac_id, DECLARATION)
@@ -129,7 +131,9 @@ def attach_scan(
                 ts,
             )
         row_id = conn.execute(
-            select(att_t.c.id).where(att_t.c.ac_id == ac_id, att_t.c.purpose == purpose, att_t.c.sha256 == sha)
+            select(att_t.c.id).where(
+                att_t.c.ac_id == ac_id, att_t.c.purpose == purpose, att_t.c.sha256 == sha
+            )
         ).scalar_one()
     return AttachmentInfo(row_id, purpose, round_no, name, media_type, len(content), sha, ts, actor.username)
 
@@ -150,7 +154,15 @@ def list_attachments(store: Store, ac_id: int, purpose: str | None = None) -> li
     with store.read() as conn:
         return [
             AttachmentInfo(
-                r.id, r.purpose, r.round_no, r.filename, r.media_type, r.size, r.sha256, r.created_at, r.created_by
+                r.id,
+                r.purpose,
+                r.round_no,
+                r.filename,
+                r.media_type,
+                r.size,
+                r.sha256,
+                r.created_at,
+                r.created_by,
             )
             for r in conn.execute(q)
         ]
@@ -226,13 +238,21 @@ def record_recount(
                     where[s] = int(vv["round"])  # a kept-aside station is counted in the VVPAT round
             rounds = sorted(set(where.values()))
             infos = round_infos(conn, ac_id)
-            not_yet = [r for r in rounds if not (infos[r].status.is_approved or infos[r].status.value in ("needs_reapproval", "correction"))]
+            not_yet = [
+                r
+                for r in rounds
+                if not (
+                    infos[r].status.is_approved or infos[r].status.value in ("needs_reapproval", "correction")
+                )
+            ]
             if not_yet:
                 raise ServiceError(
                     f"Round(s) {', '.join(map(str, not_yet))} are not approved yet: finish counting them first."
                 )
         fx = Effects(conn, ac_id, actor, ts)
-        invalidated = open_corrections(fx, ac_id, rounds, f"Recount (Rule 63): {reason.strip()}") if rounds else []
+        invalidated = (
+            open_corrections(fx, ac_id, rounds, f"Recount (Rule 63): {reason.strip()}") if rounds else []
+        )
         fx.record(
             f"recount:{n:03d}",
             {
@@ -245,7 +265,10 @@ def record_recount(
                 "rounds": rounds,
             },
         )
-        fx.journal("recount.decided", {"no": n, "allowed": bool(allowed), "rounds": rounds, "invalidated": invalidated})
+        fx.journal(
+            "recount.decided",
+            {"no": n, "allowed": bool(allowed), "rounds": rounds, "invalidated": invalidated},
+        )
     return rounds
 
 
@@ -254,7 +277,11 @@ def _counting_checks(conn, ctx: AcContext, f20: Form20) -> list[ck.Check]:
     out = []
     for row in f20.rows:
         if row.kept_aside:
-            out.append(ck.Check(ck.KEPT_ASIDE_PENDING, "count its VVPAT slips in the VVPAT round", station=row.station))
+            out.append(
+                ck.Check(
+                    ck.KEPT_ASIDE_PENDING, "count its VVPAT slips in the VVPAT round", station=row.station
+                )
+            )
         elif not row.counted:
             out.append(ck.Check(ck.STATION_UNCOUNTED, "no figures entered", station=row.station))
     for r, info in round_infos(conn, ctx.ac_id).items():
@@ -325,7 +352,12 @@ def sign_form20(store: Store, ac_id: int, actor: Actor, pin: str) -> dict:
         if problems:
             raise RoundBlocked("Form 20 cannot be signed: " + str(problems[0]), problems)
         text = form20_csv(ctx.setup, f20)
-        rec = {"by": actor.username, "name": actor.label, "at": ts, "sha256": hashlib.sha256(text.encode()).hexdigest()}
+        rec = {
+            "by": actor.username,
+            "name": actor.label,
+            "at": ts,
+            "sha256": hashlib.sha256(text.encode()).hexdigest(),
+        }
         fx = Effects(conn, ac_id, actor, ts)
         fx.record(SIGNED, rec)
         fx.journal("form20.signed", {"sha256": rec["sha256"]})
@@ -343,7 +375,9 @@ def _form20_in(conn, ctx: AcContext) -> tuple[AcContext, Form20]:
         if r == POSTAL_ROUND:
             continue
         for e in es:
-            if e.station not in by_station or (by_station[e.station].kept_aside and not e.kept_aside and e.values):
+            if e.station not in by_station or (
+                by_station[e.station].kept_aside and not e.kept_aside and e.values
+            ):
                 by_station[e.station] = e
     return ctx, tally.form20(ctx.setup, by_station, postal_totals(entries[POSTAL_ROUND], ctx.n))
 
@@ -367,7 +401,9 @@ def record_tie_lot(
         if not tied:
             raise ServiceError("The leading candidates are not tied: no lot is drawn.")
         if drawn_serial not in tied:
-            raise InvalidValue(f"The lot is between candidates {', '.join(map(str, tied))}, not {drawn_serial}.")
+            raise InvalidValue(
+                f"The lot is between candidates {', '.join(map(str, tied))}, not {drawn_serial}."
+            )
         lot = TieLot(
             tied_serials=tied,
             drawn_serial=drawn_serial,

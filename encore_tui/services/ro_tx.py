@@ -170,7 +170,9 @@ class Effects:
     def journal(self, kind: str, payload: Mapping | None = None) -> journal.JournalEvent:
         body = dict(payload or {})
         body["effects"] = self.eff
-        return journal.append(self.conn, self.ac_id, self.actor.username, self.actor.role, kind, body, self.ts)
+        return journal.append(
+            self.conn, self.ac_id, self.actor.username, self.actor.role, kind, body, self.ts
+        )
 
 
 def stored_ro_state(conn: Connection, ac_id: int) -> dict:

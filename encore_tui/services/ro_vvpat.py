@@ -102,7 +102,13 @@ def decide_56d(
         fx = Effects(conn, ac_id, actor, ts)
         fx.record(
             f"vvpat_56d:{n:03d}",
-            {"no": n, "applicant": applicant.strip(), "station": station, "allowed": bool(allowed), "reason": reason.strip()},
+            {
+                "no": n,
+                "applicant": applicant.strip(),
+                "station": station,
+                "allowed": bool(allowed),
+                "reason": reason.strip(),
+            },
         )
         fx.journal("vvpat.application", {"no": n, "station": station, "allowed": bool(allowed)})
     return n
@@ -197,7 +203,9 @@ def amend_from_slips(store: Store, ac_id: int, station: str, actor: Actor) -> co
         cur = {s.station: s for s in _stations(conn, ctx)}.get(station)
         if cur is None or cur.status is not vvpat.StationStatus.SLIP_PREVAILS:
             state = cur.status.label if cur else "not in the verification"
-            raise ServiceError(f"PS {station}: the slip count prevails only after a recount still differs ({state}).")
+            raise ServiceError(
+                f"PS {station}: the slip count prevails only after a recount still differs ({state})."
+            )
         round_no = ctx.plan.locate(station).round_no
         fields = vvpat.slip_fields(ctx.n)
         values = vvpat.amended_values(cur.recount, fields)
@@ -300,7 +308,9 @@ def complete_vvpat(store: Store, ac_id: int, actor: Actor) -> dict:
                 {
                     "station": s.station,
                     "why": s.why,
-                    "evm": dict(amended[f"vvpat_amended:{s.station}"]["before"]) if s.amended else dict(s.evm),
+                    "evm": dict(amended[f"vvpat_amended:{s.station}"]["before"])
+                    if s.amended
+                    else dict(s.evm),
                     "slip_count": dict(s.count or {}),
                     "slip_recount": dict(s.recount) if s.recount is not None else None,
                     "status": s.status.value,
