@@ -4,6 +4,8 @@ and its annex, the blind spot check and full double entry."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select, update
 
 from encore_tui import services
@@ -13,6 +15,22 @@ from encore_tui.services import ro
 from encore_tui.store.models import blind_cell, outbox, ro_record
 from tests.conftest import OBSERVER, OPERATOR, OPERATOR2, RO
 from tests.ro_support import RO_PIN, count_and_approve, make_ac, postal, type_round, verified, votes_of
+
+
+@given(st.integers(0, 2**48), st.integers(1, 30), st.sets(st.sampled_from(["1", "2", "3"])))
+def test_spot_picks_are_reproducible_distinct_and_skip_kept_aside_tables(seed, k, kept):
+    from encore_tui.domain.entries import KeptAsideReason, TableEntry
+
+    entries = [
+        TableEntry(1, t, s, {}, KeptAsideReason.OTHER if s in kept else None) for t, s in enumerate("123", 1)
+    ]
+    fields = ["c1", "c2", "nota", "total"]
+    picks = review.spot_picks(seed, entries, fields, review.SpotMode.CELLS, k)
+    assert picks == review.spot_picks(seed, entries, fields, review.SpotMode.CELLS, k)
+    assert len(set(picks)) == len(picks) == min(k, 4 * (3 - len(kept)))
+    assert not any(s in kept for s, _f in picks)
+    totals = review.spot_picks(seed, entries, fields, review.SpotMode.TOTALS, k)
+    assert totals == [(s, "total") for s in "123" if s not in kept]
 
 
 @pytest.fixture

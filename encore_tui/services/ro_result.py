@@ -342,13 +342,13 @@ def sign_form20(store: Store, ac_id: int, actor: Actor, pin: str) -> dict:
     """The RO signs Form 20 (PIN re-entered): counting is complete; no recount after this."""
     authorize(actor.role, Action.DECLARE)
     confirm_pin(store, actor, pin, ac_id)
-    ctx, f20 = form20(store, ac_id)
+    ctx = load_context(store, ac_id)
     ts = journal.now()
     with store.write() as conn:
         if get_record(conn, ac_id, SIGNED):
             raise ServiceError("Form 20 is already signed.")
-        ctx2, f20 = _form20_in(conn, ctx)
-        problems = _counting_checks(conn, ctx2, f20)
+        _c, f20 = _form20_in(conn, ctx)
+        problems = _counting_checks(conn, ctx, f20)
         if problems:
             raise RoundBlocked("Form 20 cannot be signed: " + str(problems[0]), problems)
         text = form20_csv(ctx.setup, f20)
