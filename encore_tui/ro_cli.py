@@ -19,7 +19,7 @@ def _store_ac(args):
     return store, _pick_ac(store, args.ac)
 
 
-def _read_line(prompt: str, secret: bool = False) -> str:
+def _read_line(prompt: str, secret: bool = False, eof_ok: bool = False) -> str | None:
     if sys.stdin.isatty():
         if secret:
             import getpass
@@ -27,6 +27,8 @@ def _read_line(prompt: str, secret: bool = False) -> str:
             return getpass.getpass(prompt)
         return input(prompt)
     line = sys.stdin.readline()
+    if not line and eof_ok:
+        return None
     if not line:
         from encore_tui.cli import CliError
 
@@ -64,12 +66,12 @@ def cmd_queue(args) -> int:
     if not q:
         print("No round is waiting for the RO.")
         return 0
-    print(f"{'round':>5}  {'kind':6} {'status':17} {'rev':>3}  {'spot check':12} {'double':10} by")
+    print(f"{'round':>6}  {'kind':6} {'status':17} {'rev':>3}  {'spot check':12} {'double':10} by")
     for i in q:
         name = "postal" if i.round_no == 0 else str(i.round_no)
         order = "" if i.in_order else "  (after earlier rounds)"
         print(
-            f"{name:>5}  {i.kind:6} {i.status.label:17} {i.revision:>3}  {i.spot_state:12} "
+            f"{name:>6}  {i.kind:6} {i.status.label:17} {i.revision:>3}  {i.spot_state:12} "
             f"{i.double_state or '-':10} {i.updated_by}{order}"
         )
     return 0
@@ -85,12 +87,12 @@ def cmd_show(args) -> int:
     if v.info.remark:
         print(f"Remark: {v.info.remark}")
     fields = v.ctx.fields_of(args.round)
-    print("table  PS         " + " ".join(f"{f:>6}" for f in fields))
+    print("table  PS         " + " ".join(f"{f:>5}" for f in fields))
     for e in v.entries:
         if e.kept_aside:
             print(f"{e.table_no:>5}  {e.station:10} kept aside: {e.kept_aside.label}")
         else:
-            print(f"{e.table_no:>5}  {e.station:10} " + " ".join(f"{_fmt(e.value(f)):>6}" for f in fields))
+            print(f"{e.table_no:>5}  {e.station:10} " + " ".join(f"{_fmt(e.value(f)):>5}" for f in fields))
     if v.tally:
         t = v.tally
         print("cand.  this round  cumulative")
@@ -160,6 +162,28 @@ def cmd_correct(args) -> int:
     return 0
 
 
+def cmd_enter(args) -> int:
+    """The RO types figures of a round in correction: FIELD=VALUE … (blank clears)."""
+    from encore_tui import services
+    from encore_tui.cli import CliError
+
+    store, ac_id = _store_ac(args)
+    pairs = []
+    for item in args.values:
+        f, sep, v = item.partition("=")
+        if not sep:
+            raise CliError(f"'{item}': write FIELD=NUMBER, e.g. c2=118 total=640.")
+        pairs.append((f.strip().lower(), v))
+    actor, _pin = _sign_in(args, store, ac_id)
+    limit = services.load_context(store, ac_id).max_value(args.round, args.station)
+    for f, v in pairs:
+        saved = services.enter_cell(
+            store, ac_id, args.round, args.station, f, services.parse_cell_text(v, limit), actor
+        )
+        print(f"round {args.round} PS {args.station} {f}: {_fmt(saved.before)} → {_fmt(saved.after)}")
+    return 0
+
+
 def cmd_annex(args) -> int:
     from encore_tui.services import ro
 
@@ -186,8 +210,10 @@ def _key_sheet(store, ac_id, round_no, purpose, actor) -> None:
     todo = [p for p in sheet.prompts if p.rekeyed is None]
     print(f"Re-key {len(todo)} cell(s) from the paper sheet (Enter on an empty line stops).")
     for p in todo:
-        text = _read_line(f"table {p.table_no} PS {p.station} — {p.label}: ")
-        if not text.strip():
+        text = _read_line(f"table {p.table_no} PS {p.station} — {p.label}: ", eof_ok=True)
+        if text is None or not text.strip():
+            left = sum(1 for q in todo if q.rekeyed is None) - todo.index(p)
+            print(f"Stopped; {left} cell(s) still to re-key (run the same command again).")
             break
         value = services.parse_cell_text(text, 10**7)
         ro.enter_blind(store, ac_id, round_no, purpose, p.station, p.field, value, actor)
@@ -495,6 +521,10 @@ def register(sub) -> None:
     p = add(r, "correct", cmd_correct, "open an approved/published round for correction")
     p.add_argument("round", type=int)
     p.add_argument("--reason", required=True, help="printed on the correction annex")
+    p = add(r, "enter", cmd_enter, "type figures of a table, e.g. in a correction: c2=118 total=640")
+    p.add_argument("round", type=int)
+    p.add_argument("station")
+    p.add_argument("values", nargs="+")
     p = add(r, "annex", cmd_annex, "the correction annex of a round", user=False)
     p.add_argument("round", type=int)
     p.add_argument("--revision", type=int)

@@ -7,7 +7,7 @@ import io
 import pytest
 
 from encore_tui import cli, services
-from tests.conftest import OPERATOR, RO
+from tests.conftest import OPERATOR
 from tests.ro_support import PDF, RO_PIN, make_ac, postal, type_round, votes_of
 
 
@@ -60,8 +60,20 @@ def test_an_ro_reviews_approves_returns_corrects_and_declares_at_the_console(con
     )
     assert code == 0 and "rounds 2" in out
     v = votes_of(store, ac_id, "1")
-    services.enter_cell(store, ac_id, 1, "1", "c1", v["c1"] - 1, RO)
-    services.enter_cell(store, ac_id, 1, "1", "c2", v["c2"] + 1, RO)
+    code, out, _ = run(
+        "ro",
+        "enter",
+        "1",
+        "1",
+        f"c1={v['c1'] - 1}",
+        f"c2={v['c2'] + 1}",
+        "--user",
+        "ro1",
+        stdin=RO_PIN + "\n",
+    )
+    assert code == 0 and f"c1: {v['c1']} → {v['c1'] - 1}" in out
+    code, _, err = run("ro", "enter", "1", "1", "c1=x1", "--user", "ro1", stdin=RO_PIN + "\n")
+    assert code == 2 and "digits 0-9" in err
     code, out, _ = run("ro", "show", "1")
     assert "Changed since revision 1 (approved by ro1)" in out and "c1:" in out
     for r in (1, 2):

@@ -132,15 +132,20 @@ def completion_checks(drawn: bool, stations: Sequence[VvpatStation]) -> list[ck.
     for s in stations:
         st = s.status
         if st is StationStatus.PENDING:
-            out.append(ck.Check(ck.VVPAT_COUNT_MISSING, "enter the slip count", station=s.station))
+            out.append(
+                ck.Check(ck.VVPAT_COUNT_MISSING, f"PS {s.station}: enter the slip count", station=s.station)
+            )
         elif st is StationStatus.MISMATCH:
             d = ", ".join(f"{x.field} EVM {x.evm} slips {x.slips}" for x in s.differences[:3])
-            out.append(ck.Check(ck.VVPAT_MISMATCH, f"recount the slips ({d})", station=s.station))
+            out.append(
+                ck.Check(ck.VVPAT_MISMATCH, f"PS {s.station}: recount the slips ({d})", station=s.station)
+            )
         elif st is StationStatus.SLIP_PREVAILS:
             out.append(
                 ck.Check(
                     ck.VVPAT_MISMATCH,
-                    "the difference remains after the recount: amend the result (slip count prevails)",
+                    f"PS {s.station}: the difference remains after the recount: amend the result "
+                    "(slip count prevails)",
                     station=s.station,
                 )
             )

@@ -148,7 +148,9 @@ def review_queue(store: Store, ac_id: int) -> list[QueueItem]:
             entries = entries_in(conn, ctx, r)
             in_order = r == POSTAL_ROUND or all(i.status.is_approved for rr, i in infos.items() if 0 < rr < r)
             required = _spot_required(r, info.status, k)
-            spot = compare(conn, ctx, r, BlindPurpose.SPOT, entries)
+            # a spot check binds the submitted figures only (not a correction or re-approval)
+            submitted = info.status is RoundStatus.SUBMITTED
+            spot = compare(conn, ctx, r, BlindPurpose.SPOT, entries) if submitted else None
             spot_state = _blind_state(spot) or ("to draw" if required else "not needed")
             out.append(
                 QueueItem(
@@ -162,7 +164,7 @@ def review_queue(store: Store, ac_id: int) -> list[QueueItem]:
                     in_order,
                     required,
                     spot_state,
-                    _blind_state(compare(conn, ctx, r, BlindPurpose.DOUBLE, entries)),
+                    _blind_state(compare(conn, ctx, r, BlindPurpose.DOUBLE, entries)) if submitted else "",
                 )
             )
     return out

@@ -283,7 +283,9 @@ def _counting_checks(conn, ctx: AcContext, f20: Form20) -> list[ck.Check]:
                 )
             )
         elif not row.counted:
-            out.append(ck.Check(ck.STATION_UNCOUNTED, "no figures entered", station=row.station))
+            out.append(
+                ck.Check(ck.STATION_UNCOUNTED, f"PS {row.station}: no figures entered", station=row.station)
+            )
     for r, info in round_infos(conn, ctx.ac_id).items():
         if not info.status.is_approved:
             what = "the postal round" if r == POSTAL_ROUND else f"round {r}"
