@@ -132,7 +132,7 @@ def cmd_status(args) -> int:
     d = services.dashboard(store, ac_id)
     s = d.ctx.setup
     print(f"AC {s.ac.number} {s.ac.name}{' (FICTIONAL DEMO)' if s.fictional else ''} — {s.election.name}")
-    evm = {r: i for r, i in d.rounds.items() if r > 0}
+    evm = {r: i for r, i in d.rounds.items() if r > 0 and i.kind == "evm"}
     count = {st: sum(1 for i in evm.values() if i.status is st) for st in RoundStatus}
     entered = sum(1 for r in evm if d.entered.get(r))
     print(
@@ -144,6 +144,9 @@ def cmd_status(args) -> int:
         print(
             f"Postal: {postal.status.label} ({d.entered.get(0, 0)} of {s.postal_tables} postal tables entered)"
         )
+    for r, i in d.rounds.items():
+        if i.kind == "vvpat":
+            print(f"VVPAT round {r} (kept-aside stations): {i.status.label}")
     if d.kept_aside:
         print(
             "Kept aside: "

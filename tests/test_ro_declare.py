@@ -87,6 +87,7 @@ def test_postal_round_is_approved_by_the_ro_after_the_scans(store):
     ro_result.attach_scan(store, ac_id, "form13a", "13a.pdf", PDF, OPERATOR)
     rv = ro.review_round(store, ac_id, 0)
     assert rv.blockers == [] and rv.view.postal_totals.total == 20
+    assert [(a.purpose, a.filename) for a in rv.scans] == [("form13a", "13a.pdf")]
     ro.approve(store, ac_id, 0, RO, RO_PIN)
     assert services.round_view(store, ac_id, 0).info.status is RoundStatus.APPROVED
     verified(store, ac_id)
@@ -251,3 +252,44 @@ def test_decide_rules():
         dd.decide([9, 8, 2], lot)
     with pytest.raises(dd.ResultError, match="no candidate"):
         dd.decide([0, 0], None)
+
+
+def test_every_ro_decision_is_refused_to_operators_and_observers(counted):
+    """Operators never approve, correct, draw, decide or declare; observers never change anything."""
+    from tests.conftest import OPERATOR2
+
+    store, ac_id = counted
+    decisions = {
+        "approve": lambda a: ro.approve(store, ac_id, 1, a, "1111"),
+        "return": lambda a: ro.return_to_operator(store, ac_id, 1, "x", a),
+        "correct": lambda a: ro.correct(store, ac_id, 1, "x", a, "1111"),
+        "settings": lambda a: ro.set_spot_check_rounds(store, ac_id, 1, a),
+        "spot": lambda a: ro.draw_spot_check(store, ac_id, 1, a),
+        "double": lambda a: ro.open_double_entry(store, ac_id, 1, "op2", a),
+        "resolve": lambda a: ro.resolve_blind(store, ac_id, 1, "spot", "1", "c1", "entered", a),
+        "draw": lambda a: ro_vvpat.record_draw(store, ac_id, ["1", "2", "3", "4", "5"], "x", "", a),
+        "56d": lambda a: ro_vvpat.decide_56d(store, ac_id, "x", "1", True, "x", a),
+        "amend": lambda a: ro_vvpat.amend_from_slips(store, ac_id, "1", a),
+        "vvpat round": lambda a: ro_vvpat.open_vvpat_round(store, ac_id, a),
+        "vvpat complete": lambda a: ro_vvpat.complete_vvpat(store, ac_id, a),
+        "recount": lambda a: ro_result.record_recount(store, ac_id, "x", ["1"], True, "x", a),
+        "tie": lambda a: ro_result.record_tie_lot(store, ac_id, 1, "x", "", a),
+        "sign": lambda a: ro_result.sign_form20(store, ac_id, a, "1111"),
+        "declare": lambda a: ro_result.declare_result(store, ac_id, a, "1111"),
+        "form22": lambda a: ro_result.attach_scan(store, ac_id, "form22", "c.pdf", PDF, a),
+    }
+    entry_like = {  # what an operator may do, an observer may not
+        "13a": lambda a: ro_result.attach_scan(store, ac_id, "form13a", "a.pdf", PDF + b"x", a),
+        "slips": lambda a: ro_vvpat.enter_slip_count(store, ac_id, "1", {}, a),
+        "blind": lambda a: ro.enter_blind(store, ac_id, 1, "double", "1", "c1", 1, a),
+    }
+    for call in decisions.values():
+        for who in (OPERATOR, OPERATOR2, OBSERVER):
+            with pytest.raises(NotAllowed):
+                call(who)
+    for call in entry_like.values():
+        with pytest.raises(NotAllowed):
+            call(OBSERVER)
+    with store.read() as conn:
+        assert conn.execute(select(ro_record.c.key)).all() == [("setting:spot_check_rounds",)]
+    verified(store, ac_id)

@@ -234,6 +234,7 @@ class RoundReview:
     double: list[review.BlindCell] | None  # None: no double entry
     blockers: list[ck.Check]  # what stops approval right now (empty: the RO may approve)
     in_order: bool
+    scans: list = field(default_factory=list)  # postal round: the Form 13A/13B AttachmentInfo list
 
 
 def review_round(store: Store, ac_id: int, round_no: int) -> RoundReview:
@@ -255,7 +256,14 @@ def review_round(store: Store, ac_id: int, round_no: int) -> RoundReview:
         for purpose, cells in ((BlindPurpose.SPOT, spot), (BlindPurpose.DOUBLE, double)):
             if cells is not None:
                 blockers += review.blind_checks(purpose, round_no, cells)
-    return RoundReview(view, round_diff(store, ac_id, round_no), required, spot, double, blockers, in_order)
+    scan_list = []
+    if round_no == POSTAL_ROUND:
+        from encore_tui.services.ro_result import list_attachments
+
+        scan_list = [a for a in list_attachments(store, ac_id) if a.purpose in ("form13a", "form13b")]
+    return RoundReview(
+        view, round_diff(store, ac_id, round_no), required, spot, double, blockers, in_order, scan_list
+    )
 
 
 def _postal_scan_count(conn, ac_id: int) -> int:
@@ -599,6 +607,7 @@ def enter_blind(
     value: int | None,
     actor: Actor,
 ) -> counting.Saved:
+    authorize(actor.role, Action.ENTER)  # observers never key; who exactly: _may_key below
     purpose = BlindPurpose(purpose)
     if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
         raise InvalidValue(f"{value!r} is not a number of votes.")
