@@ -217,6 +217,8 @@ def test_tie_is_decided_by_a_recorded_lot(store):
     ro_vvpat.record_draw(store, ac_id, ["1"], "Agent of P3", "Observer", RO)
     ro_vvpat.enter_slip_count(store, ac_id, "1", {"c1": 45, "c2": 50, "c3": 5, "nota": 1}, OPERATOR)
     ro_vvpat.complete_vvpat(store, ac_id, RO)
+    with pytest.raises(services.ServiceError, match="Sign Form 20 first"):
+        ro_result.record_tie_lot(store, ac_id, 2, "RO", "", RO)
     ro_result.sign_form20(store, ac_id, RO, RO_PIN)
     st = ro_result.result_status(store, ac_id)
     assert st.votes[:2] == (55, 55) and st.tied == (1, 2) and codes(st.checks) == ["E112"]

@@ -398,6 +398,9 @@ def record_tie_lot(
             raise ServiceError("The result is already declared.")
         if get_record(conn, ac_id, TIE_LOT):
             raise ServiceError("The lot is already drawn; it is not drawn again.")
+        if get_record(conn, ac_id, SIGNED) is None:
+            # a recount could still change the figures; the lot decides a tie in the final ones
+            raise ServiceError("Sign Form 20 first: the lot decides a tie in the final figures.")
         _c, f20 = _form20_in(conn, ctx)
         tied = lead(f20.total_polled.votes).tied
         if not tied:
