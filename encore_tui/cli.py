@@ -18,7 +18,12 @@ from pathlib import Path
 
 from encore_tui import __version__
 
-REGISTRARS: list[str] = ["encore_tui.backup_cli", "encore_tui.push.cli", "encore_tui.central.cli"]
+REGISTRARS: list[str] = [
+    "encore_tui.backup_cli",
+    "encore_tui.push.cli",
+    "encore_tui.central.cli",
+    "encore_tui.ro_cli",
+]
 
 DEMO_ACCOUNTS = [  # (username, role, PIN, display name): shown on the demo sign-in screen
     ("operator", "operator", "1111", "Demo Operator"),
@@ -132,7 +137,7 @@ def cmd_status(args) -> int:
     d = services.dashboard(store, ac_id)
     s = d.ctx.setup
     print(f"AC {s.ac.number} {s.ac.name}{' (FICTIONAL DEMO)' if s.fictional else ''} — {s.election.name}")
-    evm = {r: i for r, i in d.rounds.items() if r > 0}
+    evm = {r: i for r, i in d.rounds.items() if r > 0 and i.kind == "evm"}
     count = {st: sum(1 for i in evm.values() if i.status is st) for st in RoundStatus}
     entered = sum(1 for r in evm if d.entered.get(r))
     print(
@@ -144,6 +149,9 @@ def cmd_status(args) -> int:
         print(
             f"Postal: {postal.status.label} ({d.entered.get(0, 0)} of {s.postal_tables} postal tables entered)"
         )
+    for r, i in d.rounds.items():
+        if i.kind == "vvpat":
+            print(f"VVPAT round {r} (kept-aside stations): {i.status.label}")
     if d.kept_aside:
         print(
             "Kept aside: "

@@ -44,6 +44,14 @@ ROUND_NOT_APPROVED = CheckCode("E109", Severity.ERROR, "a round is not approved"
 KEPT_ASIDE_PENDING = CheckCode("E110", Severity.ERROR, "a kept-aside station has no VVPAT slip count yet")
 VVPAT_NOT_DONE = CheckCode("E111", Severity.ERROR, "VVPAT verification is not complete")
 TIE_UNDECIDED = CheckCode("E112", Severity.ERROR, "the leading candidates are tied: draw of lots needed")
+# RO verification (blind re-keying, postal scans, VVPAT, Form 20): see docs/ro-mode.md
+SPOT_CHECK_PENDING = CheckCode("E113", Severity.ERROR, "the blind spot check is not finished")
+BLIND_DIFFERS = CheckCode("E114", Severity.ERROR, "a blind re-keyed figure differs from the entered one")
+DOUBLE_ENTRY_PENDING = CheckCode("E115", Severity.ERROR, "the second (blind) keying is not finished")
+POSTAL_SCANS_MISSING = CheckCode("E116", Severity.ERROR, "no scanned Form 13A/13B is attached")
+FORM20_NOT_SIGNED = CheckCode("E117", Severity.ERROR, "the RO has not signed Form 20")
+VVPAT_MISMATCH = CheckCode("E118", Severity.ERROR, "VVPAT slip count differs from the EVM count")
+VVPAT_COUNT_MISSING = CheckCode("E119", Severity.ERROR, "a station drawn for VVPAT has no slip count")
 TOTAL_NE_17C = CheckCode("W201", Severity.WARNING, "CU total differs from Form 17C Part I")
 NO_17C = CheckCode("W202", Severity.WARNING, "Form 17C Part I total not recorded for this station")
 KEPT_ASIDE = CheckCode("W203", Severity.WARNING, "table kept aside: VVPAT slips to be counted at the end")
@@ -51,7 +59,9 @@ KEPT_ASIDE = CheckCode("W203", Severity.WARNING, "table kept aside: VVPAT slips 
 ALL_CODES = {c.code: c for c in [
     SUM_MISMATCH, INCOMPLETE, OVER_ELECTORS, STATION_TWICE, STATION_UNCOUNTED,
     KEPT_ASIDE_HAS_VALUES, POSTAL_SUM_MISMATCH, POSTAL_NOT_DONE, ROUND_NOT_APPROVED,
-    KEPT_ASIDE_PENDING, VVPAT_NOT_DONE, TIE_UNDECIDED, TOTAL_NE_17C, NO_17C, KEPT_ASIDE,
+    KEPT_ASIDE_PENDING, VVPAT_NOT_DONE, TIE_UNDECIDED, SPOT_CHECK_PENDING, BLIND_DIFFERS,
+    DOUBLE_ENTRY_PENDING, POSTAL_SCANS_MISSING, FORM20_NOT_SIGNED, VVPAT_MISMATCH, VVPAT_COUNT_MISSING,
+    TOTAL_NE_17C, NO_17C, KEPT_ASIDE,
 ]}  # fmt: skip
 
 # warnings that an operator can acknowledge (W203 is informational: listed, never blocks)

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from encore_tui.domain import ro_ledger
 from encore_tui.domain.plan import CountingPlan
 from encore_tui.domain.rounds import RoundStatus
 
@@ -36,6 +37,8 @@ class CountState:
     rounds: dict[int, RoundState] = field(default_factory=dict)
     cells: dict[tuple[int, str, str], int] = field(default_factory=dict)
     tables: dict[tuple[int, str], TableState] = field(default_factory=dict)
+    # RO verification state (blind checks, VVPAT, attachments, declaration): domain/ro_ledger.py
+    ro: dict[str, dict] = field(default_factory=dict)
     # which event last touched each key, to name it when the tables disagree
     touched_by: dict[Any, int] = field(default_factory=dict)
 
@@ -48,6 +51,9 @@ class CountState:
                 k: (t.kept_aside, t.note, tuple(sorted(t.acknowledged)))
                 for k, t in sorted(self.tables.items())
                 if t.kept_aside or t.note or t.acknowledged
+            },
+            "ro": {
+                k: dict(sorted(v.items(), key=lambda kv: str(kv[0]))) for k, v in sorted(self.ro.items()) if v
             },
         }
 
@@ -115,6 +121,8 @@ def apply(state: CountState, seq: int, kind: str, p: Mapping[str, Any]) -> None:
             state.rounds[int(other)].status = RoundStatus.NEEDS_REAPPROVAL.value
             state.touched_by[("round", int(other))] = seq
         state.touched_by[("round", r)] = seq
+    elif kind.split(".", 1)[0] in ro_ledger.PREFIXES:
+        ro_ledger.apply(state, seq, kind, p)
 
 
 def replay(events: Iterable[tuple[int, str, Mapping[str, Any]]]) -> CountState:

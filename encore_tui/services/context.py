@@ -15,6 +15,7 @@ from encore_tui.domain.setup import Setup
 from encore_tui.services.errors import ServiceError
 from encore_tui.store.engine import Store
 from encore_tui.store.models import ac as ac_t
+from encore_tui.store.models import ro_record
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class AcContext:
     setup: Setup
     plan: CountingPlan
     plan_version: int
+    # the final VVPAT round of kept-aside stations (round N+1), once the RO opened it
+    extra_rounds: tuple[tuple[int, tuple[str, ...]], ...] = ()
 
     @property
     def n(self) -> int:
@@ -50,6 +53,9 @@ class AcContext:
         """The 'stations' (columns) of a round in table order."""
         if round_no == POSTAL_ROUND:
             return [postal_table_key(i) for i in range(1, self.setup.postal_tables + 1)]
+        for r, stations in self.extra_rounds:
+            if r == round_no:
+                return list(stations)
         return list(self.plan.stations_of(round_no))
 
     def fields_of(self, round_no: int) -> list[str]:
@@ -64,7 +70,12 @@ class AcContext:
 
     @property
     def last_round(self) -> int:
+        """The last EVM round of the plan (a final VVPAT round, if any, comes after it)."""
         return self.plan.round_count
+
+    @property
+    def all_rounds(self) -> list[int]:
+        return [POSTAL_ROUND, *range(1, self.plan.round_count + 1), *(r for r, _ in self.extra_rounds)]
 
 
 _PLAN_VERSION = select(ac_t.c.plan_version).where(ac_t.c.id == bindparam("a"))
@@ -81,11 +92,19 @@ def load_context(store: Store, ac_id: int, conn: Connection | None = None) -> Ac
         if cached is not None and cached.plan_version == row.plan_version:
             return cached
         full = c.execute(select(ac_t).where(ac_t.c.id == ac_id)).one()
+        vv = c.execute(
+            select(ro_record.c.value).where(ro_record.c.ac_id == ac_id, ro_record.c.key == "vvpat_round")
+        ).scalar()
+        extra = ()
+        if vv:
+            d = json.loads(vv)
+            extra = ((int(d["round"]), tuple(d["stations"])),)
         ctx = AcContext(
             ac_id,
             Setup.model_validate_json(full.setup_json),
             CountingPlan.from_json(json.loads(full.plan_json)),
             full.plan_version,
+            extra,
         )
         store.cache[("ctx", ac_id)] = ctx
         return ctx

@@ -699,9 +699,12 @@ def approve_round(store: Store, ac_id: int, round_no: int, actor: Actor) -> Save
                 )
         entries = _entries(conn, ctx, round_no)
         problems = [c for c in round_checks(conn, ctx, round_no, entries) if c.is_error]
+        from encore_tui.services.ro_checks import approval_checks  # an open spot check / double entry
+
+        before = _round_row(conn, ac_id, round_no)
+        problems += approval_checks(conn, ctx, round_no, entries, RoundStatus(before.status))
         if problems:
             raise RoundBlocked(f"Round {round_no} cannot be approved: {problems[0]}", problems)
-        before = _round_row(conn, ac_id, round_no)
         text, digest = figures_snapshot(ctx, round_no, entries)
         _, revision, ev = _transition(
             conn,

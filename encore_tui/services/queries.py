@@ -91,7 +91,7 @@ def all_entries(conn: Connection, ctx: AcContext) -> dict[int, list[TableEntry]]
         )
     ):
         states[r.round_no].append((r.station, r.kept_aside, r.note, r.acknowledged))
-    rounds = [POSTAL_ROUND] + list(range(1, ctx.last_round + 1))
+    rounds = ctx.all_rounds
     return {r: _entries_from_rows(ctx, r, cells[r], states[r]) for r in rounds}
 
 
@@ -174,8 +174,11 @@ def form20(store: Store, ac_id: int) -> tuple[AcContext, tally.Form20]:
         if r == POSTAL_ROUND:
             continue
         for e in es:
-            # a later round (the VVPAT count of a kept-aside station) supersedes a kept-aside entry
-            if e.station not in by_station or (by_station[e.station].kept_aside and not e.kept_aside):
+            # a later round (the VVPAT count of a kept-aside station) supersedes a kept-aside entry,
+            # once it has figures (a blank slip-count table leaves the station kept aside: E110)
+            if e.station not in by_station or (
+                by_station[e.station].kept_aside and not e.kept_aside and e.values
+            ):
                 by_station[e.station] = e
     return ctx, tally.form20(ctx.setup, by_station, postal_totals(entries[POSTAL_ROUND], ctx.n))
 

@@ -45,7 +45,10 @@ def _stored_state(conn, ac_id: int) -> dict:
         acks = tuple(sorted(json.loads(r.acknowledged or "[]")))
         if r.kept_aside or r.note or acks:
             tables[(r.round_no, r.station)] = (r.kept_aside, r.note, acks)
+    from encore_tui.services.ro_tx import stored_ro_state
+
     return {
+        "ro": stored_ro_state(conn, ac_id),
         "plan": plan,
         "rounds": rounds,
         "cells": dict(sorted(cells.items())),
@@ -66,10 +69,12 @@ def verify_journal(store: Store, ac_id: int) -> VerifyReport:
             return VerifyReport(ac_id, n, False, str(exc), exc.seq)
         derived = state.to_comparable()
         stored = _stored_state(conn, ac_id)
-    for section in ("plan", "rounds", "cells", "tables"):
+    for section in ("plan", "rounds", "cells", "tables", "ro"):
         d, s = derived[section], stored[section]
         if d == s:
             continue
+        if section == "ro":
+            return _ro_difference(ac_id, n, d, s, state.touched_by)
         if section == "plan":
             return VerifyReport(
                 ac_id, n, False, "the counting plan differs from the journal", state.touched_by.get("plan")
@@ -96,3 +101,22 @@ def verify_journal(store: Store, ac_id: int) -> VerifyReport:
                     seq,
                 )
     return VerifyReport(ac_id, n, True)
+
+
+def _ro_difference(ac_id: int, n: int, derived: dict, stored: dict, touched_by: dict) -> VerifyReport:
+    """Name the first RO record (blind figure, slip count, scan, decision) that differs."""
+    for sec in sorted(set(derived) | set(stored)):
+        d, s = derived.get(sec, {}), stored.get(sec, {})
+        for k in sorted(set(d) | set(s), key=str):
+            if d.get(k) != s.get(k):
+                seq = touched_by.get((sec, k))
+                since = f"last changed by event #{seq}" if seq else "no event ever wrote it"
+                return VerifyReport(
+                    ac_id,
+                    n,
+                    False,
+                    f"{sec} {k}: the store has {s.get(k)!r} but the journal gives {d.get(k)!r} "
+                    f"({since}): changed behind the application's back",
+                    seq,
+                )
+    return VerifyReport(ac_id, n, False, "RO records differ from the journal", None)

@@ -8,6 +8,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -142,6 +143,58 @@ outbox = Table(
     Column("last_error", Text),
     Column("receipt", Text),
     Column("acked_at", String(40)),
+)
+
+# -- RO verification (services/ro*.py; replayed by domain/ro_ledger.py) ---------------------------
+ro_record = Table(  # one decision or setting per key: vvpat_draw, tie_lot, declaration, …
+    "ro_record",
+    metadata,
+    Column("ac_id", Integer, ForeignKey("ac.id"), primary_key=True),
+    Column("key", String(80), primary_key=True),
+    Column("value", Text, nullable=False),  # canonical JSON
+    Column("updated_at", String(40), nullable=False),
+    Column("updated_by", String(80), nullable=False),
+)
+
+blind_cell = Table(  # figures re-keyed blind: RO spot check or second operator (double entry)
+    "blind_cell",
+    metadata,
+    Column("ac_id", Integer, ForeignKey("ac.id"), primary_key=True),
+    Column("round_no", Integer, primary_key=True, autoincrement=False),
+    Column("purpose", String(10), primary_key=True),  # spot | double
+    Column("station", String(40), primary_key=True),
+    Column("field", String(20), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+    Column("updated_at", String(40), nullable=False),
+    Column("updated_by", String(80), nullable=False),
+)
+
+vvpat_count = Table(  # VVPAT slip counts per station: attempt 1 = count, 2 = recount
+    "vvpat_count",
+    metadata,
+    Column("ac_id", Integer, ForeignKey("ac.id"), primary_key=True),
+    Column("station", String(40), primary_key=True),
+    Column("attempt", Integer, primary_key=True, autoincrement=False),
+    Column("slips", Text, nullable=False),  # canonical JSON {c1: n, …, nota: n}
+    Column("updated_at", String(40), nullable=False),
+    Column("updated_by", String(80), nullable=False),
+)
+
+attachment = Table(  # scanned forms, kept IN the store: one commit with the journal event
+    "attachment",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("ac_id", Integer, ForeignKey("ac.id"), nullable=False),
+    Column("purpose", String(20), nullable=False),  # form13a | form13b | form22
+    Column("round_no", Integer),
+    Column("filename", String(255), nullable=False),
+    Column("media_type", String(80), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("created_by", String(80), nullable=False),
+    UniqueConstraint("ac_id", "purpose", "sha256", name="uq_attachment"),
 )
 
 Index("ix_outbox_state", outbox.c.state, outbox.c.id)

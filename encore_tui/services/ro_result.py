@@ -1,0 +1,515 @@
+"""Scanned forms, recount applications, the tie lot, Form 20 sign-off and the declaration.
+
+Scans are stored IN the store (attachment.content) rather than as files under the data dir:
+the bytes commit in the same transaction as their journal event (no orphan or missing file
+after a power cut), they live where the RO reviews over SSH on a district PostgreSQL server,
+and a backup of the store is a backup of the scans. They are re-hashed by `journal verify`.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import mimetypes
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from encore_tui.domain import checks as ck
+from encore_tui.domain.declaration import Declaration, ResultError, TieLot, decide
+from encore_tui.domain.plan import POSTAL_ROUND
+from encore_tui.domain.ro_ledger import canonical
+from encore_tui.domain.rounds import Action, authorize
+from encore_tui.domain.tally import Form20, lead
+from encore_tui.exporting import form20_csv
+from encore_tui.services import counting
+from encore_tui.services.context import AcContext, Actor, load_context
+from encore_tui.services.errors import InvalidValue, RoundBlocked, ServiceError
+from encore_tui.services.queries import form20, round_infos
+from encore_tui.services.ro import confirm_pin, open_corrections
+from encore_tui.services.ro_tx import Effects, get_record, records_like
+from encore_tui.store import journal
+from encore_tui.store.engine import Store
+from encore_tui.store.models import attachment as att_t
+
+MAX_SCAN_BYTES = 25 * 1024 * 1024
+PURPOSES = {"form13a": "Form 13A", "form13b": "Form 13B", "form22": "Form 22 (signed certificate)"}
+_MAGIC = [
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"II*\x00", "image/tiff"),
+    (b"MM\x00*", "image/tiff"),
+]
+TIE_LOT, SIGNED, DECLARATION = "tie_lot", "form20_signed", "declaration"
+
+
+# -- scans -----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AttachmentInfo:
+    id: int
+    purpose: str
+    round_no: int | None
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+    at: str
+    by: str
+
+    @property
+    def label(self) -> str:
+        return PURPOSES.get(self.purpose, self.purpose)
+
+
+def _media_type(content: bytes, filename: str) -> str:
+    for magic, mt in _MAGIC:
+        if content.startswith(magic):
+            return mt
+    guess = mimetypes.guess_type(filename)[0] or "unknown"
+    raise InvalidValue(
+        f"{filename} ({guess}) is not a scan this software keeps: attach a PDF, PNG, JPEG or TIFF file."
+    )
+
+
+def attach_scan(
+    store: Store, ac_id: int, purpose: str, filename: str, content: bytes, actor: Actor
+) -> AttachmentInfo:
+    """Attach a scanned Form 13A/13B (postal round; an operator may) or the signed Form 22
+    certificate (RO, after the declaration; queued for push with the declaration)."""
+    if purpose not in PURPOSES:
+        raise InvalidValue(f"Attach one of: {', '.join(PURPOSES)}.")
+    authorize(actor.role, Action.DECLARE if purpose == "form22" else Action.ENTER)
+    name = Path(filename).name[:200]
+    if not content:
+        raise InvalidValue(f"{name} is empty: scan it again.")
+    if len(content) > MAX_SCAN_BYTES:
+        raise InvalidValue(f"{name} is larger than {MAX_SCAN_BYTES // 2**20} MB: scan at a lower resolution.")
+    media_type = _media_type(content, name)
+    ctx = load_context(store, ac_id)
+    sha = hashlib.sha256(content).hexdigest()
+    ts = journal.now()
+    with store.write() as conn:
+        if conn.execute(
+            select(att_t.c.id).where(
+                att_t.c.ac_id == ac_id, att_t.c.purpose == purpose, att_t.c.sha256 == sha
+            )
+        ).first():
+            raise ServiceError(f"This {PURPOSES[purpose]} scan ({name}) is already attached.")
+        decl = get_record(conn, ac_id, DECLARATION)
+        if purpose == "form22" and decl is None:
+            raise ServiceError("The signed certificate (Form 22) is attached after the result is declared.")
+        round_no = POSTAL_ROUND if purpose in ("form13a", "form13b") else None
+        fx = Effects(conn, ac_id, actor, ts)
+        fx.attachment(purpose, round_no, name, media_type, content)
+        fx.journal(
+            "attachment.added",
+            {"purpose": purpose, "filename": name, "sha256": sha, "size": len(content)},
+        )
+        if purpose == "form22":
+            counting.enqueue(
+                conn,
+                ac_id,
+                "declaration",
+                {
+                    "ac": ctx.setup.ac.number,
+                    "declaration": decl,
+                    "certificate": {
+                        "filename": name,
+                        "media_type": media_type,
+                        "size": len(content),
+                        "sha256": sha,
+                        "content_b64": base64.b64encode(content).decode(),
+                        "attached_by": actor.username,
+                        "attached_at": ts,
+                    },
+                },
+                f"ac{ctx.setup.ac.number}-form22-{sha[:16]}",
+                ts,
+            )
+        row_id = conn.execute(
+            select(att_t.c.id).where(
+                att_t.c.ac_id == ac_id, att_t.c.purpose == purpose, att_t.c.sha256 == sha
+            )
+        ).scalar_one()
+    return AttachmentInfo(row_id, purpose, round_no, name, media_type, len(content), sha, ts, actor.username)
+
+
+def attach_scan_file(store: Store, ac_id: int, purpose: str, path: Path, actor: Actor) -> AttachmentInfo:
+    try:
+        content = Path(path).read_bytes()
+    except OSError as exc:
+        raise InvalidValue(f"Cannot read {path}: {exc.strerror}.") from None
+    return attach_scan(store, ac_id, purpose, Path(path).name, content, actor)
+
+
+def list_attachments(store: Store, ac_id: int, purpose: str | None = None) -> list[AttachmentInfo]:
+    cols = [c for c in att_t.c if c.name != "content"]
+    q = select(*cols).where(att_t.c.ac_id == ac_id).order_by(att_t.c.id)
+    if purpose:
+        q = q.where(att_t.c.purpose == purpose)
+    with store.read() as conn:
+        return [
+            AttachmentInfo(
+                r.id,
+                r.purpose,
+                r.round_no,
+                r.filename,
+                r.media_type,
+                r.size,
+                r.sha256,
+                r.created_at,
+                r.created_by,
+            )
+            for r in conn.execute(q)
+        ]
+
+
+def read_attachment(store: Store, ac_id: int, attachment_id: int) -> tuple[AttachmentInfo, bytes]:
+    """The scan's bytes, checked against the hash recorded when it was attached."""
+    with store.read() as conn:
+        r = conn.execute(
+            select(att_t).where(att_t.c.ac_id == ac_id, att_t.c.id == attachment_id)
+        ).one_or_none()
+    if r is None:
+        raise ServiceError(f"There is no attachment {attachment_id}.")
+    content = bytes(r.content)
+    if hashlib.sha256(content).hexdigest() != r.sha256:
+        raise ServiceError(
+            f"Attachment {attachment_id} ({r.filename}) does not match its recorded hash: it was altered. "
+            "Run `encore journal verify` and attach the original scan again."
+        )
+    info = AttachmentInfo(
+        r.id, r.purpose, r.round_no, r.filename, r.media_type, r.size, r.sha256, r.created_at, r.created_by
+    )
+    return info, content
+
+
+def export_attachment(store: Store, ac_id: int, attachment_id: int, dest: Path) -> Path:
+    """Write a scan out (atomically) to open it in a viewer."""
+    from encore_tui.exporting import atomic_write
+
+    _info, content = read_attachment(store, ac_id, attachment_id)
+    return atomic_write(Path(dest), content)
+
+
+# -- recount (Rule 63) ----------------------------------------------------------------------------------
+def record_recount(
+    store: Store,
+    ac_id: int,
+    applicant: str,
+    stations: Sequence[str] | None,
+    allowed: bool,
+    reason: str,
+    actor: Actor,
+) -> list[int]:
+    """A written recount application decided by the RO (full: stations None). Allowed → the
+    rounds of those stations are opened for correction (later rounds need re-approval); the RO
+    types the recounted figures and approves them in order. Refused once Form 20 is signed.
+    Returns the rounds opened for correction."""
+    authorize(actor.role, Action.CORRECT)
+    if not applicant.strip() or not reason.strip():
+        raise InvalidValue("Record the applicant and the reasons for the decision.")
+    ctx = load_context(store, ac_id)
+    if stations is not None:
+        stations = [" ".join(s.split()) for s in stations]
+        if not stations:
+            raise InvalidValue("Name the stations to recount, or ask for a full recount.")
+        unknown = [s for s in stations if s not in ctx.stations_by_number]
+        if unknown:
+            raise InvalidValue(f"PS {', '.join(unknown)} is not a polling station of this AC.")
+    ts = journal.now()
+    with store.write() as conn:
+        if get_record(conn, ac_id, SIGNED):
+            raise ServiceError(
+                "Form 20 is signed: no recount application can be recorded any more (Rule 63)."
+            )
+        n = len(records_like(conn, ac_id, "recount:")) + 1
+        rounds: list[int] = []
+        if allowed:
+            vv = get_record(conn, ac_id, "vvpat_round")
+            where = {}
+            for s in stations if stations is not None else list(ctx.stations_by_number):
+                where[s] = ctx.plan.locate(s).round_no
+                if vv and s in vv["stations"]:
+                    where[s] = int(vv["round"])  # a kept-aside station is counted in the VVPAT round
+            rounds = sorted(set(where.values()))
+            infos = round_infos(conn, ac_id)
+            not_yet = [
+                r
+                for r in rounds
+                if not (
+                    infos[r].status.is_approved or infos[r].status.value in ("needs_reapproval", "correction")
+                )
+            ]
+            if not_yet:
+                raise ServiceError(
+                    f"Round(s) {', '.join(map(str, not_yet))} are not approved yet: finish counting them first."
+                )
+        fx = Effects(conn, ac_id, actor, ts)
+        invalidated = (
+            open_corrections(fx, ac_id, rounds, f"Recount (Rule 63): {reason.strip()}") if rounds else []
+        )
+        fx.record(
+            f"recount:{n:03d}",
+            {
+                "no": n,
+                "applicant": applicant.strip(),
+                "stations": stations,
+                "full": stations is None,
+                "allowed": bool(allowed),
+                "reason": reason.strip(),
+                "rounds": rounds,
+            },
+        )
+        fx.journal(
+            "recount.decided",
+            {"no": n, "allowed": bool(allowed), "rounds": rounds, "invalidated": invalidated},
+        )
+    return rounds
+
+
+# -- completeness, Form 20 sign-off, tie, declaration ------------------------------------------------
+def _counting_checks(conn, ctx: AcContext, f20: Form20) -> list[ck.Check]:
+    out = []
+    for row in f20.rows:
+        if row.kept_aside:
+            out.append(
+                ck.Check(
+                    ck.KEPT_ASIDE_PENDING, "count its VVPAT slips in the VVPAT round", station=row.station
+                )
+            )
+        elif not row.counted:
+            out.append(
+                ck.Check(ck.STATION_UNCOUNTED, f"PS {row.station}: no figures entered", station=row.station)
+            )
+    for r, info in round_infos(conn, ctx.ac_id).items():
+        if not info.status.is_approved:
+            what = "the postal round" if r == POSTAL_ROUND else f"round {r}"
+            out.append(ck.Check(ck.ROUND_NOT_APPROVED, f"{what} is {info.status.label}", round_no=r))
+    if get_record(conn, ctx.ac_id, "vvpat_completed") is None:
+        out.append(ck.Check(ck.VVPAT_NOT_DONE, "record the draw, the slip counts and close the verification"))
+    return out
+
+
+@dataclass(frozen=True)
+class ResultStatus:
+    """What the declaration screen shows."""
+
+    form20: Form20
+    votes: tuple[int, ...]  # final valid votes per candidate (EVM + postal)
+    tied: tuple[int, ...]  # serials tied for the lead (empty: clear leader)
+    tie_lot: TieLot | None
+    form20_signed: dict | None
+    declaration: Declaration | None
+    checks: list[ck.Check]  # what blocks the declaration now
+    recounts: list[dict]
+
+
+def result_status(store: Store, ac_id: int) -> ResultStatus:
+    ctx, f20 = form20(store, ac_id)
+    with store.read() as conn:
+        checks = _counting_checks(conn, ctx, f20)
+        lot = get_record(conn, ac_id, TIE_LOT)
+        signed = get_record(conn, ac_id, SIGNED)
+        decl = get_record(conn, ac_id, DECLARATION)
+        recounts = [v for _k, v in sorted(records_like(conn, ac_id, "recount:").items())]
+    votes = f20.total_polled.votes
+    tied = lead(votes).tied
+    tie_lot = TieLot.model_validate(lot) if lot else None
+    if signed is None:
+        checks.append(ck.Check(ck.FORM20_NOT_SIGNED, "the RO signs Form 20 after any recount"))
+    if tied and tie_lot is None:
+        checks.append(ck.Check(ck.TIE_UNDECIDED, "candidates " + ", ".join(map(str, tied)) + " are tied"))
+    return ResultStatus(
+        f20,
+        votes,
+        tied,
+        tie_lot,
+        signed,
+        Declaration.model_validate(decl) if decl else None,
+        checks,
+        recounts,
+    )
+
+
+def declaration_checks(store: Store, ac_id: int) -> list[ck.Check]:
+    return result_status(store, ac_id).checks
+
+
+def sign_form20(store: Store, ac_id: int, actor: Actor, pin: str) -> dict:
+    """The RO signs Form 20 (PIN re-entered): counting is complete; no recount after this."""
+    authorize(actor.role, Action.DECLARE)
+    confirm_pin(store, actor, pin, ac_id)
+    ctx = load_context(store, ac_id)
+    ts = journal.now()
+    with store.write() as conn:
+        if get_record(conn, ac_id, SIGNED):
+            raise ServiceError("Form 20 is already signed.")
+        _c, f20 = _form20_in(conn, ctx)
+        problems = _counting_checks(conn, ctx, f20)
+        if problems:
+            raise RoundBlocked("Form 20 cannot be signed: " + str(problems[0]), problems)
+        text = form20_csv(ctx.setup, f20)
+        rec = {
+            "by": actor.username,
+            "name": actor.label,
+            "at": ts,
+            "sha256": hashlib.sha256(text.encode()).hexdigest(),
+        }
+        fx = Effects(conn, ac_id, actor, ts)
+        fx.record(SIGNED, rec)
+        fx.journal("form20.signed", {"sha256": rec["sha256"]})
+    return rec
+
+
+def _form20_in(conn, ctx: AcContext) -> tuple[AcContext, Form20]:
+    """Form 20 from inside the caller's transaction (so the check and the write agree)."""
+    from encore_tui.domain import tally
+    from encore_tui.services.queries import all_entries, postal_totals
+
+    entries = all_entries(conn, ctx)
+    by_station = {}
+    for r, es in sorted(entries.items()):
+        if r == POSTAL_ROUND:
+            continue
+        for e in es:
+            if e.station not in by_station or (
+                by_station[e.station].kept_aside and not e.kept_aside and e.values
+            ):
+                by_station[e.station] = e
+    return ctx, tally.form20(ctx.setup, by_station, postal_totals(entries[POSTAL_ROUND], ctx.n))
+
+
+def record_tie_lot(
+    store: Store, ac_id: int, drawn_serial: int, drawn_by: str, witnesses: str, actor: Actor
+) -> TieLot:
+    """Section 65: the RO decides the tie by lot; record who drew and on whom it fell."""
+    authorize(actor.role, Action.DECLARE)
+    if not drawn_by.strip():
+        raise InvalidValue("Say who drew the lot.")
+    ctx = load_context(store, ac_id)
+    ts = journal.now()
+    with store.write() as conn:
+        if get_record(conn, ac_id, DECLARATION):
+            raise ServiceError("The result is already declared.")
+        if get_record(conn, ac_id, TIE_LOT):
+            raise ServiceError("The lot is already drawn; it is not drawn again.")
+        if get_record(conn, ac_id, SIGNED) is None:
+            # a recount could still change the figures; the lot decides a tie in the final ones
+            raise ServiceError("Sign Form 20 first: the lot decides a tie in the final figures.")
+        _c, f20 = _form20_in(conn, ctx)
+        tied = lead(f20.total_polled.votes).tied
+        if not tied:
+            raise ServiceError("The leading candidates are not tied: no lot is drawn.")
+        if drawn_serial not in tied:
+            raise InvalidValue(
+                f"The lot is between candidates {', '.join(map(str, tied))}, not {drawn_serial}."
+            )
+        lot = TieLot(
+            tied_serials=tied,
+            drawn_serial=drawn_serial,
+            drawn_by=drawn_by.strip(),
+            witnesses=witnesses.strip(),
+            at=dt.datetime.fromisoformat(ts),
+        )
+        fx = Effects(conn, ac_id, actor, ts)
+        fx.record(TIE_LOT, lot.model_dump(mode="json"))
+        fx.journal("result.tie_lot", {"tied": list(tied), "drawn": drawn_serial})
+    return lot
+
+
+def declare_result(store: Store, ac_id: int, actor: Actor, pin: str, place: str = "") -> Declaration:
+    """The RO declares the result (PIN re-entered): only when every station is counted once,
+    every round and the postal round approved, VVPAT done, Form 20 signed and any tie decided by
+    lot. Queued for push (kind "declaration") in the same transaction."""
+    authorize(actor.role, Action.DECLARE)
+    confirm_pin(store, actor, pin, ac_id)
+    ctx = load_context(store, ac_id)
+    ts = journal.now()
+    with store.write() as conn:
+        if get_record(conn, ac_id, DECLARATION):
+            raise ServiceError("The result is already declared.")
+        _c, f20 = _form20_in(conn, ctx)
+        problems = _counting_checks(conn, ctx, f20)
+        signed = get_record(conn, ac_id, SIGNED)
+        if signed is None:
+            problems.append(ck.Check(ck.FORM20_NOT_SIGNED, "the RO signs Form 20 first"))
+        lot_rec = get_record(conn, ac_id, TIE_LOT)
+        lot = TieLot.model_validate(lot_rec) if lot_rec else None
+        votes = f20.total_polled.votes
+        if lead(votes).is_tie and lot is None:
+            problems.append(ck.Check(ck.TIE_UNDECIDED, "decide the tie by lot first"))
+        if problems:
+            raise RoundBlocked("The result cannot be declared: " + str(problems[0]), problems)
+        try:
+            winner, wvotes, runner, margin = decide(votes, lot)
+        except ResultError as exc:
+            raise ServiceError(f"The result cannot be declared: {exc}.") from None
+        decl = Declaration(
+            winner_serial=winner,
+            winner_votes=wvotes,
+            runner_up_serial=runner,
+            margin=margin,
+            declared_at=dt.datetime.fromisoformat(ts),
+            ro_name=actor.label,
+            place=place.strip(),
+            tie_lot=lot,
+        )
+        doc = decl.model_dump(mode="json")
+        fx = Effects(conn, ac_id, actor, ts)
+        fx.record(DECLARATION, doc)
+        fx.journal("result.declared", {"winner": winner, "votes": wvotes, "margin": margin})
+        counting.enqueue(
+            conn,
+            ac_id,
+            "declaration",
+            _declaration_payload(ctx, f20, decl, signed, actor),
+            f"ac{ctx.setup.ac.number}-declaration",
+            ts,
+        )
+    return decl
+
+
+def _declaration_payload(ctx: AcContext, f20: Form20, decl: Declaration, signed: dict, actor: Actor) -> dict:
+    s = ctx.setup
+    cands = [
+        {
+            "serial": c.serial,
+            "name": c.name,
+            "name_hi": c.name_hi,
+            "party": c.party,
+            "evm": f20.evm.votes[i],
+            "postal": f20.postal.votes[i],
+            "total": f20.total_polled.votes[i],
+        }
+        for i, c in enumerate(s.candidates)
+    ]
+    w = s.candidates[decl.winner_serial - 1]
+    return {
+        "election": s.election.name,
+        "kind": s.election.kind.value,
+        "ac": s.ac.number,
+        "ac_name": s.ac.name,
+        "electors": s.ac.electors,
+        "candidates": cands,
+        "nota": {"evm": f20.evm.nota, "postal": f20.postal.nota, "total": f20.total_polled.nota},
+        "rejected": f20.total_polled.rejected,
+        "total_valid": f20.total_polled.total_valid,
+        "total_polled": f20.total_polled.total,
+        "tendered": f20.tendered,
+        "winner": {"serial": w.serial, "name": w.name, "party": w.party, "votes": decl.winner_votes},
+        "runner_up_serial": decl.runner_up_serial,
+        "margin": decl.margin,
+        "tie_lot": decl.tie_lot.model_dump(mode="json") if decl.tie_lot else None,
+        "declared_at": decl.declared_at.isoformat(),
+        "declared_by": actor.username,
+        "ro_name": decl.ro_name,
+        "place": decl.place,
+        "form20_sha256": signed["sha256"],
+        "form20_signed_at": signed["at"],
+        "digest": hashlib.sha256(canonical(decl.model_dump(mode="json")).encode()).hexdigest(),
+    }
