@@ -18,7 +18,7 @@ from pathlib import Path
 
 from encore_tui import __version__
 
-REGISTRARS: list[str] = []
+REGISTRARS: list[str] = ["encore_tui.printing.cli"]
 
 DEMO_ACCOUNTS = [  # (username, role, PIN, display name): shown on the demo sign-in screen
     ("operator", "operator", "1111", "Demo Operator"),
@@ -120,7 +120,9 @@ def cmd_export_form20(args) -> int:
 
 
 def _export_other(args) -> int:
-    raise CliError(f"--format {args.format} for form20 is not available in this build; use --format csv.")
+    from encore_tui.printing.cli import export_pdf
+
+    return export_pdf(args, "form20")
 
 
 def cmd_status(args) -> int:
