@@ -85,12 +85,21 @@ def round_sheet(
         "t": st.table_digests,
         "at": at,
     }
-    snap_by = next((s["by"] for s in reversed(st.snapshots) if s["digest"] == st.digest), "")
+    # the operator is who submitted these figures (the approval snapshot is the RO's)
+    snap_by = next(
+        (
+            x["by"]
+            for x in reversed(st.snapshots)
+            if x["digest"] == st.digest and x["revision"] == st.revision and x["stage"] == "submitted"
+        ),
+        "",
+    )
     operator = snap_by or view.info.updated_by
     status = view.info.status
     sub = [
         f"{_round_title(round_no)}    {bi('revision')}: {st.revision}    {bi('status')}: {status.label}"
-        f" ({ch.STAGE_NAMES[st.stage]})    {bi('operator')}: {operator}",
+        f"{'' if status.value == ch.STAGE_NAMES[st.stage] else f' ({ch.STAGE_NAMES[st.stage]})'}"
+        f"    {bi('operator')}: {operator}",
         f"{bi('printed')}: {dd.local_time(at)}    figures sha256: {st.digest[:16]}…    "
         f"previous sheet: {acs.prev_of(round_no)[:12]}…",
     ]
