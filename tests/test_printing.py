@@ -113,7 +113,14 @@ def test_round_sheet_text_qr_and_store_agree(bihar, tmp_path):
     assert len(qrs) == len(pages) >= 2
     approved = [r for r in services.revisions(store, ac_id, 2) if r["stage"] == "approved"][-1]
     for i, p in enumerate(qrs, start=1):
-        assert (p["k"], p["ac"], p["r"], p["rev"], p["st"], p["pg"]) == ("rs", 999, 2, approved["revision"], "a", i)
+        assert (p["k"], p["ac"], p["r"], p["rev"], p["st"], p["pg"]) == (
+            "rs",
+            999,
+            2,
+            approved["revision"],
+            "a",
+            i,
+        )
         assert p["d"] == approved["digest"]
         assert len(p["t"]) == len(approved["figures"]["tables"])
         assert str(verify_sheet(store, pl.encode(p))).endswith("MATCHES the store.")
@@ -132,7 +139,8 @@ def test_round_sheet_text_qr_and_store_agree(bihar, tmp_path):
     # RDF figures: brought forward, this round, cumulative of candidate 1 on one line
     layout = pdf_text(path, layout=True)
     assert any(
-        line.split()[-3:] == [str(t.brought_forward.votes[0]), str(t.this_round.votes[0]), str(t.cumulative.votes[0])]
+        line.split()[-3:]
+        == [str(t.brought_forward.votes[0]), str(t.this_round.votes[0]), str(t.cumulative.votes[0])]
         for line in layout.splitlines()
         if line.split()
     )
@@ -181,7 +189,10 @@ def test_correction_annex_and_verify_names_the_changed_cell(bihar, tmp_path):
     rep = verify_sheet(store, pl.encode(old_r1))
     text = str(rep)
     assert not rep.ok
-    assert f"round 1, table 5 (PS {e.station}), candidate 1 RAMESH KUMAR YADAV (JVP): sheet {c1}, store {c1 - 5}" in text
+    assert (
+        f"round 1, table 5 (PS {e.station}), candidate 1 RAMESH KUMAR YADAV (JVP): sheet {c1}, store {c1 - 5}"
+        in text
+    )
     assert f"candidate 2 SUNITA DEVI (LSM): sheet {c2}, store {c2 + 5}" in text
     rep3 = verify_sheet(store, pl.encode(old_r3))
     assert not rep3.ok and "earlier rounds changed after this sheet was printed" in str(rep3)
@@ -244,7 +255,10 @@ def test_declaration_documents_draft_then_declared(bihar, tmp_path):
         ro_name="Smt. Demo Returning Officer",
         place="Demo district",
         tie_lot=TieLot(
-            tied_serials=(leader, 3), drawn_serial=leader, drawn_by="the RO", at=dt.datetime(2025, 11, 14, 16, 20, tzinfo=dt.UTC)
+            tied_serials=(leader, 3),
+            drawn_serial=leader,
+            drawn_by="the RO",
+            at=dt.datetime(2025, 11, 14, 16, 20, tzinfo=dt.UTC),
         ),
     )
     for what in ("form21c", "form21e", "form22"):
@@ -270,7 +284,9 @@ def test_round_sheet_on_both_backends(store, tmp_path):
     """The same figures digest, read through SQLite and PostgreSQL."""
     ac_id, _ = counted_ac(store, small_bihar(), keep_aside_round=None)
     q = qr_payloads(write(tmp_path, "r", documents.round_sheet(store, ac_id, 3)), tmp_path)[0]
-    assert q["d"] == [r for r in services.revisions(store, ac_id, 3) if r["stage"] == "approved"][-1]["digest"]
+    assert (
+        q["d"] == [r for r in services.revisions(store, ac_id, 3) if r["stage"] == "approved"][-1]["digest"]
+    )
     assert verify_sheet(store, pl.encode(q)).ok
 
 
@@ -280,7 +296,9 @@ def _fake_lp(tmp: Path, code: int) -> Path:
     bin_ = tmp / "bin"
     bin_.mkdir(exist_ok=True)
     lp = bin_ / "lp"
-    lp.write_text(f'#!/bin/sh\necho "$@" >> {tmp}/lp.log\n[ {code} = 0 ] || echo "lp: printer jammed" >&2\nexit {code}\n')
+    lp.write_text(
+        f'#!/bin/sh\necho "$@" >> {tmp}/lp.log\n[ {code} = 0 ] || echo "lp: printer jammed" >&2\nexit {code}\n'
+    )
     lp.chmod(0o755)
     return bin_
 
@@ -296,7 +314,10 @@ def test_print_document_writes_atomically_and_sends_to_lp(bihar, tmp_path, monke
     res = api.print_document(store, ac_id, "round", round_no=2, settings=Settings(printer="hall-1"))
     assert (tmp_path / "lp.log").read_text().split() == ["-d", "hall-1", str(res.path)]
     assert "sent to printer hall-1" in res.message
-    monkeypatch.setenv("PATH", f"{_fake_lp(tmp_path / 'x' if (tmp_path / 'x').mkdir() is None else tmp_path, 1)}:{__import__('os').environ['PATH']}")
+    monkeypatch.setenv(
+        "PATH",
+        f"{_fake_lp(tmp_path / 'x' if (tmp_path / 'x').mkdir() is None else tmp_path, 1)}:{__import__('os').environ['PATH']}",
+    )
     with pytest.raises(api.PrintError, match="refused the job.*printer jammed.*the file is"):
         api.print_document(store, ac_id, "postal", settings=Settings(printer="hall-1"))
     assert not list(res.path.parent.glob(".*.tmp"))
@@ -323,7 +344,9 @@ def test_cli_export_and_verify(bihar, tmp_path, capsys):
     q = qr_payloads(tmp_path / "round.pdf", tmp_path)[0]
     assert main(["--db", db, "verify", "sheet", json.dumps(q)]) == 0
     assert "MATCHES" in capsys.readouterr().out
-    assert main(["--db", db, "verify", "sheet", json.dumps(dict(q, d="0" * 64, t=["0" * 8] * len(q["t"])))]) == 1
+    assert (
+        main(["--db", db, "verify", "sheet", json.dumps(dict(q, d="0" * 64, t=["0" * 8] * len(q["t"])))]) == 1
+    )
     assert main(["--db", db, "verify", "sheet", "{broken"]) == 2
     assert "not a sheet's QR text" in capsys.readouterr().err
 
@@ -333,5 +356,7 @@ def test_printing_stays_out_of_startup():
         "import sys, encore_tui.cli as c; c.build_parser(); import encore_tui.printing; "
         "print(sorted(m for m in ('fpdf','segno','uharfbuzz','fontTools') if m in sys.modules))"
     )
-    out = subprocess.run([__import__("sys").executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [__import__("sys").executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == "[]"

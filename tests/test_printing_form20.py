@@ -21,7 +21,9 @@ def big_setup(candidates: int = 36, stations: int = 420) -> Setup:
     st = []
     for i in range(1, stations + 1):  # auxiliary stations as on real rolls
         number = f"{(i + 1) // 2} A(W)" if i % 40 == 0 else str(i)
-        st.append(PollingStation(number=number, electors=1000, form17c_total=400 + i % 300, tendered=i % 7 == 0))
+        st.append(
+            PollingStation(number=number, electors=1000, form17c_total=400 + i % 300, tendered=i % 7 == 0)
+        )
     return Setup(
         election=Election(name="General Election to Legislative Assembly 2026 (TEST)", state="Testland"),
         ac=AssemblyConstituency(number=420, name="BIGPUR", electors=1000 * stations),
@@ -67,6 +69,13 @@ def test_form20_of_36_candidates_and_420_stations(sqlite_store, tmp_path):
     assert verify_sheet(sqlite_store, pl.encode(qrs[-1])).ok
     # legible: no printed text smaller than 5.5 pt except the wrapped candidate headings (>= 4 pt)
     require_tool("pdftotext")
-    html = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "3", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    heights = [float(b) - float(a) for a, b in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', html)]
+    html = subprocess.run(
+        ["pdftotext", "-bbox", "-f", "1", "-l", "3", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    heights = [
+        float(b) - float(a) for a, b in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', html)
+    ]
     assert heights and min(heights) >= 4.0  # points (1/72 inch), of the glyph box
