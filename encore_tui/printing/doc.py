@@ -51,6 +51,7 @@ class Sheet(FPDF):
         self.printed_by = printed_by
         self.body_top = MARGIN
         self._shaping = False
+        self._wrapped: dict[tuple, list[str]] = {}
         add_fonts(self)
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(False)  # every document paginates itself
@@ -84,7 +85,8 @@ class Sheet(FPDF):
         """One line in a box; the font shrinks (down to `min_size`) rather than overflow."""
         self.shaping(text)
         self.set_font(family, style, size)
-        if w > 0:
+        # digits are ~0.5 em wide: a short number cannot overflow, skip measuring (big grids)
+        if w > 0 and not (text.isdigit() and len(text) * size * 0.22 < w - 0.8):
             while size > min_size and self.get_string_width(text) > w - 0.8:
                 size -= 0.25
                 self.set_font(family, style, size)
@@ -113,7 +115,8 @@ class Sheet(FPDF):
             self._draw_watermark(self.watermark)
         import segno
 
-        qr = segno.make(pl.encode(self.page_payload()), error="m", micro=False)
+        # a fixed mask: choosing the best of 8 costs ~0.1 s a page and any mask scans
+        qr = segno.make(pl.encode(self.page_payload()), error="m", micro=False, mask=4)
         modules = qr.symbol_size(scale=1, border=4)[0]
         size = modules * QR_MODULE_MM
         buf = io.BytesIO()
