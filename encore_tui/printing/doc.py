@@ -131,29 +131,30 @@ class Sheet(FPDF):
         y += 6
         self.put(MARGIN, y, tw, 6, self.title_hi, size=12, style="B")
         y += 6.5
-        self.put(
-            MARGIN,
-            y,
-            tw,
-            4.5,
-            s.election.name + (f"  /  {s.election.name_hi}" if s.election.name_hi else ""),
-            size=9,
-        )
-        y += 4.5
-        ac_line = f"{bi('ac')}: {s.ac.number} – {s.ac.name}"
-        if s.ac.name_hi:
-            ac_line += f" / {s.ac.name_hi}"
-        self.put(MARGIN, y, tw, 4.5, ac_line, size=9)
-        y += 4.5
-        for line in self.subtitle:
-            self.put(MARGIN, y, tw, 4.5, line, size=9)
-            y += 4.5
+        from encore_tui.printing.labels import en
+
+        e_name, h_name = s.election.name, s.election.name_hi
+        ac_en = f"{en('ac')}: {s.ac.number} – {s.ac.name}"
+        ac_hi = f"{hi('ac')}: {s.ac.number} – {s.ac.name_hi or s.ac.name}"
+        # each bilingual line on one line when it fits, else English above Hindi
+        rows = [(f"{e_name}  /  {h_name}", [e_name, h_name]) if h_name else (e_name, [e_name])]
+        rows.append((f"{en('ac')} / {hi('ac')}: {s.ac.number} – {s.ac.name}" + (f" / {s.ac.name_hi}" if s.ac.name_hi else ""), [ac_en, ac_hi]))
+        rows += [(line, [line]) for line in self.subtitle]
+        for one, many in rows:
+            for part in self._fit_lines(one, many, tw, 9):
+                self.put(MARGIN, y, tw, 4.5, part, size=9)
+                y += 4.5
         if self.banner:
             self.set_fill_color(255, 235, 200)
             self.put(MARGIN, y + 0.5, tw, 5, self.banner, size=9, style="B", fill=True, align="C")
             self.set_fill_color(255, 255, 255)
             y += 6
         self.body_top = max(y, MARGIN - 3 + size) + 2
+
+    def _fit_lines(self, one: str, many: list[str], w: float, size: float) -> list[str]:
+        self.shaping(one)
+        self.set_font(SANS, "", size)
+        return [one] if self.get_string_width(one) <= w else many
 
     def _draw_watermark(self, text: str) -> None:
         self.set_text_color(215, 215, 215)

@@ -165,7 +165,8 @@ def round_sheet(
         postal,
     )
     pdf.add_page()
-    pdf.put(MARGIN, pdf.body_top, 150, 5, bi("trv"), size=10, style="B")
+    heading = "Votes per candidate at each postal table / प्रत्येक डाक टेबल पर अभ्यर्थीवार मत"
+    pdf.put(MARGIN, pdf.body_top, 180, 5, heading if postal_sheet else bi("trv"), size=10, style="B")
     pdf.set_y(pdf.body_top + 6)
     grid(
         pdf,
