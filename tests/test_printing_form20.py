@@ -79,3 +79,19 @@ def test_form20_of_36_candidates_and_420_stations(sqlite_store, tmp_path):
         float(b) - float(a) for a, b in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', html)
     ]
     assert heights and min(heights) >= 4.0  # points (1/72 inch), of the glyph box
+
+
+def test_round_sheet_of_36_candidates_splits_and_keeps_every_name(sqlite_store, tmp_path):
+    setup = big_setup(stations=60)
+    ac_id, _ = counted_ac(sqlite_store, setup, keep_aside_round=None)
+    path = write(tmp_path, "r1", documents.round_sheet(sqlite_store, ac_id, 1))
+    pages = page_texts(path)
+    text = "\n".join(pages)
+    for c in setup.candidates:
+        assert f"CANDIDATE NUMBER {c.serial} LONGNAME" in text
+    for i, page in enumerate(pages, start=1):
+        assert f"Page {i} of {len(pages)}" in page
+    qrs = qr_payloads(path, tmp_path)
+    assert len(qrs) == len(pages) and all(q["r"] == 1 and q["st"] == "a" for q in qrs)
+    view = services.round_view(sqlite_store, ac_id, 1)
+    assert str(view.tally.cumulative.total) in text.split()

@@ -138,7 +138,13 @@ class Sheet(FPDF):
         ac_hi = f"{hi('ac')}: {s.ac.number} – {s.ac.name_hi or s.ac.name}"
         # each bilingual line on one line when it fits, else English above Hindi
         rows = [(f"{e_name}  /  {h_name}", [e_name, h_name]) if h_name else (e_name, [e_name])]
-        rows.append((f"{en('ac')} / {hi('ac')}: {s.ac.number} – {s.ac.name}" + (f" / {s.ac.name_hi}" if s.ac.name_hi else ""), [ac_en, ac_hi]))
+        rows.append(
+            (
+                f"{en('ac')} / {hi('ac')}: {s.ac.number} – {s.ac.name}"
+                + (f" / {s.ac.name_hi}" if s.ac.name_hi else ""),
+                [ac_en, ac_hi],
+            )
+        )
         rows += [(line, [line]) for line in self.subtitle]
         for one, many in rows:
             for part in self._fit_lines(one, many, tw, 9):
@@ -217,6 +223,8 @@ class Row:
     bold: bool = False
     shade: bool = False
     shade_cols: set[int] = field(default_factory=set)  # columns (data index) shaded in this row
+    height: float | None = None  # default: the grid's row height
+    span: bool = False  # the first cell spans all the fixed columns (footer labels)
 
 
 def column_groups(fixed_w: float, data: Sequence[Column], avail: float) -> list[list[int]]:
@@ -244,6 +252,7 @@ def grid(
     label: Callable[[int, int, int, int, int], str] | None = None,
     shaded_cols: set[int] = frozenset(),
     start_new_page: bool = True,
+    reserve_last: float = 0,
 ) -> None:
     """Rows top to bottom, data columns split into groups that fit the page width; each page
     repeats the fixed (row label) columns. `label(first_row, last_row, group, groups, first
@@ -254,15 +263,21 @@ def grid(
     first_page = True
     i = 0
     while i < len(rows):
-        if start_new_page or not first_page:
+        label_h = 5 if label else 0
+        if start_new_page or not first_page or pdf.get_y() + label_h + head_h + 2 * row_h > pdf.body_bottom:
             pdf.add_page()
             top = pdf.body_top
         else:
             top = pdf.get_y()
         first_page = False
-        label_h = 5 if label else 0
-        per_page = max(1, int((pdf.body_bottom - top - head_h - label_h) // row_h))
-        block = rows[i : i + per_page]
+        room, end = pdf.body_bottom - top - head_h - label_h, i
+        while end < len(rows) and (end == i or room >= (rows[end].height or row_h)):
+            room -= rows[end].height or row_h
+            end += 1
+        while end == len(rows) and room < reserve_last and end - i > 1:  # keep the last rows with
+            end -= 1  # what follows the grid (signatures), rather than leave that alone on a page
+            room += rows[end].height or row_h
+        block = rows[i:end]
         for g, cols in enumerate(groups):
             if g:
                 pdf.add_page()
@@ -296,9 +311,17 @@ def grid(
             y += head_h
             for row in block:
                 x = MARGIN
+                h = row.height or row_h
                 if row.shade:
                     pdf.set_fill_color(232, 232, 232)
+                if row.span:  # a wrapped label over the fixed columns: English (bold) above Hindi
+                    en_text, _, hi_text = row.cells[0].partition("\n")
+                    _head_cell(pdf, x, y, fixed_w, h, [(en_text, "B"), (hi_text, "")], size - 1, shade=True)
+                    pdf.set_fill_color(232, 232, 232)
                 for j, col in enumerate(shown):
+                    if row.span and j < len(fixed):
+                        x += col.width
+                        continue
                     k = j if j < len(fixed) else len(fixed) + cols[j - len(fixed)]
                     dk = k - len(fixed)
                     shade = row.shade or (dk >= 0 and (dk in shaded_cols or dk in row.shade_cols))
@@ -309,7 +332,7 @@ def grid(
                         x,
                         y,
                         col.width,
-                        row_h,
+                        h,
                         row.cells[k],
                         col.align,
                         size,
@@ -317,7 +340,7 @@ def grid(
                         shade,
                     )
                     x += col.width
-                y += row_h
+                y += h
             pdf.set_fill_color(255, 255, 255)
             pdf.set_y(y)
         i += len(block)

@@ -330,9 +330,12 @@ def form20(store, ac_id: int, *, printed_by: str = "", key=None) -> bytes:
         mark = "" if r.counted else (" KA" if r.kept_aside else " *")
         rows.append(Row([str(r.sl_no), r.station + mark, *cells(r.totals, r.tendered)]))
     rows += [
-        Row(["EVM", "ईवीएम", *cells(f20.evm, f20.tendered)], bold=True, shade=True),
-        Row(["PB", "डाक", *cells(f20.postal, None)], bold=True, shade=True),
-        Row(["ΣT", "कुल", *cells(f20.total_polled, f20.tendered)], bold=True, shade=True),
+        Row([f"{en(k)}\n{hi(k)}", "", *cells(t, tend)], bold=True, shade=True, height=14, span=True)
+        for k, t, tend in (
+            ("evm_votes", f20.evm, f20.tendered),
+            ("postal_votes", f20.postal, None),
+            ("total_polled", f20.total_polled, f20.tendered),
+        )
     ]
     nc = len(setup.candidates)
 
@@ -343,11 +346,8 @@ def form20(store, ac_id: int, *, printed_by: str = "", key=None) -> bytes:
         span = f"candidates from {c0 + 1}" if c0 < nc and gs > 1 else ""
         return "    ".join(x for x in (ps, part, span) if x)
 
-    grid(pdf, fixed, data, rows, head_h=19, row_h=4.6, size=7.5, head_size=6.3, label=label)
-    legend = (
-        f"EVM = {bi('evm_votes')};  PB = {bi('postal_votes')};  ΣT = {bi('total_polled')}.  "
-        "KA = kept aside, VVPAT count awaited / अलग रखी गई;  * = not yet counted / गणना शेष."
-    )
+    grid(pdf, fixed, data, rows, head_h=19, row_h=4.6, size=7.5, head_size=6.3, label=label, reserve_last=44)
+    legend = "KA = kept aside, VVPAT count awaited / अलग रखी गई;  * = not yet counted / गणना शेष."
     pdf.need(14)
     pdf.set_y(pdf.get_y() + 1.5)
     pdf.para(legend, size=7.5, h=4)
