@@ -65,7 +65,17 @@ def cache_dir() -> Path:
         import platformdirs
 
         d = Path(platformdirs.user_cache_dir("encore-tui")) / "fonts"
-    d.mkdir(parents=True, exist_ok=True)
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+        if os.access(d, os.W_OK):
+            return d
+    except OSError:
+        pass
+    # a read-only home (kiosk set-ups): the faces are rebuilt in a temp folder instead
+    import tempfile
+
+    d = Path(tempfile.gettempdir()) / f"encore-tui-fonts-{os.getuid()}"
+    d.mkdir(mode=0o700, exist_ok=True)
     return d
 
 
