@@ -360,3 +360,32 @@ def test_printing_stays_out_of_startup():
         [__import__("sys").executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_devanagari_is_shaped_with_the_bundled_font():
+    """The shipped font and harfbuzz form conjuncts and place vowel signs (the PNGs in
+    docs/screenshots show the result); every Devanagari string goes through the shaper."""
+    import uharfbuzz as hb
+
+    from encore_tui.printing.doc import Sheet
+    from encore_tui.printing.fonts import FACES, face_file, licence_file
+
+    assert "SIL Open Font License" in licence_file().read_text()
+    blob = hb.Blob.from_file_path(str(face_file(FACES[0])))
+    font = hb.Font(hb.Face(blob))
+
+    def glyphs(text: str) -> list[int]:
+        buf = hb.Buffer()
+        buf.add_str(text)
+        buf.guess_segment_properties()
+        hb.shape(font, buf, {})
+        return [g.codepoint for g in buf.glyph_infos]
+
+    assert len(glyphs("क्ष")) == 1  # KA + VIRAMA + SSA: one conjunct glyph
+    assert len(glyphs("कि")) == 2 and glyphs("कि")[0] != glyphs("क")[0]  # the i-sign moves before KA
+    sheet = Sheet(read_setup_json(BIHAR), ("T", "टी"), {"v": 1, "k": "rs", "ac": 1, "d": "0" * 64})
+    sheet.add_page()
+    sheet.put(10, 50, 100, 5, "श्याम सुन्दर पासवान")
+    assert sheet.text_shaping is not None
+    sheet.put(10, 60, 100, 5, "12345")
+    assert sheet.text_shaping is None  # digits skip the shaper (speed)
