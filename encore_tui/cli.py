@@ -19,6 +19,7 @@ from pathlib import Path
 from encore_tui import __version__
 
 REGISTRARS: list[str] = [
+    "encore_tui.printing.cli",
     "encore_tui.backup_cli",
     "encore_tui.push.cli",
     "encore_tui.central.cli",
@@ -125,7 +126,9 @@ def cmd_export_form20(args) -> int:
 
 
 def _export_other(args) -> int:
-    raise CliError(f"--format {args.format} for form20 is not available in this build; use --format csv.")
+    from encore_tui.printing.cli import export_pdf
+
+    return export_pdf(args, "form20")
 
 
 def cmd_status(args) -> int:

@@ -1,0 +1,156 @@
+"""What the screens and the CLI call: make a document, write it atomically, send it to the
+printer when one is configured."""
+
+from __future__ import annotations
+
+import logging
+import re
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from encore_tui.domain.declaration import Declaration
+
+DOCUMENTS = ("round", "form20", "form21c", "form21e", "form22", "postal", "annex")
+log = logging.getLogger("encore.printing")
+
+
+class PrintError(RuntimeError):
+    """A user-facing message: the file may exist even when the printer refused it."""
+
+
+@dataclass
+class Printed:
+    path: Path
+    pages: int
+    printer: str = ""  # the lp destination it was sent to ("" when only written)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        where = (
+            f"sent to printer {self.printer}" if self.printer else "not sent to a printer (none configured)"
+        )
+        return f"Written {self.path} ({self.pages} page{'s' if self.pages != 1 else ''}); {where}."
+
+
+def _signing_key(warnings: list[str]):
+    from encore_tui.keys import KeyError_, load_private_key
+
+    try:
+        return load_private_key()
+    except KeyError_ as exc:
+        warnings.append(f"Printed without a signature: {exc}")
+        return None
+
+
+def render(
+    store,
+    ac_id: int,
+    what: str,
+    *,
+    round_no: int | None = None,
+    declaration: Declaration | None = None,
+    old_rev: int | None = None,
+    new_rev: int | None = None,
+    printed_by: str = "",
+    key=None,
+) -> bytes:
+    from encore_tui.printing import documents as d
+    from encore_tui.services.errors import ServiceError
+
+    if what not in DOCUMENTS:
+        raise ServiceError(f"Unknown document {what!r}; one of: {', '.join(DOCUMENTS)}.")
+    if what in ("round", "annex") and round_no is None:
+        raise ServiceError(f"Say which round to print the {what} of.")
+    kw = {"printed_by": printed_by, "key": key}
+    if what == "round":
+        return d.round_sheet(store, ac_id, round_no, **kw)
+    if what == "annex":
+        return d.correction_annex(store, ac_id, round_no, old_rev, new_rev, **kw)
+    if what == "form20":
+        return d.form20(store, ac_id, **kw)
+    if what == "postal":
+        return d.postal_sheet(store, ac_id, **kw)
+    fn = {"form21c": d.form21c, "form21e": d.form21e, "form22": d.form22}[what]
+    return fn(store, ac_id, declaration, **kw)
+
+
+def default_path(store, ac_id: int, what: str, round_no: int | None) -> Path:
+    from encore_tui.config import data_dir
+    from encore_tui.services import load_context
+    from encore_tui.store.journal import now
+
+    ac = load_context(store, ac_id).setup.ac.number
+    stamp = re.sub(r"[^0-9T]", "", now()[:19])
+    name = f"ac{ac}-{what}{'' if round_no is None else f'-r{round_no}'}-{stamp}.pdf"
+    folder = data_dir() / "prints"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
+
+
+def page_count(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page\b", pdf))
+
+
+def print_document(
+    store,
+    ac_id: int,
+    what: str,
+    *,
+    round_no: int | None = None,
+    declaration: Declaration | None = None,
+    old_rev: int | None = None,
+    new_rev: int | None = None,
+    settings=None,
+    output: Path | str | None = None,
+    printed_by: str = "",
+    send: bool | None = None,
+) -> Printed:
+    """Render `what` (one of DOCUMENTS), write it atomically (to `output`, else the prints
+    folder), and send it to `lp -d settings.printer` when a printer is configured (`send=False`
+    only writes). Raises PrintError when the printer refuses; the file is kept then."""
+    from encore_tui.exporting import atomic_write
+
+    warnings: list[str] = []
+    data = render(
+        store,
+        ac_id,
+        what,
+        round_no=round_no,
+        declaration=declaration,
+        old_rev=old_rev,
+        new_rev=new_rev,
+        printed_by=printed_by,
+        key=_signing_key(warnings),
+    )
+    path = Path(output) if output else default_path(store, ac_id, what, round_no)
+    atomic_write(path, data)
+    printer = (settings.printer if settings is not None else "") or ""
+    if send is False:
+        printer = ""
+    result = Printed(path, page_count(data), printer, warnings)
+    if printer:
+        send_to_printer(path, printer)
+    log.info("printed %s: %s", what, result.message)
+    return result
+
+
+def send_to_printer(path: Path, printer: str) -> None:
+    try:
+        proc = subprocess.run(
+            ["lp", "-d", printer, str(path)], capture_output=True, text=True, timeout=60, check=False
+        )
+    except FileNotFoundError:
+        raise PrintError(
+            f"The file is written to {path}, but this PC has no `lp` command (CUPS) to print it: "
+            "install cups-client or print the file from another PC."
+        ) from None
+    except subprocess.TimeoutExpired:
+        raise PrintError(
+            f"The printer {printer} did not answer within a minute; the file is {path}."
+        ) from None
+    if proc.returncode != 0:
+        raise PrintError(
+            f"The printer {printer} refused the job ({(proc.stderr or proc.stdout).strip()}); the file is {path}."
+        )
