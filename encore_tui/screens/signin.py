@@ -1,0 +1,86 @@
+"""Sign-in: choose the AC (when the store holds several), then user name and PIN."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from encore_tui import services
+from encore_tui.i18n import t
+from encore_tui.screens.common import localize_bindings, user_errors
+
+
+class SignInScreen(Screen):
+    def __init__(self, acs: list, demo_accounts: list[tuple[str, str, str, str]] | None = None) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.acs = acs
+        self.demo_accounts = demo_accounts
+
+    def compose(self) -> ComposeResult:
+        yield Static("encore-tui · " + t("Sign in"), classes="title-bar")
+        with Vertical(id="signin"):
+            if len(self.acs) > 1:
+                yield Label(t("Constituency"))
+                yield OptionList(
+                    *[Option(f"AC {a.number} {a.name}", id=str(a.ac_id)) for a in self.acs], id="ac"
+                )
+            else:
+                yield Static(f"AC {self.acs[0].number} {self.acs[0].name}", id="ac-name")
+            yield Label(t("User name"))
+            yield Input(id="username", placeholder="e.g. operator", compact=True)
+            yield Label(t("PIN"))
+            yield Input(id="pin", password=True, placeholder="PIN", compact=True)
+            yield Static(t("Press Enter to sign in."), id="signin-hint")
+            yield Static("", id="signin-error", classes="error")
+            if self.demo_accounts:
+                lines = [t("Demo accounts (fictional demo store)") + ":"]
+                lines += [f"  {u:<10} PIN {p}   {r}" for u, r, p, _ in self.demo_accounts]
+                yield Static("\n".join(lines), id="demo-accounts")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.ac_id = self.acs[0].ac_id
+        if len(self.acs) > 1:
+            ol = self.query_one("#ac", OptionList)
+            ol.highlighted = 0
+            ol.focus()
+        else:
+            self.query_one("#username", Input).focus()
+
+    @on(OptionList.OptionSelected, "#ac")
+    def _ac_chosen(self, event: OptionList.OptionSelected) -> None:
+        self.ac_id = int(event.option.id)
+        self.query_one("#username", Input).focus()
+
+    @on(OptionList.OptionHighlighted, "#ac")
+    def _ac_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.ac_id = int(event.option.id)
+
+    @on(Input.Submitted, "#username")
+    def _to_pin(self) -> None:
+        self.query_one("#pin", Input).focus()
+
+    @on(Input.Submitted, "#pin")
+    def _sign_in(self) -> None:
+        user = self.query_one("#username", Input)
+        pin = self.query_one("#pin", Input)
+        err = self.query_one("#signin-error", Static)
+        if not user.value.strip():
+            err.update("Type your user name first.")
+            user.focus()
+            return
+        try:
+            actor = services.authenticate(self.app.store, user.value, pin.value, ac_id=self.ac_id)
+        except user_errors() as exc:
+            err.update(str(exc))  # the lock-out message is shown as the service wrote it
+            pin.value = ""
+            pin.focus()
+            return
+        err.update("")
+        pin.value = ""
+        self.app.signed_in(actor, self.ac_id)
