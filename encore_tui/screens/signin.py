@@ -35,7 +35,7 @@ class SignInScreen(Screen):
             yield Input(id="username", placeholder="e.g. operator", compact=True)
             yield Label(t("PIN"))
             yield Input(id="pin", password=True, placeholder="PIN", compact=True)
-            yield Static(t("Press Enter to sign in."), id="signin-hint")
+            yield Static("", id="signin-hint")
             yield Static("", id="signin-error", classes="error")
             if self.demo_accounts:
                 lines = [t("Demo accounts (fictional demo store)") + ":"]
@@ -51,6 +51,17 @@ class SignInScreen(Screen):
             ol.focus()
         else:
             self.query_one("#username", Input).focus()
+
+    def on_descendant_focus(self, event) -> None:
+        # says what to type next (also lets a script know which field has the keyboard)
+        hints = {
+            "ac": "Choose the constituency (↑↓, Enter).",
+            "username": "Type your user name, then Enter.",
+            "pin": "Type your PIN, then Enter to sign in.",
+        }
+        hint = hints.get(event.widget.id or "")
+        if hint:
+            self.query_one("#signin-hint", Static).update(t(hint))
 
     @on(OptionList.OptionSelected, "#ac")
     def _ac_chosen(self, event: OptionList.OptionSelected) -> None:

@@ -130,6 +130,8 @@ class TallyGrid(ScrollView, can_focus=True):
         self.buffer: str | None = None  # digits typed, not yet saved
         self._gen = [0] * (len(self.rows) + HEADER)  # per line; bumps invalidate cached strips
         self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
+        self._keymap_seen: object = None
+        self._key_bindings: dict[str, list[Binding]] = {}
         self._update_virtual_size()
 
     # -- data -------------------------------------------------------------------------------
@@ -369,7 +371,29 @@ class TallyGrid(ScrollView, can_focus=True):
     def _notice(self, text: str, error: bool = True) -> None:
         self.post_message(self.Notice(self, text, error))
 
+    def _grid_bindings(self) -> dict[str, list[Binding]]:
+        """The grid's bindings with the user's keymap applied (cached per keymap)."""
+        keymap = self.app._keymap
+        if self._keymap_seen is not keymap:
+            bm = self._bindings.copy()
+            if keymap:
+                bm.apply_keymap(keymap)
+            self._key_bindings = bm.key_to_bindings
+            self._keymap_seen = keymap
+        return self._key_bindings
+
     def on_key(self, event: events.Key) -> None:
+        # Grid keys run here, in the grid's own queue, not through Textual's binding lookup
+        # (which happens after the key bubbled to the app): with bubbling, digits typed fast
+        # (a burst over SSH, tmux send-keys) overtake the Enter before them.
+        for binding in self._grid_bindings().get(event.key, []):
+            try:
+                getattr(self, f"action_{binding.action}")()
+            except SkipAction:
+                return  # e.g. Esc with nothing typed: the screen's binding runs
+            event.stop()
+            event.prevent_default()
+            return
         ch = event.character
         if not event.is_printable or ch is None:
             return
