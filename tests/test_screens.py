@@ -131,10 +131,16 @@ async def test_a_whole_round_typed_checked_kept_aside_submitted_returned_and_ree
         await pilot.press("enter")
         await pilot.pause()
         assert services.round_view(store, ac_id, 1).info.status is RoundStatus.SUBMITTED
-        assert "submitted" in status_text(screen)
+        # back on the dashboard, on the next round to type
+        assert isinstance(app.screen, DashboardScreen)
+        assert "Round 1 submitted" in status_text(app.screen)
+        assert app.screen.query_one("#rounds").cursor_row == 2
+        screen = await open_round(pilot, 1)
+        grid = screen.query_one(TallyGrid)
         assert not grid.editable
-        await pilot.press("shift+tab", "home", "9")  # locked for the operator now
+        await pilot.press("9")  # locked for the operator now
         assert "read-only" in status_text(screen)
+        assert "submitted" in str(screen.query_one("#title").render())
 
         # the RO returns it with a remark; the operator reopens it and corrects a figure
         services.return_round(store, ac_id, 1, "Table 1: NOTA is 2 on the sheet", RO)
@@ -155,6 +161,7 @@ async def test_a_whole_round_typed_checked_kept_aside_submitted_returned_and_ree
         await pilot.press("enter")
         await pilot.pause()
         assert services.round_view(store, ac_id, 1).info.status is RoundStatus.SUBMITTED
+        assert isinstance(app.screen, DashboardScreen)
     assert services.verify_journal(store, ac_id).ok
 
 
@@ -167,6 +174,7 @@ async def test_17c_mismatch_is_acknowledged_before_submit(hall):
         grid = screen.query_one(TallyGrid)
         await type_cells(pilot, 100, 5, 3, 2, 110)
         assert grid.marks["7"] == ("W201", "warning")
+        assert "W201: F3 acknowledge or F2 keep aside" in status_text(screen)
         await pilot.press("f5")
         await pilot.pause()
         assert any("W201" in line for line in app.screen.lines)  # blocked until acknowledged

@@ -48,7 +48,7 @@ def grid_labels(setup: Setup, postal: bool) -> list[tuple[str, str]]:
     rows.append((NOTA, "   NOTA"))
     if postal:
         rows.append((REJECTED, "   Rejected"))
-    rows.append((TOTAL, "   Total (CU)"))
+    rows.append((TOTAL, "   Total" if postal else "   Total (CU)"))
     return rows
 
 

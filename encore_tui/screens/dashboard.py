@@ -32,9 +32,9 @@ STATUS_CLASS = {
 
 class DashboardScreen(Screen):
     BINDINGS = [
-        Binding("f6", "trends", "Trends", id="trends"),
-        Binding("f5", "refresh", "Refresh", id="refresh"),
-        Binding("f9", "sign_out", "Sign out", id="sign_out"),
+        Binding("f6", "trends", "Trends", id="trends", tooltip="Trends: votes and lead by round"),
+        Binding("f5", "refresh", "Refresh", id="refresh", tooltip="Read the store again"),
+        Binding("f9", "sign_out", "Sign out", id="sign_out", tooltip="Sign out (back to sign-in)"),
     ]
 
     def __init__(self, read_only: bool = False) -> None:
@@ -61,6 +61,7 @@ class DashboardScreen(Screen):
         ]:
             table.add_column(label, key=key, width=width)
         self.refresh_rounds()
+        self.query_one("#status", Static).update("Enter: open the round · F1: help · Ctrl+P: commands")
         table.focus()
 
     def on_screen_resume(self) -> None:
@@ -85,8 +86,7 @@ class DashboardScreen(Screen):
         last = d.ctx.last_round
         if not postal.status.is_approved and last >= 2:
             lines.append(
-                f"{ck.POSTAL_NOT_DONE.code}: rounds {last - 1} and {last} cannot be submitted until the RO "
-                "approves the postal result."
+                f"{ck.POSTAL_NOT_DONE.code}: rounds {last - 1}-{last} wait for the RO to approve the postal result."
             )
         if d.leader is not None:
             lines.append(
@@ -133,7 +133,18 @@ class DashboardScreen(Screen):
                 if info.status in (RoundStatus.DRAFT, RoundStatus.RETURNED)
             ]
             table.move_cursor(row=todo[0] if todo else 0)
-        self.query_one("#status", Static).update("Enter: open the round · F1: help · Ctrl+P: commands")
+
+    def after_submit(self, round_no: int, ts: str) -> None:
+        """Back from a submitted round: say so, and put the cursor on the next round to type."""
+        from encore_tui.screens.common import local_time
+
+        self.refresh_rounds()
+        table = self.query_one("#rounds", DataTable)
+        if round_no + 1 < table.row_count:
+            table.move_cursor(row=round_no + 1)
+        self.query_one("#status", Static).update(
+            f"{t('saved')} {local_time(ts)} · {round_name(round_no)} submitted to the RO. Enter: open the next round."
+        )
 
     @on(DataTable.RowSelected, "#rounds")
     def _open(self, event: DataTable.RowSelected) -> None:

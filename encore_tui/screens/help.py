@@ -23,7 +23,8 @@ def binding_lines(app, sections: list[tuple[str, list[Binding]]]) -> list[str]:
             continue
         lines.append(f"[b]{title}[/b]")
         for b in bindings:
-            lines.append(f"  {_keys_of(app, b):<16} {t(b.description):<36} [dim]{b.id or ''}[/dim]")
+            text = t(b.tooltip or b.description)
+            lines.append(f"  {_keys_of(app, b):<14} {text:<40} [dim]{b.id or ''}[/dim]")
         lines.append("")
     return lines
 

@@ -37,12 +37,15 @@ from encore_tui.widgets.tally_grid import TallyGrid
 
 class RoundScreen(Screen):
     BINDINGS = [
-        Binding("f2", "keep_aside", "Keep aside / restore", id="keep_aside"),
-        Binding("f3", "acknowledge", "Acknowledge warning", id="acknowledge"),
-        Binding("f5", "submit_round", "Submit round", id="submit_round"),
-        Binding("f6", "trends", "Trends", id="trends"),
-        Binding("f7", "toggle_totals", "Totals columns", id="toggle_totals", show=False),
-        Binding("escape", "back", "Back", id="back"),
+        # short descriptions fit the footer at 80 columns; the tooltip is the F1 help text
+        Binding(
+            "f2", "keep_aside", "Keep aside", id="keep_aside", tooltip="Keep the table aside / restore it"
+        ),
+        Binding("f3", "acknowledge", "Ack 17C", id="acknowledge", tooltip="Acknowledge the 17C warning"),
+        Binding("f5", "submit_round", "Submit", id="submit_round", tooltip="Submit the round to the RO"),
+        Binding("f6", "trends", "Trends", id="trends", tooltip="Trends: votes and lead by round"),
+        Binding("f7", "toggle_totals", "Totals", id="toggle_totals", tooltip="Show/hide the totals columns"),
+        Binding("escape", "back", "Back", id="back", tooltip="Back to the dashboard"),
     ]
 
     def __init__(self, round_no: int, resume: dict | None = None) -> None:
@@ -259,9 +262,16 @@ class RoundScreen(Screen):
         self.refresh_totals()
         no = grid.tables[grid.station_col(station)][0]
         shown = "blank" if value is None else str(value)
-        self.set_status(
+        text = (
             f"{t('saved')} {local_time(saved.ts)} · T{no} {field_label(self.view.ctx.setup, field)} = {shown}"
         )
+        warn = [c for c in cs if c.blocks and c.code is not ck.INCOMPLETE]
+        if warn:  # say it now, while the sheet is still in the operator's hand
+            code = warn[0].code.code
+            text += f" · {code}: " + (
+                "F3 acknowledge or F2 keep aside" if code in ck.ACKNOWLEDGEABLE else warn[0].message
+            )
+        self.set_status(text, error=bool(warn))
         return None
 
     def refresh_totals(self) -> None:
@@ -280,6 +290,10 @@ class RoundScreen(Screen):
         self.set_status(event.text, error=event.error)
 
     # -- actions ----------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # postal tables are never kept aside and have no 17C Part I to acknowledge
+        return not (self.round_no == POSTAL_ROUND and action in ("keep_aside", "acknowledge"))
+
     def _refuse_if_locked(self) -> bool:
         if self.editable:
             return False
@@ -404,10 +418,14 @@ class RoundScreen(Screen):
             except user_errors() as exc:
                 self.set_status(str(exc), True)
                 return
-            self.refresh_view()
-            self.set_status(
-                f"{t('saved')} {local_time(saved.ts)} · {round_name(self.round_no)} submitted to the RO."
-            )
+            try:
+                services.save_ui_state(self.store, self.actor, self.ac_id, {"screen": "dashboard"})
+            except user_errors():
+                pass
+            self.app.pop_screen()
+            dash = self.app.screen
+            if hasattr(dash, "after_submit"):
+                dash.after_submit(self.round_no, saved.ts)
 
         self.app.push_screen(MessageDialog(t("Submit round"), lines), confirmed)
 

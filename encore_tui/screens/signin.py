@@ -38,7 +38,7 @@ class SignInScreen(Screen):
             yield Static("", id="signin-hint")
             yield Static("", id="signin-error", classes="error")
             if self.demo_accounts:
-                lines = [t("Demo accounts (fictional demo store)") + ":"]
+                lines = [t("Demo accounts") + ":"]
                 lines += [f"  {u:<10} PIN {p}   {r}" for u, r, p, _ in self.demo_accounts]
                 yield Static("\n".join(lines), id="demo-accounts")
         yield Footer()
