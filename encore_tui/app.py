@@ -16,7 +16,7 @@ from textual.screen import Screen
 
 from encore_tui import services
 from encore_tui.config import Settings
-from encore_tui.domain.rounds import Action, Role, may
+from encore_tui.domain.rounds import Action, Role, may, may_edit
 from encore_tui.i18n import set_lang, t
 from encore_tui.screens.common import localize_bindings, user_errors
 from encore_tui.store import Store, open_store
@@ -87,8 +87,10 @@ class EncoreApp(App):
         self.switch_screen(home)
         state = services.load_ui_state(self.store, actor, ac_id) or {}
         if state.get("screen") == "round" and isinstance(state.get("round"), int):
-            rounds = services.dashboard(self.store, ac_id).rounds
-            if state["round"] in rounds:
+            # back to the cell after a power cut — only where this user can still type
+            # (a round submitted meanwhile stays on the dashboard)
+            info = services.dashboard(self.store, ac_id).rounds.get(state["round"])
+            if info is not None and may_edit(info.status, actor.role):
                 home.open_round(state["round"], resume=state)
 
     def sign_out(self) -> None:

@@ -52,6 +52,13 @@ async def open_round(pilot, round_no: int) -> RoundScreen:
 async def type_cells(pilot, *values: int | str) -> None:
     for v in values:
         await pilot.press(*str(v), "enter")
+    await settle(pilot)
+
+
+async def settle(pilot) -> None:
+    """Let the totals worker (round view off the key path) finish and its result land."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
 
 
 def status_text(screen) -> str:

@@ -90,7 +90,7 @@ class DashboardScreen(Screen):
             )
         if d.leader is not None:
             lines.append(
-                lead_line(setup, d.leader.lead, d.leader.cumulative.votes, f"after round {d.leader.round_no}")
+                lead_line(setup, d.leader.lead, d.leader.cumulative.votes, f"r{d.leader.round_no}")
             )
         else:
             lines.append(t("no votes yet"))

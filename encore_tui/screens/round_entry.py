@@ -13,6 +13,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.worker import get_current_worker
 from textual.widgets import Footer, Static
 
 from encore_tui import services
@@ -275,10 +276,24 @@ class RoundScreen(Screen):
         return None
 
     def refresh_totals(self) -> None:
-        v = services.round_view(self.store, self.ac_id, self.round_no)
+        """Re-read the round's totals and lead off the key path: on a full AC the round view
+        reads every round (~50 ms); the cell itself was already saved and repainted."""
+        self.run_worker(self._load_totals, thread=True, exclusive=True, group="totals")
+
+    def _load_totals(self) -> None:
+        try:
+            v = services.round_view(self.store, self.ac_id, self.round_no)
+        except user_errors() as exc:
+            self.app.call_from_thread(self.set_status, f"Totals not refreshed: {exc}", True)
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._apply_totals, v)
+
+    def _apply_totals(self, v) -> None:
         self.view = v
         self.grid.set_right(self._right(v))
         self._update_lines()
+        self._update_detail()
 
     # -- events -----------------------------------------------------------------------------
     @on(TallyGrid.Moved)
