@@ -13,8 +13,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.worker import get_current_worker
 from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
 
 from encore_tui import services
 from encore_tui.domain import checks as ck
