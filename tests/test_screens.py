@@ -327,3 +327,61 @@ async def test_a_keystroke_repaints_one_cell_only(hall):
         await pilot.press("4")
         await pilot.press("2")
         assert regions and all(r is not None and r.height == 1 and r.width <= COL_W for r in regions)
+
+
+async def test_trends_and_the_command_palette(hall):
+    store, ac_id = hall
+    for station, votes in (("1", (60, 30, 10)), ("2", (20, 70, 12))):
+        for i, v in enumerate(votes, start=1):
+            services.enter_cell(store, ac_id, 1, station, f"c{i}", v, OPERATOR2)
+    app = EncoreApp(store, Settings())
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Trends")
+        await pilot.pause(0.3)  # the palette searches in a worker
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("enter")
+        await pilot.pause()
+        from encore_tui.screens.trends import TrendsScreen
+
+        assert isinstance(app.screen, TrendsScreen)
+        votes = str(app.screen.query_one("#votes").render())
+        leads = str(app.screen.query_one("#leads").render())
+        # candidate 2 leads with 100 votes, and gets the longest bar
+        lines = votes.splitlines()
+        assert lines[1].split()[:2] == ["2", "CANDIDATE"] and " 100 " in lines[1]
+        assert lines[1].count("█") > lines[2].count("█")
+        assert "R  1 P2 CANDIDATE 2" in leads and "+20" in leads
+        await pilot.press("escape")
+        assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_several_acs_are_chosen_at_sign_in(hall):
+    store, ac_id = hall
+    other = services.create_ac(store, small_setup(ac_no=8), ADMIN)
+    app = EncoreApp(store, Settings())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "enter")  # AC 8 is listed second
+        await sign_in(pilot)
+        assert app.ac_id == other and app.ac_id != ac_id
+        assert "AC 8" in str(app.screen.query_one("#title").render())
+
+
+async def test_paste_never_reaches_the_store(hall):
+    store, ac_id = hall
+    app = EncoreApp(store, Settings())
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        screen = await open_round(pilot, 1)
+        from textual import events
+
+        grid = screen.query_one(TallyGrid)
+        grid.post_message(events.Paste("123"))
+        await pilot.pause()
+        assert "Pasting is not allowed" in status_text(screen)
+        assert grid.buffer is None
+        await pilot.press("enter")
+        await settle(pilot)
+        assert values(store, ac_id, 1)["1"] == {}
