@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from functools import cached_property
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from encore_tui.domain.entries import entry_fields
 from encore_tui.domain.plan import POSTAL_ROUND, CountingPlan, postal_table_key
@@ -55,16 +55,26 @@ class AcContext:
     def fields_of(self, round_no: int) -> list[str]:
         return entry_fields(self.n, postal=round_no == POSTAL_ROUND)
 
+    def max_value(self, round_no: int, station: str) -> int:
+        """The largest figure a cell may hold: the station's electors (else the AC's)."""
+        st = None if round_no == POSTAL_ROUND else self.stations_by_number.get(station)
+        if st is not None and st.electors is not None:
+            return st.electors
+        return self.setup.ac.electors
+
     @property
     def last_round(self) -> int:
         return self.plan.round_count
+
+
+_PLAN_VERSION = select(ac_t.c.plan_version).where(ac_t.c.id == bindparam("a"))
 
 
 def load_context(store: Store, ac_id: int, conn: Connection | None = None) -> AcContext:
     """The AC's setup and plan; cached until the plan version changes."""
 
     def _load(c: Connection) -> AcContext:
-        row = c.execute(select(ac_t.c.plan_version).where(ac_t.c.id == ac_id)).one_or_none()
+        row = c.execute(_PLAN_VERSION, {"a": ac_id}).one_or_none()
         if row is None:
             raise ServiceError(f"There is no AC with id {ac_id} in this store.")
         cached = store.cache.get(("ctx", ac_id))

@@ -8,7 +8,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from encore_tui.domain import checks as ck
 from encore_tui.domain.entries import KeptAsideReason, TableEntry
@@ -167,10 +167,11 @@ def change_plan(store: Store, ac_id: int, tables: int, actor: Actor) -> Counting
 
 
 # -- helpers -------------------------------------------------------------------------------------
+_ROUND = select(round_t).where(round_t.c.ac_id == bindparam("a"), round_t.c.round_no == bindparam("r"))
+
+
 def _round_row(conn: Connection, ac_id: int, round_no: int):
-    row = conn.execute(
-        select(round_t).where(round_t.c.ac_id == ac_id, round_t.c.round_no == round_no)
-    ).one_or_none()
+    row = conn.execute(_ROUND, {"a": ac_id, "r": round_no}).one_or_none()
     if row is None:
         raise ServiceError(f"There is no round {round_no} in this AC.")
     return row
@@ -192,17 +193,22 @@ def _check_editable(ctx: AcContext, row, actor: Actor) -> None:
         raise ServiceError(f"Round {row.round_no} is {status.label}: it can be changed by {who}.")
 
 
+_UI_UPDATE = (
+    update(ui_t)
+    .where(ui_t.c.username == bindparam("u"), ui_t.c.ac_id == bindparam("a"))
+    .values(state=bindparam("s"), updated_at=bindparam("t"))
+)
+_UI_INSERT = insert(ui_t).values({c.name: bindparam("p_" + c.name) for c in ui_t.columns})
+
+
 def _save_ui(conn: Connection, actor: Actor, ac_id: int, state: Mapping | None, ts: str) -> None:
     if state is None:
         return
     text = json.dumps(dict(state), sort_keys=True)
-    n = conn.execute(
-        update(ui_t)
-        .where(ui_t.c.username == actor.username, ui_t.c.ac_id == ac_id)
-        .values(state=text, updated_at=ts)
-    ).rowcount
-    if not n:
-        conn.execute(insert(ui_t).values(username=actor.username, ac_id=ac_id, state=text, updated_at=ts))
+    if not conn.execute(_UI_UPDATE, {"u": actor.username, "a": ac_id, "s": text, "t": ts}).rowcount:
+        conn.execute(
+            _UI_INSERT, {"p_username": actor.username, "p_ac_id": ac_id, "p_state": text, "p_updated_at": ts}
+        )
 
 
 def parse_cell_text(text: str, maximum: int) -> int | None:
@@ -219,6 +225,28 @@ def parse_cell_text(text: str, maximum: int) -> int | None:
 
 
 # -- entry ---------------------------------------------------------------------------------------
+# enter_cell runs on every Enter: its statements are built once (see store/journal.py).
+_KEPT = select(ts_t.c.kept_aside).where(
+    ts_t.c.ac_id == bindparam("a"), ts_t.c.round_no == bindparam("r"), ts_t.c.station == bindparam("s")
+)
+_CELL_KEY = (
+    cell_t.c.ac_id == bindparam("a"),
+    cell_t.c.round_no == bindparam("r"),
+    cell_t.c.station == bindparam("s"),
+    cell_t.c.field == bindparam("f"),
+)
+_CELL = select(cell_t.c.value, cell_t.c.version, cell_t.c.updated_by, cell_t.c.updated_at).where(*_CELL_KEY)
+_CELL_DELETE = delete(cell_t).where(*_CELL_KEY)
+_CELL_INSERT = insert(cell_t).values({c.name: bindparam("p_" + c.name) for c in cell_t.columns})
+_CELL_UPDATE = (
+    update(cell_t)
+    .where(*_CELL_KEY)
+    .values(
+        value=bindparam("v"), version=bindparam("ver"), updated_at=bindparam("t"), updated_by=bindparam("u")
+    )
+)
+
+
 def enter_cell(
     store: Store,
     ac_id: int,
@@ -233,65 +261,55 @@ def enter_cell(
 ) -> Saved:
     """Save one cell durably (value None clears it). `expected` is the value the screen showed:
     if somebody else changed it meanwhile the edit is refused, never silently overwritten."""
-    ctx = load_context(store, ac_id)
-    if field not in ctx.fields_of(round_no):
-        raise InvalidValue(f"'{field}' is not a cell of round {round_no}.")
-    table_no = _table_no(ctx, round_no, station)
-    if value is not None:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise InvalidValue(f"{value!r} is not a number of votes.")
-        limit = ctx.setup.ac.electors if round_no == POSTAL_ROUND else ck.max_cell_value(ctx.setup, station)
-        if value > limit:
-            raise InvalidValue(f"{value} is more than the {limit} electors of this station: check the sheet.")
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        raise InvalidValue(f"{value!r} is not a number of votes.")
     ts = journal.now()
+    key = {"a": ac_id, "r": round_no, "s": station, "f": field}
+    # one transaction for everything, reads included: the hot path of every Enter key
     with store.write() as conn:
+        ctx = load_context(store, ac_id, conn)
+        if field not in ctx.fields_of(round_no):
+            raise InvalidValue(f"'{field}' is not a cell of round {round_no}.")
+        table_no = _table_no(ctx, round_no, station)
+        if value is not None:
+            limit = ctx.max_value(round_no, station)
+            if value > limit:
+                raise InvalidValue(
+                    f"{value} is more than the {limit} electors of this station: check the sheet."
+                )
         _check_editable(ctx, _round_row(conn, ac_id, round_no), actor)
-        kept = conn.execute(
-            select(ts_t.c.kept_aside).where(
-                ts_t.c.ac_id == ac_id, ts_t.c.round_no == round_no, ts_t.c.station == station
-            )
-        ).scalar()
-        if kept:
+        if conn.execute(_KEPT, key).scalar():
             raise ServiceError(f"Table {table_no} (PS {station}) is kept aside: restore it before typing.")
-        key = (
-            cell_t.c.ac_id == ac_id,
-            cell_t.c.round_no == round_no,
-            cell_t.c.station == station,
-            cell_t.c.field == field,
-        )
-        cur = conn.execute(
-            select(cell_t.c.value, cell_t.c.version, cell_t.c.updated_by, cell_t.c.updated_at).where(*key)
-        ).one_or_none()
+        cur = conn.execute(_CELL, key).one_or_none()
         before = cur.value if cur else None
         if expected is not ... and expected != before:
+            who = cur.updated_by if cur else "someone"
+            when = cur.updated_at[11:19] if cur else "?"
             raise StaleEdit(
-                f"Table {table_no} (PS {station}) {field}: {cur.updated_by if cur else 'someone'} changed "
-                f"it to {before if before is not None else 'blank'} at {cur.updated_at[11:19] if cur else '?'}"
-                f" UTC while you had {expected if expected is not None else 'blank'}. Check the sheet and type it again."
+                f"Table {table_no} (PS {station}) {field}: {who} changed it to "
+                f"{before if before is not None else 'blank'} at {when} UTC while you had "
+                f"{expected if expected is not None else 'blank'}. Check the sheet and type it again."
             )
         if before == value:
             _save_ui(conn, actor, ac_id, cursor, ts)
             return Saved(ts, 0, before, value)
         if value is None:
-            conn.execute(delete(cell_t).where(*key))
+            conn.execute(_CELL_DELETE, key)
         elif cur is None:
-            conn.execute(
-                insert(cell_t).values(
-                    ac_id=ac_id,
-                    round_no=round_no,
-                    station=station,
-                    field=field,
-                    value=value,
-                    version=1,
-                    updated_at=ts,
-                    updated_by=actor.username,
-                )
-            )
+            row = {
+                "ac_id": ac_id,
+                "round_no": round_no,
+                "station": station,
+                "field": field,
+                "value": value,
+                "version": 1,
+                "updated_at": ts,
+                "updated_by": actor.username,
+            }
+            conn.execute(_CELL_INSERT, {"p_" + k: v for k, v in row.items()})
         else:
             conn.execute(
-                update(cell_t)
-                .where(*key)
-                .values(value=value, version=cur.version + 1, updated_at=ts, updated_by=actor.username)
+                _CELL_UPDATE, {**key, "v": value, "ver": cur.version + 1, "t": ts, "u": actor.username}
             )
         ev = journal.append(
             conn,
