@@ -68,6 +68,23 @@ class EncoreApp(App):
             self.set_keymap(dict(self.settings.keys))
         self.show_sign_in()
 
+    def _handle_exception(self, error: Exception) -> None:
+        """No operator sees a traceback. Screens catch the refusals they expect; anything that
+        still escapes is logged in full and the app exits with a short message (Textual stops
+        a widget's message loop after an unhandled exception, so carrying on is not safe)."""
+        log.error("unexpected error", exc_info=error)
+        if self.is_headless:  # tests: let the test framework see the exception
+            super()._handle_exception(error)
+            return
+        from encore_tui.config import log_path
+
+        what = str(error) if isinstance(error, user_errors()) else "unexpected error"
+        self._return_code = 3
+        self.exit(
+            return_code=3,
+            message=f"encore: {what}; nothing saved was lost. Details are in {log_path()}.",
+        )
+
     # -- sign-in and routing ----------------------------------------------------------------
     def show_sign_in(self) -> None:
         from encore_tui.screens.signin import SignInScreen
@@ -154,7 +171,11 @@ class EncoreApp(App):
             if len(self.screen_stack) <= 2:
                 break
             self.pop_screen()
-        self.push_screen(RoundScreen(round_no))
+        home = self.screen
+        if isinstance(home, DashboardScreen):
+            home.open_round(round_no)
+        else:
+            self.push_screen(RoundScreen(round_no))
 
 
 def run_app(settings: Settings, demo: bool = False) -> int:
@@ -164,8 +185,5 @@ def run_app(settings: Settings, demo: bool = False) -> int:
             "This store holds no AC yet: `encore import form20 DIR` or `encore demo`."
         )
     app = EncoreApp(store, settings, demo=demo)
-    try:
-        app.run()
-    except user_errors() as exc:  # pragma: no cover - shown by the CLI without a traceback
-        raise services.ServiceError(str(exc)) from exc
+    app.run()
     return app.return_code or 0

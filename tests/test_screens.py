@@ -385,3 +385,19 @@ async def test_paste_never_reaches_the_store(hall):
         await pilot.press("enter")
         await settle(pilot)
         assert values(store, ac_id, 1)["1"] == {}
+
+
+async def test_a_store_failure_on_refresh_is_shown_not_a_traceback(hall, monkeypatch):
+    store, _ = hall
+    app = EncoreApp(store, Settings())
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+
+        def unreachable(*a, **kw):
+            raise services.StoreError("The store cannot be reached: check the server, then press F5.")
+
+        monkeypatch.setattr(services, "dashboard", unreachable)
+        await pilot.press("f5")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, DashboardScreen)
+        assert "cannot be reached" in status_text(app.screen)

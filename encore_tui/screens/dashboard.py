@@ -17,7 +17,7 @@ from encore_tui.domain import checks as ck
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import RoundStatus
 from encore_tui.i18n import t
-from encore_tui.screens.common import lead_line, localize_bindings, round_name
+from encore_tui.screens.common import lead_line, localize_bindings, round_name, user_errors
 
 STATUS_CLASS = {
     RoundStatus.DRAFT: "",
@@ -65,7 +65,7 @@ class DashboardScreen(Screen):
         table.focus()
 
     def on_screen_resume(self) -> None:
-        self.refresh_rounds()
+        self.action_refresh()
 
     def refresh_rounds(self) -> None:
         store, ac_id = self.app.store, self.app.ac_id
@@ -151,10 +151,18 @@ class DashboardScreen(Screen):
     def open_round(self, round_no: int, resume: dict | None = None) -> None:
         from encore_tui.screens.round_entry import RoundScreen
 
-        self.app.push_screen(RoundScreen(round_no, resume=resume))
+        try:
+            view = services.round_view(self.app.store, self.app.ac_id, round_no)
+        except user_errors() as exc:
+            self.query_one("#status", Static).update(str(exc))
+            return
+        self.app.push_screen(RoundScreen(round_no, resume=resume, view=view))
 
     def action_refresh(self) -> None:
-        self.refresh_rounds()
+        try:
+            self.refresh_rounds()
+        except user_errors() as exc:  # e.g. the PostgreSQL server is unreachable
+            self.query_one("#status", Static).update(f"{exc} (F5: try again)")
 
     def action_trends(self) -> None:
         from encore_tui.screens.trends import TrendsScreen

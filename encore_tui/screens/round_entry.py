@@ -49,12 +49,12 @@ class RoundScreen(Screen):
         Binding("escape", "back", "Back", id="back", tooltip="Back to the dashboard"),
     ]
 
-    def __init__(self, round_no: int, resume: dict | None = None) -> None:
+    def __init__(self, round_no: int, resume: dict | None = None, view=None) -> None:
         super().__init__()
         localize_bindings(self)
         self.round_no = round_no
         self.resume = resume
-        self.view: services.queries.RoundView | None = None
+        self.view: services.queries.RoundView | None = view  # read by the caller, which shows failures
 
     # -- shortcuts --------------------------------------------------------------------------
     @property
@@ -74,8 +74,9 @@ class RoundScreen(Screen):
         return self.query_one(TallyGrid)
 
     def compose(self) -> ComposeResult:
-        v = services.round_view(self.store, self.ac_id, self.round_no)
-        self.view = v
+        if self.view is None:
+            self.view = services.round_view(self.store, self.ac_id, self.round_no)
+        v = self.view
         ctx, setup = v.ctx, v.ctx.setup
         postal = self.round_no == POSTAL_ROUND
         tables = list(enumerate(ctx.tables_of(self.round_no), start=1))
@@ -225,7 +226,12 @@ class RoundScreen(Screen):
             pass  # not worth interrupting the operator for
 
     def refresh_view(self) -> None:
-        self._apply_view(services.round_view(self.store, self.ac_id, self.round_no))
+        try:
+            v = services.round_view(self.store, self.ac_id, self.round_no)
+        except user_errors() as exc:
+            self.set_status(f"Could not re-read the round: {exc}", True)
+            return
+        self._apply_view(v)
         self._update_detail()
 
     # -- the save path ----------------------------------------------------------------------
