@@ -401,3 +401,26 @@ async def test_a_store_failure_on_refresh_is_shown_not_a_traceback(hall, monkeyp
         await pilot.pause()
         assert app.is_running and isinstance(app.screen, DashboardScreen)
         assert "cannot be reached" in status_text(app.screen)
+
+
+async def test_many_candidates_scroll_with_the_cursor_and_the_header_stays(sqlite_store):
+    store = sqlite_store
+    ac_id = services.create_ac(store, small_setup(n_candidates=30, n_stations=20, tables=10), ADMIN)
+    services.add_user(store, "op1", "operator", "1111", "Operator One")
+    app = EncoreApp(store, Settings())
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        screen = await open_round(pilot, 1)
+        grid = screen.query_one(TallyGrid)
+        await pilot.press("end")  # the Total row, far below the 24-line screen
+        assert grid.field == "total" and grid.scroll_y > 0
+        lines = [grid.render_line(y).text for y in range(grid.size.height)]
+        assert lines[0].lstrip().startswith("Table") and "T1" in lines[0]  # header fixed
+        assert any(line.strip().startswith("Total (CU)") for line in lines)
+        await pilot.press(*["tab"] * 9)  # table 10: the tables scrolled sideways
+        assert grid.col == 9 and grid.scroll_x > 0
+        lines = [grid.render_line(y).text for y in range(grid.size.height)]
+        assert "T10" in lines[0] and "T1 " not in lines[0]
+        assert lines[2].lstrip().startswith("1 CANDIDATE 1")  # the candidate column stays
+        await type_cells(pilot, 5)
+        assert values(store, ac_id, 1)["10"] == {"c1": 5}

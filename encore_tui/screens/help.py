@@ -24,7 +24,7 @@ def binding_lines(app, sections: list[tuple[str, list[Binding]]]) -> list[str]:
         lines.append(f"[b]{title}[/b]")
         for b in bindings:
             text = t(b.tooltip or b.description)
-            lines.append(f"  {_keys_of(app, b):<14} {text:<40} [dim]{b.id or ''}[/dim]")
+            lines.append(f"  {_keys_of(app, b):<10} {text:<36} [dim]{b.id or ''}[/dim]")
         lines.append("")
     return lines
 

@@ -278,6 +278,8 @@ class RoundScreen(Screen):
             text += f" · {code}: " + (
                 "F3 acknowledge or F2 keep aside" if code in ck.ACKNOWLEDGEABLE else warn[0].message
             )
+        elif cursor.get("station") == station and field == grid.rows[grid.field_count - 1].key:
+            text += " · last table done: F5 submits the round"
         self.set_status(text, error=bool(warn))
         return None
 
