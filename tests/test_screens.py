@@ -424,3 +424,27 @@ async def test_many_candidates_scroll_with_the_cursor_and_the_header_stays(sqlit
         assert lines[2].lstrip().startswith("1 CANDIDATE 1")  # the candidate column stays
         await type_cells(pilot, 5)
         assert values(store, ac_id, 1)["10"] == {"c1": 5}
+
+
+def burst(app, keys: str) -> None:
+    """Keys arriving in one read (a paste-speed burst over SSH): posted without waiting."""
+    from textual import events
+
+    for ch in keys:
+        key = "enter" if ch == "\r" else ch
+        app.post_message(events.Key(key, None if ch == "\r" else ch))
+
+
+async def test_a_burst_of_keys_keeps_its_order_at_sign_in_and_in_the_grid(hall):
+    store, ac_id = hall
+    app = EncoreApp(store, Settings())
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "op1\r1111\r")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.actor is not None and app.actor.username == "op1"
+        await open_round(pilot, 1)
+        burst(app, "91\r6\r3\r1\r101\r92\r")
+        await settle(pilot)
+        assert values(store, ac_id, 1)["1"] == {"c1": 91, "c2": 6, "c3": 3, "nota": 1, "total": 101}
+        assert values(store, ac_id, 1)["2"] == {"c1": 92}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
@@ -12,6 +12,38 @@ from textual.widgets.option_list import Option
 from encore_tui import services
 from encore_tui.i18n import t
 from encore_tui.screens.common import localize_bindings, user_errors
+
+
+class HandoffInput(Input):
+    """An Input whose Enter hands the keyboard to the next field at once.
+
+    Keys that arrive in one burst (typed ahead over a slow SSH link) are forwarded to the
+    input's queue before its Enter is handled; those that reach it after its Enter belong to
+    the next field, so they are passed on instead of being typed here.
+    """
+
+    def __init__(self, *args, next_id: str, **kw) -> None:
+        super().__init__(*args, **kw)
+        self.next_id = next_id
+        self.handed_off = False
+
+    def on_focus(self) -> None:
+        self.handed_off = False
+
+    async def _on_key(self, event: events.Key) -> None:
+        if self.handed_off:
+            event.stop()
+            event.prevent_default()
+            target = self.screen.query_one(f"#{self.next_id}", Input)
+            target.post_message(events.Key(event.key, event.character))
+            return
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self.handed_off = True
+            self.screen.query_one(f"#{self.next_id}", Input).focus()
+            return
+        await super()._on_key(event)
 
 
 class SignInScreen(Screen):
@@ -32,7 +64,7 @@ class SignInScreen(Screen):
             else:
                 yield Static(f"AC {self.acs[0].number} {self.acs[0].name}", id="ac-name")
             yield Label(t("User name"))
-            yield Input(id="username", placeholder="e.g. operator", compact=True)
+            yield HandoffInput(id="username", placeholder="e.g. operator", compact=True, next_id="pin")
             yield Label(t("PIN"))
             yield Input(id="pin", password=True, placeholder="PIN", compact=True)
             yield Static("", id="signin-hint")
@@ -71,10 +103,6 @@ class SignInScreen(Screen):
     @on(OptionList.OptionHighlighted, "#ac")
     def _ac_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self.ac_id = int(event.option.id)
-
-    @on(Input.Submitted, "#username")
-    def _to_pin(self) -> None:
-        self.query_one("#pin", Input).focus()
 
     @on(Input.Submitted, "#pin")
     def _sign_in(self) -> None:
