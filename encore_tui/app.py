@@ -61,6 +61,7 @@ class EncoreApp(App):
         self.demo = demo
         self.demo_accounts = demo_accounts
         self.actor: services.Actor | None = None
+        self.typeahead: list = []  # keys typed while a round screen opens (see RoundsTable)
         self.ac_id: int | None = None
 
     def on_mount(self) -> None:

@@ -443,8 +443,8 @@ async def test_a_burst_of_keys_keeps_its_order_at_sign_in_and_in_the_grid(hall):
         await pilot.pause()
         await pilot.pause()
         assert app.actor is not None and app.actor.username == "op1"
-        await open_round(pilot, 1)
-        burst(app, "91\r6\r3\r1\r101\r92\r")
+        app.screen.query_one("#rounds").move_cursor(row=1)
+        burst(app, "\r91\r6\r3\r1\r101\r92\r")  # Enter opens round 1; typing starts at once
         await settle(pilot)
         assert values(store, ac_id, 1)["1"] == {"c1": 91, "c2": 6, "c3": 3, "nota": 1, "total": 101}
         assert values(store, ac_id, 1)["2"] == {"c1": 92}

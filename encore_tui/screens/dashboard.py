@@ -6,7 +6,7 @@ gets the same dashboard until the RO review screens take over (routing lives in 
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -30,6 +30,26 @@ STATUS_CLASS = {
 }
 
 
+class RoundsTable(DataTable):
+    """The rounds list. Enter opens the round at once (in this widget's own queue), and keys
+    typed ahead before the round screen is up are kept for it: an operator who presses Enter
+    and starts typing the first figure straight away loses nothing."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if self.app.screen is not self.screen:  # a round screen is opening: keep the key
+            event.stop()
+            event.prevent_default()
+            self.app.typeahead.append(event)
+            return
+        if event.key == "enter" and self.row_count:
+            event.stop()
+            event.prevent_default()
+            row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
+            self.screen.open_round(int(row_key.value))
+            return
+        await super()._on_key(event)
+
+
 class DashboardScreen(Screen):
     BINDINGS = [
         Binding("f6", "trends", "Trends", id="trends", tooltip="Trends: votes and lead by round"),
@@ -45,7 +65,7 @@ class DashboardScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static(id="title", classes="title-bar")
         yield Static(id="summary", classes="summary")
-        yield DataTable(id="rounds", cursor_type="row", zebra_stripes=False)
+        yield RoundsTable(id="rounds", cursor_type="row", zebra_stripes=False)
         yield Static(id="status", classes="status")
         yield Footer()
 

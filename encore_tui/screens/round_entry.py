@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -54,6 +54,7 @@ class RoundScreen(Screen):
         localize_bindings(self)
         self.round_no = round_no
         self.resume = resume
+        self._ready = False  # until the grid has the keyboard, keys are kept (typeahead)
         self.view: services.queries.RoundView | None = view  # read by the caller, which shows failures
 
     # -- shortcuts --------------------------------------------------------------------------
@@ -106,6 +107,18 @@ class RoundScreen(Screen):
         grid.focus()
         self._remember()
         self._update_detail()
+        self._ready = True
+        # keys typed while this screen was opening, in the order they were typed
+        early = sorted(self.app.typeahead, key=lambda k: k.time)
+        self.app.typeahead.clear()
+        for key in early:
+            grid.post_message(events.Key(key.key, key.character))
+
+    def on_key(self, event: events.Key) -> None:
+        if not self._ready:
+            event.stop()
+            event.prevent_default()
+            self.app.typeahead.append(event)
 
     # -- data -> screen ---------------------------------------------------------------------
     @property
