@@ -426,6 +426,12 @@ async def test_many_candidates_scroll_with_the_cursor_and_the_header_stays(sqlit
         assert values(store, ac_id, 1)["10"] == {"c1": 5}
 
 
+def events_key(key: str):
+    from textual import events
+
+    return events.Key(key, None)
+
+
 def burst(app, keys: str) -> None:
     """Keys arriving in one read (a paste-speed burst over SSH): posted without waiting."""
     from textual import events
@@ -443,7 +449,8 @@ async def test_a_burst_of_keys_keeps_its_order_at_sign_in_and_in_the_grid(hall):
         await pilot.pause()
         await pilot.pause()
         assert app.actor is not None and app.actor.username == "op1"
-        app.screen.query_one("#rounds").move_cursor(row=1)
+        app.screen.query_one("#rounds").move_cursor(row=0)
+        app.post_message(events_key("down"))  # Down then Enter in one burst: round 1
         burst(app, "\r91\r6\r3\r1\r101\r92\r")  # Enter opens round 1; typing starts at once
         await settle(pilot)
         assert values(store, ac_id, 1)["1"] == {"c1": 91, "c2": 6, "c3": 3, "nota": 1, "total": 101}

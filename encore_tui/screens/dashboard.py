@@ -47,6 +47,13 @@ class RoundsTable(DataTable):
             row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
             self.screen.open_round(int(row_key.value))
             return
+        # the table's own keys (↑↓, PgUp…) run here too, so a Down typed before an Enter
+        # moves the cursor before that Enter opens a round
+        for binding in self._bindings.key_to_bindings.get(event.key, []):
+            event.stop()
+            event.prevent_default()
+            await self.run_action(binding.action)
+            return
         await super()._on_key(event)
 
 
