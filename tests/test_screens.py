@@ -455,3 +455,10 @@ async def test_a_burst_of_keys_keeps_its_order_at_sign_in_and_in_the_grid(hall):
         await settle(pilot)
         assert values(store, ac_id, 1)["1"] == {"c1": 91, "c2": 6, "c3": 3, "nota": 1, "total": 101}
         assert values(store, ac_id, 1)["2"] == {"c1": 92}
+
+
+async def test_a_store_without_accounts_says_how_to_add_one(sqlite_store):
+    services.create_ac(sqlite_store, small_setup(), ADMIN)
+    app = EncoreApp(sqlite_store, Settings())
+    async with app.run_test(size=SIZE):
+        assert "encore user add" in str(app.screen.query_one("#no-accounts").render())

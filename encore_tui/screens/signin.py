@@ -69,6 +69,13 @@ class SignInScreen(Screen):
             yield Input(id="pin", password=True, placeholder="PIN", compact=True)
             yield Static("", id="signin-hint")
             yield Static("", id="signin-error", classes="error")
+            if not services.list_users(self.app.store):
+                yield Static(
+                    "This store has no accounts yet. The administrator adds them with\n"
+                    "  encore user add NAME --role operator   (or --role ro, observer, admin)",
+                    id="no-accounts",
+                    classes="error",
+                )
             if self.demo_accounts:
                 lines = [t("Demo accounts") + ":"]
                 lines += [f"  {u:<10} PIN {p}   {r}" for u, r, p, _ in self.demo_accounts]
