@@ -88,13 +88,12 @@ def lead_line(setup: Setup, lead: Lead | None, votes: tuple[int, ...] | None, af
         return t("no votes yet")
     c = setup.candidates
     first = c[lead.leader - 1]
-    text = f"{t('Leading')} {after}: {first.party} {first.name[:18]} {votes[lead.leader - 1]}"
+    # the margin comes before the runner-up: at 80 columns the tail is what gets cut
+    text = f"{t('Leading')} {after}: {first.party} {first.name[:16]} {votes[lead.leader - 1]}"
+    text += f" · {t('Margin')} {lead.margin}" + (" · TIED" if lead.is_tie else "")
     if lead.runner_up:
         second = c[lead.runner_up - 1]
-        text += f", {t('Trailing')}: {second.party} {second.name[:18]} {votes[lead.runner_up - 1]}"
-    text += f", {t('Margin')} {lead.margin}"
-    if lead.is_tie:
-        text += " · TIED"
+        text += f" · {t('Trailing')}: {second.party} {second.name[:16]} {votes[lead.runner_up - 1]}"
     return text
 
 
