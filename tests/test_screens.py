@@ -462,3 +462,16 @@ async def test_a_store_without_accounts_says_how_to_add_one(sqlite_store):
     app = EncoreApp(sqlite_store, Settings())
     async with app.run_test(size=SIZE):
         assert "encore user add" in str(app.screen.query_one("#no-accounts").render())
+
+
+async def test_grid_keys_are_remapped_too(hall):
+    store, _ = hall
+    app = EncoreApp(store, Settings(keys={"grid.next_table": "ctrl+n"}))
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        screen = await open_round(pilot, 1)
+        grid = screen.query_one(TallyGrid)
+        await pilot.press("ctrl+n")
+        assert grid.col == 1
+        await pilot.press("tab")  # no longer bound to the grid
+        assert grid.col == 1
