@@ -475,3 +475,32 @@ async def test_grid_keys_are_remapped_too(hall):
         assert grid.col == 1
         await pilot.press("tab")  # no longer bound to the grid
         assert grid.col == 1
+
+
+async def test_keep_aside_for_another_reason_needs_a_note_and_can_be_restored(hall):
+    store, ac_id = hall
+    app = EncoreApp(store, Settings())
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        screen = await open_round(pilot, 1)
+        grid = screen.query_one(TallyGrid)
+        await pilot.press("f2")
+        await pilot.pause()
+        await pilot.press("up", "enter")  # the last reason: other
+        await pilot.pause()
+        assert isinstance(app.screen, KeepAsideDialog)
+        await pilot.press("enter")  # an empty note is refused
+        await pilot.pause()
+        assert isinstance(app.screen, KeepAsideDialog)
+        await pilot.press(*"seal broken", "enter")
+        await pilot.pause()
+        e = services.round_view(store, ac_id, 1).entries[0]
+        assert e.kept_aside.value == "other" and e.kept_aside_note == "seal broken"
+        assert "seal broken" in str(screen.query_one("#detail").render())
+        await pilot.press("f2")  # restore
+        await pilot.pause()
+        assert services.round_view(store, ac_id, 1).entries[0].kept_aside is None
+        assert "restored" in status_text(screen)
+        await type_cells(pilot, 12)
+        assert values(store, ac_id, 1)["1"] == {"c1": 12}
+        assert grid.marks["1"][0] == "…"
