@@ -37,7 +37,7 @@ class Tmux:
         ).stdout
 
     def start(self, session: str, db) -> int:
-        cmd = f"cd {ROOT} && exec env ENCORE_HOME={self.home} TERM=xterm-256color {sys.executable} -m encore_tui --db {db}"
+        cmd = f"cd {ROOT} && exec env ENCORE_HOME={self.home} TERM=linux {sys.executable} -m encore_tui --db {db}"
         self.run("new-session", "-d", "-s", session, "-x", "80", "-y", "24", cmd)
         return int(self.run("display-message", "-p", "-t", session, "#{pane_pid}").strip())
 
