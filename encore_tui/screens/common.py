@@ -1,0 +1,111 @@
+"""Presentation helpers shared by screens: labels, marks and lead lines from domain objects.
+
+Nothing here computes a tally; it formats what the services returned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import replace
+
+from encore_tui.domain import checks as ck
+from encore_tui.domain.setup import NOTA, REJECTED, TOTAL, Setup
+from encore_tui.domain.tally import Lead
+from encore_tui.i18n import lang, t
+
+
+def user_errors() -> tuple[type[Exception], ...]:
+    """Exceptions whose message is written for the user (shown as is, never a traceback)."""
+    from encore_tui.services import ServiceError
+    from encore_tui.services.errors import IllegalTransition, NotAllowed, StoreError
+
+    return (ServiceError, StoreError, NotAllowed, IllegalTransition)
+
+
+def local_time(ts: str) -> str:
+    """HH:MM:SS (local clock) of a stored UTC timestamp."""
+    try:
+        return dt.datetime.fromisoformat(ts).astimezone().strftime("%H:%M:%S")
+    except ValueError:
+        return ts[11:19]
+
+
+def round_name(round_no: int) -> str:
+    return t("Postal") if round_no == 0 else f"{t('Round')} {round_no}"
+
+
+def field_label(setup: Setup, field: str) -> str:
+    if field.startswith("c") and field[1:].isdigit():
+        c = setup.candidates[int(field[1:]) - 1]
+        return f"{c.serial} {c.name} ({c.party})"
+    return {NOTA: "NOTA", TOTAL: t("Total (CU)"), REJECTED: t("Rejected")}.get(field, field)
+
+
+def grid_labels(setup: Setup, postal: bool) -> list[tuple[str, str]]:
+    """Row labels in Latin letters only (Devanagari breaks column alignment in terminals)."""
+    rows = [(c.field, f"{c.serial:>2} {c.name[:12]:<12} {c.party[:5]}") for c in setup.candidates]
+    rows.append((NOTA, "   NOTA"))
+    if postal:
+        rows.append((REJECTED, "   Rejected"))
+    rows.append((TOTAL, "   Total" if postal else "   Total (CU)"))
+    return rows
+
+
+def table_marks(checks: Iterable[ck.Check], entries) -> dict[str, tuple[str, str]]:
+    """A short mark per table for the grid header: the worst check, or ok when complete."""
+    by_station: dict[str, list[ck.Check]] = {}
+    for c in checks:
+        if c.station is not None:
+            by_station.setdefault(c.station, []).append(c)
+    marks: dict[str, tuple[str, str]] = {}
+    for e in entries:
+        cs = by_station.get(e.station, [])
+        marks[e.station] = table_mark(cs, e)
+    return {k: v for k, v in marks.items() if v[0]}
+
+
+def table_mark(cs: list[ck.Check], entry) -> tuple[str, str]:
+    if entry.kept_aside is not None:
+        return ("KA", "kept")
+    if not entry.values:
+        return ("", "ok")
+    errors = [c for c in cs if c.is_error and c.code is not ck.INCOMPLETE]
+    if errors:
+        return (errors[0].code.code, "error")
+    if any(c.code is ck.INCOMPLETE for c in cs):
+        return ("…", "check")
+    warn = [c for c in cs if c.blocks]
+    if warn:
+        return (warn[0].code.code, "warning")
+    if any(c.acknowledged for c in cs):
+        return ("ack", "ok")
+    return ("ok", "ok")
+
+
+def lead_line(setup: Setup, lead: Lead | None, votes: tuple[int, ...] | None, after: str) -> str:
+    if lead is None or lead.leader is None or votes is None:
+        return t("no votes yet")
+    c = setup.candidates
+    first = c[lead.leader - 1]
+    # the margin comes before the runner-up: at 80 columns the tail is what gets cut
+    text = f"{t('Leading')} {after}: {first.party} {first.name[:16]} {votes[lead.leader - 1]}"
+    text += f" · {t('Margin')} {lead.margin}" + (" · TIED" if lead.is_tie else "")
+    if lead.runner_up:
+        second = c[lead.runner_up - 1]
+        text += f" · {t('Trailing')}: {second.party} {second.name[:16]} {votes[lead.runner_up - 1]}"
+    return text
+
+
+def localize_bindings(node) -> None:
+    """Translate a widget's binding descriptions (Footer, F1 help) into the UI language.
+
+    Bindings are declared in English at class level; the language is chosen at run time.
+    """
+    if lang() == "en":
+        return
+    bm = node._bindings
+    bm.key_to_bindings = {
+        key: [replace(b, description=t(b.description)) for b in bindings]
+        for key, bindings in bm.key_to_bindings.items()
+    }

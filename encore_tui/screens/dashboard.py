@@ -1,0 +1,200 @@
+"""The counting dashboard: every round (postal first) with its state; Enter opens a round.
+
+Reusable by every role: `read_only` hides entry for roles that may not edit (observer); the RO
+gets the same dashboard until the RO review screens take over (routing lives in app.route).
+"""
+
+from __future__ import annotations
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from encore_tui import services
+from encore_tui.domain import checks as ck
+from encore_tui.domain.plan import POSTAL_ROUND
+from encore_tui.domain.rounds import RoundStatus
+from encore_tui.i18n import t
+from encore_tui.screens.common import lead_line, localize_bindings, round_name, user_errors
+
+STATUS_CLASS = {
+    RoundStatus.DRAFT: "",
+    RoundStatus.SUBMITTED: "bold",
+    RoundStatus.RETURNED: "bold red",
+    RoundStatus.APPROVED: "green",
+    RoundStatus.PUBLISHED: "bold green",
+    RoundStatus.NEEDS_REAPPROVAL: "bold yellow",
+    RoundStatus.CORRECTION: "bold yellow",
+}
+
+
+class RoundsTable(DataTable):
+    """The rounds list. Enter opens the round at once (in this widget's own queue), and keys
+    typed ahead before the round screen is up are kept for it: an operator who presses Enter
+    and starts typing the first figure straight away loses nothing."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if self.app.screen is not self.screen:  # a round screen is opening: keep the key
+            event.stop()
+            event.prevent_default()
+            self.app.typeahead.append(event)
+            return
+        if event.key == "enter" and self.row_count:
+            event.stop()
+            event.prevent_default()
+            row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
+            self.screen.open_round(int(row_key.value))
+            return
+        # the table's own keys (↑↓, PgUp…) run here too, so a Down typed before an Enter
+        # moves the cursor before that Enter opens a round
+        for binding in self._bindings.key_to_bindings.get(event.key, []):
+            event.stop()
+            event.prevent_default()
+            await self.run_action(binding.action)
+            return
+        await super()._on_key(event)
+
+
+class DashboardScreen(Screen):
+    BINDINGS = [
+        Binding("f6", "trends", "Trends", id="trends", tooltip="Trends: votes and lead by round"),
+        Binding("f5", "refresh", "Refresh", id="refresh", tooltip="Read the store again"),
+        Binding("f9", "sign_out", "Sign out", id="sign_out", tooltip="Sign out (back to sign-in)"),
+    ]
+
+    def __init__(self, read_only: bool = False) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.read_only = read_only
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="title", classes="title-bar")
+        yield Static(id="summary", classes="summary")
+        yield RoundsTable(id="rounds", cursor_type="row", zebra_stripes=False)
+        yield Static(id="status", classes="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#rounds", DataTable)
+        for label, key, width in [
+            (t("Round"), "round", 8),
+            (t("Status"), "status", 12),
+            (t("Tables"), "tables", 6),
+            (t("Kept aside"), "kept", 11),
+            (t("Leading"), "lead", 18),
+            (t("Margin"), "margin", 7),
+        ]:
+            table.add_column(label, key=key, width=width)
+        self.refresh_rounds()
+        self.query_one("#status", Static).update("Enter: open the round · F1: help · Ctrl+P: commands")
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    def refresh_rounds(self) -> None:
+        store, ac_id = self.app.store, self.app.ac_id
+        d = services.dashboard(store, ac_id)
+        tallies = {rt.round_no: rt for rt in services.round_tallies(store, ac_id)}
+        setup = d.ctx.setup
+        actor = self.app.actor
+        ro = f" · {t('read-only')}" if self.read_only else ""
+        demo = " (FICTIONAL DEMO)" if setup.fictional else ""
+        self.query_one("#title", Static).update(
+            f"AC {setup.ac.number} {setup.ac.name}{demo} · {t('Counting dashboard')} · {actor.label} ({actor.role.value}){ro}"
+        )
+        postal = d.rounds[POSTAL_ROUND]
+        lines = [
+            f"{t('Postal')}: {postal.status.label}, {d.entered.get(0, 0)}/{setup.postal_tables} "
+            f"postal tables entered"
+        ]
+        last = d.ctx.last_round
+        if not postal.status.is_approved and last >= 2:
+            lines.append(
+                f"{ck.POSTAL_NOT_DONE.code}: rounds {last - 1}-{last} wait for the RO to approve the postal result."
+            )
+        if d.leader is not None:
+            lines.append(lead_line(setup, d.leader.lead, d.leader.cumulative.votes, f"r{d.leader.round_no}"))
+        else:
+            lines.append(t("no votes yet"))
+        kept = ", ".join(f"PS {e.station} (r{e.round_no})" for e in d.kept_aside)
+        queue = ", ".join(f"{k} {v}" for k, v in sorted(d.outbox.items())) or "empty"
+        lines.append(f"{t('Kept aside')}: {kept or 'none'} · {t('Push queue')}: {queue}")
+        self.query_one("#summary", Static).update("\n".join(lines))
+
+        table = self.query_one("#rounds", DataTable)
+        keep_row = table.cursor_row
+        table.clear()
+        kept_by_round: dict[int, list[str]] = {}
+        for e in d.kept_aside:
+            kept_by_round.setdefault(e.round_no, []).append(e.station)
+        for r, info in d.rounds.items():
+            n_tables = len(d.ctx.tables_of(r))
+            rt = tallies.get(r)
+            lead, margin = "", ""
+            if rt is not None and d.entered.get(r) and rt.lead.leader:
+                c = setup.candidates[rt.lead.leader - 1]
+                lead, margin = f"{c.party} {c.name}"[:18], str(rt.lead.margin)
+            style = STATUS_CLASS.get(info.status, "")
+            status = f"[{style}]{info.status.label}[/]" if style else info.status.label
+            table.add_row(
+                round_name(r) if r else t("Postal"),
+                status,
+                f"{d.entered.get(r, 0)}/{n_tables}",
+                ",".join(kept_by_round.get(r, []))[:11],
+                lead,
+                margin,
+                key=str(r),
+            )
+        if keep_row:
+            table.move_cursor(row=min(keep_row, len(d.rounds) - 1))
+        else:
+            # start on the first round that still needs work
+            todo = [
+                i
+                for i, (r, info) in enumerate(d.rounds.items())
+                if info.status in (RoundStatus.DRAFT, RoundStatus.RETURNED)
+            ]
+            table.move_cursor(row=todo[0] if todo else 0)
+
+    def after_submit(self, round_no: int, ts: str) -> None:
+        """Back from a submitted round: say so, and put the cursor on the next round to type."""
+        from encore_tui.screens.common import local_time
+
+        self.refresh_rounds()
+        table = self.query_one("#rounds", DataTable)
+        if round_no + 1 < table.row_count:
+            table.move_cursor(row=round_no + 1)
+        self.query_one("#status", Static).update(
+            f"{t('saved')} {local_time(ts)} · {round_name(round_no)} submitted to the RO. Enter: open the next round."
+        )
+
+    @on(DataTable.RowSelected, "#rounds")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        self.open_round(int(event.row_key.value))
+
+    def open_round(self, round_no: int, resume: dict | None = None) -> None:
+        from encore_tui.screens.round_entry import RoundScreen
+
+        try:
+            view = services.round_view(self.app.store, self.app.ac_id, round_no)
+        except user_errors() as exc:
+            self.query_one("#status", Static).update(str(exc))
+            return
+        self.app.push_screen(RoundScreen(round_no, resume=resume, view=view))
+
+    def action_refresh(self) -> None:
+        try:
+            self.refresh_rounds()
+        except user_errors() as exc:  # e.g. the PostgreSQL server is unreachable
+            self.query_one("#status", Static).update(f"{exc} (F5: try again)")
+
+    def action_trends(self) -> None:
+        from encore_tui.screens.trends import TrendsScreen
+
+        self.app.push_screen(TrendsScreen())
+
+    def action_sign_out(self) -> None:
+        self.app.sign_out()

@@ -1,0 +1,492 @@
+"""Round entry (and the postal round): the tally grid plus the lines around it.
+
+Every change goes through a service call; the status line says "saved HH:MM:SS" only after
+that call returned. Calls are made synchronously on purpose: the next keystroke waits in
+Textual's queue, so figures are saved strictly in the order typed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
+
+from encore_tui import services
+from encore_tui.domain import checks as ck
+from encore_tui.domain.plan import POSTAL_ROUND
+from encore_tui.domain.rounds import Action, RoundStatus, may, may_edit
+from encore_tui.i18n import t
+from encore_tui.screens.common import (
+    field_label,
+    grid_labels,
+    lead_line,
+    local_time,
+    localize_bindings,
+    round_name,
+    table_mark,
+    table_marks,
+    user_errors,
+)
+from encore_tui.screens.dialogs import KeepAsideDialog, MessageDialog
+from encore_tui.widgets.tally_grid import TallyGrid
+
+
+class RoundScreen(Screen):
+    BINDINGS = [
+        # short descriptions fit the footer at 80 columns; the tooltip is the F1 help text
+        Binding(
+            "f2", "keep_aside", "Keep aside", id="keep_aside", tooltip="Keep the table aside / restore it"
+        ),
+        Binding("f3", "acknowledge", "Ack 17C", id="acknowledge", tooltip="Acknowledge the 17C warning"),
+        Binding("f5", "submit_round", "Submit", id="submit_round", tooltip="Submit the round to the RO"),
+        Binding("f6", "trends", "Trends", id="trends", tooltip="Trends: votes and lead by round"),
+        Binding("f7", "toggle_totals", "Totals", id="toggle_totals", tooltip="Show/hide the totals columns"),
+        Binding("escape", "back", "Back", id="back", tooltip="Back to the dashboard"),
+    ]
+
+    def __init__(self, round_no: int, resume: dict | None = None, view=None) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.round_no = round_no
+        self.resume = resume
+        self._ready = False  # until the grid has the keyboard, keys are kept (typeahead)
+        self.view: services.queries.RoundView | None = view  # read by the caller, which shows failures
+
+    # -- shortcuts --------------------------------------------------------------------------
+    @property
+    def store(self):
+        return self.app.store
+
+    @property
+    def actor(self) -> services.Actor:
+        return self.app.actor
+
+    @property
+    def ac_id(self) -> int:
+        return self.app.ac_id
+
+    @property
+    def grid(self) -> TallyGrid:
+        return self.query_one(TallyGrid)
+
+    def compose(self) -> ComposeResult:
+        if self.view is None:
+            self.view = services.round_view(self.store, self.ac_id, self.round_no)
+        v = self.view
+        ctx, setup = v.ctx, v.ctx.setup
+        postal = self.round_no == POSTAL_ROUND
+        tables = list(enumerate(ctx.tables_of(self.round_no), start=1))
+        idx = ctx.stations_by_number
+        limits = {s: (setup.ac.electors if postal else ck.max_cell_value(setup, s)) for _, s in tables}
+        form17c = {s: (idx[s].form17c_total if s in idx else None) for _, s in tables}
+        yield Static(id="title", classes="title-bar")
+        yield Static(id="notice", classes="notice")
+        yield TallyGrid(
+            grid_labels(setup, postal), tables, postal=postal, limits=limits, form17c=form17c, id="grid"
+        )
+        yield Static(id="detail", classes="detail")
+        yield Static(id="lead", classes="lead")
+        yield Static(id="status", classes="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        grid = self.grid
+        grid.saver = self._save
+        self._apply_view(self.view)
+        if self.resume:
+            grid.move_to(self.resume.get("station"), self.resume.get("field"))
+            self.set_status(self._resume_text(), error=False)
+        else:
+            # a fresh round starts at table 1, candidate 1; else the first blank cell
+            grid.move_to(*self._first_blank())
+        grid.focus()
+        self._remember()
+        self._update_detail()
+        self._ready = True
+        # keys typed while this screen was opening, in the order they were typed
+        early = sorted(self.app.typeahead, key=lambda k: k.time)
+        self.app.typeahead.clear()
+        for key in early:
+            grid.post_message(events.Key(key.key, key.character))
+
+    def on_key(self, event: events.Key) -> None:
+        if not self._ready:
+            event.stop()
+            event.prevent_default()
+            self.app.typeahead.append(event)
+
+    # -- data -> screen ---------------------------------------------------------------------
+    @property
+    def editable(self) -> bool:
+        return self.view is not None and may_edit(self.view.info.status, self.actor.role)
+
+    def _right(self, v) -> dict[str, tuple[str, str]]:
+        if v.tally is None:  # postal round: its own totals only
+            p = v.postal_totals
+            out = {f"c{i}": (str(x), "") for i, x in enumerate(p.votes, start=1)}
+            out["nota"] = (str(p.nota), "")
+            out["rejected"] = (str(p.rejected), "")
+            out["total"] = (str(p.total), "")
+            return out
+        this, cum = v.tally.this_round, v.tally.cumulative
+        out = {
+            f"c{i}": (str(a), str(b)) for i, (a, b) in enumerate(zip(this.votes, cum.votes, strict=True), 1)
+        }
+        out["nota"] = (str(this.nota), str(cum.nota))
+        out["total"] = (str(this.total), str(cum.total))
+        return out
+
+    def _apply_view(self, v) -> None:
+        self.view = v
+        self.grid.load(v.entries, table_marks(v.checks, v.entries), self._right(v), self.editable)
+        self._update_lines()
+
+    def _update_lines(self) -> None:
+        v = self.view
+        setup = v.ctx.setup
+        status = v.info.status
+        ro = "" if self.editable else f" · {t('read-only')}"
+        total_rounds = v.ctx.last_round
+        where = round_name(self.round_no) + ("" if self.round_no == 0 else f"/{total_rounds}")
+        self.query_one("#title", Static).update(
+            f"AC {setup.ac.number} {setup.ac.name} · {where} · {status.label}{ro} · {self.actor.label}"
+        )
+        notices = []
+        if status is RoundStatus.RETURNED and v.info.remark:
+            notices.append(f"{t('Remark from the RO')}: {v.info.remark}")
+        if status is RoundStatus.CORRECTION and v.info.remark:
+            notices.append(f"Correction: {v.info.remark}")
+        for c in v.checks:
+            if c.code is ck.POSTAL_NOT_DONE:
+                notices.append(f"{c.code.code}: {c.message} — this round cannot be submitted yet.")
+        if status is RoundStatus.SUBMITTED:
+            notices.append("Submitted: waiting for the RO (locked for entry).")
+        notice = self.query_one("#notice", Static)
+        notice.update("\n".join(notices))
+        notice.display = bool(notices)
+        if v.tally is not None:
+            text = lead_line(setup, v.tally.lead, v.tally.cumulative.votes, f"r{self.round_no}")
+        else:
+            p = v.postal_totals
+            text = f"Postal total {p.total} · valid {p.total_valid} · NOTA {p.nota} · rejected {p.rejected}"
+        self.query_one("#lead", Static).update(text)
+
+    def _update_detail(self) -> None:
+        grid, v = self.grid, self.view
+        setup = v.ctx.setup
+        no, station = grid.tables[grid.col]
+        row = grid.rows[grid.row]
+        if self.round_no == POSTAL_ROUND:
+            where = f"Postal table {no}"
+        else:
+            st = v.ctx.stations_by_number.get(station)
+            where = f"T{no} PS {station}" + (f" {st.name[:24]}" if st and st.name else "")
+        what = field_label(setup, row.key) if row.editable else row.label
+        if row.key.startswith("c") and row.key[1:].isdigit():
+            c = setup.candidates[int(row.key[1:]) - 1]
+            if c.name_hi:
+                what += f" {c.name_hi}"
+        entry = grid.entries.get(station)
+        msgs = [
+            str(c).split(": ", 1)[-1]
+            for c in v.checks
+            if c.station == station and c.code is not ck.INCOMPLETE
+        ]
+        if entry is not None and entry.kept_aside is not None:
+            msgs = [
+                f"kept aside: {entry.kept_aside.label}"
+                + (f" ({entry.kept_aside_note})" if entry.kept_aside_note else "")
+            ]
+        line = f"{where} · {what}"
+        if msgs:
+            line += " · " + "; ".join(msgs)
+        self.query_one("#detail", Static).update(line)
+
+    def set_status(self, text: str, error: bool = False) -> None:
+        s = self.query_one("#status", Static)
+        s.update(text)
+        s.set_class(error, "error")
+
+    def _resume_text(self) -> str:
+        g = self.grid
+        no, station = g.tables[g.col]
+        return (
+            f"{t('Entry resumes at')} T{no} PS {station}, {field_label(self.view.ctx.setup, g.field)}"
+            " (typing without Enter is not kept)"
+        )
+
+    def _first_blank(self) -> tuple[str | None, str | None]:
+        for e in self.view.entries:
+            if e.kept_aside is not None:
+                continue
+            for f in self.view.ctx.fields_of(self.round_no):
+                if f not in e.values:
+                    return e.station, f
+        return None, None
+
+    def _remember(self) -> None:
+        """Save where the operator is, so a power cut reopens here."""
+        g = self.grid
+        state = {"screen": "round", "round": self.round_no, **g.cursor_state(g.col, g.row)}
+        try:
+            services.save_ui_state(self.store, self.actor, self.ac_id, state)
+        except user_errors():
+            pass  # not worth interrupting the operator for
+
+    def refresh_view(self) -> None:
+        try:
+            v = services.round_view(self.store, self.ac_id, self.round_no)
+        except user_errors() as exc:
+            self.set_status(f"Could not re-read the round: {exc}", True)
+            return
+        self._apply_view(v)
+        self._update_detail()
+
+    # -- the save path ----------------------------------------------------------------------
+    def _save(
+        self, station: str, field: str, value: int | None, expected: int | None, cursor: dict
+    ) -> str | None:
+        try:
+            saved = services.enter_cell(
+                self.store,
+                self.ac_id,
+                self.round_no,
+                station,
+                field,
+                value,
+                self.actor,
+                expected=expected,
+                cursor={"screen": "round", "round": self.round_no, **cursor},
+            )
+        except user_errors() as exc:
+            self.log.warning(f"refused: {exc}")
+            if isinstance(exc, services.StaleEdit):
+                self.refresh_view()  # show what somebody else saved
+            return str(exc)
+        # repaint this table from the domain: its checks and the totals
+        grid = self.grid
+        old = grid.entries[station]
+        values = dict(old.values)
+        if value is None:
+            values.pop(field, None)
+        else:
+            values[field] = value
+        entry = replace(old, values=values)
+        cs = ck.check_table(self.view.ctx.setup, entry, postal=self.round_no == POSTAL_ROUND)
+        grid.update_table(entry, table_mark(cs, entry))
+        self.refresh_totals()
+        no = grid.tables[grid.station_col(station)][0]
+        shown = "blank" if value is None else str(value)
+        text = (
+            f"{t('saved')} {local_time(saved.ts)} · T{no} {field_label(self.view.ctx.setup, field)} = {shown}"
+        )
+        warn = [c for c in cs if c.blocks and c.code is not ck.INCOMPLETE]
+        if warn:  # say it now, while the sheet is still in the operator's hand
+            code = warn[0].code.code
+            text += f" · {code}: " + (
+                "F3 acknowledge or F2 keep aside" if code in ck.ACKNOWLEDGEABLE else warn[0].message
+            )
+        elif cursor.get("station") == station and field == grid.rows[grid.field_count - 1].key:
+            text += " · last table done: F5 submits the round"
+        self.set_status(text, error=bool(warn))
+        return None
+
+    def refresh_totals(self) -> None:
+        """Re-read the round's totals and lead off the key path: on a full AC the round view
+        reads every round (~50 ms); the cell itself was already saved and repainted."""
+        self.run_worker(self._load_totals, thread=True, exclusive=True, group="totals")
+
+    def _load_totals(self) -> None:
+        try:
+            v = services.round_view(self.store, self.ac_id, self.round_no)
+        except user_errors() as exc:
+            self.app.call_from_thread(self.set_status, f"Totals not refreshed: {exc}", True)
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._apply_totals, v)
+
+    def _apply_totals(self, v) -> None:
+        self.view = v
+        self.grid.set_right(self._right(v))
+        self._update_lines()
+        self._update_detail()
+
+    # -- events -----------------------------------------------------------------------------
+    @on(TallyGrid.Moved)
+    def _moved(self) -> None:
+        self._update_detail()
+
+    @on(TallyGrid.Notice)
+    def _notice(self, event: TallyGrid.Notice) -> None:
+        self.set_status(event.text, error=event.error)
+
+    # -- actions ----------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # postal tables are never kept aside and have no 17C Part I to acknowledge
+        return not (self.round_no == POSTAL_ROUND and action in ("keep_aside", "acknowledge"))
+
+    def _refuse_if_locked(self) -> bool:
+        if self.editable:
+            return False
+        self.set_status(
+            f"{round_name(self.round_no)} is {self.view.info.status.label}: you cannot change it now.", True
+        )
+        return True
+
+    def action_keep_aside(self) -> None:
+        if self.round_no == POSTAL_ROUND:
+            self.set_status("Postal tables cannot be kept aside.", True)
+            return
+        if self._refuse_if_locked():
+            return
+        g = self.grid
+        no, station = g.tables[g.col]
+        entry = g.entries.get(station)
+        if entry is not None and entry.kept_aside is not None:
+            try:
+                saved = services.restore_table(self.store, self.ac_id, self.round_no, station, self.actor)
+            except user_errors() as exc:
+                self.set_status(str(exc), True)
+                return
+            self.refresh_view()
+            self.set_status(
+                f"{t('saved')} {local_time(saved.ts)} · table {no} (PS {station}) restored: type its figures."
+            )
+            return
+
+        def chosen(result) -> None:
+            if result is None:
+                return
+            reason, note = result
+            try:
+                saved = services.keep_aside(
+                    self.store, self.ac_id, self.round_no, station, reason, self.actor, note=note
+                )
+            except user_errors() as exc:
+                self.set_status(str(exc), True)
+                return
+            self.refresh_view()
+            self.set_status(
+                f"{t('saved')} {local_time(saved.ts)} · table {no} (PS {station}) kept aside: {reason.label}."
+            )
+
+        self.app.push_screen(KeepAsideDialog(no, station), chosen)
+
+    def action_acknowledge(self) -> None:
+        if self._refuse_if_locked():
+            return
+        g = self.grid
+        no, station = g.tables[g.col]
+        open_ = [
+            c
+            for c in self.view.checks
+            if c.station == station and c.code.code in ck.ACKNOWLEDGEABLE and not c.acknowledged
+        ]
+        if not open_:
+            self.set_status(f"Table {no} has no warning to acknowledge.", True)
+            return
+        c = open_[0]
+
+        def confirmed(ok: bool | None) -> None:
+            if not ok:
+                return
+            try:
+                saved = services.acknowledge_warning(
+                    self.store, self.ac_id, self.round_no, station, c.code.code, self.actor
+                )
+            except user_errors() as exc:
+                self.set_status(str(exc), True)
+                return
+            self.refresh_view()
+            self.set_status(
+                f"{t('saved')} {local_time(saved.ts)} · {c.code.code} acknowledged for table {no}."
+            )
+
+        self.app.push_screen(
+            MessageDialog(
+                f"{c.code.code} — table {no} (PS {station})",
+                [
+                    c.message,
+                    "",
+                    "Acknowledge only after checking the CU total against the paper Form 17C Part I.",
+                    "Under the protocol a CU whose total differs is kept aside instead (F2):",
+                    "clear its figures first, then keep it aside.",
+                ],
+                hint="Enter: checked against the paper, acknowledge · Esc: cancel",
+            ),
+            confirmed,
+        )
+
+    def action_submit_round(self) -> None:
+        if self._refuse_if_locked():
+            return
+        if not may(self.actor.role, Action.SUBMIT):
+            self.set_status("Your role may not submit rounds.", True)
+            return
+        self.refresh_view()
+        v = self.view
+        blocking = v.blocking
+        if blocking:
+            self._show_blocked(blocking)
+            return
+        warnings = [c for c in v.checks if not c.is_error]
+        lines = [f"Hand {round_name(self.round_no)} to the RO? It is then locked for entry."]
+        if warnings:
+            lines += ["", "Warnings:"] + [
+                f"  {c}" + (" (acknowledged)" if c.acknowledged else "") for c in warnings
+            ]
+        else:
+            lines += ["", "No warnings: every table adds up and matches Form 17C Part I."]
+
+        def confirmed(ok: bool | None) -> None:
+            if not ok:
+                return
+            try:
+                saved = services.submit_round(self.store, self.ac_id, self.round_no, self.actor)
+            except services.RoundBlocked as exc:
+                self._show_blocked(exc.checks)
+                return
+            except user_errors() as exc:
+                self.set_status(str(exc), True)
+                return
+            try:
+                services.save_ui_state(self.store, self.actor, self.ac_id, {"screen": "dashboard"})
+            except user_errors():
+                pass
+            self.app.pop_screen()
+            dash = self.app.screen
+            if hasattr(dash, "after_submit"):
+                dash.after_submit(self.round_no, saved.ts)
+
+        self.app.push_screen(MessageDialog(t("Submit round"), lines), confirmed)
+
+    def _show_blocked(self, checks: list[ck.Check]) -> None:
+        self.set_status(
+            f"{round_name(self.round_no)} cannot be submitted: {len(checks)} check(s) block it.", True
+        )
+        lines = [str(c) for c in checks[:40]]
+        if len(checks) > 40:
+            lines.append(f"… and {len(checks) - 40} more")
+        self.app.push_screen(
+            MessageDialog(f"{round_name(self.round_no)} cannot be submitted yet", lines, confirm=False)
+        )
+
+    def action_trends(self) -> None:
+        from encore_tui.screens.trends import TrendsScreen
+
+        self.app.push_screen(TrendsScreen())
+
+    def action_toggle_totals(self) -> None:
+        self.grid.toggle_right()
+
+    def action_back(self) -> None:
+        try:
+            services.save_ui_state(self.store, self.actor, self.ac_id, {"screen": "dashboard"})
+        except user_errors():
+            pass
+        self.app.pop_screen()

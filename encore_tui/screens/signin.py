@@ -1,0 +1,132 @@
+"""Sign-in: choose the AC (when the store holds several), then user name and PIN."""
+
+from __future__ import annotations
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from encore_tui import services
+from encore_tui.i18n import t
+from encore_tui.screens.common import localize_bindings, user_errors
+
+
+class HandoffInput(Input):
+    """An Input whose Enter hands the keyboard to the next field at once.
+
+    Keys that arrive in one burst (typed ahead over a slow SSH link) are forwarded to the
+    input's queue before its Enter is handled; those that reach it after its Enter belong to
+    the next field, so they are passed on instead of being typed here.
+    """
+
+    def __init__(self, *args, next_id: str, **kw) -> None:
+        super().__init__(*args, **kw)
+        self.next_id = next_id
+        self.handed_off = False
+
+    def on_focus(self) -> None:
+        self.handed_off = False
+
+    async def _on_key(self, event: events.Key) -> None:
+        if self.handed_off:
+            event.stop()
+            event.prevent_default()
+            target = self.screen.query_one(f"#{self.next_id}", Input)
+            target.post_message(events.Key(event.key, event.character))
+            return
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self.handed_off = True
+            self.screen.query_one(f"#{self.next_id}", Input).focus()
+            return
+        await super()._on_key(event)
+
+
+class SignInScreen(Screen):
+    def __init__(self, acs: list, demo_accounts: list[tuple[str, str, str, str]] | None = None) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.acs = acs
+        self.demo_accounts = demo_accounts
+
+    def compose(self) -> ComposeResult:
+        yield Static("encore-tui · " + t("Sign in"), classes="title-bar")
+        with Vertical(id="signin"):
+            if len(self.acs) > 1:
+                yield Label(t("Constituency"))
+                yield OptionList(
+                    *[Option(f"AC {a.number} {a.name}", id=str(a.ac_id)) for a in self.acs], id="ac"
+                )
+            else:
+                yield Static(f"AC {self.acs[0].number} {self.acs[0].name}", id="ac-name")
+            yield Label(t("User name"))
+            yield HandoffInput(id="username", placeholder="e.g. operator", compact=True, next_id="pin")
+            yield Label(t("PIN"))
+            yield Input(id="pin", password=True, placeholder="PIN", compact=True)
+            yield Static("", id="signin-hint")
+            yield Static("", id="signin-error", classes="error")
+            if not services.list_users(self.app.store):
+                yield Static(
+                    "This store has no accounts yet. The administrator adds them with\n"
+                    "  encore user add NAME --role operator   (or --role ro, observer, admin)",
+                    id="no-accounts",
+                    classes="error",
+                )
+            if self.demo_accounts:
+                lines = [t("Demo accounts") + ":"]
+                lines += [f"  {u:<10} PIN {p}   {r}" for u, r, p, _ in self.demo_accounts]
+                yield Static("\n".join(lines), id="demo-accounts")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.ac_id = self.acs[0].ac_id
+        if len(self.acs) > 1:
+            ol = self.query_one("#ac", OptionList)
+            ol.highlighted = 0
+            ol.focus()
+        else:
+            self.query_one("#username", Input).focus()
+
+    def on_descendant_focus(self, event) -> None:
+        # says what to type next (also lets a script know which field has the keyboard)
+        hints = {
+            "ac": "Choose the constituency (↑↓, Enter).",
+            "username": "Type your user name, then Enter.",
+            "pin": "Type your PIN, then Enter to sign in.",
+        }
+        hint = hints.get(event.widget.id or "")
+        if hint:
+            self.query_one("#signin-hint", Static).update(t(hint))
+
+    @on(OptionList.OptionSelected, "#ac")
+    def _ac_chosen(self, event: OptionList.OptionSelected) -> None:
+        self.ac_id = int(event.option.id)
+        self.query_one("#username", Input).focus()
+
+    @on(OptionList.OptionHighlighted, "#ac")
+    def _ac_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.ac_id = int(event.option.id)
+
+    @on(Input.Submitted, "#pin")
+    def _sign_in(self) -> None:
+        user = self.query_one("#username", Input)
+        pin = self.query_one("#pin", Input)
+        err = self.query_one("#signin-error", Static)
+        if not user.value.strip():
+            err.update("Type your user name first.")
+            user.focus()
+            return
+        try:
+            actor = services.authenticate(self.app.store, user.value, pin.value, ac_id=self.ac_id)
+        except user_errors() as exc:
+            err.update(str(exc))  # the lock-out message is shown as the service wrote it
+            pin.value = ""
+            pin.focus()
+            return
+        err.update("")
+        pin.value = ""
+        self.app.signed_in(actor, self.ac_id)

@@ -1,0 +1,95 @@
+"""Trends: cumulative votes per candidate (bars + a sparkline over rounds) and the lead and
+margin round by round. Drawn with text so it reads at 80×24 over SSH."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from encore_tui import services
+from encore_tui.i18n import t
+from encore_tui.screens.common import localize_bindings
+
+SPARK = "▁▂▃▄▅▆▇█"
+
+
+def bar(value: int, top: int, width: int) -> str:
+    """A bar of `width` cells, in eighths."""
+    if top <= 0 or value <= 0:
+        return ""
+    eighths = round(value / top * width * 8)
+    full, rest = divmod(eighths, 8)
+    return "█" * full + (" ▏▎▍▌▋▊▉"[rest] if rest else "")
+
+
+def sparkline(values: list[int], width: int) -> str:
+    values = values[-width:]
+    top = max(values, default=0)
+    if top <= 0:
+        return "".join(" " for _ in values)
+    return "".join(SPARK[min(7, int(v / top * 7.999))] if v > 0 else " " for v in values)
+
+
+class TrendsScreen(Screen):
+    BINDINGS = [Binding("escape", "back", "Back", id="trends.back")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        localize_bindings(self)
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="title", classes="title-bar")
+        with VerticalScroll(id="trends"):
+            yield Static(id="votes")
+            yield Static(id="leads")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        store, ac_id = self.app.store, self.app.ac_id
+        ctx = services.load_context(store, ac_id)
+        setup = ctx.setup
+        d = services.dashboard(store, ac_id)
+        tallies = [rt for rt in services.round_tallies(store, ac_id) if d.entered.get(rt.round_no)]
+        self.query_one("#title", Static).update(
+            f"AC {setup.ac.number} {setup.ac.name} · {t('Trends')}"
+            + (f" · after round {tallies[-1].round_no}" if tallies else "")
+        )
+        self.query_one("#trends").focus()
+        if not tallies:
+            self.query_one("#votes", Static).update(t("no votes yet"))
+            return
+        last = tallies[-1].cumulative
+        top = max(last.votes + (last.nota,))
+        order = sorted(range(len(last.votes)), key=lambda i: -last.votes[i])
+        lines = [f"[b]{t('Cumulative votes')}[/b]  (bar: now · sparkline: round 1 → {tallies[-1].round_no})"]
+        for i in order:
+            c = setup.candidates[i]
+            series = [rt.cumulative.votes[i] for rt in tallies]
+            lines.append(
+                f"{c.serial:>2} {c.name[:13]:<13} {c.party[:5]:<5} {last.votes[i]:>7} "
+                f"{bar(last.votes[i], top, 26):<26} {sparkline(series, 20)}"
+            )
+        lines.append(f"   {'NOTA':<19} {last.nota:>7} {bar(last.nota, top, 26)}")
+        self.query_one("#votes", Static).update("\n".join(lines))
+
+        margins = [rt.lead.margin for rt in tallies]
+        top_m = max(margins, default=0)
+        rows = [
+            "",
+            f"[b]{t('Lead and margin by round')}[/b]  margin trend {sparkline(margins, 40)}",
+        ]
+        for rt in tallies:
+            ld = rt.lead
+            who = "—"
+            if ld.leader:
+                c = setup.candidates[ld.leader - 1]
+                who = f"{c.party} {c.name}"[:20]
+            tie = " TIED" if ld.is_tie else ""
+            rows.append(f"R{rt.round_no:>3} {who:<20} +{ld.margin:<7}{bar(ld.margin, top_m, 30)}{tie}")
+        self.query_one("#leads", Static).update("\n".join(rows))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
