@@ -137,7 +137,7 @@ def _read_form20_dir(folder: Path, counting_tables: int | None = None) -> Import
             date_of_counting=meta.get("date_of_counting"),
             district=meta.get("district"),
         )
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
         if isinstance(exc, ValidationError):
             raise _pydantic_problem(rj, exc) from exc
         raise ImportProblem(rj, f"malformed candidate or AC entry: {exc}") from exc
@@ -237,7 +237,7 @@ def _read_form20_dir(folder: Path, counting_tables: int | None = None) -> Import
         try:
             pv = {f"c{i}": int(x) for i, x in enumerate(p["candidates"], start=1)}
             pv.update({NOTA: int(p["nota"]), "rejected": int(p["rejected"]), TOTAL: int(p["total"])})
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
             raise ImportProblem(rj, f"postal footer malformed: {exc}", field="footer.postal") from exc
         if len(p["candidates"]) != len(cands):
             raise ImportProblem(
@@ -274,4 +274,6 @@ def _read_form20_dir(folder: Path, counting_tables: int | None = None) -> Import
         )
     except ValidationError as exc:
         raise _pydantic_problem(rj, exc) from exc
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise ImportProblem(rj, f"counting_tables / postal_tables must be whole numbers: {exc}") from exc
     return ImportedAc(setup, values, postal, footer or None)

@@ -154,8 +154,10 @@ def test_correction_of_round_3_after_round_7_published(store):
     assert annex.invalidated == [4, 5, 6, 7]
     assert annex.this_round_after.votes[0] == annex.this_round_before.votes[0] - 5
     with store.read() as conn:
-        queued = conn.execute(select(outbox.c.idempotency_key).where(outbox.c.kind == "round")).all()
-    assert len(queued) == 9 + 5  # postal + 8 rounds, then rounds 3-7 again at their new state
+        kinds = [k for (k,) in conn.execute(select(outbox.c.kind).order_by(outbox.c.id))]
+    # postal + 8 rounds, then round 3's correction and rounds 4-7 again at their new state
+    assert sorted(kinds) == sorted(["postal"] + ["round"] * 8 + ["correction"] + ["round"] * 4)
+    assert kinds.index("correction") < len(kinds) - 4  # rounds 4-7 re-approved after it
     verified(store, ac_id)
 
 

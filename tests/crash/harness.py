@@ -26,6 +26,7 @@ import contextlib
 import json
 import os
 import random
+import re
 import select
 import signal
 import sqlite3
@@ -513,16 +514,16 @@ class CrashRun:
             got = [json.loads(c.state) for c in cursor]
             if want not in got:
                 self._fail("half_present", f"UI cursor {got} is not at the last saved cell {want}")
-        # 4. the outbox: exactly one row per distinct approval (ac, round, revision, digest)
-        keys = []
-        for e in evs:
-            if e.kind == "round.approved":
-                k = f"ac42-r{e.payload['round']}-v{e.payload['revision']}-{e.payload['digest'][:16]}"
-                if k not in keys:
-                    keys.append(k)
-        stored = [k for k, _ in box]
-        if sorted(stored) != sorted(keys):
-            self._fail("outbox_errors", f"outbox has {stored}, approvals give {keys}")
+        # 4. the outbox: exactly one row per approval event (its key names the approval's journal seq,
+        # see wire.round_key: ac{N}-{kind}-r{round}-v{revision}-e{seq})
+        keys = sorted(
+            f"-r{e.payload['round']}-v{e.payload['revision']}-e{e.seq}"
+            for e in evs
+            if e.kind == "round.approved"
+        )
+        stored = sorted(m.group(0) for k, _ in box if (m := re.search(r"-r\d+-v\d+-e\d+$", k)))
+        if stored != keys or len(box) != len(stored):
+            self._fail("outbox_errors", f"outbox has {[k for k, _ in box]}, approvals give {keys}")
         return present >= len(self.steps)
 
 
