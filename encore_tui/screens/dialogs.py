@@ -91,3 +91,57 @@ class KeepAsideDialog(ModalScreen["tuple[KeptAsideReason, str] | None"]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class TextDialog(ModalScreen["str | None"]):
+    """Ask for one line of text (a remark, a reason, a PIN). Enter gives it, Esc cancels.
+
+    `password` hides what is typed (PIN re-entry before an approval, a correction, a
+    declaration); `required` refuses an empty answer with a message that says what to write.
+    The screen that asked does the service call and shows its refusal: a dialog never saves.
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+
+    def __init__(
+        self,
+        title: str,
+        prompt: str,
+        lines: list[str] | None = None,
+        password: bool = False,
+        required: str = "",
+        value: str = "",
+    ) -> None:
+        super().__init__()
+        self.title_text, self.prompt, self.lines = title, prompt, lines or []
+        self.password, self.required, self.value = password, required, value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.title_text, classes="dialog-title")
+            if self.lines:
+                with VerticalScroll(classes="dialog-body"):
+                    yield Static("\n".join(self.lines), markup=False)
+            yield Input(value=self.value, placeholder=self.prompt, password=self.password, id="answer")
+            yield Static(f"Enter: {t('Confirm')} · Esc: {t('Cancel')}", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#answer", Input).focus()
+
+    @on(Input.Submitted, "#answer")
+    def _given(self, event: Input.Submitted) -> None:
+        text = event.value if self.password else event.value.strip()
+        if not text:
+            self.notify(self.required or f"{self.prompt}: nothing typed.", severity="warning")
+            return
+        self.dismiss(text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def ask_pin(title: str, lines: list[str] | None = None) -> TextDialog:
+    """The PIN re-entry dialog that every RO decision (approve, correct, sign, declare) shows."""
+    return TextDialog(
+        title, t("PIN"), lines, password=True, required="Type your PIN to confirm this decision."
+    )
