@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from encore_tui import services
 from encore_tui.config import Settings
 from encore_tui.domain.rounds import Action, Role, may, may_edit
 from encore_tui.i18n import set_lang, t
 from encore_tui.screens.common import localize_bindings, user_errors
-from encore_tui.store import Store, open_store
+
+if TYPE_CHECKING:
+    # SQLAlchemy and pydantic (services, store) load in a thread after the sign-in screen is up
+    from encore_tui import services
+    from encore_tui.store import Store
 
 log = logging.getLogger("encore.app")
 
@@ -48,7 +52,7 @@ class EncoreApp(App):
 
     def __init__(
         self,
-        store: Store,
+        store: Store | None,
         settings: Settings | None = None,
         demo: bool = False,
         demo_accounts: list[tuple[str, str, str, str]] | None = None,
@@ -67,7 +71,37 @@ class EncoreApp(App):
     def on_mount(self) -> None:
         if self.settings.keys:
             self.set_keymap(dict(self.settings.keys))
-        self.show_sign_in()
+        if self.store is not None:
+            self.show_sign_in()
+            return
+        # Cold start: the sign-in screen first, the store (and the modules it needs) in a thread
+        self.push_screen(self._sign_in_screen())
+        self.call_after_refresh(lambda: self.run_worker(self._open_store, thread=True, name="open-store"))
+
+    def _open_store(self) -> None:
+        from encore_tui import services
+        from encore_tui.store import open_store
+
+        try:
+            store = open_store(self.settings.db_url)
+            acs = services.list_acs(store)
+            if not acs:
+                store.close()
+                raise services.ServiceError(
+                    "This store holds no AC yet: `encore import form20 DIR` or `encore demo`."
+                )
+            has_users = bool(services.list_users(store))
+        except Exception as exc:  # shown by _handle_exception: a clear message and exit code 3
+            self.call_from_thread(self._handle_exception, exc)
+            return
+        self.call_from_thread(self._store_ready, store, acs, has_users)
+
+    def _store_ready(self, store: Store, acs: list, has_users: bool) -> None:
+        from encore_tui.screens.signin import SignInScreen
+
+        self.store = store
+        if isinstance(self.screen, SignInScreen):
+            self.screen.store_ready(acs, has_users)
 
     def _handle_exception(self, error: Exception) -> None:
         """No operator sees a traceback. Screens catch the refusals they expect; anything that
@@ -88,17 +122,11 @@ class EncoreApp(App):
 
     # -- sign-in and routing ----------------------------------------------------------------
     def show_sign_in(self) -> None:
-        from encore_tui.screens.signin import SignInScreen
-
-        acs = services.list_acs(self.store)
-        accounts = self.demo_accounts
-        if self.demo and accounts is None:
-            from encore_tui.cli import DEMO_ACCOUNTS
-
-            accounts = DEMO_ACCOUNTS
-        self.push_screen(SignInScreen(acs, accounts if self.demo else None))
+        self.push_screen(self._sign_in_screen())
 
     def signed_in(self, actor: services.Actor, ac_id: int) -> None:
+        from encore_tui import services
+
         self.actor, self.ac_id = actor, ac_id
         log.info("signed in: %s (%s) on AC id %s", actor.username, actor.role.value, ac_id)
         home = route(actor)
@@ -118,6 +146,7 @@ class EncoreApp(App):
         self.switch_screen(self._sign_in_screen())
 
     def _sign_in_screen(self) -> Screen:
+        """The sign-in screen; without a store yet (cold start) it waits for `_store_ready`."""
         from encore_tui.screens.signin import SignInScreen
 
         accounts = self.demo_accounts
@@ -125,7 +154,13 @@ class EncoreApp(App):
             from encore_tui.cli import DEMO_ACCOUNTS
 
             accounts = DEMO_ACCOUNTS
-        return SignInScreen(services.list_acs(self.store), accounts if self.demo else None)
+        accounts = accounts if self.demo else None
+        if self.store is None:
+            return SignInScreen(None, accounts)
+        from encore_tui import services
+
+        has_users = bool(services.list_users(self.store))
+        return SignInScreen(services.list_acs(self.store), accounts, has_users)
 
     # -- help and commands ------------------------------------------------------------------
     def action_help(self) -> None:
@@ -144,6 +179,8 @@ class EncoreApp(App):
                 f"{t('Open round')}: {t('Postal')}", "Postal ballots (round 0)", lambda: self._open(0)
             )
             if self.ac_id is not None:
+                from encore_tui import services
+
                 ctx = services.load_context(self.store, self.ac_id)
                 for r in range(1, ctx.last_round + 1):
                     yield SystemCommand(
@@ -180,11 +217,7 @@ class EncoreApp(App):
 
 
 def run_app(settings: Settings, demo: bool = False) -> int:
-    store = open_store(settings.db_url)
-    if not services.list_acs(store):
-        raise services.ServiceError(
-            "This store holds no AC yet: `encore import form20 DIR` or `encore demo`."
-        )
-    app = EncoreApp(store, settings, demo=demo)
+    """Run the app; the store is opened by the app itself once its first screen is up."""
+    app = EncoreApp(None, settings, demo=demo)
     app.run()
     return app.return_code or 0

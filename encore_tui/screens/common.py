@@ -8,11 +8,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from encore_tui.domain import checks as ck
-from encore_tui.domain.setup import NOTA, REJECTED, TOTAL, Setup
-from encore_tui.domain.tally import Lead
 from encore_tui.i18n import lang, t
+
+if TYPE_CHECKING:  # the sign-in screen imports this module before the domain (pydantic) is loaded
+    from encore_tui.domain import checks as ck
+    from encore_tui.domain.setup import Setup
+    from encore_tui.domain.tally import Lead
 
 
 def user_errors() -> tuple[type[Exception], ...]:
@@ -36,6 +39,8 @@ def round_name(round_no: int) -> str:
 
 
 def field_label(setup: Setup, field: str) -> str:
+    from encore_tui.domain.setup import NOTA, REJECTED, TOTAL
+
     if field.startswith("c") and field[1:].isdigit():
         c = setup.candidates[int(field[1:]) - 1]
         return f"{c.serial} {c.name} ({c.party})"
@@ -44,6 +49,8 @@ def field_label(setup: Setup, field: str) -> str:
 
 def grid_labels(setup: Setup, postal: bool) -> list[tuple[str, str]]:
     """Row labels in Latin letters only (Devanagari breaks column alignment in terminals)."""
+    from encore_tui.domain.setup import NOTA, REJECTED, TOTAL
+
     rows = [(c.field, f"{c.serial:>2} {c.name[:12]:<12} {c.party[:5]}") for c in setup.candidates]
     rows.append((NOTA, "   NOTA"))
     if postal:
@@ -66,6 +73,8 @@ def table_marks(checks: Iterable[ck.Check], entries) -> dict[str, tuple[str, str
 
 
 def table_mark(cs: list[ck.Check], entry) -> tuple[str, str]:
+    from encore_tui.domain import checks as ck
+
     if entry.kept_aside is not None:
         return ("KA", "kept")
     if not entry.values:

@@ -298,8 +298,15 @@ class RoundScreen(Screen):
 
     def refresh_totals(self) -> None:
         """Re-read the round's totals and lead off the key path: on a full AC the round view
-        reads every round (~50 ms); the cell itself was already saved and repainted."""
-        self.run_worker(self._load_totals, thread=True, exclusive=True, group="totals")
+        reads every round (~50 ms); the cell itself was already saved and repainted. Debounced:
+        while the operator types on, the read waits, so it never competes with a keystroke's
+        repaint for the interpreter (it doubled the Enter-to-screen time)."""
+        timer = getattr(self, "_totals_timer", None)
+        if timer is not None:
+            timer.stop()
+        self._totals_timer = self.set_timer(
+            0.4, lambda: self.run_worker(self._load_totals, thread=True, exclusive=True, group="totals")
+        )
 
     def _load_totals(self) -> None:
         try:
