@@ -153,8 +153,10 @@ class RoundScreen(Screen):
         ro = "" if self.editable else f" · {t('read-only')}"
         total_rounds = v.ctx.last_round
         where = round_name(self.round_no) + ("" if self.round_no == 0 else f"/{total_rounds}")
+        # one-line bars (CSS height 1): no layout pass, only a repaint of the line
         self.query_one("#title", Static).update(
-            f"AC {setup.ac.number} {setup.ac.name} · {where} · {status.label}{ro} · {self.actor.label}"
+            f"AC {setup.ac.number} {setup.ac.name} · {where} · {status.label}{ro} · {self.actor.label}",
+            layout=False,
         )
         notices = []
         if status is RoundStatus.RETURNED and v.info.remark:
@@ -167,14 +169,17 @@ class RoundScreen(Screen):
         if status is RoundStatus.SUBMITTED:
             notices.append("Submitted: waiting for the RO (locked for entry).")
         notice = self.query_one("#notice", Static)
-        notice.update("\n".join(notices))
-        notice.display = bool(notices)
+        text = "\n".join(notices)
+        if text != getattr(self, "_notice_text", None):  # its height follows its lines: layout
+            self._notice_text = text
+            notice.update(text)
+            notice.display = bool(notices)
         if v.tally is not None:
             text = lead_line(setup, v.tally.lead, v.tally.cumulative.votes, f"r{self.round_no}")
         else:
             p = v.postal_totals
             text = f"Postal total {p.total} · valid {p.total_valid} · NOTA {p.nota} · rejected {p.rejected}"
-        self.query_one("#lead", Static).update(text)
+        self.query_one("#lead", Static).update(text, layout=False)
 
     def _update_detail(self) -> None:
         grid, v = self.grid, self.view
@@ -205,11 +210,11 @@ class RoundScreen(Screen):
         line = f"{where} · {what}"
         if msgs:
             line += " · " + "; ".join(msgs)
-        self.query_one("#detail", Static).update(line)
+        self.query_one("#detail", Static).update(line, layout=False)
 
     def set_status(self, text: str, error: bool = False) -> None:
         s = self.query_one("#status", Static)
-        s.update(text)
+        s.update(text, layout=False)
         s.set_class(error, "error")
 
     def _resume_text(self) -> str:
@@ -278,7 +283,7 @@ class RoundScreen(Screen):
             values[field] = value
         entry = replace(old, values=values)
         cs = ck.check_table(self.view.ctx.setup, entry, postal=self.round_no == POSTAL_ROUND)
-        grid.update_table(entry, table_mark(cs, entry))
+        grid.update_table(entry, table_mark(cs, entry), changed=field)
         self.refresh_totals()
         no = grid.tables[grid.station_col(station)][0]
         shown = "blank" if value is None else str(value)
