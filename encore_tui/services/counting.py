@@ -830,9 +830,11 @@ def _round_message(
     earlier = {r: _entries(conn, ctx, r) for r in range(1, round_no)}
     tallies = round_tallies(earlier, n, postal)
     brought = tallies[-1].cumulative if tallies else (postal or Totals.zero(n))
+    # the final VVPAT round of kept-aside stations (N+1) is pushed as what it is
+    round_kind = "vvpat" if round_no > ctx.last_round else "evm"
     return wire.round_result(
         ctx.setup, ctx.last_round, round_no, revision, entries, this, brought, postal, approval,
-        digest, journal_hash, correction_reason,
+        digest, journal_hash, correction_reason, round_kind,
     )  # fmt: skip
 
 
