@@ -73,6 +73,10 @@ def render(
     if what == "postal":
         return d.postal_sheet(store, ac_id, **kw)
     fn = {"form21c": d.form21c, "form21e": d.form21e, "form22": d.form22}[what]
+    if declaration is None:  # once the RO declared, the forms print that declaration, not a DRAFT
+        from encore_tui.services.ro_result import recorded_declaration
+
+        declaration = recorded_declaration(store, ac_id)
     return fn(store, ac_id, declaration, **kw)
 
 

@@ -328,6 +328,13 @@ def result_status(store: Store, ac_id: int) -> ResultStatus:
     )
 
 
+def recorded_declaration(store: Store, ac_id: int) -> Declaration | None:
+    """The declaration as the RO recorded it (None until the result is declared)."""
+    with store.read() as conn:
+        rec = get_record(conn, ac_id, DECLARATION)
+    return Declaration.model_validate(rec) if rec else None
+
+
 def declaration_checks(store: Store, ac_id: int) -> list[ck.Check]:
     return result_status(store, ac_id).checks
 
