@@ -144,7 +144,10 @@ def print_in_worker(screen, what: str, round_no: int | None, set_status) -> None
                 set_status, f"{name} NOT printed ({exc.__class__.__name__}: {exc}); details in the log.", True
             )
             return
-        text = f"{name}: {res.message}" + (f" ({'; '.join(res.warnings)})" if res.warnings else "")
+        pages = f"{res.pages} page{'s' if res.pages != 1 else ''}"
+        sent = f", sent to printer {res.printer}" if res.printer else ""
+        text = f"{name} saved as {res.path} ({pages}{sent})"  # the path first: it must fit 80 columns
+        text += f" · {'; '.join(res.warnings)}" if res.warnings else ""
         app.call_from_thread(set_status, text, False)
 
     screen.run_worker(work, thread=True, group="print", name=f"print {what}")
