@@ -67,11 +67,14 @@ class EncoreApp(App):
         self.actor: services.Actor | None = None
         self.typeahead: list = []  # keys typed while a round screen opens (see RoundsTable)
         self.ac_id: int | None = None
+        self.instance_lock = None  # held while someone is signed in (one window per store)
+        self._relay_stop = None  # threading.Event of the push relay worker, while it runs
 
     def on_mount(self) -> None:
         if self.settings.keys:
             self.set_keymap(dict(self.settings.keys))
         if self.store is not None:
+            self._attach_store(self.store)
             self.show_sign_in()
             return
         # Cold start: the sign-in screen first, the store (and the modules it needs) in a thread
@@ -99,9 +102,22 @@ class EncoreApp(App):
     def _store_ready(self, store: Store, acs: list, has_users: bool) -> None:
         from encore_tui.screens.signin import SignInScreen
 
-        self.store = store
+        self._attach_store(store)
         if isinstance(self.screen, SignInScreen):
             self.screen.store_ready(acs, has_users)
+
+    def _attach_store(self, store: Store) -> None:
+        from encore_tui.services.backup import backup_after_approvals
+
+        self.store = store
+        # `backup_dir`: every approval made in this window is followed by a verified backup; a
+        # failed one is shown (the approval stays saved)
+        backup_after_approvals(
+            self.store, self.settings, on_failure=lambda m: self.notify(m, severity="error", timeout=60)
+        )
+
+    def on_unmount(self) -> None:
+        self._end_session()
 
     def _handle_exception(self, error: Exception) -> None:
         """No operator sees a traceback. Screens catch the refusals they expect; anything that
@@ -127,7 +143,10 @@ class EncoreApp(App):
     def signed_in(self, actor: services.Actor, ac_id: int) -> None:
         from encore_tui import services
 
+        if not self._claim_store(actor):
+            return
         self.actor, self.ac_id = actor, ac_id
+        self.start_relay()
         log.info("signed in: %s (%s) on AC id %s", actor.username, actor.role.value, ac_id)
         home = route(actor)
         self.switch_screen(home)
@@ -140,6 +159,7 @@ class EncoreApp(App):
                 home.open_round(state["round"], resume=state)
 
     def sign_out(self) -> None:
+        self._end_session()
         self.actor = None
         while len(self.screen_stack) > 2:
             self.pop_screen()
@@ -161,6 +181,72 @@ class EncoreApp(App):
 
         has_users = bool(services.list_users(self.store))
         return SignInScreen(services.list_acs(self.store), accounts, has_users)
+
+    # -- the session: instance lock, push relay -------------------------------------------------
+    def _claim_store(self, actor: services.Actor) -> bool:
+        """Hold the store's instance lock while signed in: a second encore window on the same
+        SQLite store is refused, naming who has it (PostgreSQL, district mode: the same account
+        cannot be signed in twice; different accounts can)."""
+        from encore_tui import services
+
+        if self.instance_lock is not None:
+            return True
+        scope = "app" if self.store.path is not None else actor.username
+        owner = f"{actor.username} ({actor.display_name})" if actor.display_name else actor.username
+        try:
+            self.instance_lock = self.store.acquire_instance_lock(owner, scope)
+        except services.StoreError as exc:
+            log.warning("sign-in refused: %s", exc)
+            try:
+                self.screen.query_one("#signin-error").update(str(exc))
+            except Exception:  # not on the sign-in screen: say it anyway
+                self.notify(str(exc), severity="error", timeout=30)
+            return False
+        return True
+
+    def start_relay(self) -> None:
+        """With `push_url` set, push approved results to central from a thread worker while
+        someone is signed in (the same relay as `encore push --watch`)."""
+        import threading
+
+        from encore_tui.push.relay import PushConfigError, open_relay
+
+        if not self.settings.push_url or self._relay_stop is not None:
+            return
+        try:
+            relay = open_relay(self.store, self.settings)
+        except PushConfigError as exc:
+            self.notify(f"Results are not pushed to central: {exc}", severity="error", timeout=30)
+            return
+        stop = threading.Event()
+        self._relay_stop = stop
+
+        def report(_rep) -> None:
+            from encore_tui.screens.dashboard import DashboardScreen
+
+            for screen in self.screen_stack:
+                if isinstance(screen, DashboardScreen):
+                    screen.refresh_push()
+
+        def run() -> None:
+            try:
+                relay.watch(stop, on_report=lambda rep: self.call_from_thread(report, rep))
+            finally:
+                relay.close()
+
+        log.info("push relay started: %s", relay.config.url)
+        self.run_worker(run, thread=True, group="relay", name="push relay")
+
+    def stop_relay(self) -> None:
+        if self._relay_stop is not None:
+            self._relay_stop.set()
+            self._relay_stop = None
+
+    def _end_session(self) -> None:
+        self.stop_relay()
+        if self.instance_lock is not None:
+            self.instance_lock.release()
+            self.instance_lock = None
 
     # -- help and commands ------------------------------------------------------------------
     def action_help(self) -> None:

@@ -40,9 +40,12 @@ class CliError(RuntimeError):
 
 
 def _open(args, create: bool = False):
+    from encore_tui.services.backup import backup_after_approvals
     from encore_tui.store import open_store
 
-    return open_store(args.settings.db_url, create=bool(create))
+    store = open_store(args.settings.db_url, create=bool(create))
+    backup_after_approvals(store, args.settings)  # `backup_dir`: a backup after every approval
+    return store
 
 
 def _pick_ac(store, number: int | None) -> int:

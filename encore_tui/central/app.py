@@ -235,6 +235,21 @@ def create_app(
         prev = wire.RoundResult.model_validate_json(row.body)
         return prev
 
+    def _declared_before(conn, ac: int, msg: wire.DeclarationResult) -> list[str]:
+        """A result is declared once: a later message (the certificate) must repeat it exactly."""
+        m = cs.message
+        rows = conn.execute(select(m.c.body).where(m.c.ac == ac, m.c.kind == "declaration")).all()
+        for (body,) in rows:
+            d = wire.DeclarationResult.model_validate_json(body)
+            if (d.winner, d.runner_up, d.margin, d.final) != (
+                msg.winner,
+                msg.runner_up,
+                msg.margin,
+                msg.final,
+            ):
+                return [f"AC {ac} was already declared with another result (revision {d.revision})"]
+        return []
+
     def _ingest_tx(conn, kind: str, ac: int, msg: wire._Message, s: Signed) -> str:
         granted = conn.execute(
             select(cs.grant.c.ac).where(cs.grant.c.key_id == s.key_id, cs.grant.c.ac == ac)
@@ -274,6 +289,7 @@ def create_app(
         else:
             assert isinstance(msg, wire.DeclarationResult)
             problems, round_no, correction = checks.check_declaration(msg), None, False
+            problems += _declared_before(conn, ac, msg)
         if problems:
             raise Refused(422, "does_not_add_up", "; ".join(problems[:5]))
         receipt = wire.Receipt(
@@ -454,6 +470,7 @@ def render_board(rows: list[results.AcResults], refresh_seconds: int) -> str:
             status = f"Declared: {_name(r.declared.winner)} elected" + (
                 " (by lot)" if r.declared.by_lot else ""
             )
+            status += " — certificate received" if r.declared.certificate else ""
         elif r.status == "awaiting_reapproval":
             status = "Counting — round(s) " + ", ".join(map(str, r.stale_rounds)) + " being re-verified"
         elif r.status == "postal_only":
@@ -463,13 +480,16 @@ def render_board(rows: list[results.AcResults], refresh_seconds: int) -> str:
         lead_votes = r.leading.votes if r.leading else ""
         trail_votes = r.trailing.votes if r.trailing else ""
         tie = " (tied)" if r.tied else ""
+        rounds = f"Round {r.rounds_counted} of {r.rounds_planned}"
+        if r.vvpat_round:
+            rounds = f"All {r.rounds_planned} rounds + VVPAT round"
         body.append(
             "<tr>"
             f"<td>{r.ac}</td><td>{html.escape(r.ac_name)}{' <em>(fictional)</em>' if r.fictional else ''}</td>"
             f"<td>{_name(r.leading)}</td><td class=n>{lead_votes}</td>"
             f"<td>{_name(r.trailing)}</td><td class=n>{trail_votes}</td>"
             f"<td class=n>{r.margin}{tie}</td>"
-            f"<td>Round {r.rounds_counted} of {r.rounds_planned}</td><td>{status}</td></tr>"
+            f"<td>{rounds}</td><td>{status}</td></tr>"
         )
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     rows_html = "\n".join(body) or "<tr><td colspan=9>No results received yet.</td></tr>"

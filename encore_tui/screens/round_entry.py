@@ -47,6 +47,7 @@ class RoundScreen(Screen):
         Binding("f6", "trends", "Trends", id="trends", tooltip="Trends: votes and lead by round"),
         Binding("f7", "toggle_totals", "Totals", id="toggle_totals", tooltip="Show/hide the totals columns"),
         Binding("escape", "back", "Back", id="back", tooltip="Back to the dashboard"),
+        Binding("f8", "print", "Print", id="print", tooltip="Print this round's sheet (PDF)", show=False),
     ]
 
     def __init__(self, round_no: int, resume: dict | None = None, view=None) -> None:
@@ -495,6 +496,11 @@ class RoundScreen(Screen):
 
     def action_toggle_totals(self) -> None:
         self.grid.toggle_right()
+
+    def action_print(self) -> None:
+        from encore_tui.screens.common import print_in_worker
+
+        print_in_worker(self, "round", self.round_no, self.set_status)
 
     def action_back(self) -> None:
         try:

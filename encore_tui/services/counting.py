@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -36,6 +37,8 @@ from encore_tui.store.models import round_revision as rev_t
 from encore_tui.store.models import table_state as ts_t
 from encore_tui.store.models import ui_state as ui_t
 
+log = logging.getLogger("encore.services")
+
 
 @dataclass(frozen=True)
 class Saved:
@@ -45,6 +48,7 @@ class Saved:
     seq: int
     before: int | None = None
     after: int | None = None
+    note: str = ""  # something to show beside "saved" (e.g. the automatic backup failed)
 
 
 # -- setup ---------------------------------------------------------------------------------------
@@ -737,7 +741,23 @@ def approve_round(store: Store, ac_id: int, round_no: int, actor: Actor) -> Save
         msg = _round_message(conn, ctx, round_no, revision, entries, actor, ts, digest, ev.hash, reason)
         enqueue(conn, ac_id, msg.kind, msg.model_dump(mode="json"),
                 wire.round_key(msg.kind, ctx.setup.ac.number, round_no, revision, ev.seq), ts)  # fmt: skip
-    return Saved(ts, ev.seq)
+    return Saved(ts, ev.seq, note=_after_approval(store, ac_id, round_no))
+
+
+AFTER_APPROVAL = "after_approval"  # store.cache key: callable(store, ac_id, round_no) -> str
+
+
+def _after_approval(store: Store, ac_id: int, round_no: int) -> str:
+    """Run the hook installed for this store (services.backup.backup_after_approvals), after the
+    approval committed. It never fails the approval: a problem is logged and returned as a note."""
+    hook = store.cache.get(AFTER_APPROVAL)
+    if hook is None:
+        return ""
+    try:
+        return hook(store, ac_id, round_no) or ""
+    except Exception as exc:  # the approval is saved; whatever the hook does cannot undo it
+        log.exception("after approval of round %s", round_no)
+        return f"Round {round_no} is approved and saved, but {exc}"
 
 
 def publish_round(
@@ -844,9 +864,11 @@ def _round_message(
     earlier = {r: _entries(conn, ctx, r) for r in range(1, round_no)}
     tallies = round_tallies(earlier, n, postal)
     brought = tallies[-1].cumulative if tallies else (postal or Totals.zero(n))
+    # the final VVPAT round of kept-aside stations (N+1) is pushed as what it is
+    round_kind = "vvpat" if round_no > ctx.last_round else "evm"
     return wire.round_result(
         ctx.setup, ctx.last_round, round_no, revision, entries, this, brought, postal, approval,
-        digest, journal_hash, correction_reason,
+        digest, journal_hash, correction_reason, round_kind,
     )  # fmt: skip
 
 
