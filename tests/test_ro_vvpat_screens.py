@@ -144,7 +144,7 @@ async def test_vvpat_draw_mismatch_recount_amend_kept_aside_round_and_close(coun
         await pilot.pause()
         assert isinstance(app.screen, MessageDialog)
         said = " ".join(app.screen.lines)
-        assert "round 1 for correction" in said and "Rounds 2, 3 will need your approval again" in said
+        assert "round 1 for correction" in said and "Round 1 and rounds 2, 3 then need your approval" in said
         await pilot.press("enter")
         await pilot.pause()
         rounds = services.dashboard(store, ac_id).rounds
@@ -153,7 +153,7 @@ async def test_vvpat_draw_mismatch_recount_amend_kept_aside_round_and_close(coun
         ps3 = services.round_view(store, ac_id, 1).entries[2].values
         assert ps3["c1"] == votes_of(store, ac_id, "3")["c1"] + 2
         assert ro_vvpat.vvpat_view(store, ac_id).stations[1].status is vvpat.StationStatus.AMENDED
-        assert "Approve rounds 1, 2, 3 again" in text_of(screen, "#status")
+        assert "Approve rounds 1–3 again" in text_of(screen, "#status")
 
         # the kept-aside round cannot open before the rounds are approved again
         await pilot.press("f7")
@@ -270,6 +270,11 @@ async def test_recount_sign_tie_lot_declare_and_form22(tied, tmp_path):
         screen = await open_screen(pilot, ResultScreen())
         table = screen.query_one("#res-table")
         assert [str(c) for c in table.get_row("c1")][3:6] == ["45", "10", "55"]
+        assert (
+            str(table.get_row("polled")[5])
+            == "121"
+            == str(ro_result.result_status(store, ac_id).form20.total_polled.total)
+        )
         assert "TIED" in summary(screen) and "E117" in summary(screen)
 
         # a recount application, rejected with reasons

@@ -41,7 +41,7 @@ class FieldInput(Input):
         restrict = {NUMBER: r"[0-9]*", YES_NO: r"[yYnN]?"}.get(field.kind)
         super().__init__(
             value=field.value,
-            placeholder=field.placeholder,
+            placeholder=field.placeholder or {NUMBER: "0-9", YES_NO: "y/n"}.get(field.kind, "…"),
             restrict=restrict,
             max_length=9 if field.kind == NUMBER else 0,
             **kw,
@@ -83,7 +83,7 @@ class FormDialog(ModalScreen["dict[str, object] | None"]):
                         yield FieldInput(f, id=f"f{i}")
             yield Static("", id="form-msg", markup=False)
             yield Static(
-                f"Enter: next field, on the last one {t('Confirm')} · Tab/Shift+Tab move · Esc: {t('Cancel')}",
+                f"Enter: next field (last: {t('Confirm')}) · Tab/Shift+Tab · Esc: {t('Cancel')}",
                 classes="dialog-hint",
             )
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -22,6 +23,11 @@ from encore_tui.screens.dialogs import MessageDialog, TextDialog, ask_pin
 from encore_tui.screens.ro_forms import NUMBER, YES_NO, Field, FormDialog
 from encore_tui.services import ro_result
 
+
+def num(v: object) -> Text:
+    return Text(str(v), justify="right")
+
+
 # what stays true after signing: these checks are about counting, not about the sign-off itself
 _NOT_COUNTING = {ck.FORM20_NOT_SIGNED.code, ck.TIE_UNDECIDED.code}
 MAX_CHECKS = 4
@@ -31,7 +37,8 @@ class ResultScreen(Screen):
     DEFAULT_CSS = """
     ResultScreen #res-table { height: 1fr; }
     ResultScreen #res-summary { height: auto; max-height: 9; padding: 0 1; }
-    ResultScreen #status { height: auto; max-height: 3; }
+    ResultScreen #status { height: auto; max-height: 3; padding: 0 1; color: $success; }
+    ResultScreen #status.error { color: $error; text-style: bold; }
     """
 
     BINDINGS = [
@@ -53,19 +60,19 @@ class ResultScreen(Screen):
         yield Static(id="title", classes="title-bar")
         yield DataTable(id="res-table", cursor_type="row", zebra_stripes=False)
         yield Static(id="res-summary")
-        yield Static(id="status", classes="status")
-        yield Footer()
+        yield Static(id="status")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#res-table", DataTable)
         for label, key, width in [
-            ("Sl", "sl", 3),
-            (t("Candidate"), "name", 24),
-            (t("Party"), "party", 8),
-            ("EVM", "evm", 9),
-            (t("Postal"), "postal", 7),
-            (t("Total"), "total", 9),
-            ("", "mark", 6),
+            ("Sl", "sl", 2),
+            (t("Candidate"), "name", 22),
+            (t("Party"), "party", 6),
+            ("EVM", "evm", 8),
+            (t("Postal"), "postal", 6),
+            (t("Total"), "total", 8),
+            ("", "mark", 8),
         ]:
             table.add_column(label, key=key, width=width)
         self.action_refresh()
@@ -110,24 +117,22 @@ class ResultScreen(Screen):
                 mark = "leads"
             table.add_row(
                 str(c.serial),
-                c.name[:24],
-                c.party[:8],
-                str(f20.evm.votes[i]),
-                str(f20.postal.votes[i]),
-                str(f20.total_polled.votes[i]),
+                c.name[:22],
+                c.party[:6],
+                num(f20.evm.votes[i]),
+                num(f20.postal.votes[i]),
+                num(f20.total_polled.votes[i]),
                 mark,
                 key=f"c{c.serial}",
             )
         tp = f20.total_polled
-        table.add_row("", "NOTA", "", str(f20.evm.nota), str(f20.postal.nota), str(tp.nota), "", key="nota")
-        table.add_row("", t("Rejected (postal)"), "", "", str(f20.postal.rejected), str(tp.rejected), "")
-        table.add_row(
-            "", t("Total valid votes"), "", str(f20.evm.total_valid), str(f20.postal.total_valid),
-            str(tp.total_valid), "",
-        )  # fmt: skip
-        table.add_row(
-            "", t("Total votes polled"), "", str(f20.evm.total), str(f20.postal.total), str(tp.total), ""
-        )
+        for label, evm, postal, total, key in [
+            ("NOTA", f20.evm.nota, f20.postal.nota, tp.nota, "nota"),
+            (t("Rejected (postal)"), "", f20.postal.rejected, tp.rejected, "rejected"),
+            (t("Total valid votes"), f20.evm.total_valid, f20.postal.total_valid, tp.total_valid, "valid"),
+            (t("Total votes polled"), f20.evm.total, f20.postal.total, tp.total, "polled"),
+        ]:
+            table.add_row("", label, "", num(evm), num(postal), num(total), "", key=key)
 
         lines = []
         c = setup.candidates

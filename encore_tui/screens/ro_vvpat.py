@@ -36,6 +36,13 @@ NEXT_STEP = {
 }
 
 
+def _rounds(rounds: list[int]) -> str:
+    """1, 2, 3, 4 → "1–4" when contiguous (an AC has 30 rounds: a list would fill the screen)."""
+    if len(rounds) > 2 and rounds == list(range(rounds[0], rounds[-1] + 1)):
+        return f"{rounds[0]}–{rounds[-1]}"
+    return ", ".join(map(str, rounds))
+
+
 def _diffs(s: vvpat.VvpatStation) -> str:
     return " ".join(f"{d.field} {d.evm}→{d.slips} ({d.delta:+d})" for d in s.differences)
 
@@ -45,7 +52,8 @@ class VvpatScreen(Screen):
     VvpatScreen #vv-summary { height: auto; max-height: 7; padding: 0 1; }
     VvpatScreen #vv-stations { height: 1fr; }
     VvpatScreen #vv-detail { height: auto; max-height: 3; padding: 0 1; }
-    VvpatScreen #status { height: auto; max-height: 3; }
+    VvpatScreen #status { height: auto; max-height: 3; padding: 0 1; color: $success; }
+    VvpatScreen #status.error { color: $error; text-style: bold; }
     """
 
     BINDINGS = [
@@ -54,7 +62,7 @@ class VvpatScreen(Screen):
         Binding("f4", "slips", "Slips", id="vvpat.slips", tooltip="Enter the slip count of the station"),
         Binding("f5", "recount", "Recount", id="vvpat.recount", tooltip="Enter the recount of the slips"),
         Binding("f6", "amend", "Amend", id="vvpat.amend", tooltip="The slip count prevails: amend"),
-        Binding("f7", "open_round", "KA round", id="vvpat.open_round", tooltip="Open the kept-aside round"),
+        Binding("f7", "open_round", "Round", id="vvpat.open_round", tooltip="Open the kept-aside round"),
         Binding("f8", "complete", "Close", id="vvpat.complete", tooltip="Close VVPAT verification"),
         Binding("ctrl+r", "refresh", "Refresh", id="vvpat.refresh", show=False),
         Binding("escape", "back", "Back", id="vvpat.back"),
@@ -70,8 +78,8 @@ class VvpatScreen(Screen):
         yield Static(id="vv-summary")
         yield DataTable(id="vv-stations", cursor_type="row", zebra_stripes=False)
         yield Static(id="vv-detail")
-        yield Static(id="status", classes="status")
-        yield Footer()
+        yield Static(id="status")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#vv-stations", DataTable)
@@ -251,7 +259,11 @@ class VvpatScreen(Screen):
             FormDialog(
                 "VVPAT: the 5 polling stations drawn by lot",
                 fields,
-                ["Type the station numbers as drawn (fewer only when the AC has fewer counted stations)."],
+                [
+                    "Station numbers as in the setup (e.g. "
+                    + ", ".join(st.number for st in self.setup.stations[6:9])
+                    + "); fewer only when the AC has fewer counted stations."
+                ],
             ),
             done,
         )
@@ -343,13 +355,11 @@ class VvpatScreen(Screen):
         lines = [
             f"The difference remained after the recount: {_diffs(s)}.",
             "",
-            f"This opens round {r} for correction (a new revision, printed on its annex) and",
+            f"This opens round {r} for correction (a new revision, printed on its annex) and "
             f"replaces PS {s.station}'s figures by the slip recount (total = their sum).",
-            (
-                f"Rounds {', '.join(map(str, later))} will need your approval again, and round {r} too."
-                if later
-                else f"Round {r} will need your approval again."
-            ),
+            f"Round {r}"
+            + (f" and rounds {_rounds(later)}" if later else "")
+            + " then need your approval again.",
         ]
 
         def confirmed(ok: bool | None) -> None:
@@ -361,13 +371,13 @@ class VvpatScreen(Screen):
             self.action_refresh()
             rounds = services.dashboard(self.app.store, self.app.ac_id).rounds
             todo = [
-                str(n)
+                n
                 for n, info in rounds.items()
                 if info.status in (RoundStatus.CORRECTION, RoundStatus.NEEDS_REAPPROVAL)
             ]
             self.say(
                 f"PS {s.station} amended from its slip count (round {r} corrected). "
-                f"Approve rounds {', '.join(todo)} again before closing."
+                f"Approve rounds {_rounds(todo)} again (in order) before closing."
             )
 
         self.app.push_screen(
