@@ -271,10 +271,9 @@ class VvpatScreen(Screen):
     def action_rule_56d(self) -> None:
         if not self._may(Action.VVPAT, "decide a Rule 56D application"):
             return
-        s = self.selected()
         fields = [
             Field("applicant", "Applicant", placeholder="candidate / agent"),
-            Field("station", "Polling station", value=s.station if s and s.why != "lot" else ""),
+            Field("station", "Polling station", placeholder="where the slips are to be counted"),
             Field("allowed", "Allowed? (y/n)", YES_NO),
             Field("reason", "Reasons for the decision"),
         ]
