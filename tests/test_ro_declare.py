@@ -165,6 +165,9 @@ def test_full_path_recount_sign_declare_and_certificate(counted):
         ro_result.record_recount(store, ac_id, "Candidate 2", ["1"], True, "again", RO)
     with pytest.raises(services.ServiceError, match="Form 20 is signed"):
         ro.correct(store, ac_id, 1, "late change", RO, RO_PIN)
+    with pytest.raises(services.ServiceError, match="Form 20 is signed"):  # the raw service too
+        services.open_correction(store, ac_id, 2, "late change", RO)
+    assert services.dashboard(store, ac_id).rounds[2].status.is_approved
     with pytest.raises(services.ServiceError, match="no lot"):
         ro_result.record_tie_lot(store, ac_id, 1, "RO", "", RO)
     with pytest.raises(NotAllowed):
