@@ -175,12 +175,13 @@ class EncoreApp(App):
 
             accounts = DEMO_ACCOUNTS
         accounts = accounts if self.demo else None
+        preselect = self.settings.ac
         if self.store is None:
-            return SignInScreen(None, accounts)
+            return SignInScreen(None, accounts, preselect=preselect)
         from encore_tui import services
 
         has_users = bool(services.list_users(self.store))
-        return SignInScreen(services.list_acs(self.store), accounts, has_users)
+        return SignInScreen(services.list_acs(self.store), accounts, has_users, preselect=preselect)
 
     # -- the session: instance lock, push relay -------------------------------------------------
     def _claim_store(self, actor: services.Actor) -> bool:
