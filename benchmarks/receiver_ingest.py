@@ -72,6 +72,24 @@ def messages_for(ac: int, rounds: int, rng: random.Random) -> list[wire.RoundRes
     return out
 
 
+def _cpu(pid: int) -> float:
+    """CPU seconds used by a process and its children (uvicorn's worker processes)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    pids = [pid]
+    try:
+        pids += [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def free_port() -> int:
     import socket
 
@@ -137,12 +155,14 @@ def run(db: str, tmp: Path, clients: int, acs: int, rounds: int, workers: int = 
 
         groups = [list(range(1 + i, acs + 1, clients)) for i in range(clients)]
         threads = [threading.Thread(target=client, args=(g,)) for g in groups]
+        server_cpu0, client_cpu0 = _cpu(proc.pid), time.process_time()
         t0 = time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         wall = time.perf_counter() - t0
+        server_cpu, client_cpu = _cpu(proc.pid) - server_cpu0, time.process_time() - client_cpu0
         lat = sorted(latencies)
         return {
             "messages": len(lat),
@@ -152,6 +172,8 @@ def run(db: str, tmp: Path, clients: int, acs: int, rounds: int, workers: int = 
             "per_s": len(lat) / wall,
             "p50_ms": statistics.median(lat) * 1000,
             "p95_ms": lat[int(len(lat) * 0.95) - 1] * 1000,
+            "server_cpu_ms": server_cpu / len(lat) * 1000,
+            "client_cpu_ms": client_cpu / len(lat) * 1000,
             "body_kb": sum(len(b) for bs in bodies.values() for b in bs) / len(lat) / 1024,
         }
     finally:
@@ -204,12 +226,12 @@ def main() -> int:
     print(f"\nReceiver ingest (store/worker processes): {a.clients} concurrent clients, {a.acs} ACs × {a.rounds} rounds, "
           f"{N_CAND} candidates × {TABLES} tables per round, on {os.cpu_count()} CPU(s)\n")  # fmt: skip
     print(
-        f"{'store':<15} {'messages':>8} {'errors':>6} {'seconds':>8} {'pushes/s':>9} {'p50 ms':>7} {'p95 ms':>7} {'body kB':>8}"
+        f"{'store':<15} {'messages':>8} {'errors':>6} {'seconds':>8} {'pushes/s':>9} {'p50 ms':>7} {'p95 ms':>7} {'body kB':>8} {'srv CPU ms/push':>16} {'client CPU ms/push':>19}"
     )
     for name, r in rows:
         print(
             f"{name:<15} {r['messages']:>8} {r['errors']:>6} {r['seconds']:>8.1f} {r['per_s']:>9.1f} "
-            f"{r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} {r['body_kb']:>8.1f}"
+            f"{r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} {r['body_kb']:>8.1f} {r['server_cpu_ms']:>16.2f} {r['client_cpu_ms']:>19.2f}"
         )
         if r["first_error"]:
             print(f"  first error: {r['first_error']}")

@@ -24,7 +24,7 @@ from fastapi import Depends, FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -34,6 +34,7 @@ from encore_tui.central import checks, results
 from encore_tui.central import store as cs
 from encore_tui.push import signing
 from encore_tui.store.engine import Store, StoreError
+from encore_tui.store.fast import Fast
 
 log = logging.getLogger("encore.central")
 
@@ -94,6 +95,44 @@ def _now() -> datetime:
 
 def _ts(t: datetime) -> str:
     return t.isoformat(timespec="microseconds")
+
+
+# the statements of every push, compiled once (store/fast.py)
+_m = cs.message
+_PREVIOUS = Fast(
+    select(_m.c.id, _m.c.body)
+    .where(
+        _m.c.ac == bindparam("ac"),
+        _m.c.round_no == bindparam("r"),
+        or_(_m.c.kind == bindparam("k1", "round"), _m.c.kind == bindparam("k2", "correction")),
+    )
+    .order_by(_m.c.id.desc())
+    .limit(bindparam("one", 1))
+)
+_INVALIDATED = Fast(
+    select(_m.c.id)
+    .where(
+        _m.c.ac == bindparam("ac"),
+        _m.c.correction == bindparam("c", 1),
+        _m.c.round_no < bindparam("r"),
+        _m.c.id > bindparam("id"),
+    )
+    .limit(bindparam("one", 1))
+)
+_GRANTED = Fast(
+    select(cs.grant.c.ac).where(cs.grant.c.key_id == bindparam("k"), cs.grant.c.ac == bindparam("ac"))
+)
+_SEEN = Fast(select(cs.seen.c.signature).where(cs.seen.c.signature == bindparam("sig")))
+_PURGE_SEEN = Fast(delete(cs.seen).where(cs.seen.c.seen_at < bindparam("before")))
+_INSERT_SEEN = Fast(insert(cs.seen).values(signature=bindparam("sig"), seen_at=bindparam("at")))
+_OLD = Fast(
+    select(_m.c.body_sha256, _m.c.response).where(
+        _m.c.key_id == bindparam("k"), _m.c.idempotency_key == bindparam("idem")
+    )
+)
+_INSERT_MESSAGE = Fast(
+    insert(_m).values({c.name: bindparam("p_" + c.name) for c in _m.columns if c.name != "id"})
+)
 
 
 class _LimitBody:
@@ -216,24 +255,12 @@ def create_app(
 
     # -- ingest ----------------------------------------------------------------------------------
     def _previous(conn, ac: int, round_no: int) -> wire.RoundResult | None:
-        m = cs.message
-        row = conn.execute(
-            select(m.c.id, m.c.body)
-            .where(m.c.ac == ac, m.c.round_no == round_no, m.c.kind.in_(["round", "correction"]))
-            .order_by(m.c.id.desc())
-            .limit(1)
-        ).first()
+        row = _PREVIOUS.one(conn, {"ac": ac, "r": round_no})
         if row is None:
             return None
-        invalidated = conn.execute(
-            select(m.c.id)
-            .where(m.c.ac == ac, m.c.correction == 1, m.c.round_no < round_no, m.c.id > row.id)
-            .limit(1)
-        ).first()
-        if invalidated:
+        if _INVALIDATED.one(conn, {"ac": ac, "r": round_no, "id": row[0]}):
             return None
-        prev = wire.RoundResult.model_validate_json(row.body)
-        return prev
+        return wire.RoundResult.model_validate_json(row[1])
 
     def _declared_before(conn, ac: int, msg: wire.DeclarationResult) -> list[str]:
         """A result is declared once: a later message (the certificate) must repeat it exactly."""
@@ -251,29 +278,19 @@ def create_app(
         return []
 
     def _ingest_tx(conn, kind: str, ac: int, msg: wire._Message, s: Signed) -> str:
-        granted = conn.execute(
-            select(cs.grant.c.ac).where(cs.grant.c.key_id == s.key_id, cs.grant.c.ac == ac)
-        ).first()
-        if not granted:
+        if not _GRANTED.one(conn, {"k": s.key_id, "ac": ac}):
             raise Refused(
                 403, "ac_not_allowed", f"key {s.key_id} may not write AC {ac}: ask central to grant it"
             )
         now = _now()
-        if conn.execute(select(cs.seen.c.signature).where(cs.seen.c.signature == s.signature)).first():
+        if _SEEN.one(conn, {"sig": s.signature}):
             raise Refused(409, "replay", "this signed request was already received: a replay is refused")
-        conn.execute(
-            delete(cs.seen).where(cs.seen.c.seen_at < _ts(now - timedelta(seconds=3 * window_seconds)))
-        )
-        conn.execute(insert(cs.seen).values(signature=s.signature, seen_at=_ts(now)))
-        m = cs.message
-        old = conn.execute(
-            select(m.c.body_sha256, m.c.response).where(
-                m.c.key_id == s.key_id, m.c.idempotency_key == s.idempotency_key
-            )
-        ).first()
+        _PURGE_SEEN.rowcount(conn, {"before": _ts(now - timedelta(seconds=3 * window_seconds))})
+        _INSERT_SEEN.rowcount(conn, {"sig": s.signature, "at": _ts(now)})
+        old = _OLD.one(conn, {"k": s.key_id, "idem": s.idempotency_key})
         if old is not None:
-            if old.body_sha256 == s.digest:
-                return old.response
+            if old[0] == s.digest:
+                return old[1]
             raise Refused(
                 422,
                 "idempotency_key_reused",
@@ -306,21 +323,20 @@ def create_app(
             receipt=receipt, signature=keys.sign(server_key, wire.canonical_receipt(receipt))
         )
         response = signed.model_dump_json()
-        conn.execute(
-            insert(m).values(
-                idempotency_key=s.idempotency_key,
-                key_id=s.key_id,
-                ac=ac,
-                kind=kind,
-                round_no=round_no,
-                revision=msg.revision,  # type: ignore[attr-defined]
-                correction=1 if correction else 0,
-                body_sha256=s.digest,
-                body=s.body,
-                received_at=_ts(now),
-                response=response,
-            )
-        )
+        row = {
+            "idempotency_key": s.idempotency_key,
+            "key_id": s.key_id,
+            "ac": ac,
+            "kind": kind,
+            "round_no": round_no,
+            "revision": msg.revision,  # type: ignore[attr-defined]
+            "correction": 1 if correction else 0,
+            "body_sha256": s.digest,
+            "body": s.body,
+            "received_at": _ts(now),
+            "response": response,
+        }
+        _INSERT_MESSAGE.rowcount(conn, {"p_" + k: v for k, v in row.items()})
         return response
 
     def ingest(kind: str, ac: int, msg: wire._Message, s: Signed) -> Response:

@@ -162,6 +162,7 @@ class Store:
             try:
                 # never block for ever: a hung process holding the lock must not freeze the hall
                 deadline = time.monotonic() + self.lock_timeout
+                pause = 0.0005  # short first: another writer's transaction takes about a millisecond
                 while True:
                     try:
                         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -173,7 +174,8 @@ class Store:
                                 "window that is busy or hung?). Close the other encore window using "
                                 "it (or wait a moment) and try again. Nothing saved was lost."
                             ) from None
-                        time.sleep(0.02)
+                        time.sleep(pause)
+                        pause = min(pause * 2, 0.02)
                 try:
                     yield
                 finally:

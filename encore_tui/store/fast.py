@@ -24,18 +24,22 @@ class Fast:
         self.stmt = stmt
         self._compiled: dict[str, tuple[str, tuple[str, ...] | None]] = {}
 
-    def _for(self, dialect) -> tuple[str, tuple[str, ...] | None]:
+    def _for(self, dialect) -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
         c = self._compiled.get(dialect.name)
         if c is None:
             comp = self.stmt.compile(dialect=dialect)
             pos = comp.positiontup  # qmark/format dialects (SQLite); None for named (psycopg)
-            c = (comp.string, tuple(pos) if pos is not None else None)
+            defaults = {name: b.value for name, b in comp.binds.items() if b.value is not None}
+            c = (comp.string, tuple(pos) if pos is not None else None, defaults)
             self._compiled[dialect.name] = c
         return c
 
     def run(self, conn: Connection, params: Mapping[str, Any]):
-        """Execute; returns the DBAPI cursor (fetchone/fetchall give tuples, rowcount works)."""
-        sql, pos = self._for(conn.dialect)
+        """Execute; returns the DBAPI cursor (fetchone/fetchall give tuples, rowcount works).
+        Parameters given a value in the statement (`bindparam("k", "round")`) may be left out."""
+        sql, pos, defaults = self._for(conn.dialect)
+        if defaults:
+            params = {**defaults, **params}
         cur = conn.connection.dbapi_connection.cursor()
         cur.execute(sql, tuple(params[n] for n in pos) if pos is not None else params)
         return cur
