@@ -4,7 +4,7 @@ The config file is `<user config dir>/encore-tui/config.toml` (or $ENCORE_CONFIG
 
     db = "/var/lib/encore/encore.db"      # or postgresql://user@host/db
     lang = "hi"
-    idle_lock_minutes = 5
+    idle_lock_minutes = 10                 # lock the screen after idle minutes (0: never)
     printer = "counting-hall"             # an `lp` destination; empty: just write the PDF
     backup_dir = "/media/usb/encore"      # back up here after every approved round (SQLite)
     backup_keep = 20                      # newest backups kept there (0: keep all)
@@ -45,7 +45,7 @@ def log_path() -> Path:
 class Settings:
     db: str = ""
     lang: str = "en"
-    idle_lock_minutes: int = 5
+    idle_lock_minutes: int = 10  # idle screen lock (app.check_idle_lock); 0: off
     printer: str = ""
     push_url: str = ""
     push_central_key: str = ""  # base64 Ed25519 key that signs central's receipts
