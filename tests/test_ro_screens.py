@@ -117,7 +117,7 @@ async def test_ro_lands_on_the_queue_and_approves_with_the_pin(hall):
         await pilot.pause()
         await type_text(pilot, RO_PIN)
         assert isinstance(app.screen, RoHomeScreen)
-        assert "Round 1 approved by Returning Officer" in text(app.screen, "#status")
+        assert "Round 1 approved by ro1; queued for publication" in text(app.screen, "#status")
         assert status_of(store, ac_id, 1) is RoundStatus.APPROVED
         ev = last_event(store, ac_id)
         assert (ev.kind, ev.actor, ev.role) == ("round.approved", RO.username, "ro")
@@ -191,8 +191,9 @@ async def test_correction_of_round_3_after_round_7_published(hall):
         await sign_in(pilot, RO.username, RO_PIN)
         assert "0 round(s) waiting" in text(app.screen, "#summary")
         screen = await open_review(pilot, 3)  # a published round, listed after the (empty) queue
-        await pilot.press("f2")
-        assert "published: there is nothing to approve" in text(screen, "#status")
+        assert not screen.check_action("approve", ()) and screen.check_action("correct", ())
+        await pilot.press("f2")  # no approval key on a published round
+        assert isinstance(app.screen, RoReviewScreen) and status_of(store, ac_id, 3) is RoundStatus.PUBLISHED
 
         await pilot.press("f4")
         await pilot.pause()
@@ -262,7 +263,8 @@ async def test_observer_sees_everything_and_changes_nothing(hall):
         assert isinstance(app.screen, RoHomeScreen) and app.screen.read_only
         screen = await open_review(pilot, 1)
         assert "Observer" in text(screen, "#notice")
-        for key in ("f2", "f3", "f4", "f5", "f6", "f7"):
+        assert not screen.check_action("correct", ())  # a submitted round: F4 is not offered
+        for key in ("f2", "f3", "f5", "f6"):
             await pilot.press(key)
             await pilot.pause()
             assert app.screen is screen, key  # no PIN, remark or keying dialog opens
@@ -286,7 +288,7 @@ async def test_spot_check_blocks_approval_until_rekeyed_and_resolved(hall):
         await sign_in(pilot, RO.username, RO_PIN)
         assert "spot to draw" in str(app.screen.query_one("#queue", DataTable).get_row_at(0)[3])
         screen = await open_review(pilot, 1)
-        assert "spot check to draw (F5)" in text(screen, "#facts")
+        assert "spot: to draw (F5)" in text(screen, "#facts")
         await pilot.press("f2")
         await pilot.pause()
         assert isinstance(app.screen, MessageDialog)  # blocked before any PIN is asked
@@ -380,7 +382,7 @@ async def test_double_entry_keyed_by_the_second_operator_and_compared_by_the_ro(
 
         await sign_in(pilot, RO.username, RO_PIN)
         screen = await open_review(pilot, 1)
-        assert "double: 5/5, 1 difference(s)" in text(screen, "#facts")
+        assert "double 5/5, 1 differ" in text(screen, "#facts")
         await pilot.press("f6")
         await pilot.pause()
         result = app.screen

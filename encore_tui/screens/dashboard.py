@@ -141,6 +141,7 @@ class DashboardScreen(Screen):
             if self.double_rounds:
                 rounds = ", ".join(map(str, self.double_rounds))
                 lines.append(f"Double entry assigned to you: round {rounds} (F4: key it blind)")
+        self.refresh_bindings()
         self.query_one("#summary", Static).update("\n".join(lines))
 
         table = self.query_one("#rounds", DataTable)
@@ -221,8 +222,8 @@ class DashboardScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":
             return self.can_go_back
-        if action == "double_entry":
-            return not self.read_only
+        if action == "double_entry":  # offered only while a blind keying is assigned to this user
+            return bool(self.double_rounds)
         return True
 
     def action_back(self) -> None:

@@ -61,12 +61,12 @@ class RoHomeScreen(Screen):
     def on_mount(self) -> None:
         table = self.query_one("#queue", DataTable)
         for label, key, width in [
-            (t("Round"), "round", 7),
+            (t("Round"), "round", 8),
             (t("Status"), "status", 16),
             ("Rev", "rev", 3),
             ("Blind check", "blind", 13),
-            ("Submitted", "by", 15),
-            (t("Remark"), "remark", 12),
+            ("Last change", "by", 14),
+            (t("Remark"), "remark", 10),
         ]:
             table.add_column(label, key=key, width=width)
         self.action_refresh()
@@ -125,7 +125,7 @@ class RoHomeScreen(Screen):
                 str(i.revision),
                 blind_text(i.spot_state, i.double_state),
                 f"{i.updated_by[:8]} {local_time(i.updated_at)[:5]}",
-                i.remark[:12],
+                i.remark[:10],
                 key=str(i.round_no),
             )
         for r, info in d.rounds.items():
@@ -137,8 +137,8 @@ class RoHomeScreen(Screen):
                 f"[dim]{info.status.label}[/]",
                 str(info.revision),
                 "",
-                f"{info.updated_by[:8]} {local_time(info.updated_at)[:5]}" if info.updated_by else "",
-                info.remark[:12],
+                f"{info.updated_by[:8]} {local_time(info.updated_at)[:5]}" if info.revision else "",
+                info.remark[:10],
                 key=str(r),
             )
         if table.row_count:

@@ -55,9 +55,11 @@ def right_columns(v) -> dict[str, tuple[str, str]]:
     return out
 
 
-def blind_summary(name: str, cells) -> str:
+def blind_summary(name: str, cells, short: bool = False) -> str:
     keyed = sum(1 for c in cells if c.keyed)
     diffs = sum(1 for c in cells if c.differs)
+    if short:
+        return f"{name} {keyed}/{len(cells)}" + (f", {diffs} differ" if diffs else "")
     return f"{name}: {keyed}/{len(cells)} re-keyed, {diffs} difference(s)"
 
 
@@ -257,20 +259,36 @@ class RoReviewScreen(Screen):
         if rv.blockers:
             first = rv.blockers[0]
             second.append(
-                f"blocks approval: {first.code.code}"
-                + (f" +{len(rv.blockers) - 1}" if len(rv.blockers) > 1 else "")
+                f"blocked: {first.code.code}" + (f" +{len(rv.blockers) - 1}" if len(rv.blockers) > 1 else "")
             )
         elif info.status in AWAITING_RO and rv.in_order:
             second.append("ready for approval (F2)")
         if rv.spot is not None:
-            second.append(blind_summary("spot", rv.spot).replace(" re-keyed", ""))
+            second.append(blind_summary("spot", rv.spot, short=True))
         elif rv.spot_required:
-            second.append("spot check to draw (F5)")
+            second.append("spot: to draw (F5)")
         if rv.double is not None:
-            second.append(blind_summary("double", rv.double).replace(" re-keyed", ""))
-        facts.append(" · ".join(second) + " · F8 report")
+            second.append(blind_summary("double", rv.double, short=True))
+        facts.append(" · ".join(second + ["F8 report"]))
         self.query_one("#facts", Static).update("\n".join(facts))
         self.query_one("#report-text", Static).update("\n".join(report_lines(rv)))
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys that do not apply to the round's state are hidden (the footer fits 80 columns).
+        Roles are not checked here: an observer's key shows why it changes nothing."""
+        if self.rv is None:
+            return True
+        status = self.rv.view.info.status
+        evm = self.round_no != POSTAL_ROUND
+        return {
+            "approve": status in AWAITING_RO,
+            "return_round": status is RoundStatus.SUBMITTED,
+            "correct": status in CORRECTABLE,
+            "spot": evm and (status is RoundStatus.SUBMITTED or self.rv.spot is not None),
+            "double": evm and (status is RoundStatus.SUBMITTED or self.rv.double is not None),
+            "edit": status is RoundStatus.CORRECTION,
+        }.get(action, True)
 
     def set_status(self, text: str, error: bool = False) -> None:
         s = self.query_one("#status", Static)
@@ -345,7 +363,7 @@ class RoReviewScreen(Screen):
                 self.set_status(str(exc), True)
                 return
             self._back_to_queue(
-                f"{t('saved')} {local_time(saved.ts)} · {self.rname} approved by {self.actor.label};"
+                f"{t('saved')} {local_time(saved.ts)} · {self.rname} approved by {self.actor.username};"
                 " queued for publication."
             )
 
