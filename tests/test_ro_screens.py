@@ -254,6 +254,30 @@ async def test_correction_of_round_3_after_round_7_published(hall):
     verified(store, ac_id)
 
 
+async def test_ro_is_put_back_on_the_correction_after_a_power_cut(hall):
+    store, ac_id = hall
+    count_and_approve(store, ac_id, [1])
+    ro.correct(store, ac_id, 1, "PS 1: c1 misread", RO, RO_PIN)
+    app = EncoreApp(store, Settings())
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, RO.username, RO_PIN)
+        await open_review(pilot, 1)
+        await pilot.press("f7")
+        await pilot.pause()
+        await pilot.press("down", "7", "enter")  # c2 = 7, saved with the cursor moved to c3
+        await app.workers.wait_for_complete()
+    assert services.round_view(store, ac_id, 1).entries[0].values["c2"] == 7
+    app = EncoreApp(store, Settings())  # the power came back
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, RO.username, RO_PIN)
+        screen = app.screen
+        assert isinstance(screen, RoundScreen) and screen.round_no == 1 and screen.editable
+        assert screen.grid.field == "c3"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, RoHomeScreen)
+
+
 async def test_observer_sees_everything_and_changes_nothing(hall):
     store, ac_id = hall
     submitted(store, ac_id, 1)

@@ -183,6 +183,17 @@ class RoHomeScreen(Screen):
             return
         self.app.push_screen(RoReviewScreen(round_no))
 
+    def open_round(self, round_no: int, resume: dict | None = None) -> None:
+        """Round entry (app.signed_in puts the RO back on a correction after a power cut)."""
+        from encore_tui.screens.round_entry import RoundScreen
+
+        try:
+            view = services.round_view(self.app.store, self.app.ac_id, round_no)
+        except user_errors() as exc:
+            self.set_status(str(exc), True)
+            return
+        self.app.push_screen(RoundScreen(round_no, resume=resume, view=view))
+
     def after_decision(self, text: str) -> None:
         """Back from a decision on the review screen: say what was saved."""
         self.action_refresh()
