@@ -513,3 +513,22 @@ def test_review_screen_snapshot(hall, snap_compare):
         await open_review(pilot, 1)
 
     assert snap_compare(EncoreApp(store, Settings()), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_aro_lands_on_the_queue_but_only_the_ro_decides(hall):
+    store, ac_id = hall
+    services.add_user(store, "aro1", "aro", "5555", "Assistant RO")
+    submitted(store, ac_id, 1)
+    app = EncoreApp(store, Settings())
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "aro1", "5555")
+        assert isinstance(app.screen, RoHomeScreen) and not app.screen.read_only
+        screen = await open_review(pilot, 1)
+        await pilot.press("f2")
+        await pilot.pause()
+        assert app.screen is screen  # no PIN asked
+        assert "Only the RO may approve a round; your role is aro" in text(screen, "#status")
+        await pilot.press("escape", "f2")  # the ARO can still type rounds on the dashboard
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen) and not app.screen.read_only
+    assert status_of(store, ac_id, 1) is RoundStatus.SUBMITTED
