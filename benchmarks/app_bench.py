@@ -4,6 +4,7 @@ Textual apps measured in the same run."""
 from __future__ import annotations
 
 import csv
+import shutil
 import signal
 import statistics
 import tempfile
@@ -53,10 +54,12 @@ def open_grid(s: PtySession) -> tuple[float, float]:
 
 def cold_start(folder: Path, runs: int) -> dict:
     bare, signin, grid = [], [], []
-    db = make_store(folder)
-    for _ in range(runs):
+    fresh = make_store(folder)
+    for i in range(runs):
         with PtySession([PY, "-m", "benchmarks.bare_apps"], cwd=str(ROOT)) as b:
             bare.append(b.wait_for("bare-ready"))
+        db = folder / f"run{i}.db"  # each run from the same state (no round to resume)
+        shutil.copy(fresh, db)
         with _app(db, folder) as s:
             a, g = open_grid(s)
             signin.append(a)

@@ -91,7 +91,7 @@ def encore(*args: str, env: dict) -> str:
     ).stdout
 
 
-def run(db: str, tmp: Path, clients: int, acs: int, rounds: int) -> dict:
+def run(db: str, tmp: Path, clients: int, acs: int, rounds: int, workers: int = 1) -> dict:
     env = {**os.environ, "ENCORE_HOME": str(tmp)}
     key = keys.init_keys(tmp / f"centre-{uuid.uuid4().hex[:6]}.key")
     add = ["central", "add-centre", "--db", db, "--public-key", keys.public_key_b64(key)]
@@ -101,7 +101,7 @@ def run(db: str, tmp: Path, clients: int, acs: int, rounds: int) -> dict:
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "encore_tui", "central", "serve", "--db", db, "--port", str(port),
-         "--key", str(tmp / "central.key")],
+         "--key", str(tmp / "central.key"), "--workers", str(workers)],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
@@ -168,40 +168,47 @@ def main() -> int:
         "--pg", default=os.environ.get("ENCORE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
     )
     ap.add_argument("--no-pg", action="store_true")
+    ap.add_argument(
+        "--workers",
+        type=int,
+        nargs="+",
+        default=[1, 2],
+        help="receiver worker processes to try (default 1 2)",
+    )
     a = ap.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        rows.append(("SQLite", run(str(tmp / "central.db"), tmp, a.clients, a.acs, a.rounds)))
+        for w in a.workers:
+            rows.append(
+                (f"SQLite/{w}w", run(str(tmp / f"central{w}.db"), tmp, a.clients, a.acs, a.rounds, w))
+            )
         if not a.no_pg:
             from sqlalchemy import create_engine, text
 
             admin = create_engine(a.pg, isolation_level="AUTOCOMMIT")
-            name = f"encore_bench_{uuid.uuid4().hex[:8]}"
-            try:
-                with admin.connect() as c:
-                    c.execute(text(f'CREATE DATABASE "{name}"'))
-            except Exception as exc:  # no server: report SQLite only
-                print(f"(PostgreSQL skipped: {exc.__class__.__name__})")
-            else:
+            for w in a.workers:
+                name = f"encore_bench_{uuid.uuid4().hex[:8]}"
                 try:
-                    rows.append(
-                        (
-                            "PostgreSQL",
-                            run(a.pg.rsplit("/", 1)[0] + "/" + name, tmp, a.clients, a.acs, a.rounds),
-                        )
-                    )
+                    with admin.connect() as c:
+                        c.execute(text(f'CREATE DATABASE "{name}"'))
+                except Exception as exc:  # no server: report SQLite only
+                    print(f"(PostgreSQL skipped: {exc.__class__.__name__})")
+                    break
+                try:
+                    url = a.pg.rsplit("/", 1)[0] + "/" + name
+                    rows.append((f"PostgreSQL/{w}w", run(url, tmp, a.clients, a.acs, a.rounds, w)))
                 finally:
                     with admin.connect() as c:
                         c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    print(f"\nReceiver ingest: {a.clients} concurrent clients, {a.acs} ACs × {a.rounds} rounds, "
+    print(f"\nReceiver ingest (store/worker processes): {a.clients} concurrent clients, {a.acs} ACs × {a.rounds} rounds, "
           f"{N_CAND} candidates × {TABLES} tables per round, on {os.cpu_count()} CPU(s)\n")  # fmt: skip
     print(
-        f"{'store':<11} {'messages':>8} {'errors':>6} {'seconds':>8} {'pushes/s':>9} {'p50 ms':>7} {'p95 ms':>7} {'body kB':>8}"
+        f"{'store':<15} {'messages':>8} {'errors':>6} {'seconds':>8} {'pushes/s':>9} {'p50 ms':>7} {'p95 ms':>7} {'body kB':>8}"
     )
     for name, r in rows:
         print(
-            f"{name:<11} {r['messages']:>8} {r['errors']:>6} {r['seconds']:>8.1f} {r['per_s']:>9.1f} "
+            f"{name:<15} {r['messages']:>8} {r['errors']:>6} {r['seconds']:>8.1f} {r['per_s']:>9.1f} "
             f"{r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} {r['body_kb']:>8.1f}"
         )
         if r["first_error"]:

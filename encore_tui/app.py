@@ -10,18 +10,22 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from encore_tui import services
 from encore_tui.config import Settings
 from encore_tui.domain.rounds import Action, Role, may, may_edit
 from encore_tui.i18n import set_lang, t
 from encore_tui.screens.common import localize_bindings, user_errors
-from encore_tui.store import Store, open_store
+
+if TYPE_CHECKING:
+    # SQLAlchemy and pydantic (services, store) load in a thread after the sign-in screen is up
+    from encore_tui import services
+    from encore_tui.store import Store
 
 log = logging.getLogger("encore.app")
 
@@ -53,7 +57,7 @@ class EncoreApp(App):
 
     def __init__(
         self,
-        store: Store,
+        store: Store | None,
         settings: Settings | None = None,
         demo: bool = False,
         demo_accounts: list[tuple[str, str, str, str]] | None = None,
@@ -68,14 +72,60 @@ class EncoreApp(App):
         self.actor: services.Actor | None = None
         self.typeahead: list = []  # keys typed while a round screen opens (see RoundsTable)
         self.ac_id: int | None = None
+        self.instance_lock = None  # held while someone is signed in (one window per store)
+        self._relay_stop = None  # threading.Event of the push relay worker, while it runs
         self.last_input = time.monotonic()  # the idle screen lock counts from here
 
     def on_mount(self) -> None:
         if self.settings.keys:
             self.set_keymap(dict(self.settings.keys))
-        self.show_sign_in()
         if self.settings.idle_lock_minutes > 0:
             self.set_interval(15, self.check_idle_lock)
+        if self.store is not None:
+            self._attach_store(self.store)
+            self.show_sign_in()
+            return
+        # Cold start: the sign-in screen first, the store (and the modules it needs) in a thread
+        self.push_screen(self._sign_in_screen())
+        self.call_after_refresh(lambda: self.run_worker(self._open_store, thread=True, name="open-store"))
+
+    def _open_store(self) -> None:
+        from encore_tui import services
+        from encore_tui.store import open_store
+
+        try:
+            store = open_store(self.settings.db_url)
+            acs = services.list_acs(store)
+            if not acs:
+                store.close()
+                raise services.ServiceError(
+                    "This store holds no AC yet: `encore import form20 DIR` or `encore demo`."
+                )
+            has_users = bool(services.list_users(store))
+        except Exception as exc:  # shown by _handle_exception: a clear message and exit code 3
+            self.call_from_thread(self._handle_exception, exc)
+            return
+        self.call_from_thread(self._store_ready, store, acs, has_users)
+
+    def _store_ready(self, store: Store, acs: list, has_users: bool) -> None:
+        from encore_tui.screens.signin import SignInScreen
+
+        self._attach_store(store)
+        if isinstance(self.screen, SignInScreen):
+            self.screen.store_ready(acs, has_users)
+
+    def _attach_store(self, store: Store) -> None:
+        from encore_tui.services.backup import backup_after_approvals
+
+        self.store = store
+        # `backup_dir`: every approval made in this window is followed by a verified backup; a
+        # failed one is shown (the approval stays saved)
+        backup_after_approvals(
+            self.store, self.settings, on_failure=lambda m: self.notify(m, severity="error", timeout=60)
+        )
+
+    def on_unmount(self) -> None:
+        self._end_session()
 
     # -- idle screen lock ---------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:
@@ -130,18 +180,15 @@ class EncoreApp(App):
 
     # -- sign-in and routing ----------------------------------------------------------------
     def show_sign_in(self) -> None:
-        from encore_tui.screens.signin import SignInScreen
-
-        acs = services.list_acs(self.store)
-        accounts = self.demo_accounts
-        if self.demo and accounts is None:
-            from encore_tui.cli import DEMO_ACCOUNTS
-
-            accounts = DEMO_ACCOUNTS
-        self.push_screen(SignInScreen(acs, accounts if self.demo else None))
+        self.push_screen(self._sign_in_screen())
 
     def signed_in(self, actor: services.Actor, ac_id: int) -> None:
+        from encore_tui import services
+
+        if not self._claim_store(actor):
+            return
         self.actor, self.ac_id = actor, ac_id
+        self.start_relay()
         log.info("signed in: %s (%s) on AC id %s", actor.username, actor.role.value, ac_id)
         home = route(actor)
         self.switch_screen(home)
@@ -154,12 +201,14 @@ class EncoreApp(App):
                 home.open_round(state["round"], resume=state)
 
     def sign_out(self) -> None:
+        self._end_session()
         self.actor = None
         while len(self.screen_stack) > 2:
             self.pop_screen()
         self.switch_screen(self._sign_in_screen())
 
     def _sign_in_screen(self) -> Screen:
+        """The sign-in screen; without a store yet (cold start) it waits for `_store_ready`."""
         from encore_tui.screens.signin import SignInScreen
 
         accounts = self.demo_accounts
@@ -167,7 +216,79 @@ class EncoreApp(App):
             from encore_tui.cli import DEMO_ACCOUNTS
 
             accounts = DEMO_ACCOUNTS
-        return SignInScreen(services.list_acs(self.store), accounts if self.demo else None)
+        accounts = accounts if self.demo else None
+        if self.store is None:
+            return SignInScreen(None, accounts)
+        from encore_tui import services
+
+        has_users = bool(services.list_users(self.store))
+        return SignInScreen(services.list_acs(self.store), accounts, has_users)
+
+    # -- the session: instance lock, push relay -------------------------------------------------
+    def _claim_store(self, actor: services.Actor) -> bool:
+        """Hold the store's instance lock while signed in: a second encore window on the same
+        SQLite store is refused, naming who has it (PostgreSQL, district mode: the same account
+        cannot be signed in twice; different accounts can)."""
+        from encore_tui import services
+
+        if self.instance_lock is not None:
+            return True
+        scope = "app" if self.store.path is not None else actor.username
+        owner = f"{actor.username} ({actor.display_name})" if actor.display_name else actor.username
+        try:
+            self.instance_lock = self.store.acquire_instance_lock(owner, scope)
+        except services.StoreError as exc:
+            log.warning("sign-in refused: %s", exc)
+            try:
+                self.screen.query_one("#signin-error").update(str(exc))
+            except Exception:  # not on the sign-in screen: say it anyway
+                self.notify(str(exc), severity="error", timeout=30)
+            return False
+        return True
+
+    def start_relay(self) -> None:
+        """With `push_url` set, push approved results to central from a thread worker while
+        someone is signed in (the same relay as `encore push --watch`)."""
+        import threading
+
+        from encore_tui.push.relay import PushConfigError, open_relay
+
+        if not self.settings.push_url or self._relay_stop is not None:
+            return
+        try:
+            relay = open_relay(self.store, self.settings)
+        except PushConfigError as exc:
+            self.notify(f"Results are not pushed to central: {exc}", severity="error", timeout=30)
+            return
+        stop = threading.Event()
+        self._relay_stop = stop
+
+        def report(_rep) -> None:
+            from encore_tui.screens.dashboard import DashboardScreen
+
+            for screen in self.screen_stack:
+                if isinstance(screen, DashboardScreen):
+                    screen.refresh_push()
+
+        def run() -> None:
+            try:
+                relay.watch(stop, on_report=lambda rep: self.call_from_thread(report, rep))
+            finally:
+                relay.close()
+
+        log.info("push relay started: %s", relay.config.url)
+        self.run_worker(run, thread=True, group="relay", name="push relay")
+
+    def stop_relay(self) -> None:
+        if self._relay_stop is not None:
+            self._relay_stop.set()
+            self._relay_stop = None
+
+    def _end_session(self) -> None:
+        self.stop_relay()
+        if self.instance_lock is not None:
+            self.instance_lock.release()
+            self.instance_lock = None
 
     # -- help and commands ------------------------------------------------------------------
     def action_help(self) -> None:
@@ -190,6 +311,8 @@ class EncoreApp(App):
                 f"{t('Open round')}: {t('Postal')}", "Postal ballots (round 0)", lambda: self._open(0)
             )
             if self.ac_id is not None:
+                from encore_tui import services
+
                 ctx = services.load_context(self.store, self.ac_id)
                 for r in range(1, ctx.last_round + 1):
                     yield SystemCommand(
@@ -226,11 +349,7 @@ class EncoreApp(App):
 
 
 def run_app(settings: Settings, demo: bool = False) -> int:
-    store = open_store(settings.db_url)
-    if not services.list_acs(store):
-        raise services.ServiceError(
-            "This store holds no AC yet: `encore import form20 DIR` or `encore demo`."
-        )
-    app = EncoreApp(store, settings, demo=demo)
+    """Run the app; the store is opened by the app itself once its first screen is up."""
+    app = EncoreApp(None, settings, demo=demo)
     app.run()
     return app.return_code or 0

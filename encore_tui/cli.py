@@ -40,9 +40,12 @@ class CliError(RuntimeError):
 
 
 def _open(args, create: bool = False):
+    from encore_tui.services.backup import backup_after_approvals
     from encore_tui.store import open_store
 
-    return open_store(args.settings.db_url, create=bool(create))
+    store = open_store(args.settings.db_url, create=bool(create))
+    backup_after_approvals(store, args.settings)  # `backup_dir`: a backup after every approval
+    return store
 
 
 def _pick_ac(store, number: int | None) -> int:
@@ -363,6 +366,16 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _refusals() -> tuple[type[Exception], ...]:
+    """Errors whose message is written for the user. Imported only when one is raised: the
+    app's start must not pay for SQLAlchemy and pydantic before its first screen is up."""
+    from encore_tui.domain.rounds import IllegalTransition, NotAllowed
+    from encore_tui.importing import ImportProblem
+    from encore_tui.services.errors import ServiceError, StoreError
+
+    return (CliError, ImportProblem, ServiceError, StoreError, NotAllowed, IllegalTransition)
+
+
 def main(argv: list[str] | None = None) -> int:
     from encore_tui.config import ConfigError, load_settings, log_path
 
@@ -376,21 +389,17 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         filename=log_path(), level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    from encore_tui.domain.rounds import IllegalTransition, NotAllowed
-    from encore_tui.importing import ImportProblem
-    from encore_tui.services.errors import ServiceError, StoreError
-
     try:
         return int(args.func(args) or 0)
-    except (CliError, ImportProblem, ServiceError, StoreError, NotAllowed, IllegalTransition) as exc:
-        logging.getLogger("encore").warning("refused: %s", exc)
-        print(f"encore: {exc}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return 0
-    except Exception:
+    except Exception as exc:
+        if isinstance(exc, _refusals()):
+            logging.getLogger("encore").warning("refused: %s", exc)
+            print(f"encore: {exc}", file=sys.stderr)
+            return 2
         logging.getLogger("encore").exception("unexpected error")
         print(
             f"encore: unexpected error; nothing saved was lost. Details are in {log_path()} — "

@@ -6,6 +6,7 @@ The config file is `<user config dir>/encore-tui/config.toml` (or $ENCORE_CONFIG
     lang = "hi"
     idle_lock_minutes = 10                 # lock the screen after idle minutes (0: never)
     printer = "counting-hall"             # an `lp` destination; empty: just write the PDF
+    prints_dir = "/media/usb/prints"      # where printed PDFs are written (default <data dir>/prints)
     backup_dir = "/media/usb/encore"      # back up here after every approved round (SQLite)
     backup_keep = 20                      # newest backups kept there (0: keep all)
     push_url = "https://results.example"  # central results endpoint (`encore push`)
@@ -47,6 +48,7 @@ class Settings:
     lang: str = "en"
     idle_lock_minutes: int = 10  # idle screen lock (app.check_idle_lock); 0: off
     printer: str = ""
+    prints_dir: str = ""  # empty: <data dir>/prints
     push_url: str = ""
     push_central_key: str = ""  # base64 Ed25519 key that signs central's receipts
     ca_bundle: str = ""
@@ -57,6 +59,11 @@ class Settings:
     @property
     def db_url(self) -> str:
         return self.db or str(data_dir() / "encore.db")
+
+    @property
+    def prints_folder(self) -> Path:
+        """Where printed PDFs go (F8 in the app, `encore export` without -o)."""
+        return Path(self.prints_dir).expanduser().resolve() if self.prints_dir else data_dir() / "prints"
 
 
 class ConfigError(ValueError):
@@ -82,6 +89,7 @@ def load_settings(**overrides) -> Settings:
         "push_central_key": "ENCORE_CENTRAL_KEY",
         "ca_bundle": "ENCORE_CA_BUNDLE",
         "printer": "ENCORE_PRINTER",
+        "prints_dir": "ENCORE_PRINTS_DIR",
         "backup_dir": "ENCORE_BACKUP_DIR",
     }
     for k, var in env.items():

@@ -13,6 +13,7 @@ HI: dict[str, str] = {
     "Sign in": "साइन इन",
     "User name": "उपयोगकर्ता नाम",
     "PIN": "पिन",
+    "Opening the store…": "भंडार खोला जा रहा है…",
     "Constituency": "विधानसभा क्षेत्र",
     "Demo accounts": "डेमो खाते",
     "Keep aside": "अलग रखें",

@@ -134,8 +134,10 @@ def cmd_approve(args) -> int:
 
     store, ac_id = _store_ac(args)
     actor, pin = _sign_in(args, store, ac_id)
-    ro.approve(store, ac_id, args.round, actor, pin)
+    saved = ro.approve(store, ac_id, args.round, actor, pin)
     print(f"Round {args.round} approved by {actor.label}; queued for publication.")
+    if saved.note:
+        print(saved.note, file=sys.stderr if "FAILED" in saved.note else sys.stdout)
     return 0
 
 

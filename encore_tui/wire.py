@@ -142,7 +142,10 @@ class RoundResult(_Message):
     """An EVM round as approved by the RO: every table, this round, brought forward, cumulative."""
 
     kind: Literal["round", "correction"] = "round"
-    round: Annotated[int, Field(ge=1, le=500)]
+    # "vvpat": the final round N+1 (round = rounds_planned + 1) whose tables are the stations
+    # kept aside, counted from their VVPAT slips; "evm": a round of the counting plan
+    round_kind: Literal["evm", "vvpat"] = "evm"
+    round: Annotated[int, Field(ge=1, le=501)]
     revision: Annotated[int, Field(ge=1, le=10_000)]
     correction_reason: Annotated[str, Field(max_length=2000)] = ""
     tables: list[TableResult] = Field(min_length=1, max_length=500)
@@ -181,9 +184,11 @@ class VvpatStation(_Model):
     station: Annotated[str, Field(min_length=1, max_length=40)]
     why: Literal["draw_of_lots", "kept_aside", "rule_56d"]
     evm: TableResult | None = None  # the EVM count compared with (None for kept-aside stations)
-    slips: TableResult  # the slip count (it prevails on a mismatch)
+    slips: TableResult  # the final slip count (the recount if there was one; it prevails)
+    first_count: TableResult | None = None  # the first slip count, when the slips were recounted
     recounted: bool = False
     matches: bool
+    amended: bool = False  # the slip count prevailed: the station's round was corrected to it
 
     @model_validator(mode="after")
     def _consistent(self) -> VvpatStation:
@@ -196,6 +201,16 @@ class VvpatStation(_Model):
         return self
 
 
+class Rule56D(_Model):
+    """A written application for slip counting at a station, decided by the RO with reasons."""
+
+    no: Annotated[int, Field(ge=1, le=10_000)]
+    applicant: Short
+    station: Annotated[str, Field(min_length=1, max_length=40)]
+    allowed: bool
+    reason: Annotated[str, Field(max_length=2000)] = ""
+
+
 class VvpatResult(_Message):
     """VVPAT verification: the 5 stations drawn by lot (and any others), slip counts, outcome."""
 
@@ -204,6 +219,7 @@ class VvpatResult(_Message):
     drawn_at: datetime | None = None
     drawn_by: Short = ""
     witnesses: Annotated[str, Field(max_length=2000)] = ""
+    applications: list[Rule56D] = Field(default_factory=list, max_length=600)
     stations: list[VvpatStation] = Field(min_length=1, max_length=600)
     cumulative: Tally  # the AC's totals after slip counts prevailed
     approval: Approval
@@ -247,7 +263,9 @@ class TieLotWire(_Model):
 
 
 class DeclarationResult(_Message):
-    """The declaration (Form 21C, or 21D at a bye-election) with the signed certificate scan."""
+    """The declaration (Form 21C, or 21D at a bye-election). Sent when the RO declares
+    (revision 1, `certificate` null) and again with the signed certificate (Form 22) scan
+    attached (revision 2, 3… — one per scan attached; the result itself never changes)."""
 
     kind: Literal["declaration"] = "declaration"
     revision: Annotated[int, Field(ge=1, le=10_000)] = 1
@@ -256,12 +274,19 @@ class DeclarationResult(_Message):
     runner_up: Serial | None = None
     margin: Count
     final: Tally  # Form 21E totals: EVM + postal, after VVPAT
+    evm: Tally | None = None  # Form 20: votes on the EVMs (kept-aside stations by their slips)
+    postal: Tally | None = None  # Form 20: postal ballots (rejected counted here)
+    electors: Count | None = None
+    tendered: Count | None = None
     tie_lot: TieLotWire | None = None
     declared_at: datetime
+    declared_by: Short = ""  # the RO's user name
     ro_name: Short
     place: Short = ""
-    certificate: Certificate
-    journal_hash: Sha256
+    form20_sha256: Sha256 | None = None  # the Form 20 the RO signed (sha256 of its CSV)
+    form20_signed_at: datetime | None = None
+    certificate: Certificate | None = None  # the signed Form 22 scan (revision 2 onwards)
+    journal_hash: Sha256  # the result.declared event (revision 1) / attachment.added event
 
 
 Message = RoundResult | PostalResult | VvpatResult | DeclarationResult
@@ -367,10 +392,12 @@ def round_result(
     figures_digest: str,
     journal_hash: str,
     correction_reason: str = "",
+    round_kind: Literal["evm", "vvpat"] = "evm",
 ) -> RoundResult:
     n = len(setup.candidates)
     return RoundResult(
         kind="correction" if correction_reason else "round",
+        round_kind=round_kind,
         contest=contest_of(setup, rounds_planned),
         round=round_no,
         revision=revision,
@@ -411,6 +438,38 @@ def postal_result(
     )
 
 
+def vvpat_result(
+    setup: Setup,
+    rounds_planned: int,
+    draw: dict | None,
+    drawn_at: datetime | None,
+    applications: Sequence[dict],
+    stations: Sequence[VvpatStation],
+    cumulative: Totals,
+    approval: Approval,
+    journal_hash: str,
+) -> VvpatResult:
+    """The VVPAT message (services/ro_vvpat.complete_vvpat builds the stations)."""
+    return VvpatResult(
+        contest=contest_of(setup, rounds_planned),
+        drawn_at=drawn_at,
+        drawn_by=(draw or {}).get("drawn_by", ""),
+        witnesses=(draw or {}).get("witnesses", ""),
+        applications=[Rule56D.model_validate(a) for a in applications],
+        stations=list(stations),
+        cumulative=Tally.of(cumulative),
+        approval=approval,
+        journal_hash=journal_hash,
+    )
+
+
+def slip_table(station: str, values: dict[str, int], n: int, table: int = 1) -> TableResult:
+    """A slip count (c1..cN, nota) as a table; its total is the sum (slips have no CU total)."""
+    votes = [int(values.get(f"c{i}", 0)) for i in range(1, n + 1)]
+    nota = int(values.get(NOTA, 0))
+    return TableResult(table=table, station=station, votes=votes, nota=nota, total=sum(votes) + nota)
+
+
 def round_key(kind: str, ac: int, round_no: int | None, revision: int, journal_seq: int) -> str:
     """Idempotency key made when the outbox row is created: unique per approval (a re-approval
     after an earlier correction is a new message with new cumulative totals)."""
@@ -429,22 +488,32 @@ def declaration_result(
     rounds_planned: int,
     decl: Declaration,
     final: Totals,
-    certificate: Certificate,
+    certificate: Certificate | None,
     journal_hash: str,
     *,
     revision: int = 1,
-    form: Literal["21C", "21D"] = "21C",
+    evm: Totals | None = None,
+    postal: Totals | None = None,
+    tendered: int | None = None,
+    declared_by: str = "",
+    form20_sha256: str | None = None,
+    form20_signed_at: datetime | None = None,
 ) -> DeclarationResult:
-    """The declaration message from the domain's Declaration (for the RO's declare service)."""
+    """The declaration message from the domain's Declaration (services/ro_result: when the RO
+    declares, revision 1 without a certificate; with each signed Form 22 scan, the next)."""
     lot = decl.tie_lot
     return DeclarationResult(
         contest=contest_of(setup, rounds_planned),
         revision=revision,
-        form=form,
+        form="21D" if setup.election.kind.value == "bye" else "21C",
         winner=decl.winner_serial,
         runner_up=decl.runner_up_serial,
         margin=decl.margin,
         final=Tally.of(final),
+        evm=Tally.of(evm) if evm is not None else None,
+        postal=Tally.of(postal) if postal is not None else None,
+        electors=setup.ac.electors,
+        tendered=tendered,
         tie_lot=TieLotWire(
             tied_serials=list(lot.tied_serials),
             drawn_serial=lot.drawn_serial,
@@ -455,8 +524,11 @@ def declaration_result(
         if lot
         else None,
         declared_at=decl.declared_at,
+        declared_by=declared_by,
         ro_name=decl.ro_name,
         place=decl.place,
+        form20_sha256=form20_sha256,
+        form20_signed_at=form20_signed_at,
         certificate=certificate,
         journal_hash=journal_hash,
     )

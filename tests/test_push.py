@@ -21,7 +21,7 @@ import pytest
 from encore_tui import keys, services, wire
 from encore_tui.config import load_settings
 from encore_tui.domain.rounds import RoundStatus
-from encore_tui.push import queue
+from encore_tui.push import queue, signing
 from encore_tui.push.relay import PushConfig, Relay
 from tests.conftest import ADMIN, RO, small_setup
 from tests.test_services import approve, postal_done, type_round
@@ -50,8 +50,8 @@ def encore(*args: str, env: dict | None = None, check: bool = True) -> subproces
 class CentralServer:
     """`encore central serve` in a subprocess, on a free port, with its own store and key."""
 
-    def __init__(self, tmp: Path, db: str, port: int | None = None) -> None:
-        self.tmp, self.db = tmp, db
+    def __init__(self, tmp: Path, db: str, port: int | None = None, workers: int = 1) -> None:
+        self.tmp, self.db, self.workers = tmp, db, workers
         self.port = port or free_port()
         self.key_file = tmp / "central.key"
         self.proc: subprocess.Popen | None = None
@@ -72,6 +72,8 @@ class CentralServer:
                 str(self.port),
                 "--key",
                 str(self.key_file),
+                "--workers",
+                str(self.workers),
             ],
             cwd=ROOT,
             stdout=log,
@@ -310,6 +312,45 @@ def test_offline_then_online_everything_arrives_once(backend, tmp_path, centre_k
         assert res["cumulative"]["candidates"] == list(tallies[-1].cumulative.votes)
         assert res["margin"] == tallies[-1].lead.margin
         relay.close()
+    finally:
+        central.stop()
+
+
+def test_several_worker_processes_share_one_store_replays_refused_everywhere(backend, tmp_path, centre_key):
+    """`--workers 2`: two uvicorn processes on one store. Every message is stored once, a
+    replayed signed request is refused whichever process gets it, and a retry with the same
+    Idempotency-Key gets the first receipt back."""
+    store, central_db = backend
+    make_counted_ac(store)
+    central = CentralServer(tmp_path, central_db, workers=2).start()
+    try:
+        central.add_centre(keys.public_key_b64(centre_key), 7)
+        relay = relay_for(store, central.url, central.public_key, centre_key)
+        assert len(relay.flush(force=True).acked) == 4
+        relay.close()
+        assert len(central.messages()) == 4
+        from sqlalchemy import select
+
+        from encore_tui.store.models import outbox
+
+        first = queue.queue_state(store)[0]
+        with store.read() as conn:
+            body = conn.execute(select(outbox.c.payload).where(outbox.c.id == first.id)).scalar().encode()
+        path = wire.PATHS[first.kind].format(ac=7)
+        headers = signing.sign_request(centre_key, "POST", path, body, "replay-probe-1")
+        answers = []
+        with httpx.Client() as c:
+            answers.append(c.post(central.url + path, content=body, headers=headers).status_code)
+            for _ in range(6):  # new connections: both processes get to see the replay
+                with httpx.Client() as fresh:
+                    r = fresh.post(central.url + path, content=body, headers=headers)
+                    answers.append((r.status_code, r.json().get("error")))
+        assert answers[0] == 200 and set(answers[1:]) == {(409, "replay")}, answers
+        again = signing.sign_request(centre_key, "POST", path, body, "replay-probe-1")  # new signature
+        r1 = httpx.post(central.url + path, content=body, headers=again)
+        assert r1.status_code == 200
+        stored = [k for k, _ in central.messages()]
+        assert stored.count("replay-probe-1") == 1 and len(stored) == 5
     finally:
         central.stop()
 

@@ -8,10 +8,10 @@ import contextlib
 import threading
 
 import pytest
-from sqlalchemy import event
 
 from encore_tui import services
 from encore_tui.store import open_store
+from encore_tui.store.fast import Fast
 from tests.conftest import OPERATOR, OPERATOR2, RO
 from tests.test_services import postal_done, type_round
 
@@ -34,26 +34,31 @@ def pg_ac(pg_database):
 PAUSES: list[int] = []
 
 
-def _pause_after_reading_the_cell(store, barrier: threading.Barrier) -> None:
-    """Make both sessions read the cell before either writes (the worst interleaving)."""
+def _pause_after_reading_the_cell(monkeypatch, barrier: threading.Barrier) -> None:
+    """Make both sessions read the cell before either writes (the worst interleaving).
 
-    @event.listens_for(store.engine, "after_cursor_execute")
-    def _pause(conn, cursor, statement, params, context, executemany):
-        if statement.lstrip().startswith("SELECT cell.value"):
+    The hot-path statements run on the DBAPI cursor (store/fast.py), so the pause wraps that."""
+    run = Fast.run
+
+    def paused(self, conn, params):
+        cur = run(self, conn, params)
+        if self._for(conn.dialect)[0].lstrip().startswith("SELECT cell.value"):
             PAUSES.append(1)
             # broken barrier: the other session is (rightly) waiting for our lock
             with contextlib.suppress(threading.BrokenBarrierError):
                 barrier.wait(timeout=1.0)
+        return cur
+
+    monkeypatch.setattr(Fast, "run", paused)
 
 
 @pytest.mark.parametrize("start", [None, 40], ids=["blank cell", "cell with a value"])
-def test_two_operators_typing_the_same_cell_never_overwrite_silently(pg_ac, start):
+def test_two_operators_typing_the_same_cell_never_overwrite_silently(pg_ac, start, monkeypatch):
     (a, b, _), ac_id = pg_ac
     if start is not None:
         services.enter_cell(a, ac_id, 1, "1", "c1", start, OPERATOR)
     barrier = threading.Barrier(2)
-    for st in (a, b):
-        _pause_after_reading_the_cell(st, barrier)
+    _pause_after_reading_the_cell(monkeypatch, barrier)
     results: dict[str, object] = {}
 
     def typer(store, actor, value):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
 from sqlalchemy import select, update
 
-from encore_tui import services
+from encore_tui import services, wire
 from encore_tui.domain import declaration as dd
 from encore_tui.domain.rounds import NotAllowed, RoundStatus
 from encore_tui.services import ro, ro_result, ro_vvpat
@@ -178,20 +179,26 @@ def test_full_path_recount_sign_declare_and_certificate(counted):
 
     ro_result.attach_scan(store, ac_id, "form22", "form22-signed.pdf", PDF + b"signed", RO)
     with store.read() as conn:
-        rows = {r.kind: json.loads(r.payload) for r in conn.execute(select(outbox.c.kind, outbox.c.payload))}
-        certs = [
-            json.loads(p)
-            for (p,) in conn.execute(
-                select(outbox.c.payload).where(outbox.c.idempotency_key.like("%form22%"))
-            )
+        rows = [
+            (r.kind, r.idempotency_key, json.loads(r.payload))
+            for r in conn.execute(select(outbox.c.kind, outbox.c.idempotency_key, outbox.c.payload))
         ]
-    d = rows["vvpat"]
-    assert len(d["stations"]) == 5
-    decl_payload = next(json.loads(p) for (p,) in services_outbox(store) if "winner" in json.loads(p))
-    assert decl_payload["winner"]["serial"] == 1 and decl_payload["margin"] == decl.margin
-    assert decl_payload["form20_sha256"] == signed["sha256"]
-    assert [c["total"] for c in decl_payload["candidates"]] == list(votes)
-    assert certs[0]["certificate"]["sha256"] and certs[0]["declaration"]["winner_serial"] == 1
+    # the outbox holds the wire messages central accepts (encore_tui/wire.py), nothing else
+    for kind, _key, p in rows:
+        wire.MODELS[kind].model_validate(p)
+    (vv,) = [p for k, _, p in rows if k == "vvpat"]
+    assert len(vv["stations"]) == 5 and all(s["matches"] for s in vv["stations"])
+    decls = [(key, p) for k, key, p in rows if k == "declaration"]
+    assert [p["revision"] for _, p in decls] == [1, 2]
+    assert [key.split("-")[1:3] for key, _ in decls] == [["declaration", "v1"], ["declaration", "v2"]]
+    first, second = (p for _, p in decls)
+    assert first["winner"] == 1 and first["margin"] == decl.margin and first["certificate"] is None
+    assert first["form20_sha256"] == signed["sha256"] and first["place"] == "Testpur"
+    assert first["final"]["candidates"] == list(votes)
+    assert second["certificate"]["sha256"] == hashlib.sha256(PDF + b"signed").hexdigest()
+    assert {k: v for k, v in second.items() if k not in ("certificate", "revision", "journal_hash")} == {
+        k: v for k, v in first.items() if k not in ("certificate", "revision", "journal_hash")
+    }
     verified(store, ac_id)
     with store.engine.begin() as conn:
         conn.execute(
@@ -199,11 +206,6 @@ def test_full_path_recount_sign_declare_and_certificate(counted):
         )
     rep = services.verify_journal(store, ac_id)
     assert not rep.ok and "declaration" in rep.problem
-
-
-def services_outbox(store):
-    with store.read() as conn:
-        return conn.execute(select(outbox.c.payload).where(outbox.c.kind == "declaration")).all()
 
 
 def test_tie_is_decided_by_a_recorded_lot(store):
@@ -237,8 +239,13 @@ def test_tie_is_decided_by_a_recorded_lot(store):
     decl = ro_result.declare_result(store, ac_id, RO, RO_PIN)
     assert (decl.winner_serial, decl.winner_votes, decl.runner_up_serial, decl.margin) == (2, 56, 1, 1)
     assert decl.tie_lot == lot
-    (payload,) = [json.loads(p) for (p,) in services_outbox(store)]
-    assert payload["tie_lot"]["drawn_by"].startswith("the RO") and payload["winner"]["votes"] == 56
+    with store.read() as conn:
+        (row,) = conn.execute(select(outbox.c.payload).where(outbox.c.kind == "declaration")).all()
+    msg = wire.DeclarationResult.model_validate_json(row.payload)
+    assert msg.tie_lot.drawn_by.startswith("the RO") and (msg.winner, msg.margin) == (2, 1)
+    from encore_tui.central.checks import check_declaration
+
+    assert check_declaration(msg) == []  # central accepts the tie decided by lot
     verified(store, ac_id)
 
 

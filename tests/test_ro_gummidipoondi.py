@@ -59,6 +59,7 @@ def test_gummidipoondi_is_declared_as_officially_published(store):
             conn.execute(select(outbox.c.payload).where(outbox.c.kind == "declaration")).scalar_one()
         )
     official = json.loads((GUMMIDIPOONDI / "result.json").read_text())["footer"]
-    assert [c["total"] for c in payload["candidates"]] == official["total_polled"]["candidates"]
-    assert payload["total_polled"] == official["total_polled"]["total"] == 222192
+    assert payload["final"]["candidates"] == official["total_polled"]["candidates"]  # the wire message
+    assert payload["final"]["total"] == official["total_polled"]["total"] == 222192
+    assert (payload["winner"], payload["runner_up"], payload["margin"]) == (1, 7, 50938)
     assert services.verify_journal(store, ac_id).ok

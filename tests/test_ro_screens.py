@@ -500,8 +500,21 @@ async def test_help_lists_the_review_keys(hall):
         await pilot.press("f1")
         await pilot.pause()
         body = str(app.screen.query_one(".dialog-body Static").render())
-        for binding_id in ("ro.approve", "ro.return", "ro.correct", "ro.spot", "ro.double", "ro.edit"):
+        for binding_id in (
+            "ro.approve",
+            "ro.return",
+            "ro.correct",
+            "ro.spot",
+            "ro.double",
+            "ro.edit",
+            "ro.report",
+        ):
             assert binding_id in body
+        await pilot.press("escape", "f8")  # print the round sheet, as on the round entry screen
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = text(app.screen, "#status")
+        assert "Round 1 sheet saved as" in status and ".pdf" in status, status
 
 
 def test_review_screen_snapshot(hall, snap_compare):

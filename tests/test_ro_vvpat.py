@@ -3,14 +3,12 @@ prevailing through the correction path, and the final round of kept-aside statio
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select, update
 
-from encore_tui import services
+from encore_tui import services, wire
 from encore_tui.domain import vvpat
 from encore_tui.domain.entries import KeptAsideReason
 from encore_tui.domain.rounds import NotAllowed, RoundStatus
@@ -151,9 +149,12 @@ def test_mismatch_recount_then_slip_count_prevails_through_the_correction_path(c
     assert summary["stations"][1]["evm"]["c1"] == ps3["c1"] - 2
     with store.read() as conn:
         row = conn.execute(select(outbox.c.payload).where(outbox.c.kind == "vvpat")).one()
-    payload = json.loads(row.payload)
-    assert payload["drawn"]["stations"] == ["1", "3", "5", "7", "8"]
-    assert [a["allowed"] for a in payload["applications_56d"]] == [True, False]
+    msg = wire.VvpatResult.model_validate_json(row.payload)  # the wire message central accepts
+    assert [s.station for s in msg.stations][:5] == ["1", "3", "5", "7", "8"]
+    assert [a.allowed for a in msg.applications] == [True, False]
+    amended = msg.stations[1]
+    assert amended.amended and amended.recounted and not amended.matches and amended.first_count
+    assert amended.evm.votes[0] == ps3["c1"] - 2 and amended.slips.votes[0] == ps3["c1"]
     assert ro_vvpat.vvpat_view(store, ac_id).done
     with pytest.raises(services.ServiceError, match="closed"):
         ro_vvpat.enter_slip_count(store, ac_id, "1", slips_of(store, ac_id, "1"), OPERATOR)

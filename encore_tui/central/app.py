@@ -11,7 +11,10 @@ No `from __future__ import annotations` here: FastAPI reads the endpoint annotat
 
 import html
 import logging
+import os
+import pathlib
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
@@ -93,6 +96,41 @@ def _ts(t: datetime) -> str:
     return t.isoformat(timespec="microseconds")
 
 
+class _LimitBody:
+    """Refuse an oversized body before reading it (a counting centre never sends one). Plain
+    ASGI: Starlette's BaseHTTPMiddleware costs a task and a stream copy on every request."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http":
+            for name, value in scope["headers"]:
+                if name == b"content-length":
+                    if value.isdigit() and int(value) > MAX_BODY:
+                        body = wire.Refusal(
+                            error="too_large", reason=f"the body is over {MAX_BODY // 2**20} MB"
+                        ).model_dump()
+                        await JSONResponse(body, status_code=413)(scope, receive, send)
+                        return
+                    break
+        await self.app(scope, receive, send)
+
+
+def app_from_env() -> FastAPI:
+    """The app for `encore central serve --workers N` (uvicorn imports it in each worker
+    process): store and key from the environment `cmd_serve` set."""
+    from encore_tui.central.store import open_central
+
+    key = keys.load_private_key(pathlib.Path(os.environ["ENCORE_CENTRAL_SERVER_KEY"]))
+    return create_app(
+        open_central(os.environ["ENCORE_CENTRAL_DB"]),
+        key,
+        window_seconds=int(os.environ.get("ENCORE_CENTRAL_WINDOW", "300")),
+        refresh_seconds=int(os.environ.get("ENCORE_CENTRAL_REFRESH", "15")),
+    )
+
+
 def create_app(
     store: Store,
     server_key: Ed25519PrivateKey,
@@ -114,16 +152,7 @@ def create_app(
     cache: dict[int, tuple[int, results.AcResults | None]] = {}
     cache_lock = threading.Lock()
 
-    @app.middleware("http")
-    async def _limit_body(request: Request, call_next):
-        # refuse an oversized body before reading it (a counting centre never sends one)
-        length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > MAX_BODY:
-            body = wire.Refusal(
-                error="too_large", reason=f"the body is over {MAX_BODY // 2**20} MB"
-            ).model_dump()
-            return JSONResponse(body, status_code=413)
-        return await call_next(request)
+    app.add_middleware(_LimitBody)
 
     @app.exception_handler(Refused)
     async def _refused(_request: Request, exc: Refused) -> JSONResponse:
@@ -149,15 +178,29 @@ def create_app(
         )
 
     # -- signatures ------------------------------------------------------------------------------
+    known_keys: dict[str, tuple[float, str]] = {}  # key id -> (looked up at, public key)
+
     def _public_key(key_id: str) -> str | None:
+        """A registered centre's public key. Found keys are remembered for a minute (a centre
+        pushes every round; keys are added, not changed, by `encore central add-centre`)."""
+        hit = known_keys.get(key_id)
+        if hit is not None and time.monotonic() - hit[0] < 60:
+            return hit[1]
         with store.read() as conn:
-            return conn.execute(select(cs.centre.c.public_key).where(cs.centre.c.key_id == key_id)).scalar()
+            public = conn.execute(select(cs.centre.c.public_key).where(cs.centre.c.key_id == key_id)).scalar()
+        if public is not None:
+            known_keys[key_id] = (time.monotonic(), public)
+        return public
 
     async def signed_request(request: Request) -> Signed:
         body = await request.body()
         try:
             key_id, _, idem, signature = signing.check_headers(request.headers)
-            public = await run_in_threadpool(_public_key, key_id[:16])
+            hit = known_keys.get(key_id[:16])
+            if hit is not None and time.monotonic() - hit[0] < 60:
+                public = hit[1]  # no thread hop for the common case
+            else:
+                public = await run_in_threadpool(_public_key, key_id[:16])
             if public is None or len(key_id) != 16:
                 raise signing.SignatureProblem(
                     401, "unknown_key", f"key {key_id[:16]!r} is not registered: `encore central add-centre`"
@@ -191,6 +234,21 @@ def create_app(
             return None
         prev = wire.RoundResult.model_validate_json(row.body)
         return prev
+
+    def _declared_before(conn, ac: int, msg: wire.DeclarationResult) -> list[str]:
+        """A result is declared once: a later message (the certificate) must repeat it exactly."""
+        m = cs.message
+        rows = conn.execute(select(m.c.body).where(m.c.ac == ac, m.c.kind == "declaration")).all()
+        for (body,) in rows:
+            d = wire.DeclarationResult.model_validate_json(body)
+            if (d.winner, d.runner_up, d.margin, d.final) != (
+                msg.winner,
+                msg.runner_up,
+                msg.margin,
+                msg.final,
+            ):
+                return [f"AC {ac} was already declared with another result (revision {d.revision})"]
+        return []
 
     def _ingest_tx(conn, kind: str, ac: int, msg: wire._Message, s: Signed) -> str:
         granted = conn.execute(
@@ -231,6 +289,7 @@ def create_app(
         else:
             assert isinstance(msg, wire.DeclarationResult)
             problems, round_no, correction = checks.check_declaration(msg), None, False
+            problems += _declared_before(conn, ac, msg)
         if problems:
             raise Refused(422, "does_not_add_up", "; ".join(problems[:5]))
         receipt = wire.Receipt(
@@ -411,6 +470,7 @@ def render_board(rows: list[results.AcResults], refresh_seconds: int) -> str:
             status = f"Declared: {_name(r.declared.winner)} elected" + (
                 " (by lot)" if r.declared.by_lot else ""
             )
+            status += " — certificate received" if r.declared.certificate else ""
         elif r.status == "awaiting_reapproval":
             status = "Counting — round(s) " + ", ".join(map(str, r.stale_rounds)) + " being re-verified"
         elif r.status == "postal_only":
@@ -420,13 +480,16 @@ def render_board(rows: list[results.AcResults], refresh_seconds: int) -> str:
         lead_votes = r.leading.votes if r.leading else ""
         trail_votes = r.trailing.votes if r.trailing else ""
         tie = " (tied)" if r.tied else ""
+        rounds = f"Round {r.rounds_counted} of {r.rounds_planned}"
+        if r.vvpat_round:
+            rounds = f"All {r.rounds_planned} rounds + VVPAT round"
         body.append(
             "<tr>"
             f"<td>{r.ac}</td><td>{html.escape(r.ac_name)}{' <em>(fictional)</em>' if r.fictional else ''}</td>"
             f"<td>{_name(r.leading)}</td><td class=n>{lead_votes}</td>"
             f"<td>{_name(r.trailing)}</td><td class=n>{trail_votes}</td>"
             f"<td class=n>{r.margin}{tie}</td>"
-            f"<td>Round {r.rounds_counted} of {r.rounds_planned}</td><td>{status}</td></tr>"
+            f"<td>{rounds}</td><td>{status}</td></tr>"
         )
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     rows_html = "\n".join(body) or "<tr><td colspan=9>No results received yet.</td></tr>"

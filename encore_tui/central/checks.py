@@ -60,8 +60,12 @@ def _same(a: Totals, b: Totals) -> bool:
 def check_round(msg: wire.RoundResult, previous: wire.RoundResult | None) -> list[str]:
     out: list[str] = []
     n = len(msg.contest.candidates)
-    if msg.round > msg.contest.rounds_planned:
-        out.append(f"round {msg.round} is beyond the {msg.contest.rounds_planned} rounds planned")
+    planned = msg.contest.rounds_planned
+    if msg.round_kind == "vvpat":
+        if msg.round != planned + 1:
+            out.append(f"the VVPAT round of kept-aside stations is round {planned + 1}, not {msg.round}")
+    elif msg.round > planned:
+        out.append(f"round {msg.round} is beyond the {planned} rounds planned")
     tallies = [("this_round", msg.this_round), ("brought_forward", msg.brought_forward)]
     tallies += [("cumulative", msg.cumulative)] + ([("postal", msg.postal)] if msg.postal else [])
     lens = [_tally_len(name, t, n, out) for name, t in tallies]
@@ -108,6 +112,9 @@ def check_vvpat(msg: wire.VvpatResult) -> list[str]:
     _tally_len("cumulative", msg.cumulative, n, out)
     for s in msg.stations:
         tables = [s.slips] + ([s.evm] if s.evm is not None and s.evm.kept_aside is None else [])
+        tables += [s.first_count] if s.first_count is not None else []
+        if s.recounted != (s.first_count is not None):
+            out.append(f"PS {s.station}: a recounted station carries its first count (and only then)")
         for t in tables:
             if t.station != s.station:
                 out.append(f"PS {s.station}: a table for PS {t.station} is listed under it")
@@ -126,6 +133,14 @@ def check_declaration(msg: wire.DeclarationResult) -> list[str]:
         return out
     if msg.winner > n or (msg.runner_up is not None and msg.runner_up > n):
         return [*out, "winner or runner-up is not a candidate"]
+    parts = [("evm", msg.evm), ("postal", msg.postal)]
+    if (
+        msg.evm is not None
+        and msg.postal is not None
+        and all(_tally_len(name, t, n, out) for name, t in parts if t is not None)
+        and not _same(msg.evm.totals() + msg.postal.totals(), msg.final.totals())
+    ):
+        out.append("final is not evm + postal")
     ld = lead(msg.final.candidates)
     votes = msg.final.candidates
     if ld.is_tie:

@@ -54,21 +54,28 @@ def cmd_serve(args) -> int:
     store = open_central(_db(args))
     key = server_key(_key_path(args), create=True)
     pub = keys.public_key_b64(key)
-    app = create_app(store, key, window_seconds=args.window, refresh_seconds=args.refresh)
     scheme = "https" if args.ssl_certfile else "http"
     print(
         f"encore central: {scheme}://{args.host}:{args.port}/board  (store {store.where}; "
-        f"receipts signed by key {key_id(pub)}: {pub})",
+        f"receipts signed by key {key_id(pub)}: {pub}; {args.workers} worker process(es))",
         flush=True,
     )
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        log_level=args.log_level,
-        ssl_certfile=args.ssl_certfile,
-        ssl_keyfile=args.ssl_keyfile,
-    )
+    tls = {"ssl_certfile": args.ssl_certfile, "ssl_keyfile": args.ssl_keyfile}
+    common = {"host": args.host, "port": args.port, "log_level": args.log_level, **tls}
+    if args.workers > 1:
+        # each worker process opens the store itself; writes are serialised by the store's
+        # lock (SQLite) or row locks (PostgreSQL), replays refused through the shared store
+        store.close()
+        os.environ.update(
+            ENCORE_CENTRAL_DB=_db(args),
+            ENCORE_CENTRAL_SERVER_KEY=str(_key_path(args)),
+            ENCORE_CENTRAL_WINDOW=str(args.window),
+            ENCORE_CENTRAL_REFRESH=str(args.refresh),
+        )
+        uvicorn.run("encore_tui.central.app:app_from_env", factory=True, workers=args.workers, **common)
+        return 0
+    app = create_app(store, key, window_seconds=args.window, refresh_seconds=args.refresh)
+    uvicorn.run(app, **common)
     return 0
 
 
@@ -181,6 +188,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--key", help="central's receipt key (default: keys/central.key in the data folder)")
     s.add_argument("--window", type=int, default=300, help="accepted clock difference, seconds (default 300)")
     s.add_argument("--refresh", type=int, default=15, help="results board refresh, seconds")
+    s.add_argument(
+        "--workers", type=int, default=1, help="worker processes (default 1; one per core for more pushes/s)"
+    )
     s.add_argument("--ssl-certfile", help="serve HTTPS with this certificate (PEM)")
     s.add_argument("--ssl-keyfile", help="… and this private key (PEM)")
     s.add_argument(

@@ -44,10 +44,14 @@ class Received(BaseModel):
 
 class Declared(BaseModel):
     winner: Standing
+    runner_up: Standing | None = None
     margin: int
     form: str
     declared_at: str
     by_lot: bool
+    ro_name: str = ""
+    place: str = ""
+    certificate: bool = False  # the signed certificate (Form 22) scan was received
 
 
 class AcResults(BaseModel):
@@ -56,7 +60,7 @@ class AcResults(BaseModel):
     election: str
     fictional: bool
     rounds_planned: int
-    rounds_counted: int  # rounds 1..i received, current and in order
+    rounds_counted: int  # rounds 1..i received, current and in order (N+1: the VVPAT round too)
     status: Literal["postal_only", "counting", "awaiting_reapproval", "declared"]
     stale_rounds: list[int]
     postal: wire.Tally | None
@@ -66,6 +70,7 @@ class AcResults(BaseModel):
     margin: int
     tied: list[int]
     vvpat_received: bool
+    vvpat_round: bool = False  # the final round of kept-aside stations (round N+1) is counted
     declared: Declared | None
     received: list[Received]
 
@@ -98,7 +103,7 @@ def summarize(held: Sequence[Held]) -> AcResults | None:
                 invalidators.append((0, h.id))
         elif isinstance(m, wire.VvpatResult):
             vvpat = h
-        else:
+        elif decl is None or m.revision >= decl.msg.revision:
             decl = h
 
     def stale(r: int) -> bool:
@@ -116,9 +121,9 @@ def summarize(held: Sequence[Held]) -> AcResults | None:
     elif postal is not None:
         assert isinstance(postal.msg, wire.PostalResult)
         cum = postal.msg.totals
-    if vvpat is not None and counted == contest.rounds_planned:
+    if vvpat is not None and counted >= contest.rounds_planned and vvpat.id > latest[counted].id:
         assert isinstance(vvpat.msg, wire.VvpatResult)
-        cum = vvpat.msg.cumulative
+        cum = vvpat.msg.cumulative  # the totals after slip counts prevailed, when newer
     declared = None
     if decl is not None:
         d = decl.msg
@@ -128,10 +133,16 @@ def summarize(held: Sequence[Held]) -> AcResults | None:
         assert w is not None
         declared = Declared(
             winner=w,
+            runner_up=_standing(contest, d.runner_up, d.final.candidates),
             margin=d.margin,
             form=d.form,
             declared_at=d.declared_at.isoformat(),
             by_lot=d.tie_lot is not None,
+            ro_name=d.ro_name,
+            place=d.place,
+            certificate=any(
+                isinstance(h.msg, wire.DeclarationResult) and h.msg.certificate is not None for h in held
+            ),
         )
     ld = lead(cum.candidates) if cum else lead([])
     received = []
@@ -173,6 +184,7 @@ def summarize(held: Sequence[Held]) -> AcResults | None:
         margin=ld.margin,
         tied=list(ld.tied),
         vvpat_received=vvpat is not None,
+        vvpat_round=counted > contest.rounds_planned,
         declared=declared,
         received=received,
     )

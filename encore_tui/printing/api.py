@@ -73,10 +73,14 @@ def render(
     if what == "postal":
         return d.postal_sheet(store, ac_id, **kw)
     fn = {"form21c": d.form21c, "form21e": d.form21e, "form22": d.form22}[what]
+    if declaration is None:  # once the RO declared, the forms print that declaration, not a DRAFT
+        from encore_tui.services.ro_result import recorded_declaration
+
+        declaration = recorded_declaration(store, ac_id)
     return fn(store, ac_id, declaration, **kw)
 
 
-def default_path(store, ac_id: int, what: str, round_no: int | None) -> Path:
+def default_path(store, ac_id: int, what: str, round_no: int | None, folder: Path | None = None) -> Path:
     from encore_tui.config import data_dir
     from encore_tui.services import load_context
     from encore_tui.store.journal import now
@@ -84,8 +88,14 @@ def default_path(store, ac_id: int, what: str, round_no: int | None) -> Path:
     ac = load_context(store, ac_id).setup.ac.number
     stamp = re.sub(r"[^0-9T]", "", now()[:19])
     name = f"ac{ac}-{what}{'' if round_no is None else f'-r{round_no}'}-{stamp}.pdf"
-    folder = data_dir() / "prints"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = folder or data_dir() / "prints"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PrintError(
+            f"Cannot write to the prints folder {folder}: {exc.strerror}. "
+            "Fix prints_dir in the config file (or plug the drive in) and print again."
+        ) from None
     return folder / name
 
 
@@ -124,7 +134,8 @@ def print_document(
         printed_by=printed_by,
         key=_signing_key(warnings),
     )
-    path = Path(output) if output else default_path(store, ac_id, what, round_no)
+    folder = getattr(settings, "prints_folder", None) if settings is not None else None
+    path = Path(output) if output else default_path(store, ac_id, what, round_no, folder)
     atomic_write(path, data)
     printer = (settings.printer if settings is not None else "") or ""
     if send is False:

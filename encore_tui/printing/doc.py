@@ -4,7 +4,6 @@ the row labels repeated."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -51,7 +50,9 @@ class Sheet(FPDF):
         self.printed_by = printed_by
         self.body_top = MARGIN
         self._shaping = False
-        self._wrapped: dict[tuple, list[str]] = {}
+        self._fit: dict = {}  # (text, font, size, width) -> size it fits at
+        self._wraps: dict = {}  # (text, width, size, font) -> wrapped lines
+        self._widths: dict = {}  # (number, font, size) -> its width
         add_fonts(self)
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(False)  # every document paginates itself
@@ -83,15 +84,47 @@ class Sheet(FPDF):
         min_size: float = 4.5,
     ) -> None:
         """One line in a box; the font shrinks (down to `min_size`) rather than overflow."""
+        # digits are ~0.5 em wide: a short number cannot overflow, skip measuring (big grids)
+        if w > 0 and text.isdigit() and text.isascii() and len(text) * size * 0.22 < w - 0.8:
+            self._put_number(x, y, w, h, text, size, style, family, align, border, fill)
+            return
         self.shaping(text)
         self.set_font(family, style, size)
-        # digits are ~0.5 em wide: a short number cannot overflow, skip measuring (big grids)
-        if w > 0 and not (text.isdigit() and len(text) * size * 0.22 < w - 0.8):
-            while size > min_size and self.get_string_width(text) > w - 0.8:
-                size -= 0.25
-                self.set_font(family, style, size)
+        if w > 0:
+            key = (text, family, style, size, round(w, 3), min_size)
+            fitted = self._fit.get(key)
+            if fitted is None:
+                fitted = size
+                while fitted > min_size and self.get_string_width(text) > w - 0.8:
+                    fitted -= 0.25
+                    self.set_font(family, style, fitted)
+                self._fit[key] = fitted
+            elif fitted != size:
+                self.set_font(family, style, fitted)
         self.set_xy(x, y)
         self.cell(w, h, text, border=border, align=align, fill=fill)
+
+    def _put_number(self, x, y, w, h, text, size, style, family, align, border, fill) -> None:
+        """What `cell` draws for a number in a box, without its line-layout machinery: a Form 20
+        of 420 stations × 36 candidates has ~20,000 of them, and `cell` made it take seconds."""
+        if self._shaping:
+            self.set_text_shaping(False)
+            self._shaping = False
+        self.set_font(family, style, size)
+        if border or fill:
+            self.rect(x, y, w, h, style=("DF" if border else "F") if fill else "D")
+        key = (text, family, style, size)
+        tw = self._widths.get(key)
+        if tw is None:
+            tw = self._widths[key] = self.get_string_width(text)
+        if align == "R":
+            tx = x + w - self.c_margin - tw
+        elif align == "C":
+            tx = x + (w - tw) / 2
+        else:
+            tx = x + self.c_margin
+        self.text(tx, y + 0.5 * h + 0.3 * self.font_size, text)
+        self.set_xy(x + w, y)
 
     def para(self, text: str, *, size: float = 10, style: str = "", w: float = 0, h: float = 5.5, align="L"):
         self.shaping(text)
@@ -102,9 +135,15 @@ class Sheet(FPDF):
     def wrap_lines(
         self, text: str, w: float, size: float, style: str = "", family: str = NARROW
     ) -> list[str]:
-        self.shaping(text)
-        self.set_font(family, style, size)
-        return self.multi_cell(w - 0.6, size * 0.42, text, dry_run=True, output="LINES")
+        """The lines `text` wraps to in width `w` (memoised: column heads repeat on every page)."""
+        key = (text, round(w, 3), size, style, family)
+        lines = self._wraps.get(key)
+        if lines is None:
+            self.shaping(text)
+            self.set_font(family, style, size)
+            lines = self.multi_cell(w - 0.6, size * 0.42, text, dry_run=True, output="LINES")
+            self._wraps[key] = lines
+        return list(lines)
 
     # -- page furniture -------------------------------------------------------------------------
     def page_payload(self) -> dict:
@@ -119,11 +158,8 @@ class Sheet(FPDF):
         qr = segno.make(pl.encode(self.page_payload()), error="m", micro=False, mask=4)
         modules = qr.symbol_size(scale=1, border=4)[0]
         size = modules * QR_MODULE_MM
-        buf = io.BytesIO()
-        qr.save(buf, kind="png", scale=4, border=4)
-        buf.seek(0)
         qx = self.w - MARGIN - size
-        self.image(buf, x=qx, y=MARGIN - 3, w=size, h=size)
+        self.image(_qr_image(qr), x=qx, y=MARGIN - 3, w=size, h=size)
         tw = qx - MARGIN - 3
         s = self.setup
         y = MARGIN - 1
@@ -237,6 +273,20 @@ def column_groups(fixed_w: float, data: Sequence[Column], avail: float) -> list[
         groups[-1].append(i)
         used += c.width
     return groups
+
+
+def _qr_image(qr, scale: int = 4, border: int = 4):
+    """The QR symbol as a 1-bit image, straight from its module matrix (segno's PNG writer is
+    pure Python and took ~35 ms a page)."""
+    from PIL import Image
+
+    n = len(qr.matrix) + 2 * border
+    white = b"\xff" * border
+    rows = [b"\xff" * n] * border
+    rows += [white + bytes(0 if v else 255 for v in row) + white for row in qr.matrix]
+    rows += [b"\xff" * n] * border
+    img = Image.frombytes("L", (n, n), b"".join(rows))
+    return img.resize((n * scale, n * scale), Image.NEAREST).convert("1")
 
 
 def grid(

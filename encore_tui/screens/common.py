@@ -8,11 +8,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from encore_tui.domain import checks as ck
-from encore_tui.domain.setup import NOTA, REJECTED, TOTAL, Setup
-from encore_tui.domain.tally import Lead
 from encore_tui.i18n import lang, t
+
+if TYPE_CHECKING:  # the sign-in screen imports this module before the domain (pydantic) is loaded
+    from encore_tui.domain import checks as ck
+    from encore_tui.domain.setup import Setup
+    from encore_tui.domain.tally import Lead
 
 
 def user_errors() -> tuple[type[Exception], ...]:
@@ -36,6 +39,8 @@ def round_name(round_no: int) -> str:
 
 
 def field_label(setup: Setup, field: str) -> str:
+    from encore_tui.domain.setup import NOTA, REJECTED, TOTAL
+
     if field.startswith("c") and field[1:].isdigit():
         c = setup.candidates[int(field[1:]) - 1]
         return f"{c.serial} {c.name} ({c.party})"
@@ -44,6 +49,8 @@ def field_label(setup: Setup, field: str) -> str:
 
 def grid_labels(setup: Setup, postal: bool) -> list[tuple[str, str]]:
     """Row labels in Latin letters only (Devanagari breaks column alignment in terminals)."""
+    from encore_tui.domain.setup import NOTA, REJECTED, TOTAL
+
     rows = [(c.field, f"{c.serial:>2} {c.name[:12]:<12} {c.party[:5]}") for c in setup.candidates]
     rows.append((NOTA, "   NOTA"))
     if postal:
@@ -66,6 +73,8 @@ def table_marks(checks: Iterable[ck.Check], entries) -> dict[str, tuple[str, str
 
 
 def table_mark(cs: list[ck.Check], entry) -> tuple[str, str]:
+    from encore_tui.domain import checks as ck
+
     if entry.kept_aside is not None:
         return ("KA", "kept")
     if not entry.values:
@@ -109,3 +118,45 @@ def localize_bindings(node) -> None:
         key: [replace(b, description=t(b.description)) for b in bindings]
         for key, bindings in bm.key_to_bindings.items()
     }
+
+
+def print_in_worker(screen, what: str, round_no: int | None, set_status) -> None:
+    """Print a document from a screen (F8): the PDF is made and written in a thread worker (a
+    Form 20 takes seconds), to the prints folder from Settings (and `lp` when a printer is set);
+    `set_status(text, error)` shows the full path, or what went wrong and what to do."""
+    app = screen.app
+    name = round_name(round_no) + " sheet" if what == "round" and round_no is not None else what.upper()
+    name = name.replace("FORM", "Form ")
+    set_status(f"Printing {name}…", False)
+
+    def work() -> None:
+        import logging
+
+        from encore_tui.printing import print_document
+        from encore_tui.printing.api import PrintError
+
+        try:
+            res = print_document(
+                app.store,
+                app.ac_id,
+                what,
+                round_no=round_no,
+                settings=app.settings,
+                printed_by=app.actor.label if app.actor else "",
+            )
+        except (PrintError, OSError, *user_errors()) as exc:
+            app.call_from_thread(set_status, f"{name} NOT printed: {exc}", True)
+            return
+        except Exception as exc:  # never let a printing problem take the counting screen down
+            logging.getLogger("encore.printing").exception("printing %s failed", what)
+            app.call_from_thread(
+                set_status, f"{name} NOT printed ({exc.__class__.__name__}: {exc}); details in the log.", True
+            )
+            return
+        pages = f"{res.pages} page{'s' if res.pages != 1 else ''}"
+        sent = f", sent to printer {res.printer}" if res.printer else ""
+        text = f"{name} saved as {res.path} ({pages}{sent})"  # the path first: it must fit 80 columns
+        text += f" · {'; '.join(res.warnings)}" if res.warnings else ""
+        app.call_from_thread(set_status, text, False)
+
+    screen.run_worker(work, thread=True, group="print", name=f"print {what}")

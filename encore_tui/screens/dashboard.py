@@ -30,6 +30,15 @@ STATUS_CLASS = {
 }
 
 
+def push_line(outbox: dict[str, int]) -> str:
+    """The push queue as the dashboard says it: waiting (queued or in flight), sent (central
+    acknowledged) and failed (refused by central: `encore push --list` says why)."""
+    if not any(outbox.values()):
+        return "empty"
+    pending = outbox.get("queued", 0) + outbox.get("sent", 0)
+    return f"{pending} pending, {outbox.get('acked', 0)} sent, {outbox.get('failed', 0)} failed"
+
+
 class RoundsTable(DataTable):
     """The rounds list. Enter opens the round at once (in this widget's own queue), and keys
     typed ahead before the round screen is up are kept for it: an operator who presses Enter
@@ -70,6 +79,7 @@ class DashboardScreen(Screen):
             tooltip="Key the round assigned to you blind",
         ),
         Binding("escape", "back", "Back", id="dashboard.back", tooltip="Back to the RO review queue"),
+        Binding("f8", "print", "Print", id="print", tooltip="Print Form 20 (PDF)", show=False),
     ]
 
     def __init__(self, read_only: bool = False, can_go_back: bool = False) -> None:
@@ -100,6 +110,7 @@ class DashboardScreen(Screen):
         self.refresh_rounds()
         self.query_one("#status", Static).update("Enter: open the round · F1: help · Ctrl+P: commands")
         table.focus()
+        self.set_interval(2.0, self.refresh_push)  # the push queue moves on its own (the relay)
 
     def on_screen_resume(self) -> None:
         if self.app.actor is not None:  # not while signing out (the screens underneath resume)
@@ -131,8 +142,6 @@ class DashboardScreen(Screen):
         else:
             lines.append(t("no votes yet"))
         kept = ", ".join(f"PS {e.station} (r{e.round_no})" for e in d.kept_aside)
-        queue = ", ".join(f"{k} {v}" for k, v in sorted(d.outbox.items())) or "empty"
-        lines.append(f"{t('Kept aside')}: {kept or 'none'} · {t('Push queue')}: {queue}")
         self.double_rounds = []
         if not self.read_only:
             from encore_tui.services import ro
@@ -142,7 +151,8 @@ class DashboardScreen(Screen):
                 rounds = ", ".join(map(str, self.double_rounds))
                 lines.append(f"Double entry assigned to you: round {rounds} (F4: key it blind)")
         self.refresh_bindings()
-        self.query_one("#summary", Static).update("\n".join(lines))
+        self._summary = lines, f"{t('Kept aside')}: {kept or 'none'}"
+        self._show_summary(d.outbox)
 
         table = self.query_one("#rounds", DataTable)
         keep_row = table.cursor_row
@@ -178,6 +188,31 @@ class DashboardScreen(Screen):
                 if info.status in (RoundStatus.DRAFT, RoundStatus.RETURNED)
             ]
             table.move_cursor(row=todo[0] if todo else 0)
+
+    def _show_summary(self, outbox: dict[str, int]) -> None:
+        lines, kept = self._summary
+        self.query_one("#summary", Static).update(
+            "\n".join([*lines, f"{kept} · {t('Push queue')}: {push_line(outbox)}"])
+        )
+
+    def refresh_push(self) -> None:
+        """Re-read only the push queue's counts (every 2 s, and when the relay reports)."""
+        if not hasattr(self, "_summary"):
+            return
+        try:
+            self._show_summary(services.outbox_counts(self.app.store, self.app.ac_id))
+        except user_errors():
+            pass  # the next refresh tries again; F5 shows the problem
+
+    def action_print(self) -> None:
+        from encore_tui.screens.common import print_in_worker
+
+        def status(text: str, error: bool = False) -> None:
+            s = self.query_one("#status", Static)
+            s.update(text)
+            s.set_class(error, "error")
+
+        print_in_worker(self, "form20", None, status)
 
     def after_submit(self, round_no: int, ts: str) -> None:
         """Back from a submitted round: say so, and put the cursor on the next round to type."""

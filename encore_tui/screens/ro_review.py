@@ -2,7 +2,7 @@
 against the previous revision, and the decisions (approve, return, correct, spot check, double
 entry). Each decision is one service call (`services.ro`); refusals are shown, never raised.
 
-F8 switches between the table-wise figures (the tally grid, read-only) and the full report
+F10 switches between the table-wise figures (the tally grid, read-only) and the full report
 (checks, changes, totals, blind checks, postal scans).
 """
 
@@ -64,7 +64,7 @@ def blind_summary(name: str, cells, short: bool = False) -> str:
 
 
 def report_lines(rv) -> list[str]:
-    """Everything about the round as text (the F8 report)."""
+    """Everything about the round as text (the F10 report)."""
     v = rv.view
     setup = v.ctx.setup
     info = v.info
@@ -156,8 +156,9 @@ class RoReviewScreen(Screen):
             "f6", "double", "Double", id="ro.double", tooltip="Double entry: open for an operator / compare"
         ),
         Binding("f7", "edit", "Edit", id="ro.edit", tooltip="Type the figures of a round in correction"),
+        Binding("f8", "print", "Print", id="print", tooltip="Print the round sheet (PDF)", show=False),
         Binding(
-            "f8", "toggle_report", "Report", id="ro.report", tooltip="Figures / report (checks, changes)"
+            "f10", "toggle_report", "Report", id="ro.report", tooltip="Figures / report (checks, changes)"
         ),
         Binding("escape", "back", "Back", id="back", tooltip="Back to the review queue"),
     ]
@@ -206,7 +207,7 @@ class RoReviewScreen(Screen):
     def on_mount(self) -> None:
         self.show(self.rv)
         self.query_one(TallyGrid).focus()
-        self.set_status("F8: report (checks, changes, totals) · F1: every key")
+        self.set_status("F10: report (checks, changes, totals) · F8: print · F1: every key")
 
     def on_screen_resume(self) -> None:
         if self.app.actor is not None:
@@ -269,7 +270,7 @@ class RoReviewScreen(Screen):
             second.append("spot: to draw (F5)")
         if rv.double is not None:
             second.append(blind_summary("double", rv.double, short=True))
-        facts.append(" · ".join(second + ["F8 report"]))
+        facts.append(" · ".join(second + ["F10 report"]))
         self.query_one("#facts", Static).update("\n".join(facts))
         self.query_one("#report-text", Static).update("\n".join(report_lines(rv)))
         self.refresh_bindings()
@@ -345,7 +346,7 @@ class RoReviewScreen(Screen):
         if rv.diff is not None:
             lines.append(f"{len(rv.diff.changes)} cell(s) changed since revision {rv.diff.base_revision}")
         warnings = [c for c in rv.view.checks if not c.is_error]
-        lines.append(f"{len(warnings)} warning(s)" + (" (F8 report lists them)" if warnings else ""))
+        lines.append(f"{len(warnings)} warning(s)" + (" (F10 report lists them)" if warnings else ""))
 
         def given(pin: str | None) -> None:
             from encore_tui.services import ro
@@ -544,6 +545,14 @@ class RoReviewScreen(Screen):
             )
             return
         self.app.push_screen(RoundScreen(self.round_no))
+
+    def action_print(self) -> None:
+        from encore_tui.screens.common import print_in_worker
+
+        postal = self.round_no == POSTAL_ROUND
+        print_in_worker(
+            self, "postal" if postal else "round", None if postal else self.round_no, self.set_status
+        )
 
     def action_toggle_report(self) -> None:
         switcher = self.query_one("#views", ContentSwitcher)

@@ -47,6 +47,7 @@ class RoundScreen(Screen):
         Binding("f6", "trends", "Trends", id="trends", tooltip="Trends: votes and lead by round"),
         Binding("f7", "toggle_totals", "Totals", id="toggle_totals", tooltip="Show/hide the totals columns"),
         Binding("escape", "back", "Back", id="back", tooltip="Back to the dashboard"),
+        Binding("f8", "print", "Print", id="print", tooltip="Print this round's sheet (PDF)", show=False),
     ]
 
     def __init__(self, round_no: int, resume: dict | None = None, view=None) -> None:
@@ -153,8 +154,10 @@ class RoundScreen(Screen):
         ro = "" if self.editable else f" · {t('read-only')}"
         total_rounds = v.ctx.last_round
         where = round_name(self.round_no) + ("" if self.round_no == 0 else f"/{total_rounds}")
+        # one-line bars (CSS height 1): no layout pass, only a repaint of the line
         self.query_one("#title", Static).update(
-            f"AC {setup.ac.number} {setup.ac.name} · {where} · {status.label}{ro} · {self.actor.label}"
+            f"AC {setup.ac.number} {setup.ac.name} · {where} · {status.label}{ro} · {self.actor.label}",
+            layout=False,
         )
         notices = []
         if status is RoundStatus.RETURNED and v.info.remark:
@@ -167,14 +170,17 @@ class RoundScreen(Screen):
         if status is RoundStatus.SUBMITTED:
             notices.append("Submitted: waiting for the RO (locked for entry).")
         notice = self.query_one("#notice", Static)
-        notice.update("\n".join(notices))
-        notice.display = bool(notices)
+        text = "\n".join(notices)
+        if text != getattr(self, "_notice_text", None):  # its height follows its lines: layout
+            self._notice_text = text
+            notice.update(text)
+            notice.display = bool(notices)
         if v.tally is not None:
             text = lead_line(setup, v.tally.lead, v.tally.cumulative.votes, f"r{self.round_no}")
         else:
             p = v.postal_totals
             text = f"Postal total {p.total} · valid {p.total_valid} · NOTA {p.nota} · rejected {p.rejected}"
-        self.query_one("#lead", Static).update(text)
+        self.query_one("#lead", Static).update(text, layout=False)
 
     def _update_detail(self) -> None:
         grid, v = self.grid, self.view
@@ -205,11 +211,11 @@ class RoundScreen(Screen):
         line = f"{where} · {what}"
         if msgs:
             line += " · " + "; ".join(msgs)
-        self.query_one("#detail", Static).update(line)
+        self.query_one("#detail", Static).update(line, layout=False)
 
     def set_status(self, text: str, error: bool = False) -> None:
         s = self.query_one("#status", Static)
-        s.update(text)
+        s.update(text, layout=False)
         s.set_class(error, "error")
 
     def _resume_text(self) -> str:
@@ -278,7 +284,7 @@ class RoundScreen(Screen):
             values[field] = value
         entry = replace(old, values=values)
         cs = ck.check_table(self.view.ctx.setup, entry, postal=self.round_no == POSTAL_ROUND)
-        grid.update_table(entry, table_mark(cs, entry))
+        grid.update_table(entry, table_mark(cs, entry), changed=field)
         self.refresh_totals()
         no = grid.tables[grid.station_col(station)][0]
         shown = "blank" if value is None else str(value)
@@ -298,8 +304,15 @@ class RoundScreen(Screen):
 
     def refresh_totals(self) -> None:
         """Re-read the round's totals and lead off the key path: on a full AC the round view
-        reads every round (~50 ms); the cell itself was already saved and repainted."""
-        self.run_worker(self._load_totals, thread=True, exclusive=True, group="totals")
+        reads every round (~50 ms); the cell itself was already saved and repainted. Debounced:
+        while the operator types on, the read waits, so it never competes with a keystroke's
+        repaint for the interpreter (it doubled the Enter-to-screen time)."""
+        timer = getattr(self, "_totals_timer", None)
+        if timer is not None:
+            timer.stop()
+        self._totals_timer = self.set_timer(
+            0.4, lambda: self.run_worker(self._load_totals, thread=True, exclusive=True, group="totals")
+        )
 
     def _load_totals(self) -> None:
         try:
@@ -488,6 +501,11 @@ class RoundScreen(Screen):
 
     def action_toggle_totals(self) -> None:
         self.grid.toggle_right()
+
+    def action_print(self) -> None:
+        from encore_tui.screens.common import print_in_worker
+
+        print_in_worker(self, "round", self.round_no, self.set_status)
 
     def action_back(self) -> None:
         try:

@@ -1,4 +1,8 @@
-"""Sign-in: choose the AC (when the store holds several), then user name and PIN."""
+"""Sign-in: choose the AC (when the store holds several), then user name and PIN.
+
+The screen is up before the store is open: the app opens it in a thread (SQLAlchemy, pydantic
+and the store take longer to load than Textual) and calls `store_ready`. What the user types
+meanwhile is kept; a PIN submitted before the store is open signs in as soon as it is."""
 
 from __future__ import annotations
 
@@ -9,7 +13,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from encore_tui import services
 from encore_tui.i18n import t
 from encore_tui.screens.common import localize_bindings, user_errors
 
@@ -47,35 +50,31 @@ class HandoffInput(Input):
 
 
 class SignInScreen(Screen):
-    def __init__(self, acs: list, demo_accounts: list[tuple[str, str, str, str]] | None = None) -> None:
+    def __init__(
+        self,
+        acs: list | None,
+        demo_accounts: list[tuple[str, str, str, str]] | None = None,
+        has_users: bool = True,
+    ) -> None:
         super().__init__()
         localize_bindings(self)
         self.acs = acs
+        self.has_users = has_users
         self.demo_accounts = demo_accounts
+        self.ac_id: int | None = None
+        self.pending = False  # the PIN was submitted before the store was open
 
     def compose(self) -> ComposeResult:
         yield Static("encore-tui · " + t("Sign in"), classes="title-bar")
         with Vertical(id="signin"):
-            if len(self.acs) > 1:
-                yield Label(t("Constituency"))
-                yield OptionList(
-                    *[Option(f"AC {a.number} {a.name}", id=str(a.ac_id)) for a in self.acs], id="ac"
-                )
-            else:
-                yield Static(f"AC {self.acs[0].number} {self.acs[0].name}", id="ac-name")
+            with Vertical(id="ac-box"):
+                yield Static(t("Opening the store…"), id="ac-name")
             yield Label(t("User name"))
             yield HandoffInput(id="username", placeholder="e.g. operator", compact=True, next_id="pin")
             yield Label(t("PIN"))
             yield Input(id="pin", password=True, placeholder="PIN", compact=True)
             yield Static("", id="signin-hint")
             yield Static("", id="signin-error", classes="error")
-            if not services.list_users(self.app.store):
-                yield Static(
-                    "This store has no accounts yet. The administrator adds them with\n"
-                    "  encore user add NAME --role operator   (or --role ro, observer, admin)",
-                    id="no-accounts",
-                    classes="error",
-                )
             if self.demo_accounts:
                 lines = [t("Demo accounts") + ":"]
                 lines += [f"  {u:<10} PIN {p}   {r}" for u, r, p, _ in self.demo_accounts]
@@ -83,13 +82,37 @@ class SignInScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.ac_id = self.acs[0].ac_id
-        if len(self.acs) > 1:
-            ol = self.query_one("#ac", OptionList)
+        self.query_one("#username", Input).focus()
+        if self.acs is not None:
+            self.store_ready(self.acs, self.has_users)
+
+    def store_ready(self, acs: list, has_users: bool) -> None:
+        """The store is open: show the AC (or the list to choose from) and any account warning."""
+        self.acs, self.has_users = acs, has_users
+        self.ac_id = acs[0].ac_id
+        box = self.query_one("#ac-box", Vertical)
+        name = self.query_one("#ac-name", Static)
+        if len(acs) > 1:
+            name.update(t("Constituency"))
+            ol = OptionList(*[Option(f"AC {a.number} {a.name}", id=str(a.ac_id)) for a in acs], id="ac")
+            box.mount(ol)
             ol.highlighted = 0
-            ol.focus()
+            if not self.query_one("#username", Input).value:
+                ol.focus()
         else:
-            self.query_one("#username", Input).focus()
+            name.update(f"AC {acs[0].number} {acs[0].name}")
+        if not has_users:
+            box.mount(
+                Static(
+                    "This store has no accounts yet. The administrator adds them with\n"
+                    "  encore user add NAME --role operator   (or --role ro, observer, admin)",
+                    id="no-accounts",
+                    classes="error",
+                )
+            )
+        if self.pending:
+            self.pending = False
+            self._sign_in()
 
     def on_descendant_focus(self, event) -> None:
         # says what to type next (also lets a script know which field has the keyboard)
@@ -116,10 +139,16 @@ class SignInScreen(Screen):
         user = self.query_one("#username", Input)
         pin = self.query_one("#pin", Input)
         err = self.query_one("#signin-error", Static)
+        if self.acs is None:
+            self.pending = True
+            err.update(t("Opening the store…"))
+            return
         if not user.value.strip():
             err.update("Type your user name first.")
             user.focus()
             return
+        from encore_tui import services
+
         try:
             actor = services.authenticate(self.app.store, user.value, pin.value, ac_id=self.ac_id)
         except user_errors() as exc:

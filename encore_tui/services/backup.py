@@ -188,6 +188,32 @@ def backup_after_approval(store: Store, settings) -> BackupReport | None:
     return rep
 
 
+def backup_after_approvals(store: Store, settings, on_failure=None) -> bool:
+    """Install the hook: every approval made through `store` (services.approve_round, hence the
+    RO's approve too) is followed by `backup_after_approval`, outside the approval transaction.
+    A failed backup never fails the approval: it is logged, returned as `Saved.note`, and passed
+    to `on_failure(message)` (the app shows it). Returns False when no backup folder is set."""
+    from encore_tui.services.counting import AFTER_APPROVAL
+
+    if not getattr(settings, "backup_dir", "") or store.path is None:
+        store.cache.pop(AFTER_APPROVAL, None)
+        return False
+
+    def hook(st: Store, _ac_id: int, round_no: int) -> str:
+        try:
+            rep = backup_after_approval(st, settings)
+        except (StoreError, OSError) as exc:  # BackupError is a StoreError
+            msg = f"Round {round_no} is approved and saved, but the automatic backup FAILED: {exc}"
+            log.error("%s", msg)
+            if on_failure is not None:
+                on_failure(msg)
+            return msg
+        return f"Backed up to {rep.path}." if rep else ""
+
+    store.cache[AFTER_APPROVAL] = hook
+    return True
+
+
 def restore(backup_file: Path | str, target: Path | str, *, force: bool = False) -> dict[int, int]:
     """Bring a backup back as the store at `target` (verified before and after).
 

@@ -14,6 +14,7 @@ from encore_tui.domain.rounds import Role
 from encore_tui.domain.setup import Setup
 from encore_tui.services.errors import ServiceError
 from encore_tui.store.engine import Store
+from encore_tui.store.fast import Fast
 from encore_tui.store.models import ac as ac_t
 from encore_tui.store.models import ro_record
 
@@ -78,18 +79,18 @@ class AcContext:
         return [POSTAL_ROUND, *range(1, self.plan.round_count + 1), *(r for r, _ in self.extra_rounds)]
 
 
-_PLAN_VERSION = select(ac_t.c.plan_version).where(ac_t.c.id == bindparam("a"))
+_PLAN_VERSION = Fast(select(ac_t.c.plan_version).where(ac_t.c.id == bindparam("a")))
 
 
 def load_context(store: Store, ac_id: int, conn: Connection | None = None) -> AcContext:
     """The AC's setup and plan; cached until the plan version changes."""
 
     def _load(c: Connection) -> AcContext:
-        row = c.execute(_PLAN_VERSION, {"a": ac_id}).one_or_none()
+        row = _PLAN_VERSION.one(c, {"a": ac_id})
         if row is None:
             raise ServiceError(f"There is no AC with id {ac_id} in this store.")
         cached = store.cache.get(("ctx", ac_id))
-        if cached is not None and cached.plan_version == row.plan_version:
+        if cached is not None and cached.plan_version == row[0]:
             return cached
         full = c.execute(select(ac_t).where(ac_t.c.id == ac_id)).one()
         vv = c.execute(

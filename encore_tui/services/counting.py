@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -27,6 +28,7 @@ from encore_tui.services.context import AcContext, Actor, load_context
 from encore_tui.services.errors import InvalidValue, RoundBlocked, ServiceError, StaleEdit
 from encore_tui.store import journal
 from encore_tui.store.engine import Store
+from encore_tui.store.fast import Fast
 from encore_tui.store.models import ac as ac_t
 from encore_tui.store.models import cell as cell_t
 from encore_tui.store.models import outbox as outbox_t
@@ -34,6 +36,8 @@ from encore_tui.store.models import round_ as round_t
 from encore_tui.store.models import round_revision as rev_t
 from encore_tui.store.models import table_state as ts_t
 from encore_tui.store.models import ui_state as ui_t
+
+log = logging.getLogger("encore.services")
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class Saved:
     seq: int
     before: int | None = None
     after: int | None = None
+    note: str = ""  # something to show beside "saved" (e.g. the automatic backup failed)
 
 
 # -- setup ---------------------------------------------------------------------------------------
@@ -189,28 +194,31 @@ def _table_no(ctx: AcContext, round_no: int, station: str) -> int:
 
 
 def _check_editable(ctx: AcContext, row, actor: Actor) -> None:
+    _check_status(row.round_no, RoundStatus(row.status), actor)
+
+
+def _check_status(round_no: int, status: RoundStatus, actor: Actor) -> None:
     authorize(actor.role, Action.ENTER)
-    status = RoundStatus(row.status)
     if not may_edit(status, actor.role):
         who = "the RO (correction)" if status.is_approved else "nobody until the RO returns it"
-        raise ServiceError(f"Round {row.round_no} is {status.label}: it can be changed by {who}.")
+        raise ServiceError(f"Round {round_no} is {status.label}: it can be changed by {who}.")
 
 
-_UI_UPDATE = (
+_UI_UPDATE = Fast(
     update(ui_t)
     .where(ui_t.c.username == bindparam("u"), ui_t.c.ac_id == bindparam("a"))
     .values(state=bindparam("s"), updated_at=bindparam("t"))
 )
-_UI_INSERT = insert(ui_t).values({c.name: bindparam("p_" + c.name) for c in ui_t.columns})
+_UI_INSERT = Fast(insert(ui_t).values({c.name: bindparam("p_" + c.name) for c in ui_t.columns}))
 
 
 def _save_ui(conn: Connection, actor: Actor, ac_id: int, state: Mapping | None, ts: str) -> None:
     if state is None:
         return
     text = json.dumps(dict(state), sort_keys=True)
-    if not conn.execute(_UI_UPDATE, {"u": actor.username, "a": ac_id, "s": text, "t": ts}).rowcount:
-        conn.execute(
-            _UI_INSERT, {"p_username": actor.username, "p_ac_id": ac_id, "p_state": text, "p_updated_at": ts}
+    if not _UI_UPDATE.rowcount(conn, {"u": actor.username, "a": ac_id, "s": text, "t": ts}):
+        _UI_INSERT.rowcount(
+            conn, {"p_username": actor.username, "p_ac_id": ac_id, "p_state": text, "p_updated_at": ts}
         )
 
 
@@ -229,8 +237,14 @@ def parse_cell_text(text: str, maximum: int) -> int | None:
 
 # -- entry ---------------------------------------------------------------------------------------
 # enter_cell runs on every Enter: its statements are built once (see store/journal.py).
-_KEPT = select(ts_t.c.kept_aside).where(
-    ts_t.c.ac_id == bindparam("a"), ts_t.c.round_no == bindparam("r"), ts_t.c.station == bindparam("s")
+# the hot path of every Enter key: compiled once, run on the DBAPI cursor (store/fast.py)
+_ROUND_STATUS = Fast(
+    select(round_t.c.status).where(round_t.c.ac_id == bindparam("a"), round_t.c.round_no == bindparam("r"))
+)
+_KEPT = Fast(
+    select(ts_t.c.kept_aside).where(
+        ts_t.c.ac_id == bindparam("a"), ts_t.c.round_no == bindparam("r"), ts_t.c.station == bindparam("s")
+    )
 )
 _CELL_KEY = (
     cell_t.c.ac_id == bindparam("a"),
@@ -238,10 +252,12 @@ _CELL_KEY = (
     cell_t.c.station == bindparam("s"),
     cell_t.c.field == bindparam("f"),
 )
-_CELL = select(cell_t.c.value, cell_t.c.version, cell_t.c.updated_by, cell_t.c.updated_at).where(*_CELL_KEY)
-_CELL_DELETE = delete(cell_t).where(*_CELL_KEY)
-_CELL_INSERT = insert(cell_t).values({c.name: bindparam("p_" + c.name) for c in cell_t.columns})
-_CELL_UPDATE = (
+_CELL = Fast(
+    select(cell_t.c.value, cell_t.c.version, cell_t.c.updated_by, cell_t.c.updated_at).where(*_CELL_KEY)
+)
+_CELL_DELETE = Fast(delete(cell_t).where(*_CELL_KEY))
+_CELL_INSERT = Fast(insert(cell_t).values({c.name: bindparam("p_" + c.name) for c in cell_t.columns}))
+_CELL_UPDATE = Fast(
     update(cell_t)
     .where(*_CELL_KEY)
     .values(
@@ -281,14 +297,18 @@ def enter_cell(
                 raise InvalidValue(
                     f"{value} is more than the {limit} electors of this station: check the sheet."
                 )
-        _check_editable(ctx, _round_row(conn, ac_id, round_no), actor)
-        if conn.execute(_KEPT, key).scalar():
+        status = _ROUND_STATUS.one(conn, {"a": ac_id, "r": round_no})
+        if status is None:
+            raise ServiceError(f"There is no round {round_no} in this AC.")
+        _check_status(round_no, RoundStatus(status[0]), actor)
+        kept = _KEPT.one(conn, key)
+        if kept is not None and kept[0]:
             raise ServiceError(f"Table {table_no} (PS {station}) is kept aside: restore it before typing.")
-        cur = conn.execute(_CELL, key).one_or_none()
-        before = cur.value if cur else None
+        cur = _CELL.one(conn, key)
+        before = cur[0] if cur else None
         if expected is not ... and expected != before:
-            who = cur.updated_by if cur else "someone"
-            when = cur.updated_at[11:19] if cur else "?"
+            who = cur[2] if cur else "someone"
+            when = cur[3][11:19] if cur else "?"
             raise StaleEdit(
                 f"Table {table_no} (PS {station}) {field}: {who} changed it to "
                 f"{before if before is not None else 'blank'} at {when} UTC while you had "
@@ -298,7 +318,7 @@ def enter_cell(
             _save_ui(conn, actor, ac_id, cursor, ts)
             return Saved(ts, 0, before, value)
         if value is None:
-            conn.execute(_CELL_DELETE, key)
+            _CELL_DELETE.rowcount(conn, key)
         elif cur is None:
             row = {
                 "ac_id": ac_id,
@@ -310,11 +330,9 @@ def enter_cell(
                 "updated_at": ts,
                 "updated_by": actor.username,
             }
-            conn.execute(_CELL_INSERT, {"p_" + k: v for k, v in row.items()})
+            _CELL_INSERT.rowcount(conn, {"p_" + k: v for k, v in row.items()})
         else:
-            conn.execute(
-                _CELL_UPDATE, {**key, "v": value, "ver": cur.version + 1, "t": ts, "u": actor.username}
-            )
+            _CELL_UPDATE.rowcount(conn, {**key, "v": value, "ver": cur[1] + 1, "t": ts, "u": actor.username})
         ev = journal.append(
             conn,
             ac_id,
@@ -723,7 +741,23 @@ def approve_round(store: Store, ac_id: int, round_no: int, actor: Actor) -> Save
         msg = _round_message(conn, ctx, round_no, revision, entries, actor, ts, digest, ev.hash, reason)
         enqueue(conn, ac_id, msg.kind, msg.model_dump(mode="json"),
                 wire.round_key(msg.kind, ctx.setup.ac.number, round_no, revision, ev.seq), ts)  # fmt: skip
-    return Saved(ts, ev.seq)
+    return Saved(ts, ev.seq, note=_after_approval(store, ac_id, round_no))
+
+
+AFTER_APPROVAL = "after_approval"  # store.cache key: callable(store, ac_id, round_no) -> str
+
+
+def _after_approval(store: Store, ac_id: int, round_no: int) -> str:
+    """Run the hook installed for this store (services.backup.backup_after_approvals), after the
+    approval committed. It never fails the approval: a problem is logged and returned as a note."""
+    hook = store.cache.get(AFTER_APPROVAL)
+    if hook is None:
+        return ""
+    try:
+        return hook(store, ac_id, round_no) or ""
+    except Exception as exc:  # the approval is saved; whatever the hook does cannot undo it
+        log.exception("after approval of round %s", round_no)
+        return f"Round {round_no} is approved and saved, but {exc}"
 
 
 def publish_round(
@@ -830,9 +864,11 @@ def _round_message(
     earlier = {r: _entries(conn, ctx, r) for r in range(1, round_no)}
     tallies = round_tallies(earlier, n, postal)
     brought = tallies[-1].cumulative if tallies else (postal or Totals.zero(n))
+    # the final VVPAT round of kept-aside stations (N+1) is pushed as what it is
+    round_kind = "vvpat" if round_no > ctx.last_round else "evm"
     return wire.round_result(
         ctx.setup, ctx.last_round, round_no, revision, entries, this, brought, postal, approval,
-        digest, journal_hash, correction_reason,
+        digest, journal_hash, correction_reason, round_kind,
     )  # fmt: skip
 
 

@@ -193,6 +193,19 @@ class Dashboard:
     outbox: dict[str, int]
 
 
+def outbox_counts(store: Store, ac_id: int) -> dict[str, int]:
+    """Messages to central by delivery state (queued, sent, acked, failed): the dashboard's
+    push line, re-read every few seconds while the relay works."""
+    with store.read() as conn:
+        return dict(
+            conn.execute(
+                select(outbox_t.c.state, func.count())
+                .where(outbox_t.c.ac_id == ac_id)
+                .group_by(outbox_t.c.state)
+            ).all()
+        )
+
+
 def dashboard(store: Store, ac_id: int) -> Dashboard:
     ctx = load_context(store, ac_id)
     with store.read() as conn:

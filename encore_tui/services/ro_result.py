@@ -8,7 +8,6 @@ and a backup of the store is a backup of the scans. They are re-hashed by `journ
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 import mimetypes
@@ -16,12 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from encore_tui import wire
 from encore_tui.domain import checks as ck
 from encore_tui.domain.declaration import Declaration, ResultError, TieLot, decide
 from encore_tui.domain.plan import POSTAL_ROUND
-from encore_tui.domain.ro_ledger import canonical
 from encore_tui.domain.rounds import Action, authorize
 from encore_tui.domain.tally import Form20, lead
 from encore_tui.exporting import form20_csv
@@ -34,6 +33,7 @@ from encore_tui.services.ro_tx import Effects, get_record, records_like
 from encore_tui.store import journal
 from encore_tui.store.engine import Store
 from encore_tui.store.models import attachment as att_t
+from encore_tui.store.models import ro_record as rec_t
 
 MAX_SCAN_BYTES = 25 * 1024 * 1024
 PURPOSES = {"form13a": "Form 13A", "form13b": "Form 13B", "form22": "Form 22 (signed certificate)"}
@@ -89,6 +89,8 @@ def attach_scan(
     if len(content) > MAX_SCAN_BYTES:
         raise InvalidValue(f"{name} is larger than {MAX_SCAN_BYTES // 2**20} MB: scan at a lower resolution.")
     media_type = _media_type(content, name)
+    if purpose == "form22" and media_type not in _WIRE_MEDIA:
+        raise InvalidValue(f"{name} is a TIFF scan: attach the signed certificate as PDF, PNG or JPEG.")
     ctx = load_context(store, ac_id)
     sha = hashlib.sha256(content).hexdigest()
     ts = journal.now()
@@ -105,31 +107,21 @@ def attach_scan(
         round_no = POSTAL_ROUND if purpose in ("form13a", "form13b") else None
         fx = Effects(conn, ac_id, actor, ts)
         fx.attachment(purpose, round_no, name, media_type, content)
-        fx.journal(
+        ev = fx.journal(
             "attachment.added",
             {"purpose": purpose, "filename": name, "sha256": sha, "size": len(content)},
         )
         if purpose == "form22":
-            counting.enqueue(
-                conn,
-                ac_id,
-                "declaration",
-                {
-                    "ac": ctx.setup.ac.number,
-                    "declaration": decl,
-                    "certificate": {
-                        "filename": name,
-                        "media_type": media_type,
-                        "size": len(content),
-                        "sha256": sha,
-                        "content_b64": base64.b64encode(content).decode(),
-                        "attached_by": actor.username,
-                        "attached_at": ts,
-                    },
-                },
-                f"ac{ctx.setup.ac.number}-form22-{sha[:16]}",
-                ts,
+            # the declaration again, now with the signed certificate: one more revision
+            scans = conn.execute(
+                select(func.count()).where(att_t.c.ac_id == ac_id, att_t.c.purpose == "form22")
+            ).scalar_one()
+            cert = wire.Certificate.of(name, media_type, content)
+            msg = _declaration_message(
+                conn, ctx, Declaration.model_validate(decl), actor, ev.hash, cert, revision=scans + 1
             )
+            key = wire.round_key("declaration", ctx.setup.ac.number, None, msg.revision, ev.seq)
+            counting.enqueue(conn, ac_id, "declaration", msg.model_dump(mode="json"), key, ts)
         row_id = conn.execute(
             select(att_t.c.id).where(
                 att_t.c.ac_id == ac_id, att_t.c.purpose == purpose, att_t.c.sha256 == sha
@@ -336,6 +328,13 @@ def result_status(store: Store, ac_id: int) -> ResultStatus:
     )
 
 
+def recorded_declaration(store: Store, ac_id: int) -> Declaration | None:
+    """The declaration as the RO recorded it (None until the result is declared)."""
+    with store.read() as conn:
+        rec = get_record(conn, ac_id, DECLARATION)
+    return Declaration.model_validate(rec) if rec else None
+
+
 def declaration_checks(store: Store, ac_id: int) -> list[ck.Check]:
     return result_status(store, ac_id).checks
 
@@ -462,54 +461,50 @@ def declare_result(store: Store, ac_id: int, actor: Actor, pin: str, place: str 
         doc = decl.model_dump(mode="json")
         fx = Effects(conn, ac_id, actor, ts)
         fx.record(DECLARATION, doc)
-        fx.journal("result.declared", {"winner": winner, "votes": wvotes, "margin": margin})
-        counting.enqueue(
-            conn,
-            ac_id,
-            "declaration",
-            _declaration_payload(ctx, f20, decl, signed, actor),
-            f"ac{ctx.setup.ac.number}-declaration",
-            ts,
-        )
+        ev = fx.journal("result.declared", {"winner": winner, "votes": wvotes, "margin": margin})
+        # what central receives (encore_tui/wire.py); the signed certificate follows as revision 2
+        msg = _declaration_message(conn, ctx, decl, actor, ev.hash, None, revision=1, f20=f20, signed=signed)
+        key = wire.round_key("declaration", ctx.setup.ac.number, None, 1, ev.seq)
+        counting.enqueue(conn, ac_id, "declaration", msg.model_dump(mode="json"), key, ts)
     return decl
 
 
-def _declaration_payload(ctx: AcContext, f20: Form20, decl: Declaration, signed: dict, actor: Actor) -> dict:
-    s = ctx.setup
-    cands = [
-        {
-            "serial": c.serial,
-            "name": c.name,
-            "name_hi": c.name_hi,
-            "party": c.party,
-            "evm": f20.evm.votes[i],
-            "postal": f20.postal.votes[i],
-            "total": f20.total_polled.votes[i],
-        }
-        for i, c in enumerate(s.candidates)
-    ]
-    w = s.candidates[decl.winner_serial - 1]
-    return {
-        "election": s.election.name,
-        "kind": s.election.kind.value,
-        "ac": s.ac.number,
-        "ac_name": s.ac.name,
-        "electors": s.ac.electors,
-        "candidates": cands,
-        "nota": {"evm": f20.evm.nota, "postal": f20.postal.nota, "total": f20.total_polled.nota},
-        "rejected": f20.total_polled.rejected,
-        "total_valid": f20.total_polled.total_valid,
-        "total_polled": f20.total_polled.total,
-        "tendered": f20.tendered,
-        "winner": {"serial": w.serial, "name": w.name, "party": w.party, "votes": decl.winner_votes},
-        "runner_up_serial": decl.runner_up_serial,
-        "margin": decl.margin,
-        "tie_lot": decl.tie_lot.model_dump(mode="json") if decl.tie_lot else None,
-        "declared_at": decl.declared_at.isoformat(),
-        "declared_by": actor.username,
-        "ro_name": decl.ro_name,
-        "place": decl.place,
-        "form20_sha256": signed["sha256"],
-        "form20_signed_at": signed["at"],
-        "digest": hashlib.sha256(canonical(decl.model_dump(mode="json")).encode()).hexdigest(),
-    }
+_WIRE_MEDIA = ("application/pdf", "image/png", "image/jpeg")
+
+
+def _declaration_message(
+    conn,
+    ctx: AcContext,
+    decl: Declaration,
+    actor: Actor,
+    journal_hash: str,
+    certificate: wire.Certificate | None,
+    *,
+    revision: int,
+    f20: Form20 | None = None,
+    signed: dict | None = None,
+) -> wire.DeclarationResult:
+    """The one mapping from the recorded declaration to the wire message (Form 21C/21D data,
+    Form 20's EVM / postal / total polled, the signed Form 20's digest, the tie lot)."""
+    if f20 is None:
+        _c, f20 = _form20_in(conn, ctx)
+    if signed is None:
+        signed = get_record(conn, ctx.ac_id, SIGNED) or {}
+    return wire.declaration_result(
+        ctx.setup,
+        ctx.last_round,
+        decl,
+        f20.total_polled,
+        certificate,
+        journal_hash,
+        revision=revision,
+        evm=f20.evm,
+        postal=f20.postal,
+        tendered=f20.tendered,
+        declared_by=conn.execute(
+            select(rec_t.c.updated_by).where(rec_t.c.ac_id == ctx.ac_id, rec_t.c.key == DECLARATION)
+        ).scalar()
+        or actor.username,
+        form20_sha256=signed.get("sha256"),
+        form20_signed_at=dt.datetime.fromisoformat(signed["at"]) if signed.get("at") else None,
+    )

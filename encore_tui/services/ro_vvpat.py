@@ -4,15 +4,16 @@ kept-aside stations, and closing the verification (queued for push as kind "vvpa
 
 from __future__ import annotations
 
-import hashlib
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
+from encore_tui import wire
 from encore_tui.domain import checks as ck
 from encore_tui.domain import vvpat
-from encore_tui.domain.ro_ledger import canonical
+from encore_tui.domain.entries import TableEntry
 from encore_tui.domain.rounds import Action, RoundStatus, authorize
 from encore_tui.services import counting
 from encore_tui.services.context import AcContext, Actor, load_context
@@ -23,6 +24,7 @@ from encore_tui.services.ro_tx import Effects, get_record, records_like
 from encore_tui.store import journal
 from encore_tui.store.engine import Store
 from encore_tui.store.models import ac as ac_t
+from encore_tui.store.models import ro_record as rec_t
 from encore_tui.store.models import vvpat_count as vv_t
 
 DRAW, COMPLETED, ROUND = "vvpat_draw", "vvpat_completed", "vvpat_round"
@@ -323,7 +325,67 @@ def complete_vvpat(store: Store, ac_id: int, actor: Actor) -> dict:
         }
         fx = Effects(conn, ac_id, actor, ts)
         fx.record(COMPLETED, {"by": actor.username, "at": ts, "stations": [s.station for s in stations]})
-        fx.journal("vvpat.completed", {"stations": [s.station for s in stations]})
-        digest = hashlib.sha256(canonical(summary).encode()).hexdigest()
-        counting.enqueue(conn, ac_id, "vvpat", summary, f"ac{ctx.setup.ac.number}-vvpat-{digest[:16]}", ts)
+        ev = fx.journal("vvpat.completed", {"stations": [s.station for s in stations]})
+        # what central receives: the wire message (encore_tui/wire.py), written with the event
+        msg = _vvpat_message(conn, ctx, draw, apps, stations, amended, actor, ts, ev.hash)
+        key = wire.round_key("vvpat", ctx.setup.ac.number, None, msg.revision, ev.seq)
+        counting.enqueue(conn, ac_id, "vvpat", msg.model_dump(mode="json"), key, ts)
     return summary
+
+
+_WHY = {"lot": "draw_of_lots", "rule 56D": "rule_56d"}
+
+
+def _vvpat_message(
+    conn,
+    ctx: AcContext,
+    draw: dict | None,
+    apps: list[dict],
+    stations: list[vvpat.VvpatStation],
+    amended: dict[str, dict],
+    actor: Actor,
+    ts: str,
+    journal_hash: str,
+) -> wire.VvpatResult:
+    """The VVPAT message: per station the EVM figures compared (before any amendment), the
+    final slip count (and the first one when recounted), and the AC's totals now (Form 20,
+    EVM + postal, after the slip counts prevailed)."""
+    from encore_tui.services.ro_result import _form20_in
+
+    n = ctx.n
+    counted = _counted(conn, ctx)
+    out = []
+    for s in stations:
+        evm_values = amended[f"vvpat_amended:{s.station}"]["before"] if s.amended else counted[s.station]
+        slot = ctx.plan.locate(s.station)
+        evm = wire.table_result(TableEntry(slot.round_no, slot.table_no, s.station, dict(evm_values)), n)
+        final = s.recount if s.recount is not None else s.count
+        slips = wire.slip_table(s.station, dict(final or {}), n, slot.table_no)
+        first = wire.slip_table(s.station, dict(s.count), n, slot.table_no) if s.recount is not None else None
+        out.append(
+            wire.VvpatStation(
+                station=s.station,
+                why=_WHY.get(s.why, "draw_of_lots"),  # type: ignore[arg-type]
+                evm=evm,
+                slips=slips,
+                first_count=first,
+                recounted=s.recount is not None,
+                matches=(evm.votes, evm.nota) == (slips.votes, slips.nota),
+                amended=s.amended,
+            )
+        )
+    drawn_at = conn.execute(
+        select(rec_t.c.updated_at).where(rec_t.c.ac_id == ctx.ac_id, rec_t.c.key == DRAW)
+    ).scalar()
+    _c, f20 = _form20_in(conn, ctx)
+    return wire.vvpat_result(
+        ctx.setup,
+        ctx.last_round,
+        draw,
+        dt.datetime.fromisoformat(drawn_at) if drawn_at else None,
+        apps,
+        out,
+        f20.total_polled,
+        wire.Approval(by=actor.username, name=actor.label, at=dt.datetime.fromisoformat(ts)),
+        journal_hash,
+    )

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from encore_tui.domain.events import require
+from encore_tui.store.fast import Fast
 from encore_tui.store.models import chain_head, journal
 
 GENESIS = "0" * 64
@@ -51,12 +52,12 @@ class JournalEvent:
 
 # Built once: constructing SQLAlchemy expressions costs ~0.3 ms each, and append() runs on
 # every keystroke that saves a cell.
-_HEAD = (
+_HEAD = Fast(
     select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.ac_id == bindparam("a")).with_for_update()
 )
-_LOCK = select(chain_head.c.seq).where(chain_head.c.ac_id == bindparam("a")).with_for_update()
-_INSERT = insert(journal).values({c.name: bindparam("p_" + c.name) for c in journal.columns})
-_MOVE_HEAD = (
+_LOCK = Fast(select(chain_head.c.seq).where(chain_head.c.ac_id == bindparam("a")).with_for_update())
+_INSERT = Fast(insert(journal).values({c.name: bindparam("p_" + c.name) for c in journal.columns}))
+_MOVE_HEAD = Fast(
     update(chain_head)
     .where(chain_head.c.ac_id == bindparam("a"))
     .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
@@ -75,7 +76,7 @@ def lock_chain(conn: Connection, ac_id: int) -> None:
     insert), and the stale-edit check would never fire. Locking the chain head first makes
     writers of one AC run one after the other, each reading what the previous one committed.
     (On SQLite the store's file lock + BEGIN IMMEDIATE already serialise all writers.)"""
-    conn.execute(_LOCK, {"a": ac_id}).first()
+    _LOCK.one(conn, {"a": ac_id})
 
 
 def append(
@@ -84,27 +85,18 @@ def append(
     """Append one event inside the caller's transaction (locks the chain head)."""
     require(kind)
     ts = ts or now()
-    head = conn.execute(
-        select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.ac_id == ac_id).with_for_update()
-    ).one()
-    seq = head.seq + 1
+    head = _HEAD.one(conn, {"a": ac_id})
+    if head is None:
+        raise LookupError(f"AC {ac_id} has no journal chain")
+    prev = head[1]
+    seq = head[0] + 1
     text = canonical(payload)
-    h = event_hash(ac_id, seq, ts, actor, role, kind, text, head.hash)
-    conn.execute(
-        insert(journal).values(
-            ac_id=ac_id,
-            seq=seq,
-            ts=ts,
-            actor=actor,
-            role=role,
-            kind=kind,
-            payload=text,
-            prev_hash=head.hash,
-            hash=h,
-        )
-    )
-    conn.execute(update(chain_head).where(chain_head.c.ac_id == ac_id).values(seq=seq, hash=h))
-    return JournalEvent(ac_id, seq, ts, actor, role, kind, payload, head.hash, h)
+    h = event_hash(ac_id, seq, ts, actor, role, kind, text, prev)
+    row = {"ac_id": ac_id, "seq": seq, "ts": ts, "actor": actor, "role": role, "kind": kind}
+    row.update(payload=text, prev_hash=prev, hash=h)
+    _INSERT.rowcount(conn, {"p_" + k: v for k, v in row.items()})
+    _MOVE_HEAD.rowcount(conn, {"a": ac_id, "new_seq": seq, "new_hash": h})
+    return JournalEvent(ac_id, seq, ts, actor, role, kind, payload, prev, h)
 
 
 def events(conn: Connection, ac_id: int, since: int = 0) -> Iterator[JournalEvent]:

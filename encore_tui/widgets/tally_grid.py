@@ -14,7 +14,7 @@ the service and returns None when the value is durable, or the refusal message.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from rich.segment import Segment
@@ -148,15 +148,25 @@ class TallyGrid(ScrollView, can_focus=True):
         self.editable = editable
         self._invalidate_all()
 
-    def update_table(self, entry: TableEntry, mark: tuple[str, str] | None) -> None:
-        """One table's figures changed: repaint its column only (cells, sum/diff rows, header)."""
+    def update_table(
+        self, entry: TableEntry, mark: tuple[str, str] | None, changed: str | None = None
+    ) -> None:
+        """One table's figures changed: repaint its column only (cells, sum/diff rows, header).
+        With `changed` (the one cell saved), only that cell, the header and the check rows:
+        the lines an Enter has to send over a slow SSH link."""
         self.entries[entry.station] = entry
         if mark is None:
             self.marks.pop(entry.station, None)
         else:
             self.marks[entry.station] = mark
         col = self.station_col(entry.station)
-        for line in range(len(self._gen)):
+        lines: Iterable[int] = range(len(self._gen))
+        if changed is not None:
+            keys = [r.key for r in self.rows]
+            if changed in keys:
+                derived = range(HEADER + self.field_count, len(self._gen))
+                lines = [*range(HEADER), HEADER + keys.index(changed), *derived]
+        for line in lines:
             self._gen[line] += 1
             self._refresh_cell(col, line)
 

@@ -1,0 +1,112 @@
+"""The RO's whole day reaches central: rounds, the final VVPAT round of kept-aside stations,
+the VVPAT verification, the declaration and the signed certificate — pushed by the relay to the
+reference receiver under uvicorn, checked, stored once and shown on its board."""
+
+from __future__ import annotations
+
+import httpx
+from sqlalchemy import update
+
+from encore_tui import keys, services, wire
+from encore_tui.domain.entries import KeptAsideReason
+from encore_tui.services import ro, ro_result, ro_vvpat
+from encore_tui.store.models import outbox
+from tests.conftest import OPERATOR, RO
+from tests.ro_support import PDF, RO_PIN, count_and_approve, make_ac, postal, type_table, verified, votes_of
+from tests.test_push import CentralServer, relay_for, states
+
+
+def test_a_counting_day_reaches_central_once_with_the_declared_winner(store, tmp_path):
+    centre_key = keys.init_keys()
+    ac_id = make_ac(store, n_stations=7)
+    ac_no = services.load_context(store, ac_id).setup.ac.number
+    postal(store, ac_id)
+    count_and_approve(store, ac_id, [1, 2])
+    for s in services.load_context(store, ac_id).tables_of(3):
+        if s == "7":
+            services.keep_aside(store, ac_id, 3, s, KeptAsideReason.MOCK_POLL_NOT_CLEARED, OPERATOR)
+        else:
+            type_table(store, ac_id, 3, s, votes_of(store, ac_id, s))
+    services.submit_round(store, ac_id, 3, OPERATOR)
+    ro.approve(store, ac_id, 3, RO, RO_PIN)
+    # VVPAT: five stations drawn, slips match; station 7 counted from its slips in round 4
+    drawn = ["1", "2", "3", "4", "5"]
+    ro_vvpat.record_draw(store, ac_id, drawn, "agent of P2", "Observer", RO)
+    for s in drawn:
+        v = votes_of(store, ac_id, s)
+        ro_vvpat.enter_slip_count(store, ac_id, s, {k: v[k] for k in ("c1", "c2", "c3", "nota")}, OPERATOR)
+    assert ro_vvpat.open_vvpat_round(store, ac_id, RO) == 4
+    type_table(store, ac_id, 4, "7", votes_of(store, ac_id, "7"))
+    services.submit_round(store, ac_id, 4, OPERATOR)
+    ro.approve(store, ac_id, 4, RO, RO_PIN)
+    ro_vvpat.complete_vvpat(store, ac_id, RO)
+    ro_result.sign_form20(store, ac_id, RO, RO_PIN)
+    decl = ro_result.declare_result(store, ac_id, RO, RO_PIN, place="Counting Centre, Testpur")
+    ro_result.attach_scan(store, ac_id, "form22", "form22-signed.pdf", PDF + b"signed by the RO", RO)
+    votes = ro_result.result_status(store, ac_id).votes
+
+    central = CentralServer(tmp_path, str(tmp_path / "central.db")).start()
+    try:
+        central.add_centre(keys.public_key_b64(centre_key), ac_no)
+        relay = relay_for(store, central.url, central.public_key, centre_key)
+        rep = relay.flush(force=True)
+        assert rep.failed == [] and rep.left == 0, rep
+        kinds = [k for _, k in central.messages()]
+        assert kinds == ["postal", "round", "round", "round", "round", "vvpat", "declaration", "declaration"]
+        assert states(store) == ["acked"] * 8
+        # the VVPAT round went out as what it is: round 4 of kind vvpat (the plan has 3 rounds)
+        r4 = httpx.get(f"{central.url}/v1/acs/{ac_no}/rounds/4").json()
+        assert (
+            r4[0]["message"]["round_kind"] == "vvpat" and r4[0]["message"]["contest"]["rounds_planned"] == 3
+        )
+        assert [t["station"] for t in r4[0]["message"]["tables"]] == ["7"]
+
+        res = httpx.get(f"{central.url}/v1/acs/{ac_no}").json()
+        assert res["status"] == "declared" and res["vvpat_received"] and res["vvpat_round"]
+        assert res["declared"]["winner"]["serial"] == decl.winner_serial == 1
+        assert res["declared"]["margin"] == decl.margin == votes[0] - votes[1]
+        assert res["declared"]["place"] == "Counting Centre, Testpur" and res["declared"]["certificate"]
+        assert res["cumulative"]["candidates"] == list(votes)
+        board = httpx.get(central.url + "/board").text
+        assert "elected" in board and "certificate received" in board and "VVPAT round" in board
+        # every round acknowledged is published locally; the journal still verifies
+        d = services.dashboard(store, ac_id)
+        assert all(d.rounds[r].status.value == "published" for r in (0, 1, 2, 3, 4))
+        verified(store, ac_id)
+
+        # replay: every row sent again (as after a crash before the receipts were kept)
+        with store.write() as conn:
+            conn.execute(update(outbox).values(state="queued", next_attempt_at=None))
+        rep = relay.flush(force=True)
+        assert len(rep.acked) == 8 and rep.failed == []
+        assert len(central.messages()) == 8  # answered from the idempotency records: no duplicate
+        again = httpx.get(f"{central.url}/v1/acs/{ac_no}").json()
+        assert again["declared"] == res["declared"] and len(again["received"]) == 8
+        relay.close()
+    finally:
+        central.stop()
+
+
+def test_central_checks_the_declarations_evm_and_postal_parts():
+    from encore_tui.domain.declaration import Declaration
+    from encore_tui.domain.tally import Totals
+    from tests.conftest import small_setup
+
+    setup = small_setup()
+    final = Totals((300, 200, 20), 5)
+    d = Declaration(
+        winner_serial=1, winner_votes=300, runner_up_serial=2, margin=100, declared_at="2026-12-01T10:00:00Z",
+        ro_name="RO",
+    )  # fmt: skip
+    msg = wire.declaration_result(setup, 3, d, final, None, "c" * 64)
+    assert msg.certificate is None and msg.form == "21C"
+    from encore_tui.central.checks import check_declaration
+
+    assert check_declaration(msg) == []
+    evm, post = Totals((290, 195, 20), 5), Totals((10, 5, 0), 0)
+    assert (
+        check_declaration(msg.model_copy(update={"evm": wire.Tally.of(evm), "postal": wire.Tally.of(post)}))
+        == []
+    )
+    bad = msg.model_copy(update={"evm": wire.Tally.of(evm), "postal": wire.Tally.of(Totals((9, 5, 0), 0))})
+    assert check_declaration(bad) == ["final is not evm + postal"]
