@@ -148,14 +148,10 @@ class RoReviewScreen(Screen):
         Binding(
             "f3", "return_round", "Return", id="ro.return", tooltip="Return to the operator with a remark"
         ),
-        Binding(
-            "f4", "correct", "Correct", id="ro.correct", tooltip="Correct an approved round (reason, PIN)"
-        ),
-        Binding("f5", "spot", "Spot", id="ro.spot", tooltip="Blind spot check: draw, re-key, compare"),
-        Binding(
-            "f6", "double", "Double", id="ro.double", tooltip="Double entry: open for an operator / compare"
-        ),
-        Binding("f7", "edit", "Edit", id="ro.edit", tooltip="Type the figures of a round in correction"),
+        Binding("f4", "correct", "Correct", id="ro.correct", tooltip="Correct an approved round (PIN)"),
+        Binding("f5", "spot", "Spot", id="ro.spot", tooltip="Blind spot check (draw, re-key)"),
+        Binding("f6", "double", "Double", id="ro.double", tooltip="Double entry (open / compare)"),
+        Binding("f7", "edit", "Edit", id="ro.edit", tooltip="Type a correction's figures"),
         Binding("f8", "print", "Print", id="print", tooltip="Print the round sheet (PDF)", show=False),
         Binding(
             "f10", "toggle_report", "Report", id="ro.report", tooltip="Figures / report (checks, changes)"
