@@ -217,12 +217,13 @@ class EncoreApp(App):
 
             accounts = DEMO_ACCOUNTS
         accounts = accounts if self.demo else None
+        preselect = self.settings.ac
         if self.store is None:
-            return SignInScreen(None, accounts)
+            return SignInScreen(None, accounts, preselect=preselect)
         from encore_tui import services
 
         has_users = bool(services.list_users(self.store))
-        return SignInScreen(services.list_acs(self.store), accounts, has_users)
+        return SignInScreen(services.list_acs(self.store), accounts, has_users, preselect=preselect)
 
     # -- the session: instance lock, push relay -------------------------------------------------
     def _claim_store(self, actor: services.Actor) -> bool:
@@ -307,6 +308,8 @@ class EncoreApp(App):
         if self.actor is not None:
             yield SystemCommand(t("Trends"), "Cumulative votes and the lead by round", self._trends)
             yield SystemCommand(t("Sign out"), "Back to the sign-in screen", self.sign_out)
+            if self.actor.role in (Role.RO, Role.ARO, Role.OBSERVER):
+                yield from self._ro_commands()
             yield SystemCommand(
                 f"{t('Open round')}: {t('Postal')}", "Postal ballots (round 0)", lambda: self._open(0)
             )
@@ -327,6 +330,21 @@ class EncoreApp(App):
                 screen.action_toggle_totals,
             )
         yield SystemCommand(t("Quit"), "Leave encore (everything saved stays saved)", self.exit)
+
+    def _ro_commands(self) -> Iterable[SystemCommand]:
+        from encore_tui.screens.ro_result import ResultScreen
+        from encore_tui.screens.ro_vvpat import VvpatScreen
+
+        yield SystemCommand(
+            t("VVPAT verification"),
+            "Draw, Rule 56D, slip counts, kept-aside round, close",
+            lambda: self.push_screen(VvpatScreen()),
+        )
+        yield SystemCommand(
+            t("Result and declaration"),
+            "Form 20 totals, recount, sign-off, tie lot, declare, Form 22",
+            lambda: self.push_screen(ResultScreen()),
+        )
 
     def _trends(self) -> None:
         from encore_tui.screens.trends import TrendsScreen

@@ -293,6 +293,8 @@ def cmd_demo(args) -> int:
 def cmd_run(args) -> int:
     from encore_tui.app import run_app
 
+    if getattr(args, "ac", None):
+        args.settings.ac = args.ac
     return run_app(args.settings, demo=getattr(args, "demo", False))
 
 

@@ -165,6 +165,9 @@ def test_full_path_recount_sign_declare_and_certificate(counted):
         ro_result.record_recount(store, ac_id, "Candidate 2", ["1"], True, "again", RO)
     with pytest.raises(services.ServiceError, match="Form 20 is signed"):
         ro.correct(store, ac_id, 1, "late change", RO, RO_PIN)
+    with pytest.raises(services.ServiceError, match="Form 20 is signed"):  # the raw service too
+        services.open_correction(store, ac_id, 2, "late change", RO)
+    assert services.dashboard(store, ac_id).rounds[2].status.is_approved
     with pytest.raises(services.ServiceError, match="no lot"):
         ro_result.record_tie_lot(store, ac_id, 1, "RO", "", RO)
     with pytest.raises(NotAllowed):
@@ -302,3 +305,18 @@ def test_every_ro_decision_is_refused_to_operators_and_observers(counted):
     with store.read() as conn:
         assert conn.execute(select(ro_record.c.key)).all() == [("setting:spot_check_rounds",)]
     verified(store, ac_id)
+
+
+def test_a_full_recount_opens_the_postal_round_and_every_evm_round(counted):
+    store, ac_id = counted
+    vvpat_done(store, ac_id)
+    last = services.load_context(store, ac_id).last_round
+    rounds = ro_result.record_recount(store, ac_id, "Candidate 2 (P2)", None, True, "margin of 3 votes", RO)
+    assert rounds == list(range(0, last + 1))
+    d = services.dashboard(store, ac_id)
+    assert all(d.rounds[r].status is RoundStatus.CORRECTION for r in rounds)
+    assert "E109" in codes(ro_result.declaration_checks(store, ac_id))
+    for r in rounds:  # the recount confirms every figure: each approved again, in order
+        ro.approve(store, ac_id, r, RO, RO_PIN)
+    assert codes(ro_result.declaration_checks(store, ac_id)) == ["E117"]
+    assert services.verify_journal(store, ac_id).ok

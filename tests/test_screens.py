@@ -374,6 +374,22 @@ async def test_several_acs_are_chosen_at_sign_in(hall):
         assert "AC 8" in str(app.screen.query_one("#title").render())
 
 
+async def test_ac_from_the_command_line_is_preselected_and_a_wrong_one_said(hall):
+    store, ac_id = hall
+    other = services.create_ac(store, small_setup(ac_no=8), ADMIN)
+    app = EncoreApp(store, Settings(ac=8))  # `encore --ac 8`
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)  # the keyboard starts on the user name: no list to walk
+        assert app.ac_id == other
+    app = EncoreApp(store, Settings(ac=99))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "AC 99 is not in this store" in str(app.screen.query_one("#signin-error").render())
+        await pilot.press("enter")  # the list has the keyboard: the first AC
+        await sign_in(pilot)
+        assert app.ac_id == ac_id
+
+
 async def test_paste_never_reaches_the_store(hall):
     store, ac_id = hall
     app = EncoreApp(store, Settings())

@@ -55,9 +55,11 @@ class SignInScreen(Screen):
         acs: list | None,
         demo_accounts: list[tuple[str, str, str, str]] | None = None,
         has_users: bool = True,
+        preselect: int = 0,
     ) -> None:
         super().__init__()
         localize_bindings(self)
+        self.preselect = preselect  # an AC number (--ac or `ac` in the config file)
         self.acs = acs
         self.has_users = has_users
         self.demo_accounts = demo_accounts
@@ -96,8 +98,15 @@ class SignInScreen(Screen):
             name.update(t("Constituency"))
             ol = OptionList(*[Option(f"AC {a.number} {a.name}", id=str(a.ac_id)) for a in acs], id="ac")
             box.mount(ol)
-            ol.highlighted = 0
-            if not self.query_one("#username", Input).value:
+            chosen = [i for i, a in enumerate(acs) if a.number == self.preselect]
+            ol.highlighted = chosen[0] if chosen else 0
+            if chosen:
+                self.ac_id = acs[chosen[0]].ac_id
+            elif self.preselect:
+                self.query_one("#signin-error", Static).update(
+                    f"AC {self.preselect} is not in this store: choose the constituency from the list."
+                )
+            if not chosen and not self.query_one("#username", Input).value:
                 ol.focus()
         else:
             name.update(f"AC {acs[0].number} {acs[0].name}")

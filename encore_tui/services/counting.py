@@ -32,6 +32,7 @@ from encore_tui.store.fast import Fast
 from encore_tui.store.models import ac as ac_t
 from encore_tui.store.models import cell as cell_t
 from encore_tui.store.models import outbox as outbox_t
+from encore_tui.store.models import ro_record as ro_record_t
 from encore_tui.store.models import round_ as round_t
 from encore_tui.store.models import round_revision as rev_t
 from encore_tui.store.models import table_state as ts_t
@@ -775,6 +776,15 @@ def publish_round(
     return Saved(ts, ev.seq)
 
 
+def refuse_if_form20_signed(conn: Connection, ac_id: int) -> None:
+    """After the RO signs Form 20 the result is final: no correction, no recount (Rule 63/64)."""
+    signed = conn.execute(
+        select(ro_record_t.c.value).where(ro_record_t.c.ac_id == ac_id, ro_record_t.c.key == "form20_signed")
+    ).scalar()
+    if signed:
+        raise ServiceError("Form 20 is signed: the result is final and no round can be corrected.")
+
+
 def open_correction(store: Store, ac_id: int, round_no: int, reason: str, actor: Actor) -> Saved:
     """RO opens an approved/published round for correction: a new revision; every later approved
     round then needs re-approval (the ENCORE rule)."""
@@ -784,6 +794,7 @@ def open_correction(store: Store, ac_id: int, round_no: int, reason: str, actor:
     ts = journal.now()
     with store.write() as conn:
         journal.lock_chain(conn, ac_id)  # serialise writers of this AC (PostgreSQL: row lock)
+        refuse_if_form20_signed(conn, ac_id)
         later = [
             r
             for (r,) in conn.execute(

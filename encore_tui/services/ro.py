@@ -318,9 +318,8 @@ def correct(store: Store, ac_id: int, round_no: int, reason: str, actor: Actor, 
     """Open an approved/published round for correction (PIN re-entered); later rounds then need
     re-approval. The RO then types the right figures and approves it again."""
     authorize(actor.role, Action.CORRECT)
-    with store.read() as conn:
-        if get_record(conn, ac_id, "form20_signed"):
-            raise ServiceError("Form 20 is signed: the result is final and no round can be corrected.")
+    with store.read() as conn:  # before the PIN is asked: say so at once
+        counting.refuse_if_form20_signed(conn, ac_id)
     confirm_pin(store, actor, pin, ac_id)
     return counting.open_correction(store, ac_id, round_no, reason, actor)
 

@@ -229,6 +229,8 @@ def record_recount(
                 if vv and s in vv["stations"]:
                     where[s] = int(vv["round"])  # a kept-aside station is counted in the VVPAT round
             rounds = sorted(set(where.values()))
+            if stations is None:  # a full recount counts the postal ballots again too
+                rounds = [POSTAL_ROUND, *rounds]
             infos = round_infos(conn, ac_id)
             not_yet = [
                 r

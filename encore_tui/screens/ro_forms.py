@@ -1,0 +1,123 @@
+"""A small multi-field form for the RO's written decisions (the VVPAT draw, a Rule 56D or a
+recount application, the tie lot) and the slip count of a VVPAT station.
+
+One line per field: a label and an Input (1 row high, so 20+ candidates fit at 80x24 with
+scrolling). Enter moves to the next field and, on the last one, gives the answers; Esc cancels.
+Number fields accept digits only (anything else is refused with a message); yes/no fields take
+y or n. The dialog checks that required fields are filled; the screen that asked does the
+service call and shows its refusal: a dialog never saves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from encore_tui.i18n import t
+
+TEXT, NUMBER, YES_NO = "text", "number", "yes_no"
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    kind: str = TEXT
+    required: bool = True
+    value: str = ""
+    placeholder: str = ""
+
+
+class FieldInput(Input):
+    """An Input that knows its field; digits-only and y/n fields say why a key is refused."""
+
+    def __init__(self, field: Field, **kw) -> None:
+        restrict = {NUMBER: r"[0-9]*", YES_NO: r"[yYnN]?"}.get(field.kind)
+        super().__init__(
+            value=field.value,
+            placeholder=field.placeholder or {NUMBER: "0-9", YES_NO: "y/n"}.get(field.kind, "…"),
+            restrict=restrict,
+            max_length=9 if field.kind == NUMBER else 0,
+            **kw,
+        )
+        self.field = field
+
+    def restricted(self) -> None:
+        what = "type digits only" if self.field.kind == NUMBER else "type y (yes) or n (no)"
+        self.screen.query_one("#form-msg", Static).update(f"{self.field.label}: {what}.")
+
+
+class FormDialog(ModalScreen["dict[str, object] | None"]):
+    """Answers as {key: str | int | bool}: numbers as int, yes/no as bool, text stripped."""
+
+    DEFAULT_CSS = """
+    FormDialog .form-fields { height: auto; max-height: 14; }
+    FormDialog .form-row { height: 1; }
+    FormDialog .form-label { width: 30; height: 1; }
+    FormDialog .form-row Input { width: 1fr; height: 1; border: none; padding: 0 1; }
+    FormDialog .form-row Input:focus { background: $accent 40%; }
+    FormDialog #form-msg { height: auto; color: $warning; }
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+
+    def __init__(self, title: str, fields: list[Field], lines: list[str] | None = None) -> None:
+        super().__init__()
+        self.title_text, self.fields, self.lines = title, fields, lines or []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.title_text, classes="dialog-title", markup=False)
+            if self.lines:
+                yield Static("\n".join(self.lines), markup=False)
+            with VerticalScroll(classes="form-fields"):
+                for i, f in enumerate(self.fields):
+                    with Horizontal(classes="form-row"):
+                        yield Static(f.label[:29], classes="form-label", markup=False)
+                        yield FieldInput(f, id=f"f{i}")
+            yield Static("", id="form-msg", markup=False)
+            yield Static(
+                f"Enter: next field (last: {t('Confirm')}) · Tab/Shift+Tab · Esc: {t('Cancel')}",
+                classes="dialog-hint",
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#f0", Input).focus()
+
+    @on(Input.Submitted)
+    def _next(self, event: Input.Submitted) -> None:
+        event.stop()
+        i = int((event.input.id or "f0")[1:])
+        if i + 1 < len(self.fields):
+            self.query_one(f"#f{i + 1}", Input).focus()
+            return
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        out: dict[str, object] = {}
+        for i, f in enumerate(self.fields):
+            inp = self.query_one(f"#f{i}", Input)
+            raw = inp.value.strip()
+            if not raw:
+                if f.required:
+                    self.query_one("#form-msg", Static).update(f"{f.label}: nothing typed.")
+                    inp.focus()
+                    return
+                out[f.key] = None if f.kind != TEXT else ""
+                continue
+            if f.kind == NUMBER:
+                out[f.key] = int(raw)
+            elif f.kind == YES_NO:
+                out[f.key] = raw.lower() == "y"
+            else:
+                out[f.key] = raw
+        self.dismiss(out)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

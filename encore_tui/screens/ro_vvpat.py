@@ -1,0 +1,430 @@
+"""VVPAT verification, from the RO's chair: the draw of lots, Rule 56D applications, each
+drawn/allowed station's EVM figures against its slip count and recount, the slip count
+prevailing (through the correction path), the final round of kept-aside stations, and closing
+the verification. Every write is one call to services.ro_vvpat; this screen only shows."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from encore_tui import services
+from encore_tui.domain import vvpat
+from encore_tui.domain.rounds import Action, RoundStatus, may
+from encore_tui.i18n import t
+from encore_tui.screens.common import field_label, local_time, localize_bindings, user_errors
+from encore_tui.screens.dialogs import MessageDialog
+from encore_tui.screens.ro_forms import NUMBER, YES_NO, Field, FormDialog
+from encore_tui.services import ro_vvpat
+
+MARK = {
+    vvpat.StationStatus.PENDING: ("E119", "bold yellow"),
+    vvpat.StationStatus.MATCH: ("ok", "green"),
+    vvpat.StationStatus.MISMATCH: ("E118", "bold red"),
+    vvpat.StationStatus.MATCH_ON_RECOUNT: ("ok", "green"),
+    vvpat.StationStatus.SLIP_PREVAILS: ("E118", "bold red"),
+    vvpat.StationStatus.AMENDED: ("amd", "bold yellow"),
+}
+
+NEXT_STEP = {
+    vvpat.StationStatus.PENDING: "F4: enter its slip count",
+    vvpat.StationStatus.MISMATCH: "F5: enter the recount of its slips",
+    vvpat.StationStatus.SLIP_PREVAILS: "F6: amend its result from the slip count",
+}
+
+
+def _rounds(rounds: list[int]) -> str:
+    """1, 2, 3, 4 → "1–4" when contiguous (an AC has 30 rounds: a list would fill the screen)."""
+    if len(rounds) > 2 and rounds == list(range(rounds[0], rounds[-1] + 1)):
+        return f"{rounds[0]}–{rounds[-1]}"
+    return ", ".join(map(str, rounds))
+
+
+def _diffs(s: vvpat.VvpatStation) -> str:
+    return " ".join(f"{d.field} {d.evm}→{d.slips} ({d.delta:+d})" for d in s.differences)
+
+
+class VvpatScreen(Screen):
+    DEFAULT_CSS = """
+    VvpatScreen #vv-summary { height: auto; max-height: 7; padding: 0 1; }
+    VvpatScreen #vv-stations { height: 1fr; }
+    VvpatScreen #vv-detail { height: auto; max-height: 3; padding: 0 1; }
+    VvpatScreen #status { height: auto; max-height: 3; padding: 0 1; color: $success; }
+    VvpatScreen #status.error { color: $error; text-style: bold; }
+    """
+
+    BINDINGS = [
+        Binding("f2", "draw", "Draw", id="vvpat.draw", tooltip="Record the 5 stations drawn by lot"),
+        Binding("f3", "rule_56d", "56D", id="vvpat.rule_56d", tooltip="Record a Rule 56D application"),
+        Binding("f4", "slips", "Slips", id="vvpat.slips", tooltip="Enter the slip count of the station"),
+        Binding("f5", "recount", "Recount", id="vvpat.recount", tooltip="Enter the recount of the slips"),
+        Binding("f6", "amend", "Amend", id="vvpat.amend", tooltip="The slip count prevails: amend"),
+        Binding("f7", "open_round", "Round", id="vvpat.open_round", tooltip="Open the kept-aside round"),
+        Binding("f8", "complete", "Close", id="vvpat.complete", tooltip="Close VVPAT verification"),
+        Binding("ctrl+r", "refresh", "Refresh", id="vvpat.refresh", show=False),
+        Binding("escape", "back", "Back", id="vvpat.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.view: ro_vvpat.VvpatView | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="title", classes="title-bar")
+        yield Static(id="vv-summary")
+        yield DataTable(id="vv-stations", cursor_type="row", zebra_stripes=False)
+        yield Static(id="vv-detail")
+        yield Static(id="status")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#vv-stations", DataTable)
+        for label, key, width in [
+            ("PS", "ps", 7),
+            (t("Why"), "why", 8),
+            (t("Status"), "status", 16),
+            ("", "mark", 4),
+            (t("Differences (EVM→slips)"), "diff", 34),
+        ]:
+            table.add_column(label, key=key, width=width)
+        self.action_refresh()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    # -- drawing -------------------------------------------------------------------------------
+    @property
+    def setup(self):
+        return services.load_context(self.app.store, self.app.ac_id).setup
+
+    def say(self, text: str, error: bool = False) -> None:
+        st = self.query_one("#status", Static)
+        st.update(text)
+        st.set_class(error, "error")
+
+    def action_refresh(self) -> None:
+        try:
+            self.view = v = ro_vvpat.vvpat_view(self.app.store, self.app.ac_id)
+        except user_errors() as exc:
+            self.say(f"{exc} (Ctrl+R: try again)", error=True)
+            return
+        setup, actor = self.setup, self.app.actor
+        ro = "" if may(actor.role, Action.VVPAT) else f" · {t('read-only')}"
+        self.query_one("#title", Static).update(
+            f"AC {setup.ac.number} {setup.ac.name} · {t('VVPAT verification')} · "
+            f"{actor.label} ({actor.role.value}){ro}"
+        )
+        lines = []
+        if v.draw:
+            d = v.draw
+            lines.append(
+                f"Drawn by lot: PS {', '.join(d['stations'])} · drew: {d['drawn_by']}"
+                + (f" · witnesses: {d['witnesses']}" if d.get("witnesses") else "")
+            )
+        else:
+            lines.append("No draw recorded yet: F2 records the 5 stations drawn by lot.")
+        for a in v.applications:
+            lines.append(
+                f"Rule 56D #{a['no']} {a['applicant']}: PS {a['station']} "
+                f"{'ALLOWED' if a['allowed'] else 'rejected'} — {a['reason']}"
+            )
+        if v.kept_aside:
+            state = f"round {v.vvpat_round} open" if v.vvpat_round else "F7 opens their round"
+            lines.append(
+                f"Kept aside (slips counted in the final round, {state}): PS {', '.join(v.kept_aside)}"
+            )
+        if v.done:
+            lines.append(
+                f"[b]VVPAT verification closed[/b] by {v.completed['by']} at {local_time(v.completed['at'])}."
+            )
+        elif v.checks:
+            first = "; ".join(str(c) for c in v.checks[:2])
+            more = f" (+{len(v.checks) - 2} more)" if len(v.checks) > 2 else ""
+            lines.append(f"[b]Before closing:[/b] {first}{more}")
+        else:
+            lines.append("Every station agrees: F8 closes the verification.")
+        self.query_one("#vv-summary", Static).update("\n".join(lines))
+
+        table = self.query_one("#vv-stations", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        for s in v.stations:
+            mark, style = MARK[s.status]
+            table.add_row(
+                s.station,
+                s.why,
+                s.status.label,
+                f"[{style}]{mark}[/]",
+                _diffs(s)[:34],
+                key=s.station,
+            )
+        if v.stations:
+            table.move_cursor(row=min(keep, len(v.stations) - 1))
+        self._show_detail()
+
+    def selected(self) -> vvpat.VvpatStation | None:
+        table = self.query_one("#vv-stations", DataTable)
+        if self.view is None or not self.view.stations or not table.row_count:
+            return None
+        return self.view.stations[min(table.cursor_row, len(self.view.stations) - 1)]
+
+    @on(DataTable.RowHighlighted, "#vv-stations")
+    def _moved(self, _event) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        s = self.selected()
+        detail = self.query_one("#vv-detail", Static)
+        if s is None:
+            detail.update("")
+            return
+        evm_total = sum(s.evm.values())
+        text = f"PS {s.station}: EVM {evm_total}"
+        if s.count is not None:
+            text += f" · slips {sum(s.count.values())}"
+        if s.recount is not None:
+            text += f" · recount {sum(s.recount.values())}"
+        step = NEXT_STEP.get(s.status)
+        text += f" · {step}" if step else ""
+        text += " · Enter: every figure"
+        detail.update(text)
+
+    @on(DataTable.RowSelected, "#vv-stations")
+    def _compare(self, _event) -> None:
+        s = self.selected()
+        if s is None:
+            return
+        setup = self.setup
+        lines = [f"{'':26} {'EVM':>7} {'slips':>7} {'recount':>7}"]
+        for f in vvpat.slip_fields(len(setup.candidates)):
+            c = "" if s.count is None else str(s.count.get(f, 0))
+            r = "" if s.recount is None else str(s.recount.get(f, 0))
+            final = s.final
+            mark = "  ≠" if final is not None and final.get(f, 0) != s.evm.get(f, 0) else ""
+            lines.append(f"{field_label(setup, f)[:26]:26} {s.evm.get(f, 0):>7} {c:>7} {r:>7}{mark}")
+        lines.append(f"Status: {s.status.label} ({s.why})")
+        self.app.push_screen(MessageDialog(f"PS {s.station}: EVM and VVPAT slips", lines, confirm=False))
+
+    # -- decisions -------------------------------------------------------------------------------
+    def _may(self, action: Action, what: str) -> bool:
+        role = self.app.actor.role
+        if may(role, action):
+            return True
+        who = "the RO" if action is Action.VVPAT else "the RO, an ARO or an operator"
+        self.say(f"Only {who} may {what}; you ({role.value}) can view this screen only.", error=True)
+        return False
+
+    def _call(self, fn, *args, **kw):
+        """One service call; a refusal is shown and None returned."""
+        try:
+            return fn(self.app.store, self.app.ac_id, *args, **kw)
+        except services.RoundBlocked as exc:
+            self.say(str(exc), error=True)
+            self.app.push_screen(
+                MessageDialog(t("Refused"), [str(exc), ""] + [str(c) for c in exc.checks], confirm=False)
+            )
+        except user_errors() as exc:
+            self.say(str(exc), error=True)
+        return None
+
+    def action_draw(self) -> None:
+        if not self._may(Action.VVPAT, "record the draw of lots"):
+            return
+        if self.view and self.view.draw:
+            self.say("The draw is already recorded; a draw of lots is not repeated.", error=True)
+            return
+        fields = [Field(f"s{i}", f"Station drawn {i}") for i in range(1, vvpat.DRAW_SIZE + 1)]
+        fields += [
+            Field("drawn_by", "Drawn by", placeholder="e.g. agent of P2, in front of all"),
+            Field("witnesses", "Witnesses", required=False, placeholder="observer, agents present"),
+        ]
+
+        def done(ans: dict | None) -> None:
+            if not ans:
+                return
+            stations = [str(ans[f"s{i}"]) for i in range(1, vvpat.DRAW_SIZE + 1)]
+            got = self._call(
+                ro_vvpat.record_draw, stations, ans["drawn_by"], ans["witnesses"], self.app.actor
+            )
+            if got is not None:
+                self.action_refresh()
+                self.say(f"Recorded: PS {', '.join(got)} drawn by lot. F4: enter their slip counts.")
+
+        self.app.push_screen(
+            FormDialog(
+                "VVPAT: the 5 polling stations drawn by lot",
+                fields,
+                [
+                    "Station numbers as in the setup (e.g. "
+                    + ", ".join(st.number for st in self.setup.stations[6:9])
+                    + "); fewer only when the AC has fewer counted stations."
+                ],
+            ),
+            done,
+        )
+
+    def action_rule_56d(self) -> None:
+        if not self._may(Action.VVPAT, "decide a Rule 56D application"):
+            return
+        fields = [
+            Field("applicant", "Applicant", placeholder="candidate / agent"),
+            Field("station", "Polling station", placeholder="where the slips are to be counted"),
+            Field("allowed", "Allowed? (y/n)", YES_NO),
+            Field("reason", "Reasons for the decision"),
+        ]
+
+        def done(ans: dict | None) -> None:
+            if not ans:
+                return
+            n = self._call(
+                ro_vvpat.decide_56d,
+                ans["applicant"],
+                ans["station"],
+                ans["allowed"],
+                ans["reason"],
+                self.app.actor,
+            )
+            if n is not None:
+                self.action_refresh()
+                verdict = "allowed: it joins the verification" if ans["allowed"] else "rejected"
+                self.say(f"Rule 56D application #{n} recorded: PS {ans['station']} {verdict}.")
+
+        self.app.push_screen(FormDialog("Rule 56D application (slip count at a station)", fields), done)
+
+    def action_slips(self) -> None:
+        self._slip_form(recount=False)
+
+    def action_recount(self) -> None:
+        self._slip_form(recount=True)
+
+    def _slip_form(self, recount: bool) -> None:
+        what = "recount" if recount else "slip count"
+        if not self._may(Action.ENTER, f"enter a {what}"):
+            return
+        s = self.selected()
+        if s is None:
+            self.say(
+                "No station to count yet: record the draw (F2) or a Rule 56D application (F3).", error=True
+            )
+            return
+        setup = self.setup
+        fields = [
+            Field(f, field_label(setup, f) if f != "nota" else "NOTA", NUMBER)
+            for f in vvpat.slip_fields(len(setup.candidates))
+        ]
+
+        def done(ans: dict | None) -> None:
+            if not ans:
+                return
+            st = self._call(ro_vvpat.enter_slip_count, s.station, ans, self.app.actor, recount=recount)
+            if st is None:
+                return
+            self.action_refresh()
+            if st.differences:
+                nxt = "F6: amend from the slip count" if recount else "F5: recount the slips"
+                self.say(f"PS {st.station}: {st.status.label.upper()} — {_diffs(st)}. {nxt}.", error=True)
+            else:
+                self.say(f"PS {st.station}: {st.status.label} — the slips agree with the EVM.")
+
+        title = f"PS {s.station}: {'RECOUNT of the' if recount else ''} VVPAT slips per candidate"
+        self.app.push_screen(FormDialog(" ".join(title.split()), fields), done)
+
+    def action_amend(self) -> None:
+        if not self._may(Action.VVPAT, "amend a result from the slip count"):
+            return
+        s = self.selected()
+        if s is None:
+            self.say("No station selected.", error=True)
+            return
+        if s.status is not vvpat.StationStatus.SLIP_PREVAILS:
+            self.say(
+                f"PS {s.station}: the slip count prevails only after a recount still differs "
+                f"(now: {s.status.label}).",
+                error=True,
+            )
+            return
+        ctx = services.load_context(self.app.store, self.app.ac_id)
+        r = ctx.plan.locate(s.station).round_no
+        later = list(range(r + 1, ctx.last_round + 1))
+        lines = [
+            f"The difference remained after the recount: {_diffs(s)}.",
+            "",
+            f"This opens round {r} for correction (a new revision, printed on its annex) and "
+            f"replaces PS {s.station}'s figures by the slip recount (total = their sum).",
+            f"Round {r}"
+            + (f" and rounds {_rounds(later)}" if later else "")
+            + " then need your approval again.",
+        ]
+
+        def confirmed(ok: bool | None) -> None:
+            if not ok:
+                return
+            saved = self._call(ro_vvpat.amend_from_slips, s.station, self.app.actor)
+            if saved is None:
+                return
+            self.action_refresh()
+            rounds = services.dashboard(self.app.store, self.app.ac_id).rounds
+            todo = [
+                n
+                for n, info in rounds.items()
+                if info.status in (RoundStatus.CORRECTION, RoundStatus.NEEDS_REAPPROVAL)
+            ]
+            self.say(
+                f"PS {s.station} amended from its slip count (round {r} corrected). "
+                f"Approve rounds {_rounds(todo)} again (in order) before closing."
+            )
+
+        self.app.push_screen(
+            MessageDialog(f"Amend PS {s.station}: the slip count prevails", lines), confirmed
+        )
+
+    def action_open_round(self) -> None:
+        if not self._may(Action.VVPAT, "open the round of kept-aside stations"):
+            return
+        r = self._call(ro_vvpat.open_vvpat_round, self.app.actor)
+        if r is not None:
+            self.action_refresh()
+            self.say(
+                f"Round {r} is open: the operator types the slip counts of PS "
+                f"{', '.join(self.view.kept_aside)} in the round grid (round {r}) and submits it."
+            )
+
+    def action_complete(self) -> None:
+        if not self._may(Action.VVPAT, "close the VVPAT verification"):
+            return
+        v = self.view
+        if v is not None and v.checks:
+            self.app.push_screen(
+                MessageDialog(
+                    "VVPAT verification cannot be closed yet",
+                    [str(c) for c in v.checks],
+                    confirm=False,
+                )
+            )
+            self.say(f"Not closed: {v.checks[0]}", error=True)
+            return
+
+        def confirmed(ok: bool | None) -> None:
+            if not ok:
+                return
+            summary = self._call(ro_vvpat.complete_vvpat, self.app.actor)
+            if summary is not None:
+                self.action_refresh()
+                self.say(f"VVPAT verification closed ({len(summary['stations'])} stations); queued for push.")
+
+        n = len(v.stations) if v else 0
+        self.app.push_screen(
+            MessageDialog(
+                "Close VVPAT verification",
+                [f"{n} stations verified. Nothing more can be recorded in the verification afterwards."],
+            ),
+            confirmed,
+        )
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
