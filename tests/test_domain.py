@@ -22,7 +22,7 @@ from encore_tui.domain.rounds import (
     may_edit,
     next_status,
 )
-from encore_tui.domain.tally import Totals, form20, lead, round_tallies
+from encore_tui.domain.tally import Totals, form20, lead, retally, round_tallies
 from tests.conftest import small_setup
 
 # -- plan ---------------------------------------------------------------------------------------
@@ -167,6 +167,11 @@ def test_cumulative_tallies_add_up(rounds, postal):
             assert t.cumulative.votes[t.lead.leader - 1] == max(t.cumulative.votes)
     grand = sum(sum(c) + nota for tables in rounds for c, nota in tables)
     assert tallies[-1].cumulative.total == grand + p.total
+    # a screen re-tallies its round after one table changed: same as tallying from scratch
+    last = max(entries)
+    changed = [*entries[last][:-1], TableEntry(last, 99, "x", {"c1": 7, "c2": 0, "c3": 3, "nota": 1})]
+    again = retally(tallies[-1], changed, n)
+    assert again == round_tallies({**entries, last: changed}, n, p)[-1]
 
 
 def test_form20_rows_footers_and_uncounted_station():

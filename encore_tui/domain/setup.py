@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -102,10 +103,15 @@ class Setup(_Model):
         return [c.field for c in self.candidates]
 
     def station(self, number: str) -> PollingStation:
-        for s in self.stations:
-            if s.number == number:
-                return s
-        raise KeyError(number)
+        try:
+            return self.station_index()[number]
+        except KeyError:
+            raise KeyError(number) from None
 
     def station_index(self) -> dict[str, PollingStation]:
+        """Stations by number (built once per frozen setup: the checks of every Enter use it)."""
+        return self._station_index
+
+    @cached_property
+    def _station_index(self) -> dict[str, PollingStation]:
         return {s.number: s for s in self.stations}

@@ -116,6 +116,13 @@ def round_tallies(
     return out
 
 
+def retally(rt: RoundTally, entries: Sequence[TableEntry], n: int) -> RoundTally:
+    """The same round after its tables changed: what it brought forward stays, the rest follows."""
+    this = sum_totals((entry_totals(e, n) for e in entries), n)
+    cum = rt.brought_forward + this
+    return RoundTally(rt.round_no, this, rt.brought_forward, cum, lead(cum.votes))
+
+
 # -- Form 20 -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Form20Row:

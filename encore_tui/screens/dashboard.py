@@ -191,13 +191,16 @@ class DashboardScreen(Screen):
 
     def _show_summary(self, outbox: dict[str, int]) -> None:
         lines, kept = self._summary
-        self.query_one("#summary", Static).update(
-            "\n".join([*lines, f"{kept} · {t('Push queue')}: {push_line(outbox)}"])
-        )
+        text = "\n".join([*lines, f"{kept} · {t('Push queue')}: {push_line(outbox)}"])
+        if text != getattr(self, "_summary_text", None):  # a layout pass only for a change
+            self._summary_text = text
+            self.query_one("#summary", Static).update(text)
 
     def refresh_push(self) -> None:
-        """Re-read only the push queue's counts (every 2 s, and when the relay reports)."""
-        if not hasattr(self, "_summary"):
+        """Re-read only the push queue's counts (every 2 s, and when the relay reports) — while
+        the dashboard is on screen: under a round being typed it would only add work to the
+        keystrokes (it is read again when the dashboard comes back)."""
+        if not hasattr(self, "_summary") or not self.is_current:
             return
         try:
             self._show_summary(services.outbox_counts(self.app.store, self.app.ac_id))

@@ -20,6 +20,7 @@ from encore_tui import services
 from encore_tui.domain import checks as ck
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import Action, RoundStatus, may, may_edit
+from encore_tui.domain.tally import retally
 from encore_tui.i18n import t
 from encore_tui.screens.common import (
     field_label,
@@ -33,7 +34,10 @@ from encore_tui.screens.common import (
     user_errors,
 )
 from encore_tui.screens.dialogs import KeepAsideDialog, MessageDialog
+from encore_tui.services.queries import postal_totals
 from encore_tui.widgets.tally_grid import TallyGrid
+
+TOTALS_REREAD_AFTER = 1.5  # seconds without a save before the round is re-read from the store
 
 
 class RoundScreen(Screen):
@@ -57,6 +61,7 @@ class RoundScreen(Screen):
         self.resume = resume
         self._ready = False  # until the grid has the keyboard, keys are kept (typeahead)
         self.view: services.queries.RoundView | None = view  # read by the caller, which shows failures
+        self._bars: dict[str, str] = {}  # what each one-line bar shows now (see _bar)
 
     # -- shortcuts --------------------------------------------------------------------------
     @property
@@ -154,10 +159,9 @@ class RoundScreen(Screen):
         ro = "" if self.editable else f" · {t('read-only')}"
         total_rounds = v.ctx.last_round
         where = round_name(self.round_no) + ("" if self.round_no == 0 else f"/{total_rounds}")
-        # one-line bars (CSS height 1): no layout pass, only a repaint of the line
-        self.query_one("#title", Static).update(
+        self._bar(
+            "title",
             f"AC {setup.ac.number} {setup.ac.name} · {where} · {status.label}{ro} · {self.actor.label}",
-            layout=False,
         )
         notices = []
         if status is RoundStatus.RETURNED and v.info.remark:
@@ -180,7 +184,7 @@ class RoundScreen(Screen):
         else:
             p = v.postal_totals
             text = f"Postal total {p.total} · valid {p.total_valid} · NOTA {p.nota} · rejected {p.rejected}"
-        self.query_one("#lead", Static).update(text, layout=False)
+        self._bar("lead", text)
 
     def _update_detail(self) -> None:
         grid, v = self.grid, self.view
@@ -211,11 +215,18 @@ class RoundScreen(Screen):
         line = f"{where} · {what}"
         if msgs:
             line += " · " + "; ".join(msgs)
-        self.query_one("#detail", Static).update(line, layout=False)
+        self._bar("detail", line)
+
+    def _bar(self, widget_id: str, text: str) -> None:
+        """Set a one-line bar (CSS height 1): repainted only when its text changed, and without
+        a layout pass — on every Enter most of them say the same as before."""
+        if self._bars.get(widget_id) != text:
+            self._bars[widget_id] = text
+            self.query_one(f"#{widget_id}", Static).update(text, layout=False)
 
     def set_status(self, text: str, error: bool = False) -> None:
+        self._bar("status", text)
         s = self.query_one("#status", Static)
-        s.update(text, layout=False)
         s.set_class(error, "error")
 
     def _resume_text(self) -> str:
@@ -285,7 +296,8 @@ class RoundScreen(Screen):
         entry = replace(old, values=values)
         cs = ck.check_table(self.view.ctx.setup, entry, postal=self.round_no == POSTAL_ROUND)
         grid.update_table(entry, table_mark(cs, entry), changed=field)
-        self.refresh_totals()
+        self._apply_totals(self._with_entry(entry, cs))  # at once, from the domain
+        self.refresh_totals()  # and from the store once the operator pauses
         no = grid.tables[grid.station_col(station)][0]
         shown = "blank" if value is None else str(value)
         text = (
@@ -302,16 +314,29 @@ class RoundScreen(Screen):
         self.set_status(text, error=bool(warn))
         return None
 
+    def _with_entry(self, entry, table_checks: list[ck.Check]):
+        """This round's view with one table replaced: totals, lead and that table's checks follow
+        (pure domain arithmetic; what the round brought forward is unchanged)."""
+        v = self.view
+        entries = [entry if e.station == entry.station else e for e in v.entries]
+        checks = [c for c in v.checks if c.station != entry.station] + list(table_checks)
+        n = v.ctx.n
+        if v.tally is None:
+            return replace(v, entries=entries, checks=checks, postal_totals=postal_totals(entries, n))
+        return replace(v, entries=entries, checks=checks, tally=retally(v.tally, entries, n))
+
     def refresh_totals(self) -> None:
-        """Re-read the round's totals and lead off the key path: on a full AC the round view
-        reads every round (~50 ms); the cell itself was already saved and repainted. Debounced:
-        while the operator types on, the read waits, so it never competes with a keystroke's
+        """Re-read the round from the store off the key path, once the operator pauses: on a
+        full AC the round view reads every round (~50 ms). The screen already shows what was
+        saved (`_with_entry`); this catches what others changed (the RO, a second window).
+        While the operator types on, the read waits, so it never competes with a keystroke's
         repaint for the interpreter (it doubled the Enter-to-screen time)."""
         timer = getattr(self, "_totals_timer", None)
         if timer is not None:
             timer.stop()
         self._totals_timer = self.set_timer(
-            0.4, lambda: self.run_worker(self._load_totals, thread=True, exclusive=True, group="totals")
+            TOTALS_REREAD_AFTER,
+            lambda: self.run_worker(self._load_totals, thread=True, exclusive=True, group="totals"),
         )
 
     def _load_totals(self) -> None:

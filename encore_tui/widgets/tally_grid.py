@@ -171,14 +171,20 @@ class TallyGrid(ScrollView, can_focus=True):
             self._refresh_cell(col, line)
 
     def set_right(self, right: Mapping[str, tuple[str, str]]) -> None:
-        if dict(right) == self.right:
+        """New round/cumulative totals: only the rows whose figures changed are repainted."""
+        right = dict(right)
+        if right == self.right:
             return
-        self.right = dict(right)
-        for line in range(len(self._gen)):
-            self._gen[line] += 1
-        if self.show_right:
-            w = self._area_width()
-            self.refresh(Region(LABEL_W + w, 0, 2 * RIGHT_W, self.size.height))
+        changed = {k for k in right.keys() | self.right.keys() if right.get(k) != self.right.get(k)}
+        self.right = right
+        x = LABEL_W + self._area_width()
+        for r, row in enumerate(self.rows):
+            if row.key in changed:
+                line = HEADER + r
+                self._gen[line] += 1
+                y = self._screen_line(line)
+                if self.show_right and y is not None:
+                    self.refresh(Region(x, y, 2 * RIGHT_W, 1))
 
     def toggle_right(self) -> None:
         self.show_right = not self.show_right
@@ -302,26 +308,42 @@ class TallyGrid(ScrollView, can_focus=True):
         return self.get_component_rich_style(f"tally-grid--{name}")
 
     def _render(self, line: int, width: int) -> Strip:
+        """One line as one Strip built to its exact width (a Strip is not cheap to make:
+        cropping and padding copies would make six per line, on every keystroke)."""
         area = self._area_width()
-        label, cells, right = self._line_parts(line)
-        label_seg = Segment(label[0][: LABEL_W - 1].ljust(LABEL_W), label[1])
-        body = Strip([Segment(text, style) for text, style in cells]).crop(
-            int(self.scroll_x), int(self.scroll_x) + area
-        )
-        # pad the table area when there are fewer tables than room
-        body = body.extend_cell_length(area, self.rich_style)
-        segs = [label_seg, *body]
+        sx = int(self.scroll_x)
+        # only the tables in view are drawn (the cursor keeps whole columns in view)
+        first, off = divmod(sx, COL_W)
+        shown = range(first, min(len(self.tables), first + area // COL_W + (1 if off else 0)))
+        label, cells, right = self._line_parts(line, shown)
+        segs = [Segment(label[0][: LABEL_W - 1].ljust(LABEL_W), label[1])]
+        if off:  # scrolled by part of a column (not by the keyboard): crop
+            body = list(Strip([Segment(text, style) for text, style in cells]).crop(off, off + area))
+        else:
+            body = [Segment(text, style) for text, style in cells]
+        used = sum(seg.cell_length for seg in body)
+        if used > area:
+            body, used = list(Strip(body).crop(0, area)), area
+        segs += body
+        if used < area:  # pad the table area when there are fewer tables than room
+            segs.append(Segment(" " * (area - used), self.rich_style))
+        length = LABEL_W + area
         if self.show_right:
             segs += [Segment(text, style) for text, style in right]
-        return Strip(segs).adjust_cell_length(width, self.rich_style).simplify()
+            length += sum(len(text) for text, _ in right)
+        strip = Strip(segs, length)
+        if length != width:
+            strip = strip.adjust_cell_length(width, self.rich_style)
+        return strip.simplify()
 
-    def _line_parts(self, line: int):
+    def _line_parts(self, line: int, shown: range):
         base = self._style("cell")
+        tables = [(c, *self.tables[c]) for c in shown]
         if line == 0:
             more_left = "◀" if self.scroll_x > 0 else " "
             label = (f"{more_left}Table", self._style("header"))
             cells = []
-            for no, station in self.tables:
+            for _, no, station in tables:
                 mark, sev = self.marks.get(station, ("", "ok"))
                 text = f"T{no} {mark}"[: COL_W - 1].rjust(COL_W - 1) + " "
                 style = self._style("header") + (self._style(sev) if mark else Style())
@@ -333,14 +355,14 @@ class TallyGrid(ScrollView, can_focus=True):
         if line == 1:
             more_right = "▶" if self.scroll_x + self._area_width() < len(self.tables) * COL_W else " "
             label = (f"{more_right}{'Postal' if self.postal else 'PS'}", self._style("header"))
-            cells = [(s[: COL_W - 1].rjust(COL_W - 1) + " ", self._style("header")) for _, s in self.tables]
+            cells = [(s[: COL_W - 1].rjust(COL_W - 1) + " ", self._style("header")) for _, _, s in tables]
             return label, cells, [(" " * RIGHT_W, self._style("header"))] * 2
         r = line - HEADER
         row = self.rows[r]
         lstyle = self._style("check" if not row.editable else ("total" if row.key == "total" else "label"))
         label = (f" {row.label}", lstyle)
         cells = []
-        for c, (_, station) in enumerate(self.tables):
+        for c, _, station in tables:
             text, style = self._cell(station, row, base)
             if r == self.row and c == self.col:
                 if self.buffer is not None:
