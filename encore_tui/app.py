@@ -8,9 +8,11 @@ table and cell saved with their last figure (services.load_ui_state).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -31,12 +33,15 @@ log = logging.getLogger("encore.app")
 def route(actor: services.Actor) -> Screen:
     """Where a user lands after signing in. Keep every role decision here.
 
-    operator/aro/ro: the counting dashboard (the RO can type draft rounds, as the domain allows);
-    observer/admin: the same dashboard, read-only. The RO review screens plug in here later.
+    ro/aro/observer: the RO review queue (observer read-only; the counting dashboard is one key
+    away, F2); operator: the counting dashboard; admin: the dashboard, read-only.
     """
     from encore_tui.screens.dashboard import DashboardScreen
+    from encore_tui.screens.ro_home import RoHomeScreen
 
-    if actor.role in (Role.OPERATOR, Role.ARO, Role.RO):
+    if actor.role in (Role.RO, Role.ARO, Role.OBSERVER):
+        return RoHomeScreen(read_only=actor.role is Role.OBSERVER)
+    if actor.role is Role.OPERATOR:
         return DashboardScreen(read_only=not may(actor.role, Action.ENTER))
     return DashboardScreen(read_only=True)
 
@@ -69,10 +74,13 @@ class EncoreApp(App):
         self.ac_id: int | None = None
         self.instance_lock = None  # held while someone is signed in (one window per store)
         self._relay_stop = None  # threading.Event of the push relay worker, while it runs
+        self.last_input = time.monotonic()  # the idle screen lock counts from here
 
     def on_mount(self) -> None:
         if self.settings.keys:
             self.set_keymap(dict(self.settings.keys))
+        if self.settings.idle_lock_minutes > 0:
+            self.set_interval(15, self.check_idle_lock)
         if self.store is not None:
             self._attach_store(self.store)
             self.show_sign_in()
@@ -118,6 +126,40 @@ class EncoreApp(App):
 
     def on_unmount(self) -> None:
         self._end_session()
+
+    # -- idle screen lock ---------------------------------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown)):
+            self.last_input = time.monotonic()
+        await super().on_event(event)
+
+    @property
+    def locked(self) -> bool:
+        from encore_tui.screens.lock import LockScreen
+
+        return any(isinstance(s, LockScreen) for s in self.screen_stack)
+
+    def check_idle_lock(self, now: float | None = None) -> bool:
+        """Cover the screen when the signed-in user has been idle for the configured minutes
+        (0: never). Returns whether the lock is shown. Saved figures are untouched."""
+        from encore_tui.screens.lock import LockScreen
+
+        minutes = self.settings.idle_lock_minutes
+        if self.actor is None or minutes <= 0 or self.locked:
+            return self.locked
+        now = time.monotonic() if now is None else now
+        if now - self.last_input < minutes * 60:
+            return False
+        log.info("screen locked after %s idle minute(s): %s", minutes, self.actor.username)
+        self.push_screen(LockScreen())
+        return True
+
+    def unlock(self) -> None:
+        from encore_tui.screens.lock import LockScreen
+
+        self.last_input = time.monotonic()
+        if isinstance(self.screen, LockScreen):
+            self.pop_screen()
 
     def _handle_exception(self, error: Exception) -> None:
         """No operator sees a traceback. Screens catch the refusals they expect; anything that
@@ -259,6 +301,10 @@ class EncoreApp(App):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield SystemCommand(t("Help"), "Every key and its id (F1)", self.action_help)
+        if self.locked:  # nothing behind the lock is reachable: sign out or quit only
+            yield SystemCommand(t("Sign out"), "End the session", self.sign_out)
+            yield SystemCommand(t("Quit"), "Leave encore (everything saved stays saved)", self.exit)
+            return
         if self.actor is not None:
             yield SystemCommand(t("Trends"), "Cumulative votes and the lead by round", self._trends)
             yield SystemCommand(t("Sign out"), "Back to the sign-in screen", self.sign_out)

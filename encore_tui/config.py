@@ -5,7 +5,7 @@ The config file is `<user config dir>/encore-tui/config.toml` (or $ENCORE_CONFIG
     db = "/var/lib/encore/encore.db"      # or postgresql://user@host/db
     lang = "hi"
     ac = 1                                 # preselect this AC on the sign-in screen (--ac)
-    idle_lock_minutes = 5
+    idle_lock_minutes = 10                 # lock the screen after idle minutes (0: never)
     printer = "counting-hall"             # an `lp` destination; empty: just write the PDF
     prints_dir = "/media/usb/prints"      # where printed PDFs are written (default <data dir>/prints)
     backup_dir = "/media/usb/encore"      # back up here after every approved round (SQLite)
@@ -48,7 +48,7 @@ class Settings:
     db: str = ""
     ac: int = 0  # the AC this PC counts, chosen on the sign-in screen when the store holds several
     lang: str = "en"
-    idle_lock_minutes: int = 5
+    idle_lock_minutes: int = 10  # idle screen lock (app.check_idle_lock); 0: off
     printer: str = ""
     prints_dir: str = ""  # empty: <data dir>/prints
     push_url: str = ""

@@ -71,13 +71,23 @@ class DashboardScreen(Screen):
         Binding("f6", "trends", "Trends", id="trends", tooltip="Trends: votes and lead by round"),
         Binding("f5", "refresh", "Refresh", id="refresh", tooltip="Read the store again"),
         Binding("f9", "sign_out", "Sign out", id="sign_out", tooltip="Sign out (back to sign-in)"),
+        Binding(
+            "f4",
+            "double_entry",
+            "Double entry",
+            id="double_entry",
+            tooltip="Key the round assigned to you blind",
+        ),
+        Binding("escape", "back", "Back", id="dashboard.back", tooltip="Back to the RO review queue"),
         Binding("f8", "print", "Print", id="print", tooltip="Print Form 20 (PDF)", show=False),
     ]
 
-    def __init__(self, read_only: bool = False) -> None:
+    def __init__(self, read_only: bool = False, can_go_back: bool = False) -> None:
         super().__init__()
         localize_bindings(self)
         self.read_only = read_only
+        self.can_go_back = can_go_back  # opened from the RO's review queue (Esc goes back)
+        self.double_rounds: list[int] = []
 
     def compose(self) -> ComposeResult:
         yield Static(id="title", classes="title-bar")
@@ -103,7 +113,8 @@ class DashboardScreen(Screen):
         self.set_interval(2.0, self.refresh_push)  # the push queue moves on its own (the relay)
 
     def on_screen_resume(self) -> None:
-        self.action_refresh()
+        if self.app.actor is not None:  # not while signing out (the screens underneath resume)
+            self.action_refresh()
 
     def refresh_rounds(self) -> None:
         store, ac_id = self.app.store, self.app.ac_id
@@ -131,6 +142,15 @@ class DashboardScreen(Screen):
         else:
             lines.append(t("no votes yet"))
         kept = ", ".join(f"PS {e.station} (r{e.round_no})" for e in d.kept_aside)
+        self.double_rounds = []
+        if not self.read_only:
+            from encore_tui.services import ro
+
+            self.double_rounds = ro.double_entries_for(store, self.app.ac_id, actor)
+            if self.double_rounds:
+                rounds = ", ".join(map(str, self.double_rounds))
+                lines.append(f"Double entry assigned to you: round {rounds} (F4: key it blind)")
+        self.refresh_bindings()
         self._summary = lines, f"{t('Kept aside')}: {kept or 'none'}"
         self._show_summary(d.outbox)
 
@@ -236,3 +256,24 @@ class DashboardScreen(Screen):
 
     def action_sign_out(self) -> None:
         self.app.sign_out()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return self.can_go_back
+        if action == "double_entry":  # offered only while a blind keying is assigned to this user
+            return bool(self.double_rounds)
+        return True
+
+    def action_back(self) -> None:
+        if self.can_go_back:
+            self.app.pop_screen()
+
+    def action_double_entry(self) -> None:
+        """Open the blind second keying assigned to this user (opened by the RO)."""
+        from encore_tui.screens.ro_blind import BlindEntryScreen
+
+        self.action_refresh()
+        if not self.double_rounds:
+            self.query_one("#status", Static).update("No double entry is assigned to you.")
+            return
+        self.app.push_screen(BlindEntryScreen(self.double_rounds[0], "double"))

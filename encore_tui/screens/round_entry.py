@@ -463,6 +463,11 @@ class RoundScreen(Screen):
     def action_submit_round(self) -> None:
         if self._refuse_if_locked():
             return
+        if self.view.info.status is RoundStatus.CORRECTION:
+            self.set_status(
+                "A correction is not submitted: Esc back to the RO review, then F2 approves it.", True
+            )
+            return
         if not may(self.actor.role, Action.SUBMIT):
             self.set_status("Your role may not submit rounds.", True)
             return

@@ -587,6 +587,32 @@ def blind_sheet(
     )
 
 
+def double_entries_for(store: Store, ac_id: int, actor: Actor) -> list[int]:
+    """Rounds whose blind second keying is assigned to this user and still has cells to key
+    (rounds already approved are left out): what the operator's dashboard offers."""
+    from encore_tui.services.ro_checks import blind_cells_of, rekeyed_values
+    from encore_tui.services.ro_tx import records_like
+
+    ctx = load_context(store, ac_id)
+    out = []
+    with store.read() as conn:
+        infos = round_infos(conn, ac_id)
+        for key, header in records_like(conn, ac_id, "blind:").items():
+            _, r, purpose = key.split(":")
+            info = infos.get(int(r))
+            if purpose != BlindPurpose.DOUBLE.value or header.get("keyer") != actor.username:
+                continue
+            if info is None or info.status.is_approved:
+                continue
+            cells = (
+                blind_cells_of(conn, ctx, int(r), BlindPurpose.DOUBLE, entries_in(conn, ctx, int(r))) or []
+            )
+            mine = rekeyed_values(conn, ac_id, int(r), BlindPurpose.DOUBLE)
+            if any(c not in mine for c in cells):
+                out.append(int(r))
+    return sorted(out)
+
+
 def _may_key(purpose: BlindPurpose, header: dict, actor: Actor) -> None:
     if purpose is BlindPurpose.SPOT:
         authorize(actor.role, Action.APPROVE)

@@ -1,0 +1,64 @@
+"""The idle screen lock: covers every screen after the idle minutes (app.check_idle_lock).
+
+Only the signed-in user's PIN opens it (`ro.confirm_pin`: wrong PINs count towards the same
+lock-out as at sign-in); anybody else can only sign out, which ends the session. Figures saved
+before the lock stay saved; the screens underneath are kept as they were.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, Static
+
+from encore_tui.i18n import t
+from encore_tui.screens.common import localize_bindings, user_errors
+
+
+class LockScreen(Screen):
+    BINDINGS = [
+        Binding("f9", "sign_out", "Sign out", id="lock.sign_out", tooltip="Sign out (ends the session)"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        localize_bindings(self)
+
+    def compose(self) -> ComposeResult:
+        actor = self.app.actor
+        yield Static("encore-tui · " + t("Locked"), classes="title-bar")
+        with Vertical(id="signin"):
+            yield Static(
+                f"The screen is locked after {self.app.settings.idle_lock_minutes} idle minute(s).\n"
+                f"Signed in: {actor.label} ({actor.username}, {actor.role.value}).",
+            )
+            yield Label(f"{t('PIN')} of {actor.username}")
+            yield Input(id="pin", password=True, placeholder="PIN", compact=True)
+            yield Static("Somebody else: F9 signs out (the session ends; saved figures stay saved).")
+            yield Static("", id="lock-error", classes="error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#pin", Input).focus()
+
+    @on(Input.Submitted, "#pin")
+    def _unlock(self, event: Input.Submitted) -> None:
+        from encore_tui.services import ro
+
+        pin = event.value
+        event.input.value = ""
+        if not pin:
+            self.query_one("#lock-error", Static).update("Type your PIN, then Enter.")
+            return
+        try:
+            ro.confirm_pin(self.app.store, self.app.actor, pin, self.app.ac_id)
+        except user_errors() as exc:
+            self.query_one("#lock-error", Static).update(str(exc))
+            return
+        self.app.unlock()
+
+    def action_sign_out(self) -> None:
+        self.app.sign_out()

@@ -1,0 +1,283 @@
+"""Blind keying and its comparison.
+
+BlindEntryScreen: one screen for both blind keyings — the RO's spot check ("spot") and the
+second operator's full double entry ("double"). It lists the cells to re-key (table, station,
+candidate) WITHOUT the entered figures (`ro.blind_sheet` never returns them); each figure is
+saved by `ro.enter_blind` when Enter is pressed.
+
+BlindResultScreen: the RO (or the observer) sees entered and re-keyed figures side by side
+(`ro.blind_result`); the RO decides each differing cell (`ro.resolve_blind`).
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from encore_tui.domain.rounds import Role
+from encore_tui.i18n import t
+from encore_tui.screens.common import local_time, localize_bindings, round_name, user_errors
+
+PURPOSE_NAME = {"spot": "Blind spot check", "double": "Double entry (blind second keying)"}
+
+
+def _fmt(v) -> str:
+    return "blank" if v is None else str(v)
+
+
+class BlindEntryScreen(Screen):
+    BINDINGS = [
+        Binding("up", "prev", "Previous cell", id="blind.up", show=False),
+        Binding("down", "next", "Next cell", id="blind.down", show=False),
+        Binding("escape", "back", "Back", id="back", tooltip="Back (every figure saved stays saved)"),
+    ]
+
+    def __init__(self, round_no: int, purpose: str) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.round_no, self.purpose = round_no, purpose
+        self.prompts: list = []
+        self.at = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="title", classes="title-bar")
+        yield Static(
+            "Type each figure from the paper sheet. The figures entered by the operator are not shown.",
+            classes="summary",
+        )
+        yield DataTable(id="prompts", cursor_type="row", zebra_stripes=False)
+        yield Static(id="detail", classes="detail")
+        yield Input(id="figure", placeholder="figure, then Enter", compact=True)
+        yield Static(id="status", classes="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#prompts", DataTable)
+        table.can_focus = False
+        for label, key, width in [
+            ("Table", "table", 5),
+            ("PS", "ps", 8),
+            (t("Candidate"), "label", 34),
+            ("Re-keyed", "mine", 9),
+        ]:
+            table.add_column(label, key=key, width=width)
+        actor = self.app.actor
+        self.query_one("#title", Static).update(
+            f"{PURPOSE_NAME[self.purpose]} · {round_name(self.round_no)} · {actor.label} ({actor.role.value})"
+        )
+        if self.reload():
+            todo = [i for i, p in enumerate(self.prompts) if p.rekeyed is None]
+            self.move(todo[0] if todo else 0)
+        self.query_one("#figure", Input).focus()
+
+    def reload(self) -> bool:
+        from encore_tui.services import ro
+
+        try:
+            sheet = ro.blind_sheet(
+                self.app.store, self.app.ac_id, self.round_no, self.purpose, self.app.actor
+            )
+        except user_errors() as exc:
+            self.set_status(str(exc), True)
+            return False
+        self.prompts = sheet.prompts
+        table = self.query_one("#prompts", DataTable)
+        table.clear()
+        for i, p in enumerate(self.prompts):
+            mine = "" if p.rekeyed is None else str(p.rekeyed)
+            table.add_row(str(p.table_no), p.station, p.label[:34], mine, key=str(i))
+        return True
+
+    def set_status(self, text: str, error: bool = False) -> None:
+        s = self.query_one("#status", Static)
+        s.update(text)
+        s.set_class(error, "error")
+
+    def move(self, i: int) -> None:
+        if not self.prompts:
+            return
+        self.at = max(0, min(len(self.prompts) - 1, i))
+        self.query_one("#prompts", DataTable).move_cursor(row=self.at)
+        p = self.prompts[self.at]
+        self.query_one("#detail", Static).update(
+            f"{self.at + 1}/{len(self.prompts)} · table {p.table_no} PS {p.station} · {p.label}"
+        )
+        self.query_one("#figure", Input).value = ""
+
+    def action_prev(self) -> None:
+        self.move(self.at - 1)
+
+    def action_next(self) -> None:
+        self.move(self.at + 1)
+
+    @on(Input.Submitted, "#figure")
+    def _save(self, event: Input.Submitted) -> None:
+        from encore_tui.services import ro
+
+        if not self.prompts:
+            return
+        text = event.value.strip()
+        if not text.isdigit():
+            self.set_status(f"'{text}' is not a figure: type the number of votes with 0-9 only.", True)
+            return
+        p = self.prompts[self.at]
+        try:
+            saved = ro.enter_blind(
+                self.app.store,
+                self.app.ac_id,
+                self.round_no,
+                self.purpose,
+                p.station,
+                p.field,
+                int(text),
+                self.app.actor,
+            )
+        except user_errors() as exc:
+            self.set_status(str(exc), True)
+            return
+        self.reload()
+        left = [i for i, q in enumerate(self.prompts) if q.rekeyed is None]
+        self.set_status(
+            f"{t('saved')} {local_time(saved.ts)} · table {p.table_no} PS {p.station} {p.field} = {text}"
+            + (f" · {len(left)} left" if left else " · every cell re-keyed")
+        )
+        if left:
+            after = [i for i in left if i > self.at]
+            self.move(after[0] if after else left[0])
+            return
+        self.move(self.at)
+        if self.purpose == "spot" and self.app.actor.role is Role.RO:
+            # the RO sees the comparison at once
+            self.app.switch_screen(BlindResultScreen(self.round_no, self.purpose))
+        else:
+            self.set_status(
+                f"{t('saved')} {local_time(saved.ts)} · every cell re-keyed; the RO sees the comparison. Esc: back"
+            )
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+class BlindResultScreen(Screen):
+    BINDINGS = [
+        Binding("f2", "take_entered", "Keep entered", id="blind.entered", tooltip="Keep the entered figure"),
+        Binding(
+            "f3", "take_rekeyed", "Take re-keyed", id="blind.rekeyed", tooltip="Take the re-keyed figure"
+        ),
+        Binding("escape", "back", "Back", id="back", tooltip="Back to the review"),
+    ]
+
+    def __init__(self, round_no: int, purpose: str) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.round_no, self.purpose = round_no, purpose
+        self.cells: list = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="title", classes="title-bar")
+        yield Static(id="summary", classes="summary")
+        yield DataTable(id="cells", cursor_type="row", zebra_stripes=False)
+        yield Static(id="status", classes="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#cells", DataTable)
+        for label, key, width in [
+            ("Table", "table", 5),
+            ("PS", "ps", 8),
+            ("Field", "field", 6),
+            ("Entered", "entered", 8),
+            ("Re-keyed", "rekeyed", 8),
+            ("", "state", 10),
+        ]:
+            table.add_column(label, key=key, width=width)
+        self.query_one("#title", Static).update(
+            f"{PURPOSE_NAME[self.purpose]} · {round_name(self.round_no)} · side by side"
+        )
+        self.reload()
+        table.focus()
+
+    def set_status(self, text: str, error: bool = False) -> None:
+        s = self.query_one("#status", Static)
+        s.update(text)
+        s.set_class(error, "error")
+
+    def reload(self) -> None:
+        from encore_tui.services import ro
+
+        try:
+            self.cells = ro.blind_result(
+                self.app.store, self.app.ac_id, self.round_no, self.purpose, self.app.actor
+            )
+        except user_errors() as exc:
+            self.set_status(str(exc), True)
+            return
+        table = self.query_one("#cells", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        for i, c in enumerate(self.cells):
+            state = "DIFFERS" if c.differs else ("same" if c.keyed else "not keyed")
+            table.add_row(
+                str(c.table_no),
+                c.station,
+                c.field,
+                _fmt(c.entered),
+                _fmt(c.rekeyed) if c.keyed else "",
+                f"[bold red]{state}[/]" if c.differs else state,
+                key=str(i),
+            )
+        if self.cells:
+            table.move_cursor(row=min(keep, len(self.cells) - 1))
+        keyed = sum(1 for c in self.cells if c.keyed)
+        diffs = sum(1 for c in self.cells if c.differs)
+        hint = (
+            "F2 keep the entered figure / F3 take the re-keyed one, per differing cell"
+            if diffs
+            else ("no difference" if keyed == len(self.cells) else "waiting for the re-keying")
+        )
+        self.query_one("#summary", Static).update(
+            f"{keyed}/{len(self.cells)} re-keyed · {diffs} difference(s) · {hint}"
+        )
+
+    def _resolve(self, take: str) -> None:
+        from encore_tui.services import ro
+
+        if self.app.actor.role is not Role.RO:
+            self.set_status("Only the RO decides a difference; observers change nothing.", True)
+            return
+        if not self.cells:
+            return
+        c = self.cells[self.query_one("#cells", DataTable).cursor_row]
+        if not c.differs:
+            self.set_status(f"Table {c.table_no} PS {c.station} {c.field}: nothing to decide here.", True)
+            return
+        try:
+            saved = ro.resolve_blind(
+                self.app.store,
+                self.app.ac_id,
+                self.round_no,
+                self.purpose,
+                c.station,
+                c.field,
+                take,
+                self.app.actor,
+            )
+        except user_errors() as exc:
+            self.set_status(str(exc), True)
+            return
+        self.reload()
+        self.set_status(
+            f"{t('saved')} {local_time(saved.ts)} · PS {c.station} {c.field} = {_fmt(saved.after)} ({take})"
+        )
+
+    def action_take_entered(self) -> None:
+        self._resolve("entered")
+
+    def action_take_rekeyed(self) -> None:
+        self._resolve("rekeyed")
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

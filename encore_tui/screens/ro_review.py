@@ -1,0 +1,559 @@
+"""The RO's review of one round: read-only figures, every check, totals, lead, the difference
+against the previous revision, and the decisions (approve, return, correct, spot check, double
+entry). Each decision is one service call (`services.ro`); refusals are shown, never raised.
+
+F10 switches between the table-wise figures (the tally grid, read-only) and the full report
+(checks, changes, totals, blind checks, postal scans).
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Footer, Static
+
+from encore_tui import services
+from encore_tui.domain import checks as ck
+from encore_tui.domain.plan import POSTAL_ROUND
+from encore_tui.domain.rounds import Action, Role, RoundStatus, may, may_edit
+from encore_tui.i18n import t
+from encore_tui.screens.common import (
+    grid_labels,
+    lead_line,
+    local_time,
+    localize_bindings,
+    round_name,
+    table_marks,
+    user_errors,
+)
+from encore_tui.screens.dialogs import MessageDialog, TextDialog, ask_pin
+from encore_tui.widgets.tally_grid import TallyGrid
+
+AWAITING_RO = (RoundStatus.SUBMITTED, RoundStatus.CORRECTION, RoundStatus.NEEDS_REAPPROVAL)
+CORRECTABLE = (RoundStatus.APPROVED, RoundStatus.PUBLISHED, RoundStatus.NEEDS_REAPPROVAL)
+OBSERVER_REFUSAL = "Observers change nothing: this decision is the RO's."
+
+
+def _fmt(v) -> str:
+    return "blank" if v is None else str(v)
+
+
+def right_columns(v) -> dict[str, tuple[str, str]]:
+    """The grid's right-hand columns: this round and cumulative (postal: its own totals)."""
+    if v.tally is None:
+        p = v.postal_totals
+        out = {f"c{i}": (str(x), "") for i, x in enumerate(p.votes, start=1)}
+        out.update(nota=(str(p.nota), ""), rejected=(str(p.rejected), ""), total=(str(p.total), ""))
+        return out
+    this, cum = v.tally.this_round, v.tally.cumulative
+    out = {f"c{i}": (str(a), str(b)) for i, (a, b) in enumerate(zip(this.votes, cum.votes, strict=True), 1)}
+    out["nota"] = (str(this.nota), str(cum.nota))
+    out["total"] = (str(this.total), str(cum.total))
+    return out
+
+
+def blind_summary(name: str, cells, short: bool = False) -> str:
+    keyed = sum(1 for c in cells if c.keyed)
+    diffs = sum(1 for c in cells if c.differs)
+    if short:
+        return f"{name} {keyed}/{len(cells)}" + (f", {diffs} differ" if diffs else "")
+    return f"{name}: {keyed}/{len(cells)} re-keyed, {diffs} difference(s)"
+
+
+def report_lines(rv) -> list[str]:
+    """Everything about the round as text (the F10 report)."""
+    v = rv.view
+    setup = v.ctx.setup
+    info = v.info
+    lines = [
+        f"{round_name(info.round_no)} ({info.kind}) — {info.status.label}, revision {info.revision}; "
+        f"last change by {info.updated_by or '-'} at {local_time(info.updated_at) if info.updated_at else '-'}"
+    ]
+    if info.remark:
+        lines.append(f"{t('Remark')}: {info.remark}")
+    lines.append("")
+    if rv.blockers:
+        lines.append("BLOCKS APPROVAL:")
+        lines += [f"  {c}" for c in rv.blockers]
+    elif not rv.in_order:
+        lines.append("Approve the earlier rounds first (rounds are approved in order).")
+    elif info.status in AWAITING_RO:
+        lines.append("Nothing blocks approval.")
+    warnings = [c for c in v.checks if not c.is_error]
+    if warnings:
+        lines.append("Warnings:")
+        lines += [f"  {c}" + (" (acknowledged)" if c.acknowledged else "") for c in warnings]
+    lines.append("")
+    if rv.diff is not None:
+        d = rv.diff
+        lines.append(
+            f"CHANGES since revision {d.base_revision} ({d.base_stage} by {d.base_by} at {local_time(d.base_at)}):"
+        )
+        lines += [
+            f"  table {c.table_no} PS {c.station} {c.field}: {_fmt(c.before)} → {_fmt(c.after)}"
+            for c in d.changes
+        ] or ["  nothing changed"]
+    else:
+        lines.append("First revision: no earlier revision to compare with.")
+    lines.append("")
+    if v.tally is not None:
+        this, cum = v.tally.this_round, v.tally.cumulative
+        lines.append(f"{'':28}{'this round':>11}{'cumulative':>11}")
+        for c in setup.candidates:
+            lines.append(
+                f"{c.serial:>2} {c.name[:18]:<18} {c.party[:6]:<6}"
+                f"{this.votes[c.serial - 1]:>11}{cum.votes[c.serial - 1]:>11}"
+            )
+        lines.append(f"{'   NOTA':<28}{this.nota:>11}{cum.nota:>11}")
+        lines.append(f"{'   Total':<28}{this.total:>11}{cum.total:>11}")
+        lines.append(lead_line(setup, v.tally.lead, cum.votes, f"r{info.round_no}"))
+    else:
+        p = v.postal_totals
+        lines.append("Postal ballots:")
+        for c in setup.candidates:
+            lines.append(f"{c.serial:>2} {c.name[:18]:<18} {c.party[:6]:<6}{p.votes[c.serial - 1]:>11}")
+        lines.append(f"{'   NOTA':<28}{p.nota:>11}")
+        lines.append(f"{'   Rejected':<28}{p.rejected:>11}")
+        lines.append(f"{'   Total':<28}{p.total:>11}")
+    lines.append("")
+    if info.round_no != POSTAL_ROUND:
+        if rv.spot is None:
+            lines.append(
+                "Spot check: " + ("REQUIRED, not drawn yet (F5)" if rv.spot_required else "not drawn")
+            )
+        else:
+            lines.append(blind_summary("Spot check", rv.spot))
+            lines += [
+                f"  table {c.table_no} PS {c.station} {c.field}: entered {_fmt(c.entered)}, re-keyed {_fmt(c.rekeyed)}"
+                for c in rv.spot
+                if c.differs
+            ]
+        if rv.double is not None:
+            lines.append(blind_summary("Double entry", rv.double))
+    else:
+        lines.append("Scanned Form 13A/13B:")
+        lines += [
+            f"  {a.label[:20]:<20} {a.filename[:24]:<24} {a.size:>9} B  sha256 {a.sha256[:12]}…"
+            for a in rv.scans
+        ] or ["  none attached (E116): the operator attaches them (encore ro attach form13a FILE)"]
+    return lines
+
+
+class RoReviewScreen(Screen):
+    BINDINGS = [
+        Binding("f2", "approve", "Approve", id="ro.approve", tooltip="Approve the round (PIN asked)"),
+        Binding(
+            "f3", "return_round", "Return", id="ro.return", tooltip="Return to the operator with a remark"
+        ),
+        Binding("f4", "correct", "Correct", id="ro.correct", tooltip="Correct an approved round (PIN)"),
+        Binding("f5", "spot", "Spot", id="ro.spot", tooltip="Blind spot check (draw, re-key)"),
+        Binding("f6", "double", "Double", id="ro.double", tooltip="Double entry (open / compare)"),
+        Binding("f7", "edit", "Edit", id="ro.edit", tooltip="Type a correction's figures"),
+        Binding("f8", "print", "Print", id="print", tooltip="Print the round sheet (PDF)", show=False),
+        Binding(
+            "f10", "toggle_report", "Report", id="ro.report", tooltip="Figures / report (checks, changes)"
+        ),
+        Binding("escape", "back", "Back", id="back", tooltip="Back to the review queue"),
+    ]
+
+    def __init__(self, round_no: int) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.round_no = round_no
+        self.rv = None
+
+    @property
+    def store(self):
+        return self.app.store
+
+    @property
+    def ac_id(self) -> int:
+        return self.app.ac_id
+
+    @property
+    def actor(self) -> services.Actor:
+        return self.app.actor
+
+    @property
+    def rname(self) -> str:
+        return round_name(self.round_no)
+
+    def compose(self) -> ComposeResult:
+        from encore_tui.services import ro
+
+        self.rv = ro.review_round(self.store, self.ac_id, self.round_no)
+        ctx, setup = self.rv.view.ctx, self.rv.view.ctx.setup
+        postal = self.round_no == POSTAL_ROUND
+        tables = list(enumerate(ctx.tables_of(self.round_no), start=1))
+        idx = ctx.stations_by_number
+        form17c = {s: (idx[s].form17c_total if s in idx else None) for _, s in tables}
+        yield Static(id="title", classes="title-bar")
+        yield Static(id="notice", classes="notice")
+        with ContentSwitcher(initial="grid", id="views"):
+            yield TallyGrid(grid_labels(setup, postal), tables, postal=postal, form17c=form17c, id="grid")
+            with VerticalScroll(id="report"):
+                yield Static(id="report-text", markup=False)
+        yield Static(id="facts", classes="summary")
+        yield Static(id="status", classes="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show(self.rv)
+        self.query_one(TallyGrid).focus()
+        self.set_status("F10: report (checks, changes, totals) · F8: print · F1: every key")
+
+    def on_screen_resume(self) -> None:
+        if self.app.actor is not None:
+            self.reload()
+
+    # -- data -> screen ---------------------------------------------------------------------
+    def reload(self) -> None:
+        from encore_tui.services import ro
+
+        try:
+            rv = ro.review_round(self.store, self.ac_id, self.round_no)
+        except user_errors() as exc:
+            self.set_status(f"Could not re-read the round: {exc}", True)
+            return
+        self.show(rv)
+
+    def show(self, rv) -> None:
+        self.rv = rv
+        v = rv.view
+        setup = v.ctx.setup
+        info = v.info
+        self.query_one(TallyGrid).load(v.entries, table_marks(v.checks, v.entries), right_columns(v), False)
+        where = self.rname + ("" if self.round_no == 0 else f"/{v.ctx.last_round}")
+        self.query_one("#title", Static).update(
+            f"AC {setup.ac.number} {setup.ac.name} · {where} · {info.status.label} rev {info.revision}"
+            f" · review · {self.actor.label}"
+        )
+        notices = []
+        if info.remark and info.status is RoundStatus.CORRECTION:
+            notices.append(f"Correction: {info.remark} — F7 type the figures, then F2 approve")
+        elif info.remark:
+            notices.append(f"{t('Remark')}: {info.remark}")
+        if info.status in AWAITING_RO and not rv.in_order:
+            notices.append("Earlier rounds are not approved yet: rounds are approved in order.")
+        if self.actor.role is Role.OBSERVER:
+            notices.append("Observer: you see everything and change nothing.")
+        notice = self.query_one("#notice", Static)
+        notice.update("\n".join(notices))
+        notice.display = bool(notices)
+        facts = []
+        if v.tally is not None:
+            facts.append(lead_line(setup, v.tally.lead, v.tally.cumulative.votes, f"r{self.round_no}"))
+        else:
+            p = v.postal_totals
+            scans = ", ".join(f"{a.filename} {a.sha256[:8]}" for a in rv.scans) or "none (E116)"
+            facts.append(f"Postal total {p.total} · rejected {p.rejected} · scans: {scans}")
+        second = []
+        if rv.diff is not None:
+            second.append(f"{len(rv.diff.changes)} cell(s) changed since rev {rv.diff.base_revision}")
+        if rv.blockers:
+            first = rv.blockers[0]
+            second.append(
+                f"blocked: {first.code.code}" + (f" +{len(rv.blockers) - 1}" if len(rv.blockers) > 1 else "")
+            )
+        elif info.status in AWAITING_RO and rv.in_order:
+            second.append("ready for approval (F2)")
+        if rv.spot is not None:
+            second.append(blind_summary("spot", rv.spot, short=True))
+        elif rv.spot_required:
+            second.append("spot: to draw (F5)")
+        if rv.double is not None:
+            second.append(blind_summary("double", rv.double, short=True))
+        facts.append(" · ".join(second + ["F10 report"]))
+        self.query_one("#facts", Static).update("\n".join(facts))
+        self.query_one("#report-text", Static).update("\n".join(report_lines(rv)))
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys that do not apply to the round's state are hidden (the footer fits 80 columns).
+        Roles are not checked here: an observer's key shows why it changes nothing."""
+        if self.rv is None:
+            return True
+        status = self.rv.view.info.status
+        evm = self.round_no != POSTAL_ROUND
+        return {
+            "approve": status in AWAITING_RO,
+            "return_round": status is RoundStatus.SUBMITTED,
+            "correct": status in CORRECTABLE,
+            "spot": evm and (status is RoundStatus.SUBMITTED or self.rv.spot is not None),
+            "double": evm and (status is RoundStatus.SUBMITTED or self.rv.double is not None),
+            "edit": status is RoundStatus.CORRECTION,
+        }.get(action, True)
+
+    def set_status(self, text: str, error: bool = False) -> None:
+        s = self.query_one("#status", Static)
+        s.update(text)
+        s.set_class(error, "error")
+
+    @on(TallyGrid.Notice)
+    def _grid_notice(self, event: TallyGrid.Notice) -> None:
+        self.set_status("Read-only review: F7 types the figures of a round in correction.", True)
+
+    # -- guards -----------------------------------------------------------------------------
+    def _refuse(self, action: Action, what: str) -> bool:
+        role = self.actor.role
+        if role is Role.OBSERVER:
+            self.set_status(OBSERVER_REFUSAL, True)
+            return True
+        if not may(role, action):
+            self.set_status(f"Only the RO may {what}; your role is {role.value}.", True)
+            return True
+        return False
+
+    def _back_to_queue(self, text: str) -> None:
+        self.app.pop_screen()
+        home = self.app.screen
+        if hasattr(home, "after_decision"):
+            home.after_decision(text)
+
+    def _blocked(self, title: str, checks: list[ck.Check]) -> None:
+        self.set_status(f"{self.rname} cannot be approved: {len(checks)} check(s) block it.", True)
+        self.app.push_screen(MessageDialog(title, [str(c) for c in checks[:40]], confirm=False))
+
+    # -- decisions --------------------------------------------------------------------------
+    def action_approve(self) -> None:
+        if self._refuse(Action.APPROVE, "approve a round"):
+            return
+        self.reload()
+        rv = self.rv
+        status = rv.view.info.status
+        if status not in AWAITING_RO:
+            self.set_status(
+                f"{self.rname} is {status.label}: there is nothing to approve (F4 corrects it).", True
+            )
+            return
+        if rv.blockers:
+            self._blocked(f"{self.rname} cannot be approved yet", rv.blockers)
+            return
+        if not rv.in_order:
+            self.set_status("Approve the earlier rounds first: rounds are approved in order.", True)
+            return
+        lines = [f"{self.rname}, revision {rv.view.info.revision} ({status.label})"]
+        if rv.view.tally is not None:
+            v = rv.view
+            lines.append(lead_line(v.ctx.setup, v.tally.lead, v.tally.cumulative.votes, f"r{self.round_no}"))
+        if rv.diff is not None:
+            lines.append(f"{len(rv.diff.changes)} cell(s) changed since revision {rv.diff.base_revision}")
+        warnings = [c for c in rv.view.checks if not c.is_error]
+        lines.append(f"{len(warnings)} warning(s)" + (" (F10 report lists them)" if warnings else ""))
+
+        def given(pin: str | None) -> None:
+            from encore_tui.services import ro
+
+            if pin is None:
+                self.set_status("Approval cancelled: nothing was decided.")
+                return
+            try:
+                saved = ro.approve(self.store, self.ac_id, self.round_no, self.actor, pin)
+            except services.RoundBlocked as exc:
+                self.reload()
+                self._blocked(f"{self.rname} cannot be approved", exc.checks)
+                return
+            except user_errors() as exc:
+                self.set_status(str(exc), True)
+                return
+            self._back_to_queue(
+                f"{t('saved')} {local_time(saved.ts)} · {self.rname} approved by {self.actor.username};"
+                " queued for publication."
+            )
+
+        self.app.push_screen(ask_pin(f"Approve {self.rname}: your PIN", lines), given)
+
+    def action_return_round(self) -> None:
+        if self._refuse(Action.RETURN, "return a round"):
+            return
+        status = self.rv.view.info.status
+        if status is not RoundStatus.SUBMITTED:
+            self.set_status(f"{self.rname} is {status.label}: only a submitted round is returned.", True)
+            return
+
+        def given(remark: str | None) -> None:
+            from encore_tui.services import ro
+
+            if remark is None:
+                self.set_status("Return cancelled: nothing was decided.")
+                return
+            try:
+                saved = ro.return_to_operator(self.store, self.ac_id, self.round_no, remark, self.actor)
+            except user_errors() as exc:
+                self.set_status(str(exc), True)
+                return
+            self._back_to_queue(
+                f"{t('saved')} {local_time(saved.ts)} · {self.rname} returned to the operator: {remark}"
+            )
+
+        self.app.push_screen(
+            TextDialog(
+                f"Return {self.rname} to the operator",
+                "Remark: what to check (the operator sees it)",
+                required="Write the remark the operator will see, e.g. 'table 2: c3 misread'.",
+            ),
+            given,
+        )
+
+    def action_correct(self) -> None:
+        if self._refuse(Action.CORRECT, "correct a round"):
+            return
+        status = self.rv.view.info.status
+        if status not in CORRECTABLE:
+            self.set_status(
+                f"{self.rname} is {status.label}: only an approved or published round is corrected.", True
+            )
+            return
+
+        def with_pin(reason: str, pin: str | None) -> None:
+            from encore_tui.services import ro
+
+            if pin is None:
+                self.set_status("Correction cancelled: nothing was decided.")
+                return
+            try:
+                saved = ro.correct(self.store, self.ac_id, self.round_no, reason, self.actor, pin)
+                later = [
+                    i.round_no
+                    for i in ro.review_queue(self.store, self.ac_id)
+                    if i.status is RoundStatus.NEEDS_REAPPROVAL
+                ]
+            except user_errors() as exc:
+                self.set_status(str(exc), True)
+                return
+            self.reload()
+            again = (
+                "Needs re-approval afterwards, in order: rounds " + ", ".join(map(str, later))
+                if later
+                else "No later round needs re-approval."
+            )
+            self.set_status(
+                f"{t('saved')} {local_time(saved.ts)} · {self.rname} open for correction · {again}"
+            )
+            self.app.push_screen(
+                MessageDialog(
+                    f"{self.rname} is open for correction",
+                    [
+                        f"Reason: {reason}",
+                        "",
+                        "F7 opens the round: type the right figures (Esc back), then F2 approves it.",
+                        again,
+                    ],
+                    confirm=False,
+                )
+            )
+
+        def with_reason(reason: str | None) -> None:
+            if reason is None:
+                self.set_status("Correction cancelled: nothing was decided.")
+                return
+            self.app.push_screen(
+                ask_pin(f"Correct {self.rname}: your PIN", [f"Reason: {reason}"]),
+                lambda pin: with_pin(reason, pin),
+            )
+
+        self.app.push_screen(
+            TextDialog(
+                f"Correct {self.rname} (a new revision)",
+                "Reason (printed on the correction annex)",
+                ["Every later approved round will need re-approval, in order."],
+                required="Write why the round is corrected; it is printed on the correction annex.",
+            ),
+            with_reason,
+        )
+
+    def action_spot(self) -> None:
+        from encore_tui.screens.ro_blind import BlindEntryScreen, BlindResultScreen
+        from encore_tui.services import ro
+
+        rv = self.rv
+        if rv.spot is not None and self.actor.role is Role.OBSERVER:
+            self.app.push_screen(BlindResultScreen(self.round_no, "spot"))
+            return
+        if self._refuse(Action.APPROVE, "run the blind spot check"):
+            return
+        if rv.spot is None:
+            if rv.view.info.status is not RoundStatus.SUBMITTED or self.round_no == POSTAL_ROUND:
+                self.set_status("A spot check is drawn for a submitted EVM round, before its approval.", True)
+                return
+            try:
+                picks = ro.draw_spot_check(self.store, self.ac_id, self.round_no, self.actor)
+            except user_errors() as exc:
+                self.set_status(str(exc), True)
+                return
+            self.set_status(f"Spot check drawn: {len(picks)} cell(s) to re-key blind (the draw is recorded).")
+            self.app.push_screen(BlindEntryScreen(self.round_no, "spot"))
+            return
+        if any(not c.keyed for c in rv.spot):
+            self.app.push_screen(BlindEntryScreen(self.round_no, "spot"))
+        else:
+            self.app.push_screen(BlindResultScreen(self.round_no, "spot"))
+
+    def action_double(self) -> None:
+        from encore_tui.screens.ro_blind import BlindResultScreen
+        from encore_tui.services import ro
+
+        if self.rv.double is not None:
+            if self.actor.role in (Role.RO, Role.OBSERVER):
+                self.app.push_screen(BlindResultScreen(self.round_no, "double"))
+            else:
+                self.set_status("Only the RO (and the observer) see the comparison of a double entry.", True)
+            return
+        if self._refuse(Action.APPROVE, "open a double entry"):
+            return
+
+        def given(keyer: str | None) -> None:
+            if keyer is None:
+                return
+            try:
+                ro.open_double_entry(self.store, self.ac_id, self.round_no, keyer, self.actor)
+            except user_errors() as exc:
+                self.set_status(str(exc), True)
+                return
+            self.reload()
+            self.set_status(
+                f"Double entry of {self.rname} opened for {keyer}: they sign in and press F4 on their dashboard."
+            )
+
+        self.app.push_screen(
+            TextDialog(
+                f"Double entry of {self.rname}",
+                "User name of the second operator",
+                ["A second operator keys the whole round blind; you then compare side by side (F6)."],
+                required="Type the user name of the operator who keys the round a second time.",
+            ),
+            given,
+        )
+
+    def action_edit(self) -> None:
+        from encore_tui.screens.round_entry import RoundScreen
+
+        if self.actor.role is Role.OBSERVER:
+            self.set_status(OBSERVER_REFUSAL, True)
+            return
+        status = self.rv.view.info.status
+        if not may_edit(status, self.actor.role):
+            self.set_status(
+                f"{self.rname} is {status.label}: its figures change only in a correction (F4).", True
+            )
+            return
+        self.app.push_screen(RoundScreen(self.round_no))
+
+    def action_print(self) -> None:
+        from encore_tui.screens.common import print_in_worker
+
+        postal = self.round_no == POSTAL_ROUND
+        print_in_worker(
+            self, "postal" if postal else "round", None if postal else self.round_no, self.set_status
+        )
+
+    def action_toggle_report(self) -> None:
+        switcher = self.query_one("#views", ContentSwitcher)
+        switcher.current = "report" if switcher.current == "grid" else "grid"
+        self.query_one(f"#{switcher.current}").focus()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
