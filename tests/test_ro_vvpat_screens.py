@@ -14,6 +14,7 @@ from encore_tui.domain.entries import KeptAsideReason
 from encore_tui.domain.rounds import RoundStatus
 from encore_tui.screens.dialogs import MessageDialog, TextDialog
 from encore_tui.screens.ro_forms import FormDialog
+from encore_tui.screens.ro_home import RoHomeScreen
 from encore_tui.screens.ro_result import ResultScreen
 from encore_tui.screens.ro_vvpat import VvpatScreen
 from encore_tui.services import ro, ro_result, ro_vvpat
@@ -35,6 +36,15 @@ async def open_screen(pilot, screen):
     await pilot.pause()
     assert pilot.app.screen is screen
     return screen
+
+
+async def open_from_home(pilot, key: str, kind):
+    """The RO's way in: F3 (VVPAT) or F4 (result) on the review queue."""
+    assert isinstance(pilot.app.screen, RoHomeScreen)
+    await pilot.press(key)
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, kind)
+    return pilot.app.screen
 
 
 async def fill(pilot, *answers: str) -> None:
@@ -88,7 +98,7 @@ async def test_vvpat_draw_mismatch_recount_amend_kept_aside_round_and_close(coun
     app = EncoreApp(store, Settings())
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, "ro1", RO_PIN)
-        screen = await open_screen(pilot, VvpatScreen())
+        screen = await open_from_home(pilot, "f3", VvpatScreen)
         assert "No draw recorded yet" in summary(screen)
         assert "PS 8" in summary(screen)  # kept aside, round not opened yet
 
@@ -208,7 +218,7 @@ async def test_observer_views_vvpat_and_result_but_decides_nothing(counted):
             assert app.screen is screen, key  # no dialog opens
             assert "view this screen only" in text_of(screen, "#status")
         await pilot.press("escape")
-        screen = await open_screen(pilot, ResultScreen())
+        screen = await open_from_home(pilot, "f4", ResultScreen)
         for key in ("f2", "f3", "f4", "f5", "f6"):
             await pilot.press(key)
             await pilot.pause()

@@ -39,8 +39,10 @@ class RoHomeScreen(Screen):
         ),
         Binding("f5", "refresh", "Refresh", id="refresh", tooltip="Read the store again"),
         Binding("f6", "trends", "Trends", id="trends", tooltip="Trends: votes and lead by round"),
-        # The lead adds two bindings here: the VVPAT screen (screens/ro_vvpat.py) and the
-        # result/declaration screen (screens/ro_result.py), e.g. f7 "VVPAT" and f8 "Result".
+        Binding("f3", "vvpat", "VVPAT", id="ro.vvpat", tooltip="VVPAT verification (after the last round)"),
+        Binding(
+            "f4", "result", "Result", id="ro.result", tooltip="Result: Form 20 sign-off, tie lot, declaration"
+        ),
         Binding("f9", "sign_out", "Sign out", id="sign_out", tooltip="Sign out (back to sign-in)"),
     ]
 
@@ -210,6 +212,16 @@ class RoHomeScreen(Screen):
 
         role = self.app.actor.role
         self.app.push_screen(DashboardScreen(read_only=not may(role, Action.ENTER), can_go_back=True))
+
+    def action_vvpat(self) -> None:
+        from encore_tui.screens.ro_vvpat import VvpatScreen
+
+        self.app.push_screen(VvpatScreen())
+
+    def action_result(self) -> None:
+        from encore_tui.screens.ro_result import ResultScreen
+
+        self.app.push_screen(ResultScreen())
 
     def action_trends(self) -> None:
         from encore_tui.screens.trends import TrendsScreen
