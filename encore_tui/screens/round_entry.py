@@ -90,14 +90,14 @@ class RoundScreen(Screen):
         idx = ctx.stations_by_number
         limits = {s: (setup.ac.electors if postal else ck.max_cell_value(setup, s)) for _, s in tables}
         form17c = {s: (idx[s].form17c_total if s in idx else None) for _, s in tables}
-        yield Static(id="title", classes="title-bar")
+        yield Static(id="title", classes="title-bar", markup=False)
         yield Static(id="notice", classes="notice")
         yield TallyGrid(
             grid_labels(setup, postal), tables, postal=postal, limits=limits, form17c=form17c, id="grid"
         )
-        yield Static(id="detail", classes="detail")
-        yield Static(id="lead", classes="lead")
-        yield Static(id="status", classes="status")
+        yield Static(id="detail", classes="detail", markup=False)
+        yield Static(id="lead", classes="lead", markup=False)
+        yield Static(id="status", classes="status", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
