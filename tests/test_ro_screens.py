@@ -230,6 +230,7 @@ async def test_correction_of_round_3_after_round_7_published(hall):
         queue = [i.round_no for i in ro.review_queue(store, ac_id)]
         assert queue == [4, 5, 6, 7]  # still to approve again, in order
         assert "4 round(s) waiting" in text(app.screen, "#summary")
+        assert app.screen._selected() == 4  # decided: the cursor goes to the next round waiting
         # round 5 before round 4: refused on the screen without asking the PIN
         screen5 = await open_review(pilot, 5)
         await pilot.press("f2")
@@ -238,8 +239,14 @@ async def test_correction_of_round_3_after_round_7_published(hall):
         assert "earlier rounds first" in text(screen5, "#status")
         await pilot.press("escape")
         await pilot.pause()
+        assert app.screen._selected() == 5  # back from a round still waiting: on it
+        await open_review(pilot, 4)
         for r in range(4, 8):
-            await open_review(pilot, r)
+            if r > 4:  # Enter on the queue opens the next round waiting
+                assert app.screen._selected() == r
+                await pilot.press("enter")
+                await pilot.pause()
+                assert app.screen.round_no == r
             await pilot.press("f2")
             await pilot.pause()
             await type_text(pilot, RO_PIN)

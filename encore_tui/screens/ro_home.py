@@ -109,7 +109,7 @@ class RoHomeScreen(Screen):
             f"{waiting} round(s) waiting for the RO · {t('Postal')}: {postal.status.label} · {spot}\n{lead}"
         )
         table = self.query_one("#queue", DataTable)
-        keep = table.cursor_row
+        keep, was = table.cursor_row, self._selected() if table.row_count else None
         table.clear()
         queued = set()
         for i in self.queue:
@@ -144,7 +144,14 @@ class RoHomeScreen(Screen):
                 key=str(r),
             )
         if table.row_count:
-            table.move_cursor(row=min(keep, table.row_count - 1) if keep else 0)
+            # stay on the round still waiting; once it is decided, go to the next one waiting
+            if was in queued:
+                row = [i.round_no for i in self.queue].index(was)
+            elif queued:
+                row = 0
+            else:
+                row = min(keep, table.row_count - 1)
+            table.move_cursor(row=row)
         self._show_detail()
 
     def _selected(self) -> int | None:
