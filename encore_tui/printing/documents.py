@@ -390,7 +390,7 @@ def _decl_sheet(kind: str, title, acs, f20, res, at, printed_by, key, orientatio
 def _house(setup: Setup) -> tuple[str, str]:
     state = setup.election.state or ""
     return (
-        f"Legislative Assembly of {state}".strip(),
+        f"Legislative Assembly of {state}" if state else "Legislative Assembly",
         f"{state} विधान सभा".strip() if state else "विधान सभा",
     )
 
