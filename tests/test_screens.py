@@ -525,3 +525,20 @@ async def test_keep_aside_for_another_reason_needs_a_note_and_can_be_restored(ha
         await type_cells(pilot, 12)
         assert values(store, ac_id, 1)["1"] == {"c1": 12}
         assert grid.marks["1"][0] == "…"
+
+
+async def test_round_screen_keeps_the_collectors_full_passes_off_the_keystrokes(hall):
+    """Opening a round freezes what is alive (no ~90 ms full GC pass under a keystroke);
+    leaving it unfreezes, so closed screens are collected."""
+    import gc
+
+    store, _ = hall
+    app = EncoreApp(store, Settings())
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await open_round(pilot, 1)
+        assert gc.get_freeze_count() > 0
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+        assert gc.get_freeze_count() == 0
