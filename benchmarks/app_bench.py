@@ -195,7 +195,7 @@ def run(smoke: bool = False) -> list[dict]:
             p.mkdir()
             return p
 
-        c = cold_start(sub("cold"), 1 if smoke else 5)
+        c = cold_start(sub("cold"), 1 if smoke else 9)
         rows.append(
             row(
                 "cold start to the first interactive screen (sign-in), vs bare Textual label app",

@@ -20,7 +20,6 @@ The config file is `<user config dir>/encore-tui/config.toml` (or $ENCORE_CONFIG
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,6 +75,8 @@ def load_settings(**overrides) -> Settings:
     s = Settings()
     path = config_path()
     if path.is_file():
+        import tomllib  # only when there is a file to read: the app's start is measured
+
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, OSError) as exc:
