@@ -10,6 +10,9 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from textual.screen import Screen
+from textual.widgets import Static
+
 from encore_tui.i18n import lang, t
 
 if TYPE_CHECKING:  # the sign-in screen imports this module before the domain (pydantic) is loaded
@@ -160,3 +163,12 @@ def print_in_worker(screen, what: str, round_no: int | None, set_status) -> None
         app.call_from_thread(set_status, text, False)
 
     screen.run_worker(work, thread=True, group="print", name=f"print {what}")
+
+
+class StatusScreen(Screen):
+    """A screen with a one-line `#status` Static: what was just done, or why it was refused."""
+
+    def set_status(self, text: str, error: bool = False) -> None:
+        s = self.query_one("#status", Static)
+        s.update(text)
+        s.set_class(error, "error")

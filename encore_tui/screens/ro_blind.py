@@ -14,12 +14,11 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from encore_tui.domain.rounds import Role
 from encore_tui.i18n import t
-from encore_tui.screens.common import local_time, localize_bindings, round_name, user_errors
+from encore_tui.screens.common import StatusScreen, local_time, localize_bindings, round_name, user_errors
 
 PURPOSE_NAME = {"spot": "Blind spot check", "double": "Double entry (blind second keying)"}
 
@@ -28,7 +27,7 @@ def _fmt(v) -> str:
     return "blank" if v is None else str(v)
 
 
-class BlindEntryScreen(Screen):
+class BlindEntryScreen(StatusScreen):
     BINDINGS = [
         Binding("up", "prev", "Previous cell", id="blind.up", show=False),
         Binding("down", "next", "Next cell", id="blind.down", show=False),
@@ -90,11 +89,6 @@ class BlindEntryScreen(Screen):
             mine = "" if p.rekeyed is None else str(p.rekeyed)
             table.add_row(str(p.table_no), p.station, p.label[:34], mine, key=str(i))
         return True
-
-    def set_status(self, text: str, error: bool = False) -> None:
-        s = self.query_one("#status", Static)
-        s.update(text)
-        s.set_class(error, "error")
 
     def move(self, i: int) -> None:
         if not self.prompts:
@@ -161,7 +155,7 @@ class BlindEntryScreen(Screen):
         self.app.pop_screen()
 
 
-class BlindResultScreen(Screen):
+class BlindResultScreen(StatusScreen):
     BINDINGS = [
         Binding("f2", "take_entered", "Keep entered", id="blind.entered", tooltip="Keep the entered figure"),
         Binding(
@@ -199,11 +193,6 @@ class BlindResultScreen(Screen):
         )
         self.reload()
         table.focus()
-
-    def set_status(self, text: str, error: bool = False) -> None:
-        s = self.query_one("#status", Static)
-        s.update(text)
-        s.set_class(error, "error")
 
     def reload(self) -> None:
         from encore_tui.services import ro

@@ -11,14 +11,20 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from encore_tui import services
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import Action, Role, may
 from encore_tui.i18n import t
-from encore_tui.screens.common import lead_line, local_time, localize_bindings, round_name, user_errors
+from encore_tui.screens.common import (
+    StatusScreen,
+    lead_line,
+    local_time,
+    localize_bindings,
+    round_name,
+    user_errors,
+)
 from encore_tui.screens.dashboard import STATUS_CLASS
 
 
@@ -32,7 +38,7 @@ def blind_text(spot: str, double: str) -> str:
     return ", ".join(parts) or "-"
 
 
-class RoHomeScreen(Screen):
+class RoHomeScreen(StatusScreen):
     BINDINGS = [
         Binding(
             "f2", "dashboard", "Dashboard", id="ro.dashboard", tooltip="Counting dashboard (round entry)"
@@ -78,11 +84,6 @@ class RoHomeScreen(Screen):
     def on_screen_resume(self) -> None:
         if self.app.actor is not None:  # not while signing out (the screens underneath resume)
             self.action_refresh()
-
-    def set_status(self, text: str, error: bool = False) -> None:
-        s = self.query_one("#status", Static)
-        s.update(text)
-        s.set_class(error, "error")
 
     def refresh_rounds(self) -> None:
         store, ac_id, actor = self.app.store, self.app.ac_id, self.app.actor

@@ -10,7 +10,6 @@ from pathlib import Path
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from encore_tui import services
@@ -18,7 +17,7 @@ from encore_tui.domain import checks as ck
 from encore_tui.domain.rounds import Action, may
 from encore_tui.domain.tally import lead
 from encore_tui.i18n import t
-from encore_tui.screens.common import local_time, localize_bindings, user_errors
+from encore_tui.screens.common import StatusScreen, local_time, localize_bindings, user_errors
 from encore_tui.screens.dialogs import MessageDialog, TextDialog, ask_pin
 from encore_tui.screens.ro_forms import NUMBER, YES_NO, Field, FormDialog
 from encore_tui.services import ro_result
@@ -33,7 +32,7 @@ _NOT_COUNTING = {ck.FORM20_NOT_SIGNED.code, ck.TIE_UNDECIDED.code}
 MAX_CHECKS = 4
 
 
-class ResultScreen(Screen):
+class ResultScreen(StatusScreen):
     DEFAULT_CSS = """
     ResultScreen #res-table { height: 1fr; }
     ResultScreen #res-summary { height: auto; max-height: 9; padding: 0 1; }
@@ -81,11 +80,6 @@ class ResultScreen(Screen):
     def on_screen_resume(self) -> None:
         self.action_refresh()
 
-    def say(self, text: str, error: bool = False) -> None:
-        st = self.query_one("#status", Static)
-        st.update(text)
-        st.set_class(error, "error")
-
     @property
     def setup(self):
         return services.load_context(self.app.store, self.app.ac_id).setup
@@ -95,7 +89,7 @@ class ResultScreen(Screen):
             self.status = st = ro_result.result_status(self.app.store, self.app.ac_id)
             scans = ro_result.list_attachments(self.app.store, self.app.ac_id, "form22")
         except user_errors() as exc:
-            self.say(f"{exc} (Ctrl+R: try again)", error=True)
+            self.set_status(f"{exc} (Ctrl+R: try again)", error=True)
             return
         setup, actor = self.setup, self.app.actor
         ro = "" if may(actor.role, Action.DECLARE) else f" · {t('read-only')}"
@@ -196,24 +190,24 @@ class ResultScreen(Screen):
         role = self.app.actor.role
         if may(role, action):
             return True
-        self.say(f"Only the RO may {what}; you ({role.value}) can view this screen only.", error=True)
+        self.set_status(f"Only the RO may {what}; you ({role.value}) can view this screen only.", error=True)
         return False
 
     def _call(self, fn, *args, **kw):
         try:
             return fn(self.app.store, self.app.ac_id, *args, **kw)
         except services.RoundBlocked as exc:
-            self.say(str(exc), error=True)
+            self.set_status(str(exc), error=True)
             self.app.push_screen(
                 MessageDialog(t("Refused"), [str(exc), ""] + [str(c) for c in exc.checks], confirm=False)
             )
         except user_errors() as exc:
-            self.say(str(exc), error=True)
+            self.set_status(str(exc), error=True)
         return None
 
     def _declared(self) -> bool:
         if self.status is not None and self.status.declaration is not None:
-            self.say("The result is already declared.", error=True)
+            self.set_status("The result is already declared.", error=True)
             return True
         return False
 
@@ -221,7 +215,7 @@ class ResultScreen(Screen):
         if not self._may(Action.CORRECT, "decide a recount application") or self._declared():
             return
         if self.status is not None and self.status.form20_signed:
-            self.say(
+            self.set_status(
                 "Form 20 is signed: no recount application can be recorded any more (Rule 63).", error=True
             )
             return
@@ -251,12 +245,12 @@ class ResultScreen(Screen):
                 return
             self.action_refresh()
             if rounds:
-                self.say(
+                self.set_status(
                     f"Recount allowed: round(s) {', '.join(map(str, rounds))} open for correction — type the "
                     "recounted figures in the round grid and approve the rounds again in order."
                 )
             else:
-                self.say(
+                self.set_status(
                     "Recount application recorded: " + ("allowed" if ans["allowed"] else "rejected") + "."
                 )
 
@@ -267,7 +261,7 @@ class ResultScreen(Screen):
         return [c for c in (st.checks if st else []) if c.code.code not in _NOT_COUNTING]
 
     def _refuse(self, title: str, checks: list) -> None:
-        self.say(f"{title}: {checks[0]}", error=True)
+        self.set_status(f"{title}: {checks[0]}", error=True)
         self.app.push_screen(MessageDialog(title, [str(c) for c in checks], confirm=False))
 
     def action_sign(self) -> None:
@@ -275,7 +269,7 @@ class ResultScreen(Screen):
             return
         self.action_refresh()
         if self.status and self.status.form20_signed:
-            self.say("Form 20 is already signed.", error=True)
+            self.set_status("Form 20 is already signed.", error=True)
             return
         blockers = self._counting_blockers()
         if blockers:
@@ -288,7 +282,9 @@ class ResultScreen(Screen):
             rec = self._call(ro_result.sign_form20, self.app.actor, pin)
             if rec is not None:
                 self.action_refresh()
-                self.say(f"Form 20 signed (sha256 {rec['sha256'][:16]}…). No recount application can follow.")
+                self.set_status(
+                    f"Form 20 signed (sha256 {rec['sha256'][:16]}…). No recount application can follow."
+                )
 
         tp = self.status.form20.total_polled if self.status else None
         self.app.push_screen(
@@ -307,10 +303,10 @@ class ResultScreen(Screen):
             return
         st = self.status
         if st is None or not st.tied:
-            self.say("The leading candidates are not tied: no lot is drawn.", error=True)
+            self.set_status("The leading candidates are not tied: no lot is drawn.", error=True)
             return
         if st.tie_lot:
-            self.say("The lot is already drawn; it is not drawn again.", error=True)
+            self.set_status("The lot is already drawn; it is not drawn again.", error=True)
             return
         c = self.setup.candidates
         tied = ", ".join(f"{s} {c[s - 1].name} ({c[s - 1].party})" for s in st.tied)
@@ -329,7 +325,7 @@ class ResultScreen(Screen):
             if lot is not None:
                 self.action_refresh()
                 w = c[lot.drawn_serial - 1]
-                self.say(
+                self.set_status(
                     f"Lot recorded: it fell on {w.name} ({w.party}), who gets one more vote. F5: declare."
                 )
 
@@ -369,7 +365,7 @@ class ResultScreen(Screen):
                 if d is not None:
                     self.action_refresh()
                     w = c[d.winner_serial - 1]
-                    self.say(
+                    self.set_status(
                         f"Declared: {w.name} ({w.party}) elected with {d.winner_votes} votes, margin {d.margin}. "
                         "Queued for push. F6: attach the signed Form 22."
                     )
@@ -391,7 +387,9 @@ class ResultScreen(Screen):
         if not self._may(Action.DECLARE, "attach the signed Form 22"):
             return
         if self.status is None or self.status.declaration is None:
-            self.say("The signed certificate (Form 22) is attached after the result is declared.", error=True)
+            self.set_status(
+                "The signed certificate (Form 22) is attached after the result is declared.", error=True
+            )
             return
 
         def path_given(path: str | None) -> None:
@@ -400,7 +398,7 @@ class ResultScreen(Screen):
             info = self._call(ro_result.attach_scan_file, "form22", Path(path).expanduser(), self.app.actor)
             if info is not None:
                 self.action_refresh()
-                self.say(
+                self.set_status(
                     f"Form 22 scan {info.filename} attached ({info.media_type}, {info.size} bytes); queued."
                 )
 

@@ -12,7 +12,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Static
 
 from encore_tui import services
@@ -21,6 +20,7 @@ from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import Action, Role, RoundStatus, may, may_edit
 from encore_tui.i18n import t
 from encore_tui.screens.common import (
+    StatusScreen,
     grid_labels,
     lead_line,
     local_time,
@@ -142,7 +142,7 @@ def report_lines(rv) -> list[str]:
     return lines
 
 
-class RoReviewScreen(Screen):
+class RoReviewScreen(StatusScreen):
     BINDINGS = [
         Binding("f2", "approve", "Approve", id="ro.approve", tooltip="Approve the round (PIN asked)"),
         Binding(
@@ -286,11 +286,6 @@ class RoReviewScreen(Screen):
             "double": evm and (status is RoundStatus.SUBMITTED or self.rv.double is not None),
             "edit": status is RoundStatus.CORRECTION,
         }.get(action, True)
-
-    def set_status(self, text: str, error: bool = False) -> None:
-        s = self.query_one("#status", Static)
-        s.update(text)
-        s.set_class(error, "error")
 
     @on(TallyGrid.Notice)
     def _grid_notice(self, event: TallyGrid.Notice) -> None:

@@ -8,14 +8,13 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from encore_tui import services
 from encore_tui.domain import vvpat
 from encore_tui.domain.rounds import Action, RoundStatus, may
 from encore_tui.i18n import t
-from encore_tui.screens.common import field_label, local_time, localize_bindings, user_errors
+from encore_tui.screens.common import StatusScreen, field_label, local_time, localize_bindings, user_errors
 from encore_tui.screens.dialogs import MessageDialog
 from encore_tui.screens.ro_forms import NUMBER, YES_NO, Field, FormDialog
 from encore_tui.services import ro_vvpat
@@ -47,7 +46,7 @@ def _diffs(s: vvpat.VvpatStation) -> str:
     return " ".join(f"{d.field} {d.evm}→{d.slips} ({d.delta:+d})" for d in s.differences)
 
 
-class VvpatScreen(Screen):
+class VvpatScreen(StatusScreen):
     DEFAULT_CSS = """
     VvpatScreen #vv-summary { height: auto; max-height: 7; padding: 0 1; }
     VvpatScreen #vv-stations { height: 1fr; }
@@ -102,16 +101,11 @@ class VvpatScreen(Screen):
     def setup(self):
         return services.load_context(self.app.store, self.app.ac_id).setup
 
-    def say(self, text: str, error: bool = False) -> None:
-        st = self.query_one("#status", Static)
-        st.update(text)
-        st.set_class(error, "error")
-
     def action_refresh(self) -> None:
         try:
             self.view = v = ro_vvpat.vvpat_view(self.app.store, self.app.ac_id)
         except user_errors() as exc:
-            self.say(f"{exc} (Ctrl+R: try again)", error=True)
+            self.set_status(f"{exc} (Ctrl+R: try again)", error=True)
             return
         setup, actor = self.setup, self.app.actor
         ro = "" if may(actor.role, Action.VVPAT) else f" · {t('read-only')}"
@@ -216,7 +210,7 @@ class VvpatScreen(Screen):
         if may(role, action):
             return True
         who = "the RO" if action is Action.VVPAT else "the RO, an ARO or an operator"
-        self.say(f"Only {who} may {what}; you ({role.value}) can view this screen only.", error=True)
+        self.set_status(f"Only {who} may {what}; you ({role.value}) can view this screen only.", error=True)
         return False
 
     def _call(self, fn, *args, **kw):
@@ -224,19 +218,19 @@ class VvpatScreen(Screen):
         try:
             return fn(self.app.store, self.app.ac_id, *args, **kw)
         except services.RoundBlocked as exc:
-            self.say(str(exc), error=True)
+            self.set_status(str(exc), error=True)
             self.app.push_screen(
                 MessageDialog(t("Refused"), [str(exc), ""] + [str(c) for c in exc.checks], confirm=False)
             )
         except user_errors() as exc:
-            self.say(str(exc), error=True)
+            self.set_status(str(exc), error=True)
         return None
 
     def action_draw(self) -> None:
         if not self._may(Action.VVPAT, "record the draw of lots"):
             return
         if self.view and self.view.draw:
-            self.say("The draw is already recorded; a draw of lots is not repeated.", error=True)
+            self.set_status("The draw is already recorded; a draw of lots is not repeated.", error=True)
             return
         fields = [Field(f"s{i}", f"Station drawn {i}") for i in range(1, vvpat.DRAW_SIZE + 1)]
         fields += [
@@ -253,7 +247,7 @@ class VvpatScreen(Screen):
             )
             if got is not None:
                 self.action_refresh()
-                self.say(f"Recorded: PS {', '.join(got)} drawn by lot. F4: enter their slip counts.")
+                self.set_status(f"Recorded: PS {', '.join(got)} drawn by lot. F4: enter their slip counts.")
 
         self.app.push_screen(
             FormDialog(
@@ -292,7 +286,7 @@ class VvpatScreen(Screen):
             if n is not None:
                 self.action_refresh()
                 verdict = "allowed: it joins the verification" if ans["allowed"] else "rejected"
-                self.say(f"Rule 56D application #{n} recorded: PS {ans['station']} {verdict}.")
+                self.set_status(f"Rule 56D application #{n} recorded: PS {ans['station']} {verdict}.")
 
         self.app.push_screen(FormDialog("Rule 56D application (slip count at a station)", fields), done)
 
@@ -308,7 +302,7 @@ class VvpatScreen(Screen):
             return
         s = self.selected()
         if s is None:
-            self.say(
+            self.set_status(
                 "No station to count yet: record the draw (F2) or a Rule 56D application (F3).", error=True
             )
             return
@@ -327,9 +321,11 @@ class VvpatScreen(Screen):
             self.action_refresh()
             if st.differences:
                 nxt = "F6: amend from the slip count" if recount else "F5: recount the slips"
-                self.say(f"PS {st.station}: {st.status.label.upper()} — {_diffs(st)}. {nxt}.", error=True)
+                self.set_status(
+                    f"PS {st.station}: {st.status.label.upper()} — {_diffs(st)}. {nxt}.", error=True
+                )
             else:
-                self.say(f"PS {st.station}: {st.status.label} — the slips agree with the EVM.")
+                self.set_status(f"PS {st.station}: {st.status.label} — the slips agree with the EVM.")
 
         title = f"PS {s.station}: {'RECOUNT of the' if recount else ''} VVPAT slips per candidate"
         self.app.push_screen(FormDialog(" ".join(title.split()), fields), done)
@@ -339,10 +335,10 @@ class VvpatScreen(Screen):
             return
         s = self.selected()
         if s is None:
-            self.say("No station selected.", error=True)
+            self.set_status("No station selected.", error=True)
             return
         if s.status is not vvpat.StationStatus.SLIP_PREVAILS:
-            self.say(
+            self.set_status(
                 f"PS {s.station}: the slip count prevails only after a recount still differs "
                 f"(now: {s.status.label}).",
                 error=True,
@@ -374,7 +370,7 @@ class VvpatScreen(Screen):
                 for n, info in rounds.items()
                 if info.status in (RoundStatus.CORRECTION, RoundStatus.NEEDS_REAPPROVAL)
             ]
-            self.say(
+            self.set_status(
                 f"PS {s.station} amended from its slip count (round {r} corrected). "
                 f"Approve rounds {_rounds(todo)} again (in order) before closing."
             )
@@ -389,7 +385,7 @@ class VvpatScreen(Screen):
         r = self._call(ro_vvpat.open_vvpat_round, self.app.actor)
         if r is not None:
             self.action_refresh()
-            self.say(
+            self.set_status(
                 f"Round {r} is open: the operator types the slip counts of PS "
                 f"{', '.join(self.view.kept_aside)} in the round grid (round {r}) and submits it."
             )
@@ -406,7 +402,7 @@ class VvpatScreen(Screen):
                     confirm=False,
                 )
             )
-            self.say(f"Not closed: {v.checks[0]}", error=True)
+            self.set_status(f"Not closed: {v.checks[0]}", error=True)
             return
 
         def confirmed(ok: bool | None) -> None:
@@ -415,7 +411,9 @@ class VvpatScreen(Screen):
             summary = self._call(ro_vvpat.complete_vvpat, self.app.actor)
             if summary is not None:
                 self.action_refresh()
-                self.say(f"VVPAT verification closed ({len(summary['stations'])} stations); queued for push.")
+                self.set_status(
+                    f"VVPAT verification closed ({len(summary['stations'])} stations); queued for push."
+                )
 
         n = len(v.stations) if v else 0
         self.app.push_screen(
