@@ -75,7 +75,8 @@ def record_draw(
         _evm_rounds_approved(conn, ctx)
         if get_record(conn, ac_id, DRAW):
             raise ServiceError("The VVPAT draw is already recorded; a draw of lots is not repeated.")
-        counted = [s.number for s in ctx.setup.stations if s.number in _counted(conn, ctx)]
+        figures = _counted(conn, ctx)  # once: it reads every round (was once per station)
+        counted = [s.number for s in ctx.setup.stations if s.number in figures]
         try:
             drawn = vvpat.validate_draw(stations, counted)
         except vvpat.DrawError as exc:
