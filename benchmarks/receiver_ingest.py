@@ -13,6 +13,7 @@ idempotency, arithmetic including brought-forward against the previous round).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import statistics
@@ -77,10 +78,8 @@ def _cpu(pid: int) -> float:
     total = 0.0
     tick = os.sysconf("SC_CLK_TCK")
     pids = [pid]
-    try:
+    with contextlib.suppress(OSError):
         pids += [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        pass
     for p in pids:
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
