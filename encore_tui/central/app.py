@@ -219,12 +219,13 @@ def create_app(
     # -- signatures ------------------------------------------------------------------------------
     known_keys: dict[str, tuple[float, str]] = {}  # key id -> (looked up at, public key)
 
-    def _public_key(key_id: str) -> str | None:
-        """A registered centre's public key. Found keys are remembered for a minute (a centre
-        pushes every round; keys are added, not changed, by `encore central add-centre`)."""
+    def _remembered_key(key_id: str) -> str | None:
+        """A centre's public key found within the last minute (a centre pushes every round;
+        keys are added, not changed, by `encore central add-centre`): no store read, no thread hop."""
         hit = known_keys.get(key_id)
-        if hit is not None and time.monotonic() - hit[0] < 60:
-            return hit[1]
+        return hit[1] if hit is not None and time.monotonic() - hit[0] < 60 else None
+
+    def _public_key(key_id: str) -> str | None:
         with store.read() as conn:
             public = conn.execute(select(cs.centre.c.public_key).where(cs.centre.c.key_id == key_id)).scalar()
         if public is not None:
@@ -235,11 +236,7 @@ def create_app(
         body = await request.body()
         try:
             key_id, _, idem, signature = signing.check_headers(request.headers)
-            hit = known_keys.get(key_id[:16])
-            if hit is not None and time.monotonic() - hit[0] < 60:
-                public = hit[1]  # no thread hop for the common case
-            else:
-                public = await run_in_threadpool(_public_key, key_id[:16])
+            public = _remembered_key(key_id[:16]) or await run_in_threadpool(_public_key, key_id[:16])
             if public is None or len(key_id) != 16:
                 raise signing.SignatureProblem(
                     401, "unknown_key", f"key {key_id[:16]!r} is not registered: `encore central add-centre`"

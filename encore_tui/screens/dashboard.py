@@ -9,7 +9,6 @@ from __future__ import annotations
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from encore_tui import services
@@ -17,7 +16,7 @@ from encore_tui.domain import checks as ck
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import RoundStatus
 from encore_tui.i18n import t
-from encore_tui.screens.common import lead_line, localize_bindings, round_name, user_errors
+from encore_tui.screens.common import StatusScreen, lead_line, localize_bindings, round_name, user_errors
 
 STATUS_CLASS = {
     RoundStatus.DRAFT: "",
@@ -66,7 +65,7 @@ class RoundsTable(DataTable):
         await super()._on_key(event)
 
 
-class DashboardScreen(Screen):
+class DashboardScreen(StatusScreen):
     BINDINGS = [
         Binding("f6", "trends", "Trends", id="trends", tooltip="Trends: votes and lead by round"),
         Binding("f5", "refresh", "Refresh", id="refresh", tooltip="Read the store again"),
@@ -88,6 +87,7 @@ class DashboardScreen(Screen):
         self.read_only = read_only
         self.can_go_back = can_go_back  # opened from the RO's review queue (Esc goes back)
         self.double_rounds: list[int] = []
+        self._summary_text: str | None = None  # what the summary shows (see _show_summary)
 
     def compose(self) -> ComposeResult:
         yield Static(id="title", classes="title-bar")
@@ -108,7 +108,7 @@ class DashboardScreen(Screen):
         ]:
             table.add_column(label, key=key, width=width)
         self.refresh_rounds()
-        self.query_one("#status", Static).update("Enter: open the round · F1: help · Ctrl+P: commands")
+        self.set_status("Enter: open the round · F1: help · Ctrl+P: commands")
         table.focus()
         self.set_interval(2.0, self.refresh_push)  # the push queue moves on its own (the relay)
 
@@ -192,7 +192,7 @@ class DashboardScreen(Screen):
     def _show_summary(self, outbox: dict[str, int]) -> None:
         lines, kept = self._summary
         text = "\n".join([*lines, f"{kept} · {t('Push queue')}: {push_line(outbox)}"])
-        if text != getattr(self, "_summary_text", None):  # a layout pass only for a change
+        if text != self._summary_text:  # a layout pass only for a change
             self._summary_text = text
             self.query_one("#summary", Static).update(text)
 
@@ -210,12 +210,7 @@ class DashboardScreen(Screen):
     def action_print(self) -> None:
         from encore_tui.screens.common import print_in_worker
 
-        def status(text: str, error: bool = False) -> None:
-            s = self.query_one("#status", Static)
-            s.update(text)
-            s.set_class(error, "error")
-
-        print_in_worker(self, "form20", None, status)
+        print_in_worker(self, "form20", None, self.set_status)
 
     def after_submit(self, round_no: int, ts: str) -> None:
         """Back from a submitted round: say so, and put the cursor on the next round to type."""
@@ -225,7 +220,7 @@ class DashboardScreen(Screen):
         table = self.query_one("#rounds", DataTable)
         if round_no + 1 < table.row_count:
             table.move_cursor(row=round_no + 1)
-        self.query_one("#status", Static).update(
+        self.set_status(
             f"{t('saved')} {local_time(ts)} · {round_name(round_no)} submitted to the RO. Enter: open the next round."
         )
 
@@ -239,7 +234,7 @@ class DashboardScreen(Screen):
         try:
             view = services.round_view(self.app.store, self.app.ac_id, round_no)
         except user_errors() as exc:
-            self.query_one("#status", Static).update(str(exc))
+            self.set_status(str(exc), True)
             return
         self.app.push_screen(RoundScreen(round_no, resume=resume, view=view))
 
@@ -247,7 +242,7 @@ class DashboardScreen(Screen):
         try:
             self.refresh_rounds()
         except user_errors() as exc:  # e.g. the PostgreSQL server is unreachable
-            self.query_one("#status", Static).update(f"{exc} (F5: try again)")
+            self.set_status(f"{exc} (F5: try again)", True)
 
     def action_trends(self) -> None:
         from encore_tui.screens.trends import TrendsScreen
@@ -274,6 +269,6 @@ class DashboardScreen(Screen):
 
         self.action_refresh()
         if not self.double_rounds:
-            self.query_one("#status", Static).update("No double entry is assigned to you.")
+            self.set_status("No double entry is assigned to you.", True)
             return
         self.app.push_screen(BlindEntryScreen(self.double_rounds[0], "double"))

@@ -63,6 +63,8 @@ class RoundScreen(Screen):
         self._ready = False  # until the grid has the keyboard, keys are kept (typeahead)
         self.view: services.queries.RoundView | None = view  # read by the caller, which shows failures
         self._bars: dict[str, str] = {}  # what each one-line bar shows now (see _bar)
+        self._notice_text: str | None = None  # the notice's lines (its height follows them)
+        self._totals_timer = None  # the pending re-read of the round (refresh_totals)
 
     # -- shortcuts --------------------------------------------------------------------------
     @property
@@ -185,7 +187,7 @@ class RoundScreen(Screen):
             notices.append("Submitted: waiting for the RO (locked for entry).")
         notice = self.query_one("#notice", Static)
         text = "\n".join(notices)
-        if text != getattr(self, "_notice_text", None):  # its height follows its lines: layout
+        if text != self._notice_text:  # its height follows its lines: a layout pass, only then
             self._notice_text = text
             notice.update(text)
             notice.display = bool(notices)
@@ -341,9 +343,8 @@ class RoundScreen(Screen):
         saved (`_with_entry`); this catches what others changed (the RO, a second window).
         While the operator types on, the read waits, so it never competes with a keystroke's
         repaint for the interpreter (it doubled the Enter-to-screen time)."""
-        timer = getattr(self, "_totals_timer", None)
-        if timer is not None:
-            timer.stop()
+        if self._totals_timer is not None:
+            self._totals_timer.stop()
         self._totals_timer = self.set_timer(
             TOTALS_REREAD_AFTER,
             lambda: self.run_worker(self._load_totals, thread=True, exclusive=True, group="totals"),

@@ -32,7 +32,6 @@ from encore_tui.store.fast import Fast
 from encore_tui.store.models import ac as ac_t
 from encore_tui.store.models import cell as cell_t
 from encore_tui.store.models import outbox as outbox_t
-from encore_tui.store.models import ro_record as ro_record_t
 from encore_tui.store.models import round_ as round_t
 from encore_tui.store.models import round_revision as rev_t
 from encore_tui.store.models import table_state as ts_t
@@ -778,10 +777,9 @@ def publish_round(
 
 def refuse_if_form20_signed(conn: Connection, ac_id: int) -> None:
     """After the RO signs Form 20 the result is final: no correction, no recount (Rule 63/64)."""
-    signed = conn.execute(
-        select(ro_record_t.c.value).where(ro_record_t.c.ac_id == ac_id, ro_record_t.c.key == "form20_signed")
-    ).scalar()
-    if signed:
+    from encore_tui.services.ro_tx import get_record
+
+    if get_record(conn, ac_id, "form20_signed"):
         raise ServiceError("Form 20 is signed: the result is final and no round can be corrected.")
 
 

@@ -193,17 +193,19 @@ class Dashboard:
     outbox: dict[str, int]
 
 
+def _outbox_counts(conn: Connection, ac_id: int) -> dict[str, int]:
+    return dict(
+        conn.execute(
+            select(outbox_t.c.state, func.count()).where(outbox_t.c.ac_id == ac_id).group_by(outbox_t.c.state)
+        ).all()
+    )
+
+
 def outbox_counts(store: Store, ac_id: int) -> dict[str, int]:
     """Messages to central by delivery state (queued, sent, acked, failed): the dashboard's
     push line, re-read every few seconds while the relay works."""
     with store.read() as conn:
-        return dict(
-            conn.execute(
-                select(outbox_t.c.state, func.count())
-                .where(outbox_t.c.ac_id == ac_id)
-                .group_by(outbox_t.c.state)
-            ).all()
-        )
+        return _outbox_counts(conn, ac_id)
 
 
 def dashboard(store: Store, ac_id: int) -> Dashboard:
@@ -211,13 +213,7 @@ def dashboard(store: Store, ac_id: int) -> Dashboard:
     with store.read() as conn:
         infos = round_infos(conn, ac_id)
         entries = all_entries(conn, ctx)
-        ob = dict(
-            conn.execute(
-                select(outbox_t.c.state, func.count())
-                .where(outbox_t.c.ac_id == ac_id)
-                .group_by(outbox_t.c.state)
-            ).all()
-        )
+        ob = _outbox_counts(conn, ac_id)
     entered = {r: sum(1 for e in es if e.values or e.kept_aside) for r, es in entries.items()}
     kept = [e for r, es in entries.items() for e in es if e.kept_aside]
     tallies = tally.round_tallies(

@@ -22,7 +22,8 @@ class Fast:
 
     def __init__(self, stmt: ClauseElement) -> None:
         self.stmt = stmt
-        self._compiled: dict[str, tuple[str, tuple[str, ...] | None]] = {}
+        # dialect name -> (SQL text, positional parameter names or None, values bound in the statement)
+        self._compiled: dict[str, tuple[str, tuple[str, ...] | None, dict[str, Any]]] = {}
 
     def _for(self, dialect) -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
         c = self._compiled.get(dialect.name)
