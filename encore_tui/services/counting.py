@@ -49,6 +49,7 @@ class Saved:
     before: int | None = None
     after: int | None = None
     note: str = ""  # something to show beside "saved" (e.g. the automatic backup failed)
+    committed: str = ""  # UTC ISO time the COMMIT returned (what "saved HH:MM:SS" shows)
 
 
 # -- setup ---------------------------------------------------------------------------------------

@@ -202,10 +202,15 @@ class Store:
             raise _explain(exc, self.where) from exc
 
     @contextlib.contextmanager
-    def read(self) -> Iterator[Connection]:
+    def read(self, *, snapshot: bool = False) -> Iterator[Connection]:
+        """A read transaction. snapshot=True: every statement sees one consistent snapshot
+        (PostgreSQL REPEATABLE READ READ ONLY; a SQLite read transaction already is one)."""
         try:
-            with self.engine.connect() as conn, conn.begin():
-                yield conn
+            with self.engine.connect() as conn:
+                if snapshot and not self.is_sqlite:
+                    conn = conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+                with conn.begin():
+                    yield conn
         except (OperationalError, DBAPIError) as exc:
             raise _explain(exc, self.where) from exc
 
