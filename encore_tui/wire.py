@@ -136,6 +136,9 @@ class Approval(_Model):
 class _Message(_Model):
     wire_version: Literal[1] = WIRE_VERSION
     contest: Contest
+    # the centre's chain head when the message was made: seq of the event whose hash is
+    # journal_hash. Central's receipt echoes both: an anchor of the centre's journal outside it
+    journal_seq: Annotated[int, Field(ge=1)] | None = None
 
 
 class RoundResult(_Message):
@@ -334,6 +337,9 @@ class Receipt(_Model):
     revision: int | None = None
     received_at: datetime
     server_key_id: Short
+    # the message's journal_seq / journal_hash, echoed: what the centre's chain held, signed
+    journal_seq: int | None = None
+    journal_hash: Sha256 | None = None
 
 
 class SignedReceipt(_Model):
@@ -393,6 +399,7 @@ def round_result(
     journal_hash: str,
     correction_reason: str = "",
     round_kind: Literal["evm", "vvpat"] = "evm",
+    journal_seq: int | None = None,
 ) -> RoundResult:
     n = len(setup.candidates)
     return RoundResult(
@@ -410,6 +417,7 @@ def round_result(
         approval=approval,
         figures_digest=figures_digest,
         journal_hash=journal_hash,
+        journal_seq=journal_seq,
     )
 
 
@@ -423,6 +431,7 @@ def postal_result(
     figures_digest: str,
     journal_hash: str,
     correction_reason: str = "",
+    journal_seq: int | None = None,
 ) -> PostalResult:
     n = len(setup.candidates)
     return PostalResult(
@@ -435,6 +444,7 @@ def postal_result(
         approval=approval,
         figures_digest=figures_digest,
         journal_hash=journal_hash,
+        journal_seq=journal_seq,
     )
 
 
@@ -448,6 +458,7 @@ def vvpat_result(
     cumulative: Totals,
     approval: Approval,
     journal_hash: str,
+    journal_seq: int | None = None,
 ) -> VvpatResult:
     """The VVPAT message (services/ro_vvpat.complete_vvpat builds the stations)."""
     return VvpatResult(
@@ -460,6 +471,7 @@ def vvpat_result(
         cumulative=Tally.of(cumulative),
         approval=approval,
         journal_hash=journal_hash,
+        journal_seq=journal_seq,
     )
 
 
@@ -498,6 +510,7 @@ def declaration_result(
     declared_by: str = "",
     form20_sha256: str | None = None,
     form20_signed_at: datetime | None = None,
+    journal_seq: int | None = None,
 ) -> DeclarationResult:
     """The declaration message from the domain's Declaration (services/ro_result: when the RO
     declares, revision 1 without a certificate; with each signed Form 22 scan, the next)."""
@@ -531,4 +544,5 @@ def declaration_result(
         form20_signed_at=form20_signed_at,
         certificate=certificate,
         journal_hash=journal_hash,
+        journal_seq=journal_seq,
     )

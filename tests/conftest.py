@@ -111,12 +111,26 @@ def sqlite_store(tmp_path):
     s.engine.dispose()
 
 
+SCAN_13A = b"%PDF-1.4\n% scanned Form 13A\n"
+
+
+def approvable(store, ac_id: int) -> None:
+    """Meet the RO rules that are not the point of a test: no blind spot check required for the
+    first rounds (the RO's setting), and the postal Form 13A scan attached. Tests of those rules
+    build their AC without this."""
+    from encore_tui.services import ro, ro_result
+
+    ro.set_spot_check_rounds(store, ac_id, 0, RO)
+    ro_result.attach_scan(store, ac_id, "form13a", "13a.pdf", SCAN_13A, OPERATOR)
+
+
 @pytest.fixture
 def small_ac(store):
     """(store, ac_id) with a 3-candidate, 7-station AC at 3 tables: rounds of 3, 3, 1."""
     from encore_tui import services
 
     ac_id = services.create_ac(store, small_setup(), ADMIN)
+    approvable(store, ac_id)
     return store, ac_id
 
 

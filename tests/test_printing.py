@@ -17,7 +17,7 @@ from encore_tui.importing import read_setup_json
 from encore_tui.printing import api, documents
 from encore_tui.printing import payload as pl
 from encore_tui.printing.verify import verify_sheet
-from tests.conftest import ADMIN, OPERATOR, RO, ROOT, require_tool
+from tests.conftest import ADMIN, OPERATOR, RO, ROOT, approvable, require_tool
 
 BIHAR = ROOT / "encore_tui" / "demo_data" / "bihar_demo" / "setup.json"
 
@@ -41,6 +41,7 @@ def figures(n: int, total: int, rng: random.Random, postal: bool = False) -> dic
 def counted_ac(store, setup: Setup, *, keep_aside_round: int | None = 2, approve: bool = True, seed: int = 1):
     """Every figure entered (one table of `keep_aside_round` kept aside); rounds approved."""
     ac_id = services.create_ac(store, setup, ADMIN)
+    approvable(store, ac_id)
     ctx = services.load_context(store, ac_id)
     rng = random.Random(seed)
     n = len(setup.candidates)

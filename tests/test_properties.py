@@ -16,7 +16,7 @@ from encore_tui.domain import tally
 from encore_tui.domain.entries import KeptAsideReason, TableEntry
 from encore_tui.domain.rounds import Action, IllegalTransition, RoundStatus, can, next_status
 from encore_tui.importing import ImportedAc, ImportProblem, read_form20_dir, read_setup_json
-from tests.conftest import ADMIN, OPERATOR, RO, small_setup
+from tests.conftest import ADMIN, OPERATOR, RO, approvable, small_setup
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -219,6 +219,7 @@ def test_random_service_sequences_keep_the_store_valid(seq):
     with tempfile.TemporaryDirectory() as d:
         store = open_store(Path(d) / "s.db")
         ac_id = services.create_ac(store, small_setup(), ADMIN)
+        approvable(store, ac_id)
         ctx = services.load_context(store, ac_id)
         for op in seq:
             kind, r = op[0], op[1]

@@ -23,7 +23,7 @@ from encore_tui.config import load_settings
 from encore_tui.domain.rounds import RoundStatus
 from encore_tui.push import queue, signing
 from encore_tui.push.relay import PushConfig, Relay
-from tests.conftest import ADMIN, RO, small_setup
+from tests.conftest import ADMIN, RO, approvable, small_setup
 from tests.test_services import approve, postal_done, type_round
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -250,6 +250,7 @@ def centre_key():
 
 def make_counted_ac(store, rounds=(1, 2, 3), postal=True, ac_no: int = 7) -> int:
     ac_id = services.create_ac(store, small_setup(ac_no=ac_no), ADMIN)
+    approvable(store, ac_id)
     if postal:
         postal_done(store, ac_id)
     for r in rounds:
@@ -490,16 +491,20 @@ def test_a_refused_message_fails_with_the_reason_and_others_go_on(sqlite_store, 
         assert items[(7, "round 1 (revision 1)")].state == "acked"
         ac8 = items[(8, "round 1 (revision 1)")]
         assert ac8.state == "queued" and "may not write AC 8" in ac8.last_error  # 403: retried
-        # a body central refuses for good (422) is 'failed' and does not hold the queue
-        from sqlalchemy import update
+        # a body central refuses for good (422) is 'failed' and does not hold the queue: queued
+        # through the one write path (journaled bytes), so the relay does send it
+        from sqlalchemy import delete
 
+        from encore_tui.services.uow import unit_of_work
         from encore_tui.store.models import outbox
 
-        with store.write() as conn:
-            conn.execute(update(outbox).where(outbox.c.id == ac8.id).values(payload='{"contest":{"ac":8}}'))
+        with unit_of_work(store, ac8.ac_id, RO) as tx:
+            tx.conn.execute(delete(outbox).where(outbox.c.id == ac8.id))
+            tx.push("round", {"contest": {"ac": 8}}, ac8.idempotency_key)
+        bad = next(it for it in queue.queue_state(store) if it.idempotency_key == ac8.idempotency_key)
         central.add_centre(keys.public_key_b64(centre_key), 8)
         rep = relay.flush(force=True)
-        assert rep.failed == [ac8.id]
+        assert rep.failed == [bad.id]
         failed = [it for it in queue.queue_state(store) if it.state == "failed"]
         assert len(failed) == 1 and "HTTP 422" in failed[0].last_error
         assert queue.requeue_failed(store) == 1 and queue.queue_counts(store)["queued"] == 1
@@ -731,12 +736,13 @@ def test_postal_correction_makes_central_wait_for_every_round_again(backend, tmp
 
 
 def test_a_kind_the_relay_does_not_know_fails_with_a_reason(sqlite_store, centre_key):
-    from encore_tui.services.counting import enqueue
+    from encore_tui.services.uow import unit_of_work
 
     store = sqlite_store
     ac_id = services.create_ac(store, small_setup(), ADMIN)
-    with store.write() as conn:
-        enqueue(conn, ac_id, "hologram", {"contest": {"ac": 7}}, "ac7-hologram-1", queue.now_ts())
+    approvable(store, ac_id)
+    with unit_of_work(store, ac_id, ADMIN) as tx:
+        tx.push("hologram", {"contest": {"ac": 7}}, "ac7-hologram-1")
     relay = relay_for(store, f"http://127.0.0.1:{free_port()}", "A" * 43 + "=", centre_key)
     rep = relay.flush(force=True)
     relay.close()

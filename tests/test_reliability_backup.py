@@ -13,13 +13,14 @@ from encore_tui import cli, services
 from encore_tui.config import Settings
 from encore_tui.services import backup as bk
 from encore_tui.store import StoreError, open_store
-from tests.conftest import ADMIN, OPERATOR, RO, small_setup
+from tests.conftest import ADMIN, OPERATOR, RO, approvable, small_setup
 
 
 def _filled(tmp_path: Path):
     (tmp_path / "hall").mkdir()
     store = open_store(tmp_path / "hall" / "encore.db")
     ac_id = services.create_ac(store, small_setup(), ADMIN)
+    approvable(store, ac_id)
     for f, v in {"c1": 10, "c2": 5, "c3": 1, "nota": 1, "rejected": 3, "total": 20}.items():
         services.enter_cell(store, ac_id, 0, "P1", f, v, OPERATOR)
     services.submit_round(store, ac_id, 0, OPERATOR)

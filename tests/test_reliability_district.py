@@ -12,7 +12,7 @@ import pytest
 from encore_tui import services
 from encore_tui.store import open_store
 from encore_tui.store.fast import Fast
-from tests.conftest import OPERATOR, OPERATOR2, RO
+from tests.conftest import OPERATOR, OPERATOR2, RO, approvable
 from tests.test_services import postal_done, type_round
 
 pytestmark = pytest.mark.postgres
@@ -24,6 +24,7 @@ def pg_ac(pg_database):
 
     s = _fresh_pg_store(pg_database)
     ac_id = services.create_ac(s, small_setup(), ADMIN)
+    approvable(s, ac_id)
     s.engine.dispose()
     stores = [open_store(pg_database, create=False) for _ in range(3)]
     yield stores, ac_id

@@ -315,6 +315,8 @@ def create_app(
             revision=msg.revision,  # type: ignore[attr-defined]
             received_at=now,
             server_key_id=server_key_id,
+            journal_seq=msg.journal_seq,
+            journal_hash=msg.journal_hash,
         )
         signed = wire.SignedReceipt(
             receipt=receipt, signature=keys.sign(server_key, wire.canonical_receipt(receipt))

@@ -32,7 +32,7 @@ _KINDS = [
         "round.correction_opened",
         "the RO opened an approved round for correction; later approved rounds need re-approval",
     ),
-    # RO verification (services/ro*.py); each carries its effects, see domain/ro_ledger.py
+    # RO verification (services/ro*.py); each carries its effects, see domain/ledger.py
     EventKind("ro.setting_changed", "the RO changed a verification setting of the AC"),
     EventKind("blind.opened", "a blind spot check was drawn, or double entry was opened, for a round"),
     EventKind("blind.entered", "a figure was re-keyed blind (spot check or second keying)"),
@@ -48,9 +48,12 @@ _KINDS = [
     EventKind("result.tie_lot", "a tie was decided by lot (Section 65 RP Act)"),
     EventKind("form20.signed", "the RO signed Form 20; no recount application can follow"),
     EventKind("result.declared", "the RO declared the result"),
-    EventKind("user.added", "an account was created", changes_state=False),
-    EventKind("user.signed_in", "a user signed in", changes_state=False),
-    EventKind("user.sign_in_failed", "a sign-in failed (wrong name or PIN)", changes_state=False),
+    EventKind("outbox.queued", "a message for central was queued: the sha256 of the exact bytes to send"),
+    # accounts (store chain): each carries the account's resulting state under effects.accounts
+    EventKind("user.added", "an account was created"),
+    EventKind("user.signed_in", "a user signed in"),
+    EventKind("user.sign_in_failed", "a sign-in failed (wrong name or PIN); the account may be locked"),
+    EventKind("user.pin_confirmed", "a user re-entered the right PIN for a decision (failed tries reset)"),
 ]
 
 EVENT_KINDS: dict[str, EventKind] = {k.id: k for k in _KINDS}

@@ -1,9 +1,11 @@
 """The outbox as the relay and the dashboard see it.
 
-Rows are written by services (approve_round → counting.enqueue) in the approval transaction;
-from then on only the relay changes them, and only their delivery columns (state, attempts,
-next_attempt_at, last_error, receipt, acked_at). Delivery bookkeeping is not counting state,
-so it is not journaled; what it leads to (a round published) is, through services.publish_round.
+Rows are written by services (approve_round → Tx.push) in the approval transaction, with an
+`outbox.queued` journal event naming the sha256 of the exact bytes to send; the relay refuses a
+row whose bytes no longer match that event (`journal_problem`). From then on only the relay
+changes a row, and only its delivery columns (state, attempts, next_attempt_at, last_error,
+receipt, acked_at). Delivery bookkeeping is not counting state, so it is not journaled; what it
+leads to (a round published) is, through services.publish_round.
 
     queued ──send──► sent ──signed receipt──► acked
       ▲               │  └── refused for good (400/404/413/422) ──► failed ──requeue──► queued
@@ -16,10 +18,15 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import hashlib
+
 from sqlalchemy import select, update
 
 from encore_tui.store.engine import Store
+from encore_tui.store import journal
 from encore_tui.store.models import ac as ac_t
+from encore_tui.store.models import chain_head
+from encore_tui.store.models import journal as journal_t
 from encore_tui.store.models import outbox as outbox_t
 
 STATES = ("queued", "sent", "acked", "failed")
@@ -109,6 +116,43 @@ class Pending:
     payload: str
     attempts: int
     next_attempt_at: str | None
+    journal_seq: int | None = None
+
+
+HELD = "NOT sent: "  # how a refused row's last_error starts
+
+
+def journal_problem(store: Store, row: Pending) -> str | None:
+    """Why these bytes must not be sent, or None: the row's outbox.queued event must exist,
+    hash to itself, be linked by the event after it (or be the head), name this row's key and
+    the sha256 of exactly these bytes."""
+    why = None
+    with store.read() as conn:
+        ev = None
+        if row.journal_seq is not None:
+            ev = conn.execute(
+                select(journal_t).where(journal_t.c.ac_id == row.ac_id, journal_t.c.seq == row.journal_seq)
+            ).one_or_none()
+        if ev is None:
+            return HELD + "no journal event records these bytes; run `encore journal verify`."
+        nxt = conn.execute(
+            select(journal_t.c.prev_hash).where(
+                journal_t.c.ac_id == row.ac_id, journal_t.c.seq == row.journal_seq + 1
+            )
+        ).scalar()
+        if nxt is None:
+            nxt = conn.execute(select(chain_head.c.hash).where(chain_head.c.ac_id == row.ac_id)).scalar()
+    h = journal.event_hash(ev.ac_id, ev.seq, ev.ts, ev.actor, ev.role, ev.kind, ev.payload, ev.prev_hash)
+    p = json.loads(ev.payload)
+    if h != ev.hash or nxt != ev.hash:
+        why = f"journal event #{ev.seq} that records these bytes was altered"
+    elif ev.kind != "outbox.queued" or p.get("key") != row.key:
+        why = f"journal event #{ev.seq} records another message"
+    elif p.get("sha256") != hashlib.sha256(row.payload.encode()).hexdigest():
+        why = "the bytes queued for central differ from those the journal recorded (changed behind the app's back)"
+    if why:
+        return HELD + why + "; the row is kept. Run `encore journal verify`."
+    return None
 
 
 def heads(store: Store) -> list[Pending]:
@@ -121,7 +165,9 @@ def heads(store: Store) -> list[Pending]:
     for r in rows:
         out.setdefault(
             r.ac_id,
-            Pending(r.id, r.ac_id, r.kind, r.idempotency_key, r.payload, r.attempts, r.next_attempt_at),
+            Pending(
+                r.id, r.ac_id, r.kind, r.idempotency_key, r.payload, r.attempts, r.next_attempt_at, r.journal_seq
+            ),
         )
     return list(out.values())
 

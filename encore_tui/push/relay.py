@@ -146,6 +146,11 @@ class Relay:
         if path_t is None or ac_number is None:
             queue.mark_failed(self.store, row.id, f"cannot send a {row.kind!r} message: update encore-tui")
             return "failed"
+        held = queue.journal_problem(self.store, row)
+        if held:  # never send figures the journal does not vouch for
+            log.error("push %s held: %s", row.key, held)
+            queue.mark_failed(self.store, row.id, held)
+            return "failed"
         attempts = row.attempts + 1
         delay = backoff(attempts, self.config.base_delay, self.config.max_delay, self.rand)
         queue.mark_sending(self.store, row.id, attempts, _ts(now + timedelta(seconds=delay)))

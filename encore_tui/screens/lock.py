@@ -1,6 +1,6 @@
 """The idle screen lock: covers every screen after the idle minutes (app.check_idle_lock).
 
-Only the signed-in user's PIN opens it (`ro.confirm_pin`: wrong PINs count towards the same
+Only the signed-in user's PIN opens it (`users.confirm_pin`: wrong PINs count towards the same
 lock-out as at sign-in); anybody else can only sign out, which ends the session. Figures saved
 before the lock stay saved; the screens underneath are kept as they were.
 """
@@ -46,7 +46,7 @@ class LockScreen(Screen):
 
     @on(Input.Submitted, "#pin")
     def _unlock(self, event: Input.Submitted) -> None:
-        from encore_tui.services import ro
+        from encore_tui.services import users
 
         pin = event.value
         event.input.value = ""
@@ -54,7 +54,7 @@ class LockScreen(Screen):
             self.query_one("#lock-error", Static).update("Type your PIN, then Enter.")
             return
         try:
-            ro.confirm_pin(self.app.store, self.app.actor, pin, self.app.ac_id)
+            users.confirm_pin(self.app.store, self.app.actor, pin, self.app.ac_id)
         except user_errors() as exc:
             self.query_one("#lock-error", Static).update(str(exc))
             return

@@ -26,12 +26,12 @@ from encore_tui.domain.setup import Setup
 from encore_tui.domain.tally import Totals
 from encore_tui.services.context import AcContext, Actor, load_context
 from encore_tui.services.errors import InvalidValue, RoundBlocked, ServiceError, StaleEdit
+from encore_tui.services.uow import Tx, unit_of_work
 from encore_tui.store import journal
 from encore_tui.store.engine import Store
 from encore_tui.store.fast import Fast
 from encore_tui.store.models import ac as ac_t
 from encore_tui.store.models import cell as cell_t
-from encore_tui.store.models import outbox as outbox_t
 from encore_tui.store.models import round_ as round_t
 from encore_tui.store.models import round_revision as rev_t
 from encore_tui.store.models import table_state as ts_t
@@ -59,8 +59,8 @@ def create_ac(store: Store, setup: Setup, actor: Actor, plan: CountingPlan | Non
     problems = ck.check_plan(plan.rounds, [s.number for s in setup.stations])
     if problems:
         raise ServiceError("; ".join(str(p) for p in problems[:5]))
-    ts = journal.now()
-    with store.write() as conn:
+    with unit_of_work(store, None, actor) as tx:
+        conn, ts = tx.conn, tx.ts
         if conn.execute(select(ac_t.c.id).where(ac_t.c.number == setup.ac.number)).first():
             raise ServiceError(
                 f"AC {setup.ac.number} is already in this store; use another store "
@@ -77,6 +77,7 @@ def create_ac(store: Store, setup: Setup, actor: Actor, plan: CountingPlan | Non
             )
         ).inserted_primary_key[0]
         journal.start_chain(conn, ac_id)
+        tx.ac_id = ac_id
         rows = [{"ac_id": ac_id, "round_no": 0, "kind": "postal"}] + [
             {"ac_id": ac_id, "round_no": r, "kind": "evm"} for r in range(1, plan.round_count + 1)
         ]
@@ -94,23 +95,15 @@ def create_ac(store: Store, setup: Setup, actor: Actor, plan: CountingPlan | Non
                 for r in rows
             ],
         )
-        journal.append(
-            conn,
-            ac_id,
-            actor.username,
-            actor.role,
-            "setup.created",
-            {"setup": json.loads(setup.model_dump_json()), "plan": plan.to_json()},
-            ts,
-        )
+        tx.event("setup.created", {"setup": json.loads(setup.model_dump_json()), "plan": plan.to_json()})
     return ac_id
 
 
 def change_plan(store: Store, ac_id: int, tables: int, actor: Actor) -> CountingPlan:
     """Change the number of tables for rounds not yet started (never below rounds done)."""
     authorize(actor.role, Action.CHANGE_PLAN)
-    with store.write() as conn:
-        journal.lock_chain(conn, ac_id)  # serialise writers of this AC (PostgreSQL: row lock)
+    with unit_of_work(store, ac_id, actor) as tx:
+        conn, ts = tx.conn, tx.ts
         ctx = load_context(store, ac_id, conn)
         started = {
             r
@@ -136,7 +129,6 @@ def change_plan(store: Store, ac_id: int, tables: int, actor: Actor) -> Counting
         }
         done = max(started, default=0)
         new = ctx.plan.replan(tables, done)
-        ts = journal.now()
         conn.execute(
             update(ac_t)
             .where(ac_t.c.id == ac_id)
@@ -162,15 +154,7 @@ def change_plan(store: Store, ac_id: int, tables: int, actor: Actor) -> Counting
                         updated_by=actor.username,
                     )
                 )
-        journal.append(
-            conn,
-            ac_id,
-            actor.username,
-            actor.role,
-            "plan.changed",
-            {"plan": new.to_json(), "tables": tables, "rounds_done": done},
-            ts,
-        )
+        tx.event("plan.changed", {"plan": new.to_json(), "tables": tables, "rounds_done": done})
     store.cache.pop(("ctx", ac_id), None)
     return new
 
@@ -286,8 +270,8 @@ def enter_cell(
     ts = journal.now()
     key = {"a": ac_id, "r": round_no, "s": station, "f": field}
     # one transaction for everything, reads included: the hot path of every Enter key
-    with store.write() as conn:
-        journal.lock_chain(conn, ac_id)  # serialise writers of this AC (PostgreSQL: row lock)
+    with unit_of_work(store, ac_id, actor, ts=ts) as tx:
+        conn = tx.conn
         ctx = load_context(store, ac_id, conn)
         if field not in ctx.fields_of(round_no):
             raise InvalidValue(f"'{field}' is not a cell of round {round_no}.")
@@ -334,11 +318,7 @@ def enter_cell(
             _CELL_INSERT.rowcount(conn, {"p_" + k: v for k, v in row.items()})
         else:
             _CELL_UPDATE.rowcount(conn, {**key, "v": value, "ver": cur[1] + 1, "t": ts, "u": actor.username})
-        ev = journal.append(
-            conn,
-            ac_id,
-            actor.username,
-            actor.role,
+        ev = tx.event(
             "cell.entered",
             {
                 "round": round_no,
@@ -348,10 +328,9 @@ def enter_cell(
                 "before": before,
                 "after": value,
             },
-            ts,
         )
         _save_ui(conn, actor, ac_id, cursor, ts)
-    return Saved(ts, ev.seq, before, value)
+    return tx.saved(ev, before=before, after=value)
 
 
 def _table_state_upsert(
@@ -389,13 +368,12 @@ def keep_aside(
     reason = KeptAsideReason(reason)
     if reason is KeptAsideReason.OTHER and not note.strip():
         raise InvalidValue("Say why the table is kept aside (a short note) when the reason is 'other'.")
-    ctx = load_context(store, ac_id)
     if round_no == POSTAL_ROUND:
         raise ServiceError("Postal tables cannot be kept aside.")
-    table_no = _table_no(ctx, round_no, station)
-    ts = journal.now()
-    with store.write() as conn:
-        journal.lock_chain(conn, ac_id)  # serialise writers of this AC (PostgreSQL: row lock)
+    with unit_of_work(store, ac_id, actor) as tx:
+        conn, ts = tx.conn, tx.ts
+        ctx = load_context(store, ac_id, conn)
+        table_no = _table_no(ctx, round_no, station)
         _check_editable(ctx, _round_row(conn, ac_id, round_no), actor)
         had = conn.execute(
             select(cell_t.c.field).where(
@@ -410,11 +388,7 @@ def keep_aside(
         _table_state_upsert(
             conn, ac_id, round_no, station, ts, actor, kept_aside=reason.value, note=note.strip()
         )
-        ev = journal.append(
-            conn,
-            ac_id,
-            actor.username,
-            actor.role,
+        ev = tx.event(
             "table.kept_aside",
             {
                 "round": round_no,
@@ -423,29 +397,19 @@ def keep_aside(
                 "reason": reason.value,
                 "note": note.strip(),
             },
-            ts,
         )
-    return Saved(ts, ev.seq)
+    return tx.saved(ev)
 
 
 def restore_table(store: Store, ac_id: int, round_no: int, station: str, actor: Actor) -> Saved:
-    ctx = load_context(store, ac_id)
-    table_no = _table_no(ctx, round_no, station)
-    ts = journal.now()
-    with store.write() as conn:
-        journal.lock_chain(conn, ac_id)  # serialise writers of this AC (PostgreSQL: row lock)
+    with unit_of_work(store, ac_id, actor) as tx:
+        conn, ts = tx.conn, tx.ts
+        ctx = load_context(store, ac_id, conn)
+        table_no = _table_no(ctx, round_no, station)
         _check_editable(ctx, _round_row(conn, ac_id, round_no), actor)
         _table_state_upsert(conn, ac_id, round_no, station, ts, actor, kept_aside=None, note="")
-        ev = journal.append(
-            conn,
-            ac_id,
-            actor.username,
-            actor.role,
-            "table.restored",
-            {"round": round_no, "station": station, "table": table_no},
-            ts,
-        )
-    return Saved(ts, ev.seq)
+        ev = tx.event("table.restored", {"round": round_no, "station": station, "table": table_no})
+    return tx.saved(ev)
 
 
 def acknowledge_warning(
@@ -454,11 +418,10 @@ def acknowledge_warning(
     """The operator checked the figure against the paper: the warning no longer blocks."""
     if code not in ck.ACKNOWLEDGEABLE:
         raise InvalidValue(f"{code} is not a warning that can be acknowledged.")
-    ctx = load_context(store, ac_id)
-    table_no = _table_no(ctx, round_no, station)
-    ts = journal.now()
-    with store.write() as conn:
-        journal.lock_chain(conn, ac_id)  # serialise writers of this AC (PostgreSQL: row lock)
+    with unit_of_work(store, ac_id, actor) as tx:
+        conn, ts = tx.conn, tx.ts
+        ctx = load_context(store, ac_id, conn)
+        table_no = _table_no(ctx, round_no, station)
         _check_editable(ctx, _round_row(conn, ac_id, round_no), actor)
         cur = conn.execute(
             select(ts_t.c.acknowledged).where(
@@ -467,16 +430,10 @@ def acknowledge_warning(
         ).scalar()
         acks = sorted(set(json.loads(cur or "[]")) | {code})
         _table_state_upsert(conn, ac_id, round_no, station, ts, actor, acknowledged=json.dumps(acks))
-        ev = journal.append(
-            conn,
-            ac_id,
-            actor.username,
-            actor.role,
-            "warning.acknowledged",
-            {"round": round_no, "station": station, "table": table_no, "code": code},
-            ts,
+        ev = tx.event(
+            "warning.acknowledged", {"round": round_no, "station": station, "table": table_no, "code": code}
         )
-    return Saved(ts, ev.seq)
+    return tx.saved(ev)
 
 
 def import_results(
@@ -489,11 +446,10 @@ def import_results(
     """Enter every station's figures as imported table entries (rehearsals, acceptance tests).
     All or nothing: one transaction, one `table.imported` event per table."""
     authorize(actor.role, Action.IMPORT)
-    ctx = load_context(store, ac_id)
-    ts = journal.now()
     n = 0
-    with store.write() as conn:
-        journal.lock_chain(conn, ac_id)  # serialise writers of this AC (PostgreSQL: row lock)
+    with unit_of_work(store, ac_id, actor) as tx:
+        conn, ts = tx.conn, tx.ts
+        ctx = load_context(store, ac_id, conn)
         items: list[tuple[int, str, Mapping[str, int]]] = []
         if postal:
             items.append((POSTAL_ROUND, ctx.tables_of(POSTAL_ROUND)[0], postal))
@@ -527,11 +483,7 @@ def import_results(
                     for f, v in values.items()
                 ],
             )
-            journal.append(
-                conn,
-                ac_id,
-                actor.username,
-                actor.role,
+            tx.event(
                 "table.imported",
                 {
                     "round": round_no,
@@ -540,7 +492,6 @@ def import_results(
                     "values": {f: int(v) for f, v in values.items()},
                     "source": "import",
                 },
-                ts,
             )
             n += 1
     return n
@@ -574,18 +525,19 @@ def figures_snapshot(ctx: AcContext, round_no: int, entries: list[TableEntry]) -
 
 
 def _transition(
-    conn: Connection,
-    ac_id: int,
+    tx: Tx,
     round_no: int,
     action: Action,
-    actor: Actor,
     kind: str,
-    ts: str,
     *,
     remark: str | None = None,
     bump: bool = False,
     extra: Mapping | None = None,
+    snapshot: tuple[str, str, str] | None = None,
 ):
+    """Move a round to its next status and journal it; `snapshot` (stage, text, digest) keeps
+    the figures as they were at this decision, carried by the same event."""
+    conn, ac_id, actor, ts = tx.conn, tx.ac_id, tx.actor, tx.ts
     row = _round_row(conn, ac_id, round_no)
     new = next_status(RoundStatus(row.status), action)
     revision = row.revision + (1 if bump else 0)
@@ -595,43 +547,13 @@ def _transition(
         .where(round_t.c.ac_id == ac_id, round_t.c.round_no == round_no)
         .values(status=new.value, revision=revision, remark=remark, updated_at=ts, updated_by=actor.username)
     )
+    if snapshot is not None:
+        stage, text, digest = snapshot
+        tx.snapshot(round_no, revision, stage, text, digest)
     payload = {"round": round_no, "status": new.value, "revision": revision, "remark": remark}
     payload.update(extra or {})
-    ev = journal.append(conn, ac_id, actor.username, actor.role, kind, payload, ts)
+    ev = tx.event(kind, payload)
     return new, revision, ev
-
-
-def _snapshot(
-    conn: Connection,
-    ac_id: int,
-    round_no: int,
-    revision: int,
-    stage: str,
-    text: str,
-    digest: str,
-    ts: str,
-    actor: Actor,
-) -> None:
-    conn.execute(
-        delete(rev_t).where(
-            rev_t.c.ac_id == ac_id,
-            rev_t.c.round_no == round_no,
-            rev_t.c.revision == revision,
-            rev_t.c.stage == stage,
-        )
-    )
-    conn.execute(
-        insert(rev_t).values(
-            ac_id=ac_id,
-            round_no=round_no,
-            revision=revision,
-            stage=stage,
-            figures=text,
-            digest=digest,
-            created_at=ts,
-            created_by=actor.username,
-        )
-    )
 
 
 def round_checks(
@@ -651,10 +573,9 @@ def round_checks(
 def submit_round(store: Store, ac_id: int, round_no: int, actor: Actor) -> Saved:
     """Hand a complete round to the RO. Refused (RoundBlocked) while any check blocks."""
     authorize(actor.role, Action.SUBMIT)
-    ctx = load_context(store, ac_id)
-    ts = journal.now()
-    with store.write() as conn:
-        journal.lock_chain(conn, ac_id)  # serialise writers of this AC (PostgreSQL: row lock)
+    with unit_of_work(store, ac_id, actor) as tx:
+        conn = tx.conn
+        ctx = load_context(store, ac_id, conn)
         entries = _entries(conn, ctx, round_no)
         problems = ck.blocking(round_checks(conn, ctx, round_no, entries))
         if problems:
@@ -665,41 +586,42 @@ def submit_round(store: Store, ac_id: int, round_no: int, actor: Actor) -> Saved
                 problems,
             )
         text, digest = figures_snapshot(ctx, round_no, entries)
-        _, revision, ev = _transition(
-            conn,
-            ac_id,
+        _, _, ev = _transition(
+            tx,
             round_no,
             Action.SUBMIT,
-            actor,
             "round.submitted",
-            ts,
             bump=True,
             extra={"digest": digest},
+            snapshot=("submitted", text, digest),
         )
-        _snapshot(conn, ac_id, round_no, revision, "submitted", text, digest, ts, actor)
-    return Saved(ts, ev.seq)
+    return tx.saved(ev)
 
 
 def return_round(store: Store, ac_id: int, round_no: int, remark: str, actor: Actor) -> Saved:
     authorize(actor.role, Action.RETURN)
     if not remark.strip():
         raise InvalidValue("Write a remark telling the operator what to check.")
-    ts = journal.now()
-    with store.write() as conn:
-        journal.lock_chain(conn, ac_id)  # serialise writers of this AC (PostgreSQL: row lock)
-        _, _, ev = _transition(
-            conn, ac_id, round_no, Action.RETURN, actor, "round.returned", ts, remark=remark.strip()
-        )
-    return Saved(ts, ev.seq)
+    with unit_of_work(store, ac_id, actor) as tx:
+        _, _, ev = _transition(tx, round_no, Action.RETURN, "round.returned", remark=remark.strip())
+    return tx.saved(ev)
 
 
-def approve_round(store: Store, ac_id: int, round_no: int, actor: Actor) -> Saved:
-    """RO approval: in round order; queues the round for publication (outbox, same transaction)."""
+def approve_round(store: Store, ac_id: int, round_no: int, actor: Actor, pin: str | None = None) -> Saved:
+    """RO approval, the only way a round is approved: in round order, every rule checked inside
+    the transaction (arithmetic, the blind spot check of the first rounds, an opened double
+    entry, the postal scans); queues the round for publication in the same transaction.
+    `pin`: re-entered by the RO on every interactive path (screens, `encore ro approve`)."""
     authorize(actor.role, Action.APPROVE)
-    ctx = load_context(store, ac_id)
-    ts = journal.now()
-    with store.write() as conn:
-        journal.lock_chain(conn, ac_id)  # serialise writers of this AC (PostgreSQL: row lock)
+    if pin is not None:
+        from encore_tui.services.users import confirm_pin
+
+        confirm_pin(store, actor, pin, ac_id)
+    from encore_tui.services.ro_checks import approval_checks
+
+    with unit_of_work(store, ac_id, actor) as tx:
+        conn, ts = tx.conn, tx.ts
+        ctx = load_context(store, ac_id, conn)
         if round_no > 0:
             pending = conn.execute(
                 select(round_t.c.round_no, round_t.c.status)
@@ -718,31 +640,26 @@ def approve_round(store: Store, ac_id: int, round_no: int, actor: Actor) -> Save
                 )
         entries = _entries(conn, ctx, round_no)
         problems = [c for c in round_checks(conn, ctx, round_no, entries) if c.is_error]
-        from encore_tui.services.ro_checks import approval_checks  # an open spot check / double entry
-
         before = _round_row(conn, ac_id, round_no)
         problems += approval_checks(conn, ctx, round_no, entries, RoundStatus(before.status))
         if problems:
             raise RoundBlocked(f"Round {round_no} cannot be approved: {problems[0]}", problems)
         text, digest = figures_snapshot(ctx, round_no, entries)
         _, revision, ev = _transition(
-            conn,
-            ac_id,
+            tx,
             round_no,
             Action.APPROVE,
-            actor,
             "round.approved",
-            ts,
             remark="",
             extra={"digest": digest},
+            snapshot=("approved", text, digest),
         )
-        _snapshot(conn, ac_id, round_no, revision, "approved", text, digest, ts, actor)
         # the complete message central receives (encore_tui/wire.py), written with the approval
         reason = before.remark if before.status == RoundStatus.CORRECTION.value else ""
-        msg = _round_message(conn, ctx, round_no, revision, entries, actor, ts, digest, ev.hash, reason)
-        enqueue(conn, ac_id, msg.kind, msg.model_dump(mode="json"),
-                wire.round_key(msg.kind, ctx.setup.ac.number, round_no, revision, ev.seq), ts)  # fmt: skip
-    return Saved(ts, ev.seq, note=_after_approval(store, ac_id, round_no))
+        msg = _round_message(conn, ctx, round_no, revision, entries, actor, ts, digest, ev, reason)
+        tx.push(msg.kind, msg.model_dump(mode="json"),
+                wire.round_key(msg.kind, ctx.setup.ac.number, round_no, revision, ev.seq))  # fmt: skip
+    return tx.saved(ev, note=_after_approval(store, ac_id, round_no))
 
 
 AFTER_APPROVAL = "after_approval"  # store.cache key: callable(store, ac_id, round_no) -> str
@@ -766,14 +683,12 @@ def publish_round(
 ) -> Saved:
     """Mark an approved round published (the relay does this on central's acknowledgement)."""
     authorize(actor.role, Action.PUBLISH)
-    ts = journal.now()
-    with store.write() as conn:
-        journal.lock_chain(conn, ac_id)  # serialise writers of this AC (PostgreSQL: row lock)
-        row = _round_row(conn, ac_id, round_no)
+    with unit_of_work(store, ac_id, actor) as tx:
+        row = _round_row(tx.conn, ac_id, round_no)
         if revision is not None and row.revision != revision:
             raise ServiceError(f"Round {round_no} is at revision {row.revision}, not {revision}.")
-        _, _, ev = _transition(conn, ac_id, round_no, Action.PUBLISH, actor, "round.published", ts)
-    return Saved(ts, ev.seq)
+        _, _, ev = _transition(tx, round_no, Action.PUBLISH, "round.published")
+    return tx.saved(ev)
 
 
 def refuse_if_form20_signed(conn: Connection, ac_id: int) -> None:
@@ -784,15 +699,22 @@ def refuse_if_form20_signed(conn: Connection, ac_id: int) -> None:
         raise ServiceError("Form 20 is signed: the result is final and no round can be corrected.")
 
 
-def open_correction(store: Store, ac_id: int, round_no: int, reason: str, actor: Actor) -> Saved:
+def open_correction(
+    store: Store, ac_id: int, round_no: int, reason: str, actor: Actor, pin: str | None = None
+) -> Saved:
     """RO opens an approved/published round for correction: a new revision; every later approved
-    round then needs re-approval (the ENCORE rule)."""
+    round then needs re-approval (the ENCORE rule). `pin`: re-entered on interactive paths."""
     authorize(actor.role, Action.CORRECT)
     if not reason.strip():
         raise InvalidValue("Write the reason for the correction; it is printed on the correction annex.")
-    ts = journal.now()
-    with store.write() as conn:
-        journal.lock_chain(conn, ac_id)  # serialise writers of this AC (PostgreSQL: row lock)
+    if pin is not None:
+        from encore_tui.services.users import confirm_pin
+
+        with store.read() as conn:  # before the PIN is checked: say so at once
+            refuse_if_form20_signed(conn, ac_id)
+        confirm_pin(store, actor, pin, ac_id)
+    with unit_of_work(store, ac_id, actor) as tx:
+        conn, ts = tx.conn, tx.ts
         refuse_if_form20_signed(conn, ac_id)
         later = [
             r
@@ -813,18 +735,15 @@ def open_correction(store: Store, ac_id: int, round_no: int, reason: str, actor:
                 .values(status=RoundStatus.NEEDS_REAPPROVAL.value, updated_at=ts, updated_by=actor.username)
             )
         _, _, ev = _transition(
-            conn,
-            ac_id,
+            tx,
             round_no,
             Action.CORRECT,
-            actor,
             "round.correction_opened",
-            ts,
             remark=reason.strip(),
             bump=True,
             extra={"invalidated": later},
         )
-    return Saved(ts, ev.seq)
+    return tx.saved(ev)
 
 
 # -- outbox --------------------------------------------------------------------------------------
@@ -837,7 +756,7 @@ def _round_message(
     actor: Actor,
     ts: str,
     digest: str,
-    journal_hash: str,
+    approval_event: journal.JournalEvent,
     correction_reason: str,
 ) -> wire.RoundResult | wire.PostalResult:
     """The wire message for an approved round: every table, and (EVM) the cumulative totals
@@ -856,8 +775,9 @@ def _round_message(
             this,
             approval,
             digest,
-            journal_hash,
+            approval_event.hash,
             correction_reason,
+            journal_seq=approval_event.seq,
         )
     # postal as last approved (its snapshot), even while it is open for correction
     snap = conn.execute(
@@ -878,26 +798,8 @@ def _round_message(
     round_kind = "vvpat" if round_no > ctx.last_round else "evm"
     return wire.round_result(
         ctx.setup, ctx.last_round, round_no, revision, entries, this, brought, postal, approval,
-        digest, journal_hash, correction_reason, round_kind,
+        digest, approval_event.hash, correction_reason, round_kind, journal_seq=approval_event.seq,
     )  # fmt: skip
-
-
-def enqueue(conn: Connection, ac_id: int, kind: str, payload: Mapping, key: str, ts: str) -> None:
-    """Queue something for the central endpoint, inside the caller's transaction."""
-    exists = conn.execute(select(outbox_t.c.id).where(outbox_t.c.idempotency_key == key)).first()
-    if exists:
-        return
-    conn.execute(
-        insert(outbox_t).values(
-            ac_id=ac_id,
-            idempotency_key=key,
-            kind=kind,
-            payload=journal.canonical(dict(payload)),
-            created_at=ts,
-            state="queued",
-            attempts=0,
-        )
-    )
 
 
 def save_ui_state(store: Store, actor: Actor, ac_id: int, state: Mapping) -> None:

@@ -6,11 +6,10 @@ Screens and the CLI call these; each write is one transaction and one journal ev
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from encore_tui.domain import checks as ck
 from encore_tui.domain import review
@@ -21,71 +20,25 @@ from encore_tui.domain.setup import NOTA, REJECTED, TOTAL
 from encore_tui.domain.tally import Totals, entry_totals, sum_totals
 from encore_tui.services import counting
 from encore_tui.services.context import AcContext, Actor, load_context
-from encore_tui.services.errors import AuthError, InvalidValue, RoundBlocked, ServiceError
+from encore_tui.services.errors import InvalidValue, ServiceError
 from encore_tui.services.queries import RoundView, entries_in, round_infos, round_view
-from encore_tui.services.ro_checks import blind_key, compare
-from encore_tui.services.ro_tx import Effects, get_record
-from encore_tui.store import journal
+from encore_tui.services.ro_checks import (
+    SPOT_SETTING,
+    blind_key,
+    compare,
+    postal_scan_count,
+    ro_path_checks,
+    spot_required,
+)
+from encore_tui.services.ro_tx import get_record
+from encore_tui.services.uow import Tx, unit_of_work
 from encore_tui.store.engine import Store
 from encore_tui.store.models import cell as cell_t
 from encore_tui.store.models import journal as journal_t
 from encore_tui.store.models import round_revision as rev_t
 from encore_tui.store.models import user as user_t
 
-SPOT_SETTING = "setting:spot_check_rounds"
 AWAITING_RO = (RoundStatus.SUBMITTED, RoundStatus.CORRECTION, RoundStatus.NEEDS_REAPPROVAL)
-
-
-# -- PIN re-entry ------------------------------------------------------------------------------------
-def confirm_pin(store: Store, actor: Actor, pin: str, ac_id: int | None = None) -> None:
-    """Re-check the signed-in user's PIN before a decision, without a new session. Wrong PINs
-    count towards the lock-out exactly as at sign-in (and are journaled)."""
-    from encore_tui.services.users import LOCK_MINUTES, MAX_FAILED, _ensure_store_chain, _pin_ok
-
-    now = dt.datetime.now(dt.UTC)
-    ts = now.isoformat(timespec="microseconds")
-    refusal = None
-    with store.write() as conn:
-        row = conn.execute(select(user_t).where(user_t.c.username == actor.username)).one_or_none()
-        if row is None or not row.active or row.role != actor.role.value:
-            refusal = f"'{actor.username}' is not an active {actor.role.value} account: sign in again."
-        elif row.locked_until and row.locked_until > ts:
-            refusal = "This account is locked after repeated wrong PINs; ask the administrator."
-        elif not _pin_ok(row.pin_hash, pin):
-            failed = row.failed_attempts + 1
-            locked = (
-                (now + dt.timedelta(minutes=LOCK_MINUTES)).isoformat(timespec="microseconds")
-                if failed >= MAX_FAILED
-                else None
-            )
-            conn.execute(
-                update(user_t)
-                .where(user_t.c.id == row.id)
-                .values(failed_attempts=0 if locked else failed, locked_until=locked)
-            )
-            _ensure_store_chain(conn)
-            journal.append(
-                conn,
-                ac_id if ac_id is not None else 0,
-                row.username,
-                row.role,
-                "user.sign_in_failed",
-                {
-                    "username": row.username,
-                    "why": "wrong PIN re-entered for a decision",
-                    "locked": bool(locked),
-                },
-                ts,
-            )
-            refusal = "Wrong PIN: nothing was decided. " + (
-                f"The account is now locked for {LOCK_MINUTES} minutes."
-                if locked
-                else f"{MAX_FAILED - failed} tries left."
-            )
-        elif row.failed_attempts:
-            conn.execute(update(user_t).where(user_t.c.id == row.id).values(failed_attempts=0))
-    if refusal:
-        raise AuthError(refusal)
 
 
 # -- settings ---------------------------------------------------------------------------------------
@@ -100,12 +53,11 @@ def set_spot_check_rounds(store: Store, ac_id: int, rounds: int, actor: Actor) -
     authorize(actor.role, Action.CHANGE_PLAN)
     if not 0 <= rounds <= 99:
         raise InvalidValue("The number of spot-checked rounds is 0..99 (0: none required).")
-    ts = journal.now()
-    with store.write() as conn:
+    with unit_of_work(store, ac_id, actor) as fx:
+        conn, ts = fx.conn, fx.ts
         load_context(store, ac_id, conn)
-        fx = Effects(conn, ac_id, actor, ts)
         fx.record(SPOT_SETTING, {"value": rounds})
-        ev = fx.journal("ro.setting_changed", {"setting": "spot_check_rounds", "value": rounds})
+        ev = fx.event("ro.setting_changed", {"setting": "spot_check_rounds", "value": rounds})
     return counting.Saved(ts, ev.seq)
 
 
@@ -147,7 +99,7 @@ def review_queue(store: Store, ac_id: int) -> list[QueueItem]:
                 continue
             entries = entries_in(conn, ctx, r)
             in_order = r == POSTAL_ROUND or all(i.status.is_approved for rr, i in infos.items() if 0 < rr < r)
-            required = _spot_required(r, info.status, k)
+            required = spot_required(r, info.status, k)
             # a spot check binds the submitted figures only (not a correction or re-approval)
             submitted = info.status is RoundStatus.SUBMITTED
             spot = compare(conn, ctx, r, BlindPurpose.SPOT, entries) if submitted else None
@@ -168,10 +120,6 @@ def review_queue(store: Store, ac_id: int) -> list[QueueItem]:
                 )
             )
     return out
-
-
-def _spot_required(round_no: int, status: RoundStatus, k: int) -> bool:
-    return status is RoundStatus.SUBMITTED and 1 <= round_no <= k
 
 
 @dataclass(frozen=True)
@@ -245,13 +193,14 @@ def review_round(store: Store, ac_id: int, round_no: int) -> RoundReview:
         infos = round_infos(conn, ac_id)
         spot = compare(conn, ctx, round_no, BlindPurpose.SPOT, view.entries)
         double = compare(conn, ctx, round_no, BlindPurpose.DOUBLE, view.entries)
-        scans = _postal_scan_count(conn, ac_id) if round_no == POSTAL_ROUND else 0
+        scans = postal_scan_count(conn, ac_id) if round_no == POSTAL_ROUND else 0
     in_order = round_no == POSTAL_ROUND or all(
         i.status.is_approved for r, i in infos.items() if 0 < r < round_no
     )
     blockers = [c for c in view.checks if c.is_error]
-    required = _spot_required(round_no, view.info.status, k)
-    blockers += _ro_path_checks(round_no, view.info.status, required, spot, scans)
+    required = spot_required(round_no, view.info.status, k)
+    # the same rules approve_round checks inside its transaction
+    blockers += ro_path_checks(round_no, view.info.status, required, spot, scans)
     if view.info.status is RoundStatus.SUBMITTED:
         for purpose, cells in ((BlindPurpose.SPOT, spot), (BlindPurpose.DOUBLE, double)):
             if cells is not None:
@@ -266,48 +215,10 @@ def review_round(store: Store, ac_id: int, round_no: int) -> RoundReview:
     )
 
 
-def _postal_scan_count(conn, ac_id: int) -> int:
-    from sqlalchemy import func
-
-    from encore_tui.store.models import attachment as att_t
-
-    return conn.execute(
-        select(func.count())
-        .select_from(att_t)
-        .where(att_t.c.ac_id == ac_id, att_t.c.purpose.in_(["form13a", "form13b"]))
-    ).scalar_one()
-
-
-def _ro_path_checks(
-    round_no: int, status: RoundStatus, spot_required: bool, spot, postal_scans: int
-) -> list[ck.Check]:
-    out = []
-    if spot_required and spot is None:
-        out.append(
-            ck.Check(
-                ck.SPOT_CHECK_PENDING,
-                f"round {round_no} is one of the first rounds: draw the blind spot check and re-key it",
-                round_no=round_no,
-            )
-        )
-    if round_no == POSTAL_ROUND and status is RoundStatus.SUBMITTED and postal_scans == 0:
-        out.append(
-            ck.Check(ck.POSTAL_SCANS_MISSING, "attach the scanned Form 13A/13B before approving", round_no=0)
-        )
-    return out
-
-
 # -- decisions ------------------------------------------------------------------------------------
 def approve(store: Store, ac_id: int, round_no: int, actor: Actor, pin: str) -> counting.Saved:
-    """The RO approves with the PIN re-entered. Beyond approve_round's checks this path requires
-    the blind spot check for the first rounds and the postal scans for round 0."""
-    authorize(actor.role, Action.APPROVE)
-    confirm_pin(store, actor, pin, ac_id)
-    rv = review_round(store, ac_id, round_no)
-    extra = [c for c in rv.blockers if c.code in (ck.SPOT_CHECK_PENDING, ck.POSTAL_SCANS_MISSING)]
-    if extra:
-        raise RoundBlocked(f"Round {round_no} cannot be approved: {extra[0]}", extra)
-    return counting.approve_round(store, ac_id, round_no, actor)
+    """The RO approves with the PIN re-entered (every rule is checked by approve_round itself)."""
+    return counting.approve_round(store, ac_id, round_no, actor, pin=pin)
 
 
 def return_to_operator(store: Store, ac_id: int, round_no: int, remark: str, actor: Actor) -> counting.Saved:
@@ -317,14 +228,10 @@ def return_to_operator(store: Store, ac_id: int, round_no: int, remark: str, act
 def correct(store: Store, ac_id: int, round_no: int, reason: str, actor: Actor, pin: str) -> counting.Saved:
     """Open an approved/published round for correction (PIN re-entered); later rounds then need
     re-approval. The RO then types the right figures and approves it again."""
-    authorize(actor.role, Action.CORRECT)
-    with store.read() as conn:  # before the PIN is asked: say so at once
-        counting.refuse_if_form20_signed(conn, ac_id)
-    confirm_pin(store, actor, pin, ac_id)
-    return counting.open_correction(store, ac_id, round_no, reason, actor)
+    return counting.open_correction(store, ac_id, round_no, reason, actor, pin=pin)
 
 
-def open_corrections(fx: Effects, ac_id: int, rounds: list[int], reason: str) -> list[int]:
+def open_corrections(fx: Tx, ac_id: int, rounds: list[int], reason: str) -> list[int]:
     """Within one transaction: put `rounds` into correction (a new revision each, unless already
     in correction) and mark every later approved round for re-approval. Returns those."""
     from encore_tui.store.models import round_ as round_t
@@ -504,8 +411,8 @@ def draw_spot_check(
         raise InvalidValue("Spot-check 1..100 cells.")
     seed = secrets.randbits(48) if seed is None else int(seed)
     ctx = load_context(store, ac_id)
-    ts = journal.now()
-    with store.write() as conn:
+    with unit_of_work(store, ac_id, actor) as fx:
+        conn = fx.conn
         if _round_status(conn, ac_id, round_no) is not RoundStatus.SUBMITTED:
             raise ServiceError(f"Round {round_no} is not submitted: a spot check is drawn before approval.")
         if get_record(conn, ac_id, blind_key(round_no, BlindPurpose.SPOT)):
@@ -514,7 +421,6 @@ def draw_spot_check(
         picks = review.spot_picks(seed, entries, ctx.fields_of(round_no), mode, cells)
         if not picks:
             raise ServiceError(f"Round {round_no} has no counted table to spot-check.")
-        fx = Effects(conn, ac_id, actor, ts)
         fx.record(
             blind_key(round_no, BlindPurpose.SPOT),
             {
@@ -525,15 +431,15 @@ def draw_spot_check(
                 "keyer": actor.username,
             },
         )
-        fx.journal("blind.opened", {"round": round_no, "purpose": "spot", "seed": seed, "mode": mode.value})
+        fx.event("blind.opened", {"round": round_no, "purpose": "spot", "seed": seed, "mode": mode.value})
     return picks
 
 
 def open_double_entry(store: Store, ac_id: int, round_no: int, keyer: str, actor: Actor) -> counting.Saved:
     """The RO has a second operator key the whole round blind into a separate area."""
     authorize(actor.role, Action.APPROVE)
-    ts = journal.now()
-    with store.write() as conn:
+    with unit_of_work(store, ac_id, actor) as fx:
+        conn, ts = fx.conn, fx.ts
         status = _round_status(conn, ac_id, round_no)
         if status.is_approved or status in (RoundStatus.CORRECTION, RoundStatus.NEEDS_REAPPROVAL):
             raise ServiceError(
@@ -554,9 +460,8 @@ def open_double_entry(store: Store, ac_id: int, round_no: int, keyer: str, actor
             raise InvalidValue(f"'{keyer}' keyed this round: the second keying must be by someone else.")
         if get_record(conn, ac_id, blind_key(round_no, BlindPurpose.DOUBLE)):
             raise ServiceError(f"Double entry of round {round_no} is already open.")
-        fx = Effects(conn, ac_id, actor, ts)
         fx.record(blind_key(round_no, BlindPurpose.DOUBLE), {"keyer": keyer})
-        ev = fx.journal("blind.opened", {"round": round_no, "purpose": "double", "keyer": keyer})
+        ev = fx.event("blind.opened", {"round": round_no, "purpose": "double", "keyer": keyer})
     return counting.Saved(ts, ev.seq)
 
 
@@ -637,8 +542,8 @@ def enter_blind(
     if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
         raise InvalidValue(f"{value!r} is not a number of votes.")
     ctx = load_context(store, ac_id)
-    ts = journal.now()
-    with store.write() as conn:
+    with unit_of_work(store, ac_id, actor) as fx:
+        conn, ts = fx.conn, fx.ts
         header = get_record(conn, ac_id, blind_key(round_no, purpose))
         if header is None:
             raise ServiceError(f"Nothing is open for blind keying in round {round_no}.")
@@ -653,9 +558,8 @@ def enter_blind(
             raise InvalidValue(f"PS {station} {field} is not a cell to re-key in round {round_no}.")
         if value is not None and value > ctx.max_value(round_no, station):
             raise InvalidValue(f"{value} is more than the electors of this station: check the sheet.")
-        fx = Effects(conn, ac_id, actor, ts)
         fx.blind(round_no, purpose.value, station, field, value)
-        ev = fx.journal("blind.entered", {"round": round_no, "purpose": purpose.value})
+        ev = fx.event("blind.entered", {"round": round_no, "purpose": purpose.value})
     return counting.Saved(ts, ev.seq, None, value)
 
 
@@ -691,8 +595,8 @@ def resolve_blind(
     if take not in ("entered", "rekeyed"):
         raise InvalidValue("Take 'entered' or 'rekeyed'.")
     ctx = load_context(store, ac_id)
-    ts = journal.now()
-    with store.write() as conn:
+    with unit_of_work(store, ac_id, actor) as fx:
+        conn, ts = fx.conn, fx.ts
         status = _round_status(conn, ac_id, round_no)
         if status.is_approved or status is RoundStatus.NEEDS_REAPPROVAL:
             raise ServiceError(f"Round {round_no} is {status.label}: open a correction instead.")
@@ -703,11 +607,10 @@ def resolve_blind(
         value = cell.entered if take == "entered" else cell.rekeyed
         if value is None:
             raise InvalidValue("The entered cell is blank: take the re-keyed figure or return the round.")
-        fx = Effects(conn, ac_id, actor, ts)
         fx.blind(round_no, purpose.value, station, field, value)
         if value != cell.entered:
             fx.cell(round_no, station, field, value)
-        ev = fx.journal(
+        ev = fx.event(
             "blind.resolved",
             {
                 "round": round_no,

@@ -24,12 +24,13 @@ from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import Action, authorize
 from encore_tui.domain.tally import Form20, lead
 from encore_tui.exporting import form20_csv
-from encore_tui.services import counting
 from encore_tui.services.context import AcContext, Actor, load_context
 from encore_tui.services.errors import InvalidValue, RoundBlocked, ServiceError
 from encore_tui.services.queries import form20, round_infos
-from encore_tui.services.ro import confirm_pin, open_corrections
-from encore_tui.services.ro_tx import Effects, get_record, records_like
+from encore_tui.services.ro import open_corrections
+from encore_tui.services.ro_tx import get_record, records_like
+from encore_tui.services.uow import unit_of_work
+from encore_tui.services.users import confirm_pin
 from encore_tui.store import journal
 from encore_tui.store.engine import Store
 from encore_tui.store.models import attachment as att_t
@@ -93,8 +94,8 @@ def attach_scan(
         raise InvalidValue(f"{name} is a TIFF scan: attach the signed certificate as PDF, PNG or JPEG.")
     ctx = load_context(store, ac_id)
     sha = hashlib.sha256(content).hexdigest()
-    ts = journal.now()
-    with store.write() as conn:
+    with unit_of_work(store, ac_id, actor) as fx:
+        conn, ts = fx.conn, fx.ts
         if conn.execute(
             select(att_t.c.id).where(
                 att_t.c.ac_id == ac_id, att_t.c.purpose == purpose, att_t.c.sha256 == sha
@@ -105,9 +106,8 @@ def attach_scan(
         if purpose == "form22" and decl is None:
             raise ServiceError("The signed certificate (Form 22) is attached after the result is declared.")
         round_no = POSTAL_ROUND if purpose in ("form13a", "form13b") else None
-        fx = Effects(conn, ac_id, actor, ts)
         fx.attachment(purpose, round_no, name, media_type, content)
-        ev = fx.journal(
+        ev = fx.event(
             "attachment.added",
             {"purpose": purpose, "filename": name, "sha256": sha, "size": len(content)},
         )
@@ -118,10 +118,10 @@ def attach_scan(
             ).scalar_one()
             cert = wire.Certificate.of(name, media_type, content)
             msg = _declaration_message(
-                conn, ctx, Declaration.model_validate(decl), actor, ev.hash, cert, revision=scans + 1
+                conn, ctx, Declaration.model_validate(decl), actor, ev, cert, revision=scans + 1
             )
             key = wire.round_key("declaration", ctx.setup.ac.number, None, msg.revision, ev.seq)
-            counting.enqueue(conn, ac_id, "declaration", msg.model_dump(mode="json"), key, ts)
+            fx.push("declaration", msg.model_dump(mode="json"), key)
         row_id = conn.execute(
             select(att_t.c.id).where(
                 att_t.c.ac_id == ac_id, att_t.c.purpose == purpose, att_t.c.sha256 == sha
@@ -213,8 +213,8 @@ def record_recount(
         unknown = [s for s in stations if s not in ctx.stations_by_number]
         if unknown:
             raise InvalidValue(f"PS {', '.join(unknown)} is not a polling station of this AC.")
-    ts = journal.now()
-    with store.write() as conn:
+    with unit_of_work(store, ac_id, actor) as fx:
+        conn = fx.conn
         if get_record(conn, ac_id, SIGNED):
             raise ServiceError(
                 "Form 20 is signed: no recount application can be recorded any more (Rule 63)."
@@ -243,7 +243,6 @@ def record_recount(
                 raise ServiceError(
                     f"Round(s) {', '.join(map(str, not_yet))} are not approved yet: finish counting them first."
                 )
-        fx = Effects(conn, ac_id, actor, ts)
         invalidated = (
             open_corrections(fx, ac_id, rounds, f"Recount (Rule 63): {reason.strip()}") if rounds else []
         )
@@ -259,7 +258,7 @@ def record_recount(
                 "rounds": rounds,
             },
         )
-        fx.journal(
+        fx.event(
             "recount.decided",
             {"no": n, "allowed": bool(allowed), "rounds": rounds, "invalidated": invalidated},
         )
@@ -346,8 +345,8 @@ def sign_form20(store: Store, ac_id: int, actor: Actor, pin: str) -> dict:
     authorize(actor.role, Action.DECLARE)
     confirm_pin(store, actor, pin, ac_id)
     ctx = load_context(store, ac_id)
-    ts = journal.now()
-    with store.write() as conn:
+    with unit_of_work(store, ac_id, actor) as fx:
+        conn, ts = fx.conn, fx.ts
         if get_record(conn, ac_id, SIGNED):
             raise ServiceError("Form 20 is already signed.")
         _c, f20 = _form20_in(conn, ctx)
@@ -361,9 +360,8 @@ def sign_form20(store: Store, ac_id: int, actor: Actor, pin: str) -> dict:
             "at": ts,
             "sha256": hashlib.sha256(text.encode()).hexdigest(),
         }
-        fx = Effects(conn, ac_id, actor, ts)
         fx.record(SIGNED, rec)
-        fx.journal("form20.signed", {"sha256": rec["sha256"]})
+        fx.event("form20.signed", {"sha256": rec["sha256"]})
     return rec
 
 
@@ -393,8 +391,8 @@ def record_tie_lot(
     if not drawn_by.strip():
         raise InvalidValue("Say who drew the lot.")
     ctx = load_context(store, ac_id)
-    ts = journal.now()
-    with store.write() as conn:
+    with unit_of_work(store, ac_id, actor) as fx:
+        conn, ts = fx.conn, fx.ts
         if get_record(conn, ac_id, DECLARATION):
             raise ServiceError("The result is already declared.")
         if get_record(conn, ac_id, TIE_LOT):
@@ -417,9 +415,8 @@ def record_tie_lot(
             witnesses=witnesses.strip(),
             at=dt.datetime.fromisoformat(ts),
         )
-        fx = Effects(conn, ac_id, actor, ts)
         fx.record(TIE_LOT, lot.model_dump(mode="json"))
-        fx.journal("result.tie_lot", {"tied": list(tied), "drawn": drawn_serial})
+        fx.event("result.tie_lot", {"tied": list(tied), "drawn": drawn_serial})
     return lot
 
 
@@ -430,8 +427,8 @@ def declare_result(store: Store, ac_id: int, actor: Actor, pin: str, place: str 
     authorize(actor.role, Action.DECLARE)
     confirm_pin(store, actor, pin, ac_id)
     ctx = load_context(store, ac_id)
-    ts = journal.now()
-    with store.write() as conn:
+    with unit_of_work(store, ac_id, actor) as fx:
+        conn, ts = fx.conn, fx.ts
         if get_record(conn, ac_id, DECLARATION):
             raise ServiceError("The result is already declared.")
         _c, f20 = _form20_in(conn, ctx)
@@ -461,13 +458,12 @@ def declare_result(store: Store, ac_id: int, actor: Actor, pin: str, place: str 
             tie_lot=lot,
         )
         doc = decl.model_dump(mode="json")
-        fx = Effects(conn, ac_id, actor, ts)
         fx.record(DECLARATION, doc)
-        ev = fx.journal("result.declared", {"winner": winner, "votes": wvotes, "margin": margin})
+        ev = fx.event("result.declared", {"winner": winner, "votes": wvotes, "margin": margin})
         # what central receives (encore_tui/wire.py); the signed certificate follows as revision 2
-        msg = _declaration_message(conn, ctx, decl, actor, ev.hash, None, revision=1, f20=f20, signed=signed)
+        msg = _declaration_message(conn, ctx, decl, actor, ev, None, revision=1, f20=f20, signed=signed)
         key = wire.round_key("declaration", ctx.setup.ac.number, None, 1, ev.seq)
-        counting.enqueue(conn, ac_id, "declaration", msg.model_dump(mode="json"), key, ts)
+        fx.push("declaration", msg.model_dump(mode="json"), key)
     return decl
 
 
@@ -479,7 +475,7 @@ def _declaration_message(
     ctx: AcContext,
     decl: Declaration,
     actor: Actor,
-    journal_hash: str,
+    event: journal.JournalEvent,
     certificate: wire.Certificate | None,
     *,
     revision: int,
@@ -498,7 +494,8 @@ def _declaration_message(
         decl,
         f20.total_polled,
         certificate,
-        journal_hash,
+        event.hash,
+        journal_seq=event.seq,
         revision=revision,
         evm=f20.evm,
         postal=f20.postal,

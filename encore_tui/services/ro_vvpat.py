@@ -20,7 +20,8 @@ from encore_tui.services.context import AcContext, Actor, load_context
 from encore_tui.services.errors import InvalidValue, ServiceError
 from encore_tui.services.queries import all_entries, round_infos
 from encore_tui.services.ro import open_corrections
-from encore_tui.services.ro_tx import Effects, get_record, records_like
+from encore_tui.services.ro_tx import get_record, records_like
+from encore_tui.services.uow import unit_of_work
 from encore_tui.store import journal
 from encore_tui.store.engine import Store
 from encore_tui.store.models import ac as ac_t
@@ -70,8 +71,8 @@ def record_draw(
     if not drawn_by.strip():
         raise InvalidValue("Say who drew the lots.")
     ctx = load_context(store, ac_id)
-    ts = journal.now()
-    with store.write() as conn:
+    with unit_of_work(store, ac_id, actor) as fx:
+        conn = fx.conn
         _evm_rounds_approved(conn, ctx)
         if get_record(conn, ac_id, DRAW):
             raise ServiceError("The VVPAT draw is already recorded; a draw of lots is not repeated.")
@@ -81,9 +82,8 @@ def record_draw(
             drawn = vvpat.validate_draw(stations, counted)
         except vvpat.DrawError as exc:
             raise InvalidValue(str(exc)) from None
-        fx = Effects(conn, ac_id, actor, ts)
         fx.record(DRAW, {"stations": drawn, "drawn_by": drawn_by.strip(), "witnesses": witnesses.strip()})
-        fx.journal("vvpat.drawn", {"stations": drawn})
+        fx.event("vvpat.drawn", {"stations": drawn})
     return drawn
 
 
@@ -96,13 +96,12 @@ def decide_56d(
     if not applicant.strip() or not reason.strip():
         raise InvalidValue("Record the applicant and the reasons for the decision.")
     ctx = load_context(store, ac_id)
-    ts = journal.now()
-    with store.write() as conn:
+    with unit_of_work(store, ac_id, actor) as fx:
+        conn = fx.conn
         _completed_guard(conn, ac_id)
         if station not in _counted(conn, ctx):
             raise InvalidValue(f"PS {station} is not a station counted from its EVM.")
         n = len(records_like(conn, ac_id, "vvpat_56d:")) + 1
-        fx = Effects(conn, ac_id, actor, ts)
         fx.record(
             f"vvpat_56d:{n:03d}",
             {
@@ -113,7 +112,7 @@ def decide_56d(
                 "reason": reason.strip(),
             },
         )
-        fx.journal("vvpat.application", {"no": n, "station": station, "allowed": bool(allowed)})
+        fx.event("vvpat.application", {"no": n, "station": station, "allowed": bool(allowed)})
     return n
 
 
@@ -174,8 +173,8 @@ def enter_slip_count(
     for f, v in slips.items():
         if isinstance(v, bool) or not isinstance(v, int) or v < 0 or v > ctx.max_value(1, station):
             raise InvalidValue(f"{f}: {v!r} is not a possible number of slips.")
-    ts = journal.now()
-    with store.write() as conn:
+    with unit_of_work(store, ac_id, actor) as fx:
+        conn = fx.conn
         _completed_guard(conn, ac_id)
         stations = {s.station: s for s in _stations(conn, ctx)}
         cur = stations.get(station)
@@ -188,9 +187,8 @@ def enter_slip_count(
         if cur.amended:
             raise ServiceError(f"PS {station} was already amended from its slip count.")
         attempt = vvpat.RECOUNT if recount else vvpat.COUNT
-        fx = Effects(conn, ac_id, actor, ts)
         fx.vvpat_count(station, attempt, {f: int(slips[f]) for f in fields})
-        fx.journal("vvpat.counted", {"station": station, "attempt": attempt})
+        fx.event("vvpat.counted", {"station": station, "attempt": attempt})
         return {s.station: s for s in _stations(conn, ctx)}[station]
 
 
@@ -200,8 +198,8 @@ def amend_from_slips(store: Store, ac_id: int, station: str, actor: Actor) -> co
     station's figures are replaced by the slip count. The RO then approves the rounds again."""
     authorize(actor.role, Action.VVPAT)
     ctx = load_context(store, ac_id)
-    ts = journal.now()
-    with store.write() as conn:
+    with unit_of_work(store, ac_id, actor) as fx:
+        conn, ts = fx.conn, fx.ts
         _completed_guard(conn, ac_id)
         cur = {s.station: s for s in _stations(conn, ctx)}.get(station)
         if cur is None or cur.status is not vvpat.StationStatus.SLIP_PREVAILS:
@@ -213,14 +211,13 @@ def amend_from_slips(store: Store, ac_id: int, station: str, actor: Actor) -> co
         fields = vvpat.slip_fields(ctx.n)
         values = vvpat.amended_values(cur.recount, fields)
         reason = f"VVPAT slip count prevails at PS {station} (difference remained after recount)"
-        fx = Effects(conn, ac_id, actor, ts)
         invalidated = open_corrections(fx, ac_id, [round_no], reason)
         before = dict(_counted(conn, ctx)[station])
         for f, v in values.items():
             if before.get(f) != v:
                 fx.cell(round_no, station, f, v)
         fx.record(f"vvpat_amended:{station}", {"round": round_no, "before": before, "after": values})
-        ev = fx.journal(
+        ev = fx.event(
             "vvpat.amended",
             {"station": station, "round": round_no, "reason": reason, "invalidated": invalidated},
         )
@@ -232,8 +229,8 @@ def open_vvpat_round(store: Store, ac_id: int, actor: Actor) -> int:
     counts are entered, submitted and approved like any round. Returns its number."""
     authorize(actor.role, Action.VVPAT)
     ctx = load_context(store, ac_id)
-    ts = journal.now()
-    with store.write() as conn:
+    with unit_of_work(store, ac_id, actor) as fx:
+        conn = fx.conn
         _evm_rounds_approved(conn, ctx)
         if get_record(conn, ac_id, ROUND):
             raise ServiceError("The VVPAT round of kept-aside stations is already open.")
@@ -241,12 +238,11 @@ def open_vvpat_round(store: Store, ac_id: int, actor: Actor) -> int:
         if not kept:
             raise ServiceError("No station was kept aside: there is no VVPAT round to open.")
         r = ctx.last_round + 1
-        fx = Effects(conn, ac_id, actor, ts)
         fx.record(ROUND, {"round": r, "stations": kept})
         fx.round_state(r, "vvpat", RoundStatus.DRAFT.value, 0, "")
         # other processes reload the AC context when its version changes
         conn.execute(update(ac_t).where(ac_t.c.id == ac_id).values(plan_version=ctx.plan_version + 1))
-        fx.journal("vvpat.round_opened", {"round": r, "stations": kept})
+        fx.event("vvpat.round_opened", {"round": r, "stations": kept})
     store.cache.pop(("ctx", ac_id), None)
     return r
 
@@ -290,8 +286,8 @@ def complete_vvpat(store: Store, ac_id: int, actor: Actor) -> dict:
     """Close VVPAT verification; queued for push (kind "vvpat") in the same transaction."""
     authorize(actor.role, Action.VVPAT)
     ctx = load_context(store, ac_id)
-    ts = journal.now()
-    with store.write() as conn:
+    with unit_of_work(store, ac_id, actor) as fx:
+        conn, ts = fx.conn, fx.ts
         _completed_guard(conn, ac_id)
         draw = get_record(conn, ac_id, DRAW)
         stations = _stations(conn, ctx)
@@ -324,13 +320,12 @@ def complete_vvpat(store: Store, ac_id: int, actor: Actor) -> dict:
             "completed_by": actor.username,
             "completed_at": ts,
         }
-        fx = Effects(conn, ac_id, actor, ts)
         fx.record(COMPLETED, {"by": actor.username, "at": ts, "stations": [s.station for s in stations]})
-        ev = fx.journal("vvpat.completed", {"stations": [s.station for s in stations]})
+        ev = fx.event("vvpat.completed", {"stations": [s.station for s in stations]})
         # what central receives: the wire message (encore_tui/wire.py), written with the event
-        msg = _vvpat_message(conn, ctx, draw, apps, stations, amended, actor, ts, ev.hash)
+        msg = _vvpat_message(conn, ctx, draw, apps, stations, amended, actor, ts, ev)
         key = wire.round_key("vvpat", ctx.setup.ac.number, None, msg.revision, ev.seq)
-        counting.enqueue(conn, ac_id, "vvpat", msg.model_dump(mode="json"), key, ts)
+        fx.push("vvpat", msg.model_dump(mode="json"), key)
     return summary
 
 
@@ -346,7 +341,7 @@ def _vvpat_message(
     amended: dict[str, dict],
     actor: Actor,
     ts: str,
-    journal_hash: str,
+    event: journal.JournalEvent,
 ) -> wire.VvpatResult:
     """The VVPAT message: per station the EVM figures compared (before any amendment), the
     final slip count (and the first one when recounted), and the AC's totals now (Form 20,
@@ -388,5 +383,6 @@ def _vvpat_message(
         out,
         f20.total_polled,
         wire.Approval(by=actor.username, name=actor.label, at=dt.datetime.fromisoformat(ts)),
-        journal_hash,
+        event.hash,
+        journal_seq=event.seq,
     )

@@ -1,19 +1,35 @@
-"""`encore journal verify`: re-walk the hash chain and re-derive the state from the events."""
+"""`encore journal verify`: re-walk the hash chain and re-derive the state from the events.
+
+Everything that matters is compared with what the events say: the counted figures, tables and
+rounds, the RO records, the approved/submitted snapshots (their figures re-hashed), every
+outbox row (the sha256 of the exact bytes the relay will send) and, on the store chain, every
+account (role, PIN hash, lock-out). One snapshot of the store is read (PostgreSQL: REPEATABLE
+READ), so writers running meanwhile never make it cry wolf.
+
+`verify_receipts` compares the chain with the anchors kept outside the store: central's signed
+receipts echo the chain head each push carried (seq + hash).
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from encore_tui.domain.ledger import ReplayError, replay
+from encore_tui.domain.ledger import ReplayError, account_state, replay
 from encore_tui.store import journal
 from encore_tui.store.engine import Store
 from encore_tui.store.models import ac as ac_t
 from encore_tui.store.models import cell as cell_t
+from encore_tui.store.models import chain_head
+from encore_tui.store.models import journal as journal_t
+from encore_tui.store.models import outbox as outbox_t
 from encore_tui.store.models import round_ as round_t
+from encore_tui.store.models import round_revision as rev_t
 from encore_tui.store.models import table_state as ts_t
+from encore_tui.store.models import user as user_t
 
 
 @dataclass(frozen=True)
@@ -27,7 +43,12 @@ class VerifyReport:
     def __str__(self) -> str:
         if self.ok:
             return f"journal of AC id {self.ac_id}: {self.events} events, chain intact, state re-derived and matches"
-        return f"journal of AC id {self.ac_id}: FAILED at event #{self.event_seq}: {self.problem}"
+        at = f"event #{self.event_seq}" if self.event_seq else "the store"
+        return f"journal of AC id {self.ac_id}: FAILED at {at}: {self.problem}"
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _stored_state(conn, ac_id: int) -> dict:
@@ -45,6 +66,16 @@ def _stored_state(conn, ac_id: int) -> dict:
         acks = tuple(sorted(json.loads(r.acknowledged or "[]")))
         if r.kept_aside or r.note or acks:
             tables[(r.round_no, r.station)] = (r.kept_aside, r.note, acks)
+    snapshots = {}
+    for r in conn.execute(select(rev_t).where(rev_t.c.ac_id == ac_id)):
+        # the figures are re-hashed: an edited snapshot shows even when its digest was kept
+        snapshots[(r.round_no, r.revision, r.stage)] = (
+            r.digest if _sha(r.figures) == r.digest else f"figures whose sha256 is {_sha(r.figures)}"
+        )
+    outbox = {
+        r.idempotency_key: (r.kind, _sha(r.payload))
+        for r in conn.execute(select(outbox_t).where(outbox_t.c.ac_id == ac_id))
+    }
     from encore_tui.services.ro_tx import stored_ro_state
 
     return {
@@ -53,23 +84,65 @@ def _stored_state(conn, ac_id: int) -> dict:
         "rounds": rounds,
         "cells": dict(sorted(cells.items())),
         "tables": dict(sorted(tables.items())),
+        "snapshots": dict(sorted(snapshots.items())),
+        "outbox": dict(sorted(outbox.items())),
     }
 
 
+def stored_accounts(conn) -> dict[str, dict]:
+    return {r.username: account_state(r._mapping) for r in conn.execute(select(user_t))}
+
+
+_WHAT = {
+    "rounds": lambda k: f"round {k}",
+    "cells": lambda k: f"round {k[0]} PS {k[1]} {k[2]}",
+    "tables": lambda k: f"round {k[0]} PS {k[1]}",
+    "snapshots": lambda k: f"the {k[2]} snapshot of round {k[0]} revision {k[1]}",
+    "outbox": lambda k: f"the push {k} (bytes queued for central)",
+    "accounts": lambda k: f"account '{k}'",
+}
+_TOUCH = {
+    "rounds": lambda k: ("round", k),
+    "tables": lambda k: ("table", *k),
+    "cells": lambda k: k,
+    "snapshots": lambda k: ("snapshots", k),
+    "outbox": lambda k: ("outbox", k),
+    "accounts": lambda k: ("accounts", k),
+}
+
+
+def _difference(ac_id: int, n: int, section: str, d: dict, s: dict, touched_by: dict) -> VerifyReport:
+    for k in sorted(set(d) | set(s), key=str):
+        if d.get(k) != s.get(k):
+            seq = touched_by.get(_TOUCH[section](k))
+            since = f"last changed by event #{seq}" if seq else "no event ever wrote it"
+            found = "the store has no such row" if k not in s else f"the store has {s.get(k)!r}"
+            return VerifyReport(
+                ac_id,
+                n,
+                False,
+                f"{_WHAT[section](k)}: {found} but the journal gives {d.get(k)!r} "
+                f"({since}): changed behind the application's back",
+                seq,
+            )
+    return VerifyReport(ac_id, n, False, f"{section} differ from the journal", None)
+
+
 def verify_journal(store: Store, ac_id: int) -> VerifyReport:
-    with store.read() as conn:
+    with store.read(snapshot=True) as conn:
         n, brk = journal.walk(conn, ac_id)
         if brk is not None:
             return VerifyReport(ac_id, n, False, brk.reason, brk.seq)
-        if ac_id == 0:
-            return VerifyReport(ac_id, n, True)
         try:
             state = replay((e.seq, e.kind, e.payload) for e in journal.events(conn, ac_id))
         except ReplayError as exc:
             return VerifyReport(ac_id, n, False, str(exc), exc.seq)
         derived = state.to_comparable()
-        stored = _stored_state(conn, ac_id)
-    for section in ("plan", "rounds", "cells", "tables", "ro"):
+        stored = {"accounts": stored_accounts(conn)} if ac_id == 0 else _stored_state(conn, ac_id)
+    sections = (
+        ("accounts",) if ac_id == 0 else ("plan", "rounds", "cells", "tables", "snapshots", "outbox", "ro")
+    )
+    for section in sections:
         d, s = derived[section], stored[section]
         if d == s:
             continue
@@ -79,27 +152,7 @@ def verify_journal(store: Store, ac_id: int) -> VerifyReport:
             return VerifyReport(
                 ac_id, n, False, "the counting plan differs from the journal", state.touched_by.get("plan")
             )
-        keys = sorted(set(d) | set(s), key=str)
-        for k in keys:
-            if d.get(k) != s.get(k):
-                touch_key = (
-                    ("round", k) if section == "rounds" else ("table", *k) if section == "tables" else k
-                )
-                seq = state.touched_by.get(touch_key)
-                what = {
-                    "rounds": f"round {k}",
-                    "cells": f"round {k[0]} PS {k[1]} {k[2]}" if section == "cells" else "",
-                    "tables": f"round {k[0]} PS {k[1]}" if section == "tables" else "",
-                }[section]
-                since = f"last changed by event #{seq}" if seq else "no event ever wrote it"
-                return VerifyReport(
-                    ac_id,
-                    n,
-                    False,
-                    f"{what}: the store has {s.get(k)!r} but the journal gives {d.get(k)!r} "
-                    f"({since}): changed behind the application's back",
-                    seq,
-                )
+        return _difference(ac_id, n, section, d, s, state.touched_by)
     return VerifyReport(ac_id, n, True)
 
 
@@ -120,3 +173,85 @@ def _ro_difference(ac_id: int, n: int, derived: dict, stored: dict, touched_by: 
                     seq,
                 )
     return VerifyReport(ac_id, n, False, "RO records differ from the journal", None)
+
+
+# -- anchors outside the store -------------------------------------------------------------------
+@dataclass(frozen=True)
+class ReceiptReport:
+    ac_id: int
+    receipts: int  # signed receipts checked
+    ok: bool
+    problem: str = ""
+    newest: tuple[int, str] | None = None  # (seq, hash) of the newest anchor central signed
+
+    def __str__(self) -> str:
+        if not self.ok:
+            return f"receipts of AC id {self.ac_id}: FAILED: {self.problem}"
+        if not self.receipts:
+            return f"receipts of AC id {self.ac_id}: none yet (nothing acknowledged by central)"
+        seq, h = self.newest or (0, "")
+        return (
+            f"receipts of AC id {self.ac_id}: {self.receipts} signed by central; the chain holds the "
+            f"newest anchor (event #{seq}, {h[:12]}…)"
+        )
+
+
+def verify_receipts(store: Store, ac_id: int, central_key: str) -> ReceiptReport:
+    """Every acknowledged push's signed receipt echoes the chain head that push carried: the
+    store's event at that seq must still have that hash (caught: truncation, or any rewrite of
+    the chain up to there, however consistent). A receipt not signed by `central_key` fails."""
+    from pydantic import ValidationError
+
+    from encore_tui import keys, wire
+
+    with store.read(snapshot=True) as conn:
+        rows = conn.execute(
+            select(outbox_t.c.idempotency_key, outbox_t.c.state, outbox_t.c.receipt)
+            .where(outbox_t.c.ac_id == ac_id, outbox_t.c.state == "acked")
+            .order_by(outbox_t.c.id)
+        ).all()
+        head = conn.execute(select(chain_head).where(chain_head.c.ac_id == ac_id)).one_or_none()
+        n = 0
+        newest: tuple[int, str] | None = None
+        for r in rows:
+            if not r.receipt:
+                return ReceiptReport(
+                    ac_id, n, False, f"push {r.idempotency_key} is acknowledged but its receipt is gone"
+                )
+            try:
+                signed = wire.SignedReceipt.model_validate_json(r.receipt)
+            except ValidationError:
+                return ReceiptReport(ac_id, n, False, f"the receipt of {r.idempotency_key} is not a receipt")
+            rc = signed.receipt
+            if rc.idempotency_key != r.idempotency_key or not keys.verify(
+                central_key, wire.canonical_receipt(rc), signed.signature
+            ):
+                return ReceiptReport(
+                    ac_id, n, False, f"the receipt of {r.idempotency_key} is not signed by central's key"
+                )
+            n += 1
+            if rc.journal_seq is None or rc.journal_hash is None:
+                continue
+            ev = conn.execute(
+                select(journal_t.c.hash).where(journal_t.c.ac_id == ac_id, journal_t.c.seq == rc.journal_seq)
+            ).scalar()
+            if ev != rc.journal_hash:
+                what = "is missing" if ev is None else "has another hash"
+                return ReceiptReport(
+                    ac_id,
+                    n,
+                    False,
+                    f"central signed that event #{rc.journal_seq} had hash {rc.journal_hash[:12]}… "
+                    f"(push {r.idempotency_key}), but the store's event #{rc.journal_seq} {what}: "
+                    "the journal was cut or rewritten",
+                )
+            if newest is None or rc.journal_seq > newest[0]:
+                newest = (rc.journal_seq, rc.journal_hash)
+        if newest and head is not None and head.seq < newest[0]:
+            return ReceiptReport(
+                ac_id,
+                n,
+                False,
+                f"the chain head says #{head.seq} but central saw #{newest[0]}: events were removed",
+            )
+    return ReceiptReport(ac_id, n, True, newest=newest)

@@ -30,7 +30,7 @@ from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
-from encore_tui.store.models import metadata
+from encore_tui.store.models import metadata, upgrade
 
 
 class StoreError(RuntimeError):
@@ -218,6 +218,7 @@ class Store:
         try:
             with self._file_lock():
                 metadata.create_all(self.engine)
+                upgrade(self.engine)
         except SQLAlchemyError as exc:
             raise _explain(exc, self.where) from exc
         except OSError as exc:  # the lock file on read-only media, a full disk…

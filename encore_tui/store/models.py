@@ -143,9 +143,10 @@ outbox = Table(
     Column("last_error", Text),
     Column("receipt", Text),
     Column("acked_at", String(40)),
+    Column("journal_seq", BigInteger),  # the outbox.queued event that names its bytes' digest
 )
 
-# -- RO verification (services/ro*.py; replayed by domain/ro_ledger.py) ---------------------------
+# -- RO verification (services/ro*.py; replayed by domain/ledger.py) ------------------------------
 ro_record = Table(  # one decision or setting per key: vvpat_draw, tie_lot, declaration, …
     "ro_record",
     metadata,
@@ -198,3 +199,13 @@ attachment = Table(  # scanned forms, kept IN the store: one commit with the jou
 )
 
 Index("ix_outbox_state", outbox.c.state, outbox.c.id)
+
+
+def upgrade(engine) -> None:
+    """Columns added since a store was created (create_all adds tables, not columns)."""
+    from sqlalchemy import inspect, text
+
+    have = {c["name"] for c in inspect(engine).get_columns("outbox")}
+    if "journal_seq" not in have:
+        with engine.begin() as conn:
+            conn.execute(text("ALTER TABLE outbox ADD COLUMN journal_seq BIGINT"))

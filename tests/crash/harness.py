@@ -39,7 +39,7 @@ from typing import Any
 from encore_tui import services
 from encore_tui.domain.rounds import Role
 from encore_tui.domain.setup import AssemblyConstituency, Candidate, Election, PollingStation, Setup
-from encore_tui.services import Actor
+from encore_tui.services import Actor, ro, ro_result  # noqa: F401  (services.ro, services.ro_result)
 from encore_tui.store import journal as journal_mod
 from encore_tui.store.engine import Store, open_store
 
@@ -345,6 +345,9 @@ class CrashRun:
         self.db = self.workdir / f"crash-{self.generation}.db"
         store = open_store(self.db)
         self.ac_id = services.create_ac(store, crash_setup(), ADMIN)
+        # the RO rules that are not under test here: no spot check, the postal scan attached
+        services.ro.set_spot_check_rounds(store, self.ac_id, 0, RO)
+        services.ro_result.attach_scan(store, self.ac_id, "form13a", "13a.pdf", b"%PDF-1.4\n", OPERATOR)
         store.close()
         self.acked = 0  # steps 0..acked-1 were acknowledged
 
