@@ -182,7 +182,18 @@ def cmd_status(args) -> int:
 
 def cmd_journal_verify(args) -> int:
     from encore_tui import services
+    from encore_tui.services.verify import fetch_anchor, verify_receipts
 
+    key = ""
+    if args.against_receipts:
+        key = args.settings.push_central_key
+        if not key:
+            print(
+                "encore: --against-receipts needs central's receipt key: set push_central_key "
+                "(or $ENCORE_CENTRAL_KEY) to what `encore central keys show` prints at central.",
+                file=sys.stderr,
+            )
+            return 2
     store = _open(args)
     from encore_tui.services.queries import list_acs
 
@@ -194,6 +205,16 @@ def cmd_journal_verify(args) -> int:
             continue
         print(str(rep).replace("AC id 0", "accounts") if ac_id == 0 else str(rep))
         ok &= rep.ok
+        if key and ac_id:
+            fetched: list[str] = []
+            if args.settings.push_url:
+                number = next(a.number for a in list_acs(store) if a.ac_id == ac_id)
+                text, said = fetch_anchor(args.settings.push_url, number)
+                print(f"AC {number}: {said}")
+                fetched = [text] if text else []
+            anchor = verify_receipts(store, ac_id, key, fetched)
+            print(anchor)
+            ok &= anchor.ok
     return 0 if ok else 1
 
 
@@ -346,7 +367,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("status", cmd_status, "rounds done, approved, published, and the current lead")
     j = sub.add_parser("journal", help="the hash-chained journal").add_subparsers(dest="what", required=True)
-    add("verify", cmd_journal_verify, "re-walk the chain and re-derive the state from the events", j)
+    jv = add("verify", cmd_journal_verify, "re-walk the chain and re-derive the state from the events", j)
+    jv.add_argument(
+        "--against-receipts",
+        action="store_true",
+        help="also check the chain against central's signed receipts (the chain heads they echo)",
+    )
 
     u = sub.add_parser("user", help="accounts").add_subparsers(dest="what", required=True)
     ua = add("add", cmd_user_add, "add an account (PIN asked, or read from standard input)", u)

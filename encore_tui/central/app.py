@@ -424,6 +424,27 @@ def create_app(
         return got[0]
 
     @app.get(
+        "/v1/acs/{ac}/anchor",
+        response_model=wire.SignedReceipt,
+        responses={404: {"model": wire.Refusal}},
+        tags=["results"],
+        summary="The newest signed receipt of an AC: the centre's journal head central last saw",
+    )
+    def ac_anchor(ac: AcNumber) -> Response:
+        """A centre checks its own journal against this (`encore journal verify
+        --against-receipts`): a store cut back or rewritten no longer holds this event."""
+        with store.read() as conn:
+            text = conn.execute(
+                select(cs.message.c.response)
+                .where(cs.message.c.ac == ac)
+                .order_by(cs.message.c.id.desc())
+                .limit(1)
+            ).scalar()
+        if text is None:
+            raise Refused(404, "no_such_ac", f"nothing has been received for AC {ac}")
+        return Response(text, media_type="application/json")
+
+    @app.get(
         "/v1/acs/{ac}/rounds/{round_no}",
         response_model=list[StoredRevision],
         responses={404: {"model": wire.Refusal}},

@@ -46,6 +46,13 @@ class AcState:
     states: dict[int, ch.RoundState]
     chain: dict[int, str]
     genesis: str
+    head: tuple[int, str] = (0, "")  # the journal's chain head (seq, hash) when it was read
+
+    @property
+    def anchor(self) -> dict:
+        """QR keys js/jh: the journal's chain head when the sheet was printed (an anchor of the
+        store's journal on paper: `encore verify sheet` checks the store still has that event)."""
+        return {"js": self.head[0], "jh": self.head[1]} if self.head[0] else {}
 
     @property
     def setup(self) -> Setup:
@@ -68,6 +75,14 @@ class AcState:
 
 
 def ac_state(store, ac_id: int) -> AcState:
+    from sqlalchemy import select
+
+    from encore_tui.store.models import chain_head
+
+    with store.read() as conn:
+        head = conn.execute(
+            select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.ac_id == ac_id)
+        ).one_or_none()
     ctx, states = ch.round_states(store, ac_id)
     setup_json = ctx.setup.model_dump_json()
     return AcState(
@@ -75,6 +90,7 @@ def ac_state(store, ac_id: int) -> AcState:
         states,
         ch.chain(ctx.setup.ac.number, setup_json, states),
         ch.genesis(ctx.setup.ac.number, setup_json),
+        (int(head[0]), head[1]) if head else (0, ""),
     )
 
 

@@ -84,6 +84,7 @@ def round_sheet(
         "p": acs.prev_of(round_no)[:32],
         "t": st.table_digests,
         "at": at,
+        **acs.anchor,
     }
     # the operator is who submitted these figures (the approval snapshot is the RO's)
     snap_by = next(
@@ -267,6 +268,7 @@ def _forms_payload(kind: str, acs: dd.AcState, digest: str, at: str, extra: dict
         "p": acs.chain[acs.last_round][:32],
         "t": acs.round_digests,
         "at": at,
+        **acs.anchor,
     }
     p.update(extra or {})
     return p
@@ -631,6 +633,7 @@ def correction_annex(
         "o": older["digest"],
         "p": acs.prev_of(round_no)[:32],
         "at": at,
+        **acs.anchor,
     }
     reasons = [
         r

@@ -17,6 +17,8 @@ signature over the same JSON without `s`. Keys:
   w    21c/21d/21e/22: winner's serial; dr: 1 when printed before the declaration (draft)
   pg   page number
   at   time printed (UTC ISO)
+  js   the journal's chain head when printed: seq of the AC's newest event
+  jh   and its hash (`encore verify sheet` checks the store's journal still has it)
   s    signature
 """
 

@@ -112,7 +112,30 @@ def verify_sheet(store, text: str) -> SheetReport:
         _verify_round(p, acs, rep)
     else:
         _verify_form(p, acs, store, acs_list[0].ac_id, rep)
+    _verify_anchor(p, store, acs_list[0].ac_id, rep)
     return rep
+
+
+def _verify_anchor(p: dict, store, ac_id: int, rep: SheetReport) -> None:
+    """The journal's chain head printed on the sheet must still be in the store's chain."""
+    if "js" not in p:
+        return
+    from sqlalchemy import select
+
+    from encore_tui.store.models import journal as journal_t
+
+    with store.read() as conn:
+        h = conn.execute(
+            select(journal_t.c.hash).where(journal_t.c.ac_id == ac_id, journal_t.c.seq == int(p["js"]))
+        ).scalar()
+    if h is not None and h == p.get("jh"):
+        rep.good(f"journal: event #{p['js']} printed on the sheet is in the store's chain, same hash")
+    else:
+        what = "is missing" if h is None else "has another hash"
+        rep.bad(
+            f"journal: event #{p['js']} printed on the sheet {what} in the store: "
+            "the journal was cut or rewritten since it was printed"
+        )
 
 
 def _verify_round(p: dict, acs: dd.AcState, rep: SheetReport) -> None:

@@ -14,16 +14,15 @@ leads to (a round published) is, through services.publish_round.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import hashlib
-
 from sqlalchemy import select, update
 
-from encore_tui.store.engine import Store
 from encore_tui.store import journal
+from encore_tui.store.engine import Store
 from encore_tui.store.models import ac as ac_t
 from encore_tui.store.models import chain_head
 from encore_tui.store.models import journal as journal_t
@@ -166,7 +165,14 @@ def heads(store: Store) -> list[Pending]:
         out.setdefault(
             r.ac_id,
             Pending(
-                r.id, r.ac_id, r.kind, r.idempotency_key, r.payload, r.attempts, r.next_attempt_at, r.journal_seq
+                r.id,
+                r.ac_id,
+                r.kind,
+                r.idempotency_key,
+                r.payload,
+                r.attempts,
+                r.next_attempt_at,
+                r.journal_seq,
             ),
         )
     return list(out.values())

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -196,38 +197,41 @@ class ReceiptReport:
         )
 
 
-def verify_receipts(store: Store, ac_id: int, central_key: str) -> ReceiptReport:
+def verify_receipts(store: Store, ac_id: int, central_key: str, fetched: Sequence[str] = ()) -> ReceiptReport:
     """Every acknowledged push's signed receipt echoes the chain head that push carried: the
     store's event at that seq must still have that hash (caught: truncation, or any rewrite of
-    the chain up to there, however consistent). A receipt not signed by `central_key` fails."""
+    the chain up to there, however consistent). `fetched`: receipts asked of central itself
+    (`GET /v1/acs/{ac}/anchor`), which still count when the store's own rows were deleted.
+    A receipt not signed by `central_key` fails."""
     from pydantic import ValidationError
 
     from encore_tui import keys, wire
 
     with store.read(snapshot=True) as conn:
         rows = conn.execute(
-            select(outbox_t.c.idempotency_key, outbox_t.c.state, outbox_t.c.receipt)
+            select(outbox_t.c.idempotency_key, outbox_t.c.receipt)
             .where(outbox_t.c.ac_id == ac_id, outbox_t.c.state == "acked")
             .order_by(outbox_t.c.id)
         ).all()
+        texts: list[tuple[str, str | None]] = [(r.idempotency_key, r.receipt) for r in rows]
+        texts += [("", t) for t in fetched]
         head = conn.execute(select(chain_head).where(chain_head.c.ac_id == ac_id)).one_or_none()
         n = 0
         newest: tuple[int, str] | None = None
-        for r in rows:
-            if not r.receipt:
-                return ReceiptReport(
-                    ac_id, n, False, f"push {r.idempotency_key} is acknowledged but its receipt is gone"
-                )
+        for key, receipt in texts:
+            where = f"push {key}" if key else "central's newest receipt"
+            if not receipt:
+                return ReceiptReport(ac_id, n, False, f"{where} is acknowledged but its receipt is gone")
             try:
-                signed = wire.SignedReceipt.model_validate_json(r.receipt)
+                signed = wire.SignedReceipt.model_validate_json(receipt)
             except ValidationError:
-                return ReceiptReport(ac_id, n, False, f"the receipt of {r.idempotency_key} is not a receipt")
+                return ReceiptReport(ac_id, n, False, f"the receipt of {where} is not a receipt")
             rc = signed.receipt
-            if rc.idempotency_key != r.idempotency_key or not keys.verify(
+            if (key and rc.idempotency_key != key) or not keys.verify(
                 central_key, wire.canonical_receipt(rc), signed.signature
             ):
                 return ReceiptReport(
-                    ac_id, n, False, f"the receipt of {r.idempotency_key} is not signed by central's key"
+                    ac_id, n, False, f"the receipt of {where} is not signed by central's key"
                 )
             n += 1
             if rc.journal_seq is None or rc.journal_hash is None:
@@ -242,7 +246,7 @@ def verify_receipts(store: Store, ac_id: int, central_key: str) -> ReceiptReport
                     n,
                     False,
                     f"central signed that event #{rc.journal_seq} had hash {rc.journal_hash[:12]}… "
-                    f"(push {r.idempotency_key}), but the store's event #{rc.journal_seq} {what}: "
+                    f"({where}), but the store's event #{rc.journal_seq} {what}: "
                     "the journal was cut or rewritten",
                 )
             if newest is None or rc.journal_seq > newest[0]:
@@ -255,3 +259,21 @@ def verify_receipts(store: Store, ac_id: int, central_key: str) -> ReceiptReport
                 f"the chain head says #{head.seq} but central saw #{newest[0]}: events were removed",
             )
     return ReceiptReport(ac_id, n, True, newest=newest)
+
+
+def fetch_anchor(push_url: str, ac_number: int, timeout: float = 5.0) -> tuple[str | None, str]:
+    """Central's newest receipt for an AC: (text or None, what happened)."""
+    import httpx
+
+    try:
+        resp = httpx.get(f"{push_url.rstrip('/')}/v1/acs/{ac_number}/anchor", timeout=timeout)
+    except httpx.HTTPError as exc:
+        return (
+            None,
+            f"central not reachable ({exc.__class__.__name__}): only the receipts in the store were checked",
+        )
+    if resp.status_code == 404:
+        return None, "central has received nothing for this AC yet"
+    if resp.status_code != 200:
+        return None, f"central answered HTTP {resp.status_code}: only the receipts in the store were checked"
+    return resp.text, "central's newest receipt fetched"
