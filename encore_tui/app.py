@@ -21,6 +21,7 @@ from encore_tui.config import Settings
 from encore_tui.domain.rounds import Action, Role, may, may_edit
 from encore_tui.i18n import set_lang, t
 from encore_tui.screens.common import localize_bindings, user_errors
+from encore_tui.screens.messages import MessageLog
 
 if TYPE_CHECKING:
     # SQLAlchemy and pydantic (services, store) load in a thread after the sign-in screen is up
@@ -51,6 +52,7 @@ class EncoreApp(App):
     CSS_PATH = "app.tcss"
     BINDINGS = [
         Binding("f1", "help", "Help", id="help"),
+        Binding("f12", "messages", "Messages", id="messages", tooltip="Messages of this session, in full"),
         Binding("ctrl+p", "command_palette", "Commands", id="command_palette", priority=True),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
     ]
@@ -70,6 +72,7 @@ class EncoreApp(App):
         self.demo = demo
         self.demo_accounts = demo_accounts
         self.actor: services.Actor | None = None
+        self.messages = MessageLog()  # this session's messages in full (F12), see screens.messages
         self.typeahead: list = []  # keys typed while a round screen opens (see RoundsTable)
         self.ac_id: int | None = None
         self.instance_lock = None  # held while someone is signed in (one window per store)
@@ -299,8 +302,21 @@ class EncoreApp(App):
             return
         self.push_screen(HelpScreen(self.screen))
 
+    def action_messages(self) -> None:
+        from encore_tui.screens.messages import MessageLogScreen
+
+        if isinstance(self.screen, MessageLogScreen):
+            return  # its own binding (the same id) closes it
+        self.push_screen(MessageLogScreen())
+
+    def notify(self, message, *args, **kwargs) -> None:
+        # what pops up for a while (a failed backup, the push relay) stays in the message log
+        self.messages.add(str(message), kwargs.get("severity") == "error")
+        super().notify(message, *args, **kwargs)
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield SystemCommand(t("Help"), "Every key and its id (F1)", self.action_help)
+        yield SystemCommand(t("Messages"), "This session's messages in full (F12)", self.action_messages)
         if self.locked:  # nothing behind the lock is reachable: sign out or quit only
             yield SystemCommand(t("Sign out"), "End the session", self.sign_out)
             yield SystemCommand(t("Quit"), "Leave encore (everything saved stays saved)", self.exit)

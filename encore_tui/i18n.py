@@ -59,6 +59,8 @@ HI: dict[str, str] = {
     "Note": "टिप्पणी",
     "Remark from the RO": "निर्वाचन अधिकारी की टिप्पणी",
     "Keys": "कुंजियाँ",
+    "Messages": "संदेश",
+    "newest first": "नवीनतम पहले",
     "Refresh": "ताज़ा करें",
     "Cumulative votes": "संचयी मत",
     "Lead and margin by round": "चक्रवार बढ़त और अंतर",

@@ -76,8 +76,10 @@ async def test_f8_prints_the_round_sheet_and_form20_to_the_prints_folder(hall, t
         app.settings.prints_dir = str(blocker / "prints")
         await pilot.press("f8")
         await settle(pilot)
-        err = status_text(app.screen).replace("\n", " ")
-        assert "NOT printed" in err and "prints folder" in err and "prints_dir" in err
+        err = status_text(app.screen)
+        assert err.startswith("Form 20 NOT printed") and "prints folder" in err and len(err) <= 78
+        full = app.messages.entries[0].text  # the whole of it in the message log (F12)
+        assert "NOT printed" in full and "prints folder" in full and "prints_dir" in full
 
 
 async def test_the_app_pushes_while_signed_in_and_the_dashboard_shows_it(hall, tmp_path):

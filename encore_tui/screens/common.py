@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -165,10 +166,29 @@ def print_in_worker(screen, what: str, round_no: int | None, set_status) -> None
     screen.run_worker(work, thread=True, group="print", name=f"print {what}")
 
 
+def saved_time(saved) -> str:
+    """HH:MM:SS (local) of a service's `Saved`: when its COMMIT returned (older code paths
+    leave `committed` empty: then the time the write was stamped with)."""
+    return local_time(saved.committed or saved.ts)
+
+
 class StatusScreen(Screen):
-    """A screen with a one-line `#status` Static: what was just done, or why it was refused."""
+    """A screen with a one-line `#status` Static: what was just done, or why it was refused.
+
+    A refusal that does not fit the line is shortened (`messages.short_message`: "NOT saved"
+    and what happened first); every refusal, and anything cut, goes in full to the message log
+    (app.messages, opened with F12 everywhere)."""
+
+    STATUS_LINES = 1  # lines the status can show (its CSS max-height)
 
     def set_status(self, text: str, error: bool = False) -> None:
+        from encore_tui.screens.messages import status_line
+
         s = self.query_one("#status", Static)
-        s.update(text)
+        width = s.content_size.width or max(20, self.app.size.width - 2)
+        self._show_status(status_line(self.app, text, error, width, self.STATUS_LINES), error)
+
+    def _show_status(self, text: str, error: bool) -> None:
+        s = self.query_one("#status", Static)
+        s.update(Content(text))  # as written: a "[" in a message is not markup
         s.set_class(error, "error")

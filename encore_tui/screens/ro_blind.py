@@ -18,7 +18,8 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from encore_tui.domain.rounds import Role
 from encore_tui.i18n import t
-from encore_tui.screens.common import StatusScreen, local_time, localize_bindings, round_name, user_errors
+from encore_tui.screens.common import StatusScreen, localize_bindings, round_name, saved_time, user_errors
+from encore_tui.screens.messages import not_saved
 
 PURPOSE_NAME = {"spot": "Blind spot check", "double": "Double entry (blind second keying)"}
 
@@ -130,12 +131,12 @@ class BlindEntryScreen(StatusScreen):
                 self.app.actor,
             )
         except user_errors() as exc:
-            self.set_status(str(exc), True)
+            self.set_status(not_saved(exc), True)
             return
         self.reload()
         left = [i for i, q in enumerate(self.prompts) if q.rekeyed is None]
         self.set_status(
-            f"{t('saved')} {local_time(saved.ts)} · table {p.table_no} PS {p.station} {p.field} = {text}"
+            f"{t('saved')} {saved_time(saved)} · table {p.table_no} PS {p.station} {p.field} = {text}"
             + (f" · {len(left)} left" if left else " · every cell re-keyed")
         )
         if left:
@@ -148,7 +149,7 @@ class BlindEntryScreen(StatusScreen):
             self.app.switch_screen(BlindResultScreen(self.round_no, self.purpose))
         else:
             self.set_status(
-                f"{t('saved')} {local_time(saved.ts)} · every cell re-keyed; the RO sees the comparison. Esc: back"
+                f"{t('saved')} {saved_time(saved)} · every cell re-keyed; the RO sees the comparison. Esc: back"
             )
 
     def action_back(self) -> None:
@@ -255,11 +256,11 @@ class BlindResultScreen(StatusScreen):
                 self.app.actor,
             )
         except user_errors() as exc:
-            self.set_status(str(exc), True)
+            self.set_status(not_saved(exc), True)
             return
         self.reload()
         self.set_status(
-            f"{t('saved')} {local_time(saved.ts)} · PS {c.station} {c.field} = {_fmt(saved.after)} ({take})"
+            f"{t('saved')} {saved_time(saved)} · PS {c.station} {c.field} = {_fmt(saved.after)} ({take})"
         )
 
     def action_take_entered(self) -> None:

@@ -19,6 +19,7 @@ from encore_tui.domain.tally import lead
 from encore_tui.i18n import t
 from encore_tui.screens.common import StatusScreen, local_time, localize_bindings, user_errors
 from encore_tui.screens.dialogs import MessageDialog, TextDialog, ask_pin
+from encore_tui.screens.messages import not_saved
 from encore_tui.screens.ro_forms import NUMBER, YES_NO, Field, FormDialog
 from encore_tui.services import ro_result
 
@@ -33,6 +34,7 @@ MAX_CHECKS = 4
 
 
 class ResultScreen(StatusScreen):
+    STATUS_LINES = 3  # #status max-height
     DEFAULT_CSS = """
     ResultScreen #res-table { height: 1fr; }
     ResultScreen #res-summary { height: auto; max-height: 9; padding: 0 1; }
@@ -197,12 +199,12 @@ class ResultScreen(StatusScreen):
         try:
             return fn(self.app.store, self.app.ac_id, *args, **kw)
         except services.RoundBlocked as exc:
-            self.set_status(str(exc), error=True)
+            self.set_status(not_saved(exc), error=True)
             self.app.push_screen(
                 MessageDialog(t("Refused"), [str(exc), ""] + [str(c) for c in exc.checks], confirm=False)
             )
         except user_errors() as exc:
-            self.set_status(str(exc), error=True)
+            self.set_status(not_saved(exc), error=True)
         return None
 
     def _declared(self) -> bool:

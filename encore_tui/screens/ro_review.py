@@ -26,10 +26,12 @@ from encore_tui.screens.common import (
     local_time,
     localize_bindings,
     round_name,
+    saved_time,
     table_marks,
     user_errors,
 )
 from encore_tui.screens.dialogs import MessageDialog, TextDialog, ask_pin
+from encore_tui.screens.messages import not_saved
 from encore_tui.widgets.tally_grid import TallyGrid
 
 AWAITING_RO = (RoundStatus.SUBMITTED, RoundStatus.CORRECTION, RoundStatus.NEEDS_REAPPROVAL)
@@ -352,10 +354,10 @@ class RoReviewScreen(StatusScreen):
                 self._blocked(f"{self.rname} cannot be approved", exc.checks)
                 return
             except user_errors() as exc:
-                self.set_status(str(exc), True)
+                self.set_status(not_saved(exc), True)
                 return
             self._back_to_queue(
-                f"{t('saved')} {local_time(saved.ts)} · {self.rname} approved by {self.actor.username};"
+                f"{t('saved')} {saved_time(saved)} · {self.rname} approved by {self.actor.username};"
                 " queued for publication."
             )
 
@@ -378,10 +380,10 @@ class RoReviewScreen(StatusScreen):
             try:
                 saved = ro.return_to_operator(self.store, self.ac_id, self.round_no, remark, self.actor)
             except user_errors() as exc:
-                self.set_status(str(exc), True)
+                self.set_status(not_saved(exc), True)
                 return
             self._back_to_queue(
-                f"{t('saved')} {local_time(saved.ts)} · {self.rname} returned to the operator: {remark}"
+                f"{t('saved')} {saved_time(saved)} · {self.rname} returned to the operator: {remark}"
             )
 
         self.app.push_screen(
@@ -417,7 +419,7 @@ class RoReviewScreen(StatusScreen):
                     if i.status is RoundStatus.NEEDS_REAPPROVAL
                 ]
             except user_errors() as exc:
-                self.set_status(str(exc), True)
+                self.set_status(not_saved(exc), True)
                 return
             self.reload()
             again = (
@@ -425,9 +427,7 @@ class RoReviewScreen(StatusScreen):
                 if later
                 else "No later round needs re-approval."
             )
-            self.set_status(
-                f"{t('saved')} {local_time(saved.ts)} · {self.rname} open for correction · {again}"
-            )
+            self.set_status(f"{t('saved')} {saved_time(saved)} · {self.rname} open for correction · {again}")
             self.app.push_screen(
                 MessageDialog(
                     f"{self.rname} is open for correction",
@@ -477,7 +477,7 @@ class RoReviewScreen(StatusScreen):
             try:
                 picks = ro.draw_spot_check(self.store, self.ac_id, self.round_no, self.actor)
             except user_errors() as exc:
-                self.set_status(str(exc), True)
+                self.set_status(not_saved(exc), True)
                 return
             self.set_status(f"Spot check drawn: {len(picks)} cell(s) to re-key blind (the draw is recorded).")
             self.app.push_screen(BlindEntryScreen(self.round_no, "spot"))
@@ -506,7 +506,7 @@ class RoReviewScreen(StatusScreen):
             try:
                 ro.open_double_entry(self.store, self.ac_id, self.round_no, keyer, self.actor)
             except user_errors() as exc:
-                self.set_status(str(exc), True)
+                self.set_status(not_saved(exc), True)
                 return
             self.reload()
             self.set_status(

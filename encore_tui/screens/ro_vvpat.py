@@ -16,6 +16,7 @@ from encore_tui.domain.rounds import Action, RoundStatus, may
 from encore_tui.i18n import t
 from encore_tui.screens.common import StatusScreen, field_label, local_time, localize_bindings, user_errors
 from encore_tui.screens.dialogs import MessageDialog
+from encore_tui.screens.messages import not_saved
 from encore_tui.screens.ro_forms import NUMBER, YES_NO, Field, FormDialog
 from encore_tui.services import ro_vvpat
 
@@ -47,6 +48,7 @@ def _diffs(s: vvpat.VvpatStation) -> str:
 
 
 class VvpatScreen(StatusScreen):
+    STATUS_LINES = 3  # #status max-height
     DEFAULT_CSS = """
     VvpatScreen #vv-summary { height: auto; max-height: 7; padding: 0 1; }
     VvpatScreen #vv-stations { height: 1fr; }
@@ -218,12 +220,12 @@ class VvpatScreen(StatusScreen):
         try:
             return fn(self.app.store, self.app.ac_id, *args, **kw)
         except services.RoundBlocked as exc:
-            self.set_status(str(exc), error=True)
+            self.set_status(not_saved(exc), error=True)
             self.app.push_screen(
                 MessageDialog(t("Refused"), [str(exc), ""] + [str(c) for c in exc.checks], confirm=False)
             )
         except user_errors() as exc:
-            self.set_status(str(exc), error=True)
+            self.set_status(not_saved(exc), error=True)
         return None
 
     def action_draw(self) -> None:

@@ -13,7 +13,6 @@ from dataclasses import replace
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
@@ -24,24 +23,26 @@ from encore_tui.domain.rounds import Action, RoundStatus, may, may_edit
 from encore_tui.domain.tally import retally
 from encore_tui.i18n import t
 from encore_tui.screens.common import (
+    StatusScreen,
     field_label,
     grid_labels,
     lead_line,
-    local_time,
     localize_bindings,
     round_name,
+    saved_time,
     table_mark,
     table_marks,
     user_errors,
 )
 from encore_tui.screens.dialogs import KeepAsideDialog, MessageDialog
+from encore_tui.screens.messages import not_saved
 from encore_tui.services.queries import postal_totals
-from encore_tui.widgets.tally_grid import TallyGrid
+from encore_tui.widgets.tally_grid import Refusal, TallyGrid
 
 TOTALS_REREAD_AFTER = 1.5  # seconds without a save before the round is re-read from the store
 
 
-class RoundScreen(Screen):
+class RoundScreen(StatusScreen):
     BINDINGS = [
         # short descriptions fit the footer at 80 columns; the tooltip is the F1 help text
         Binding(
@@ -236,7 +237,8 @@ class RoundScreen(Screen):
             self._bars[widget_id] = text
             self.query_one(f"#{widget_id}", Static).update(text, layout=False)
 
-    def set_status(self, text: str, error: bool = False) -> None:
+    def _show_status(self, text: str, error: bool) -> None:
+        # set_status (StatusScreen) shortens a refusal to the line and logs its full text
         self._bar("status", text)
         s = self.query_one("#status", Static)
         s.set_class(error, "error")
@@ -279,7 +281,7 @@ class RoundScreen(Screen):
     # -- the save path ----------------------------------------------------------------------
     def _save(
         self, station: str, field: str, value: int | None, expected: int | None, cursor: dict
-    ) -> str | None:
+    ) -> Refusal | None:
         try:
             saved = services.enter_cell(
                 self.store,
@@ -296,7 +298,9 @@ class RoundScreen(Screen):
             self.log.warning(f"refused: {exc}")
             if isinstance(exc, services.StaleEdit):
                 self.refresh_view()  # show what somebody else saved
-            return str(exc)
+                return Refusal(not_saved(exc), keep_typing=False)  # "check the sheet, type it again"
+            # the digits stay in the cell: "press Enter again" retries with them
+            return Refusal(not_saved(exc))
         # repaint this table from the domain: its checks and the totals
         grid = self.grid
         old = grid.entries[station]
@@ -312,9 +316,7 @@ class RoundScreen(Screen):
         self.refresh_totals()  # and from the store once the operator pauses
         no = grid.tables[grid.station_col(station)][0]
         shown = "blank" if value is None else str(value)
-        text = (
-            f"{t('saved')} {local_time(saved.ts)} · T{no} {field_label(self.view.ctx.setup, field)} = {shown}"
-        )
+        text = f"{t('saved')} {saved_time(saved)} · T{no} {field_label(self.view.ctx.setup, field)} = {shown}"
         warn = [c for c in cs if c.blocks and c.code is not ck.INCOMPLETE]
         if warn:  # say it now, while the sheet is still in the operator's hand
             code = warn[0].code.code
@@ -400,11 +402,11 @@ class RoundScreen(Screen):
             try:
                 saved = services.restore_table(self.store, self.ac_id, self.round_no, station, self.actor)
             except user_errors() as exc:
-                self.set_status(str(exc), True)
+                self.set_status(not_saved(exc), True)
                 return
             self.refresh_view()
             self.set_status(
-                f"{t('saved')} {local_time(saved.ts)} · table {no} (PS {station}) restored: type its figures."
+                f"{t('saved')} {saved_time(saved)} · table {no} (PS {station}) restored: type its figures."
             )
             return
 
@@ -417,11 +419,11 @@ class RoundScreen(Screen):
                     self.store, self.ac_id, self.round_no, station, reason, self.actor, note=note
                 )
             except user_errors() as exc:
-                self.set_status(str(exc), True)
+                self.set_status(not_saved(exc), True)
                 return
             self.refresh_view()
             self.set_status(
-                f"{t('saved')} {local_time(saved.ts)} · table {no} (PS {station}) kept aside: {reason.label}."
+                f"{t('saved')} {saved_time(saved)} · table {no} (PS {station}) kept aside: {reason.label}."
             )
 
         self.app.push_screen(KeepAsideDialog(no, station), chosen)
@@ -449,12 +451,10 @@ class RoundScreen(Screen):
                     self.store, self.ac_id, self.round_no, station, c.code.code, self.actor
                 )
             except user_errors() as exc:
-                self.set_status(str(exc), True)
+                self.set_status(not_saved(exc), True)
                 return
             self.refresh_view()
-            self.set_status(
-                f"{t('saved')} {local_time(saved.ts)} · {c.code.code} acknowledged for table {no}."
-            )
+            self.set_status(f"{t('saved')} {saved_time(saved)} · {c.code.code} acknowledged for table {no}.")
 
         self.app.push_screen(
             MessageDialog(
@@ -506,7 +506,7 @@ class RoundScreen(Screen):
                 self._show_blocked(exc.checks)
                 return
             except user_errors() as exc:
-                self.set_status(str(exc), True)
+                self.set_status(not_saved(exc), True)
                 return
             try:
                 services.save_ui_state(self.store, self.actor, self.ac_id, {"screen": "dashboard"})
@@ -515,7 +515,7 @@ class RoundScreen(Screen):
             self.app.pop_screen()
             dash = self.app.screen
             if hasattr(dash, "after_submit"):
-                dash.after_submit(self.round_no, saved.ts)
+                dash.after_submit(self.round_no, saved.committed or saved.ts)
 
         self.app.push_screen(MessageDialog(t("Submit round"), lines), confirmed)
 

@@ -9,7 +9,9 @@ cell is hundreds of widgets; here a keystroke repaints one cell region, which ke
 terminal traffic tiny over SSH. Strips are cached per line and invalidated per line.
 
 The widget never writes anything itself: Enter calls `saver` (set by the screen), which calls
-the service and returns None when the value is durable, or the refusal message.
+the service and returns None when the value is durable, or a `Refusal`. After a refusal the typed
+digits normally stay in the cell, so Enter again retries with them (a full disk, a database not
+answering); a refusal with keep_typing=False (somebody else changed the cell) drops them.
 """
 
 from __future__ import annotations
@@ -36,9 +38,18 @@ LABEL_W = 22
 COL_W = 8
 RIGHT_W = 8  # each totals column
 
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a save was refused (shown in the status line) and whether the typing stays."""
+
+    text: str
+    keep_typing: bool = True
+
+
 # A saver gets (station, field, value, expected, cursor after the save) and returns None once
-# the value is durable, or the message to show when it was refused.
-Saver = Callable[[str, str, "int | None", "int | None", dict], "str | None"]
+# the value is durable, or the Refusal when it was not saved.
+Saver = Callable[[str, str, "int | None", "int | None", dict], "Refusal | None"]
 
 
 @dataclass(frozen=True)
@@ -545,9 +556,10 @@ class TallyGrid(ScrollView, can_focus=True):
         nxt = self.next_position()
         refusal = self.saver(station, field, value, expected, self.cursor_state(*nxt))
         if refusal is not None:
-            self.buffer = None  # the cell keeps the old value
+            if not refusal.keep_typing:
+                self.buffer = None  # the cell shows its stored value again
             self._refresh_cursor()
-            self._notice(refusal)
+            self._notice(refusal.text)
             return
         self.buffer = None
         self._move(*nxt)
