@@ -6,8 +6,8 @@ half-present.
 How it works
 - A *scenario* is a deterministic list of steps for one AC (from a seed). Every step is one
   service call that appends exactly ONE event to the AC's journal chain, so "how far did we
-  get" is read from the store itself: step i is done  <=>  the chain head is at seq i + 2
-  (seq 1 is `setup.created`). A restarted child resumes from wherever the store is.
+  get" is read from the store itself: step i is done  <=>  i + 1 step events follow the AC's
+  set-up events (FIRST_STEP_SEQ). A restarted child resumes from wherever the store is.
 - The child reports on a pipe: `C` just before each COMMIT is sent to SQLite (a SQLAlchemy
   `commit` event) and `A <i>` after the service for step i RETURNED (the moment a screen would
   say "saved").
@@ -225,16 +225,23 @@ def expected_cells(steps: list[Step]) -> dict[tuple[int, str, str], int]:
 
 
 # -- the child -----------------------------------------------------------------------------------
-FIRST_STEP_SEQ = 2  # seq 1 is setup.created
+# seq 1 is setup.created, 2 the spot-check setting, 3 the postal scan (see _new_store)
+FIRST_STEP_SEQ = 4
+# an approval is one step but two events: round.approved, then the outbox.queued of its push
+NOT_A_STEP = frozenset({"outbox.queued"})
 
 
-def _head_seq(store: Store, ac_id: int) -> int:
-    from sqlalchemy import select
+def _steps_done(store: Store, ac_id: int) -> int:
+    from sqlalchemy import func, select
 
-    from encore_tui.store.models import chain_head
+    from encore_tui.store.models import journal
 
     with store.read() as conn:
-        return conn.execute(select(chain_head.c.seq).where(chain_head.c.ac_id == ac_id)).scalar_one()
+        return conn.execute(
+            select(func.count()).where(
+                journal.c.ac_id == ac_id, journal.c.seq >= FIRST_STEP_SEQ, journal.c.kind.not_in(NOT_A_STEP)
+            )
+        ).scalar_one()
 
 
 def child_main(db: Path, seed: int, ac_id: int, wfd: int) -> None:
@@ -251,7 +258,7 @@ def child_main(db: Path, seed: int, ac_id: int, wfd: int) -> None:
                 os.write(wfd, b"C\n")
 
         steps = scenario(seed)
-        start = _head_seq(store, ac_id) - FIRST_STEP_SEQ + 1
+        start = _steps_done(store, ac_id)
         os.write(wfd, f"S {start}\n".encode())
         for i in range(start, len(steps)):
             EXECUTORS[steps[i].kind](store, ac_id, steps[i].args)
@@ -475,7 +482,11 @@ class CrashRun:
 
         f = self.figures
         with store.read() as conn:
-            evs = [e for e in journal_mod.events(conn, self.ac_id) if e.seq >= FIRST_STEP_SEQ]
+            evs = [
+                e
+                for e in journal_mod.events(conn, self.ac_id)
+                if e.seq >= FIRST_STEP_SEQ and e.kind not in NOT_A_STEP
+            ]
             box = conn.execute(select(outbox.c.idempotency_key, outbox.c.payload)).all()
             cursor = conn.execute(
                 select(ui_state.c.state).where(ui_state.c.username.in_(["op1", "ro1"]))
