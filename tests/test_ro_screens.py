@@ -119,8 +119,10 @@ async def test_ro_lands_on_the_queue_and_approves_with_the_pin(hall):
         assert isinstance(app.screen, RoHomeScreen)
         assert "Round 1 approved by ro1; queued for publication" in text(app.screen, "#status")
         assert status_of(store, ac_id, 1) is RoundStatus.APPROVED
-        ev = last_event(store, ac_id)
+        with store.read() as conn:
+            ev, push = list(journal.events(conn, ac_id))[-2:]
         assert (ev.kind, ev.actor, ev.role) == ("round.approved", RO.username, "ro")
+        assert push.kind == "outbox.queued"  # its push, in the same transaction
         assert "0 round(s) waiting" in text(app.screen, "#summary")
     verified(store, ac_id)
 
