@@ -220,7 +220,10 @@ def _cell(store, ac_id) -> int | None:
 
 def test_a_write_gives_up_when_the_network_freezes_and_the_next_one_succeeds(proxied):
     store, proxy, direct, ac_id = proxied
+    from encore_tui.store.engine import _WATCHDOG
+
     services.enter_cell(store, ac_id, 1, "1", "c1", 40, OPERATOR)  # the session is up
+    fired = _WATCHDOG.fired
     proxy.freeze()
     took, res = bounded(
         lambda: services.enter_cell(store, ac_id, 1, "1", "c1", 41, OPERATOR, expected=40), T + MARGIN + 10
@@ -230,6 +233,7 @@ def test_a_write_gives_up_when_the_network_freezes_and_the_next_one_succeeds(pro
     assert msg.startswith(f"Database not answering ({T:g} s): NOT saved."), msg
     assert "press Enter again" in msg
     assert took < T + MARGIN, took
+    assert _WATCHDOG.fired > fired  # the client-side watchdog broke the connection
     # a write with a fresh connection (the pool's was thrown away) gives up as well
     took, res = bounded(
         lambda: services.enter_cell(store, ac_id, 1, "1", "c1", 41, OPERATOR, expected=40), T + MARGIN + 10
@@ -363,7 +367,9 @@ def test_sqlite_messages_are_unchanged(tmp_path):
     exc = OSError(28, "No space left on device")
     assert str(_explain(exc, "x.db")).startswith("The disk holding x.db is full.")
     store = open_store(tmp_path / "s.db")
-    assert not hasattr(store.engine.pool, "_encore_watchdog")
+    assert store.timeout == 10.0  # SQLite's default lock wait, as before
+    with store.write() as conn:  # a plain sqlite3 connection: no watchdog on SQLite
+        assert type(conn.connection.dbapi_connection).__module__ == "sqlite3"
     store.engine.dispose()
 
 
