@@ -97,7 +97,7 @@ class EncoreApp(App):
         from encore_tui.store import open_store
 
         try:
-            store = open_store(self.settings.db_url)
+            store = open_store(self.settings.db_url, timeout=self.settings.store_timeout)
             acs = services.list_acs(store)
             if not acs:
                 store.close()
@@ -105,10 +105,26 @@ class EncoreApp(App):
                     "This store holds no AC yet: `encore import form20 DIR` or `encore demo`."
                 )
             has_users = bool(services.list_users(store))
+        except services.StoreError as exc:
+            # the database is not there, not answering, not the right one…: the sign-in screen
+            # says which and what to do; Enter tries again (see SignInScreen._sign_in)
+            log.warning("store not opened: %s", exc)
+            self.call_from_thread(self._store_failed, str(exc))
+            return
         except Exception as exc:  # shown by _handle_exception: a clear message and exit code 3
             self.call_from_thread(self._handle_exception, exc)
             return
         self.call_from_thread(self._store_ready, store, acs, has_users)
+
+    def retry_open_store(self) -> None:
+        """Open the store again after a failure shown on the sign-in screen."""
+        self.run_worker(self._open_store, thread=True, name="open-store")
+
+    def _store_failed(self, message: str) -> None:
+        from encore_tui.screens.signin import SignInScreen
+
+        if isinstance(self.screen, SignInScreen):
+            self.screen.store_failed(message)
 
     def _store_ready(self, store: Store, acs: list, has_users: bool) -> None:
         from encore_tui.screens.signin import SignInScreen

@@ -43,7 +43,7 @@ def _open(args, create: bool = False):
     from encore_tui.services.backup import backup_after_approvals
     from encore_tui.store import open_store
 
-    store = open_store(args.settings.db_url, create=bool(create))
+    store = open_store(args.settings.db_url, create=bool(create), timeout=args.settings.store_timeout)
     backup_after_approvals(store, args.settings)  # `backup_dir`: a backup after every approval
     return store
 

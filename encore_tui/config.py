@@ -3,6 +3,8 @@
 The config file is `<user config dir>/encore-tui/config.toml` (or $ENCORE_CONFIG):
 
     db = "/var/lib/encore/encore.db"      # or postgresql://user@host/db
+    db_timeout = 5                         # seconds before giving up on the database (0: default:
+                                           # PostgreSQL 5; SQLite 10, waiting for another writer)
     lang = "hi"
     ac = 1                                 # preselect this AC on the sign-in screen (--ac)
     idle_lock_minutes = 10                 # lock the screen after idle minutes (0: never)
@@ -45,6 +47,9 @@ def log_path() -> Path:
 @dataclass
 class Settings:
     db: str = ""
+    # seconds before the database is given up on (0: the default: PostgreSQL 5 s to connect, for a
+    # lock, a statement, an answer; SQLite 10 s waiting for another writer). See store.open_store.
+    db_timeout: float = 0.0
     ac: int = 0  # the AC this PC counts, chosen on the sign-in screen when the store holds several
     lang: str = "en"
     idle_lock_minutes: int = 10  # idle screen lock (app.check_idle_lock); 0: off
@@ -56,6 +61,11 @@ class Settings:
     backup_dir: str = ""  # empty: no automatic backup after approvals
     backup_keep: int = 20
     keys: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def store_timeout(self) -> float | None:
+        """`timeout` for store.open_store (None: the backend's default)."""
+        return float(self.db_timeout) if self.db_timeout else None
 
     @property
     def db_url(self) -> str:
@@ -87,6 +97,7 @@ def load_settings(**overrides) -> Settings:
             setattr(s, k, v)
     env = {
         "db": "ENCORE_DB",
+        "db_timeout": "ENCORE_DB_TIMEOUT",
         "lang": "ENCORE_LANG",
         "push_url": "ENCORE_PUSH_URL",
         "push_central_key": "ENCORE_CENTRAL_KEY",
@@ -101,6 +112,12 @@ def load_settings(**overrides) -> Settings:
     for k, v in overrides.items():
         if v is not None:
             setattr(s, k, v)
+    try:
+        s.db_timeout = float(s.db_timeout or 0)
+    except (TypeError, ValueError):
+        raise ConfigError(f"db_timeout must be a number of seconds, not {s.db_timeout!r}") from None
+    if s.db_timeout < 0 or s.db_timeout != s.db_timeout:
+        raise ConfigError(f"db_timeout must be 0 (the default) or more seconds, not {s.db_timeout!r}")
     if s.lang not in ("en", "hi"):
         raise ConfigError(f"lang must be 'en' or 'hi', not {s.lang!r}")
     return s

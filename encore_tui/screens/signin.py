@@ -65,6 +65,7 @@ class SignInScreen(Screen):
         self.demo_accounts = demo_accounts
         self.ac_id: int | None = None
         self.pending = False  # the PIN was submitted before the store was open
+        self.open_failed = False  # the store could not be opened: Enter tries again
 
     def compose(self) -> ComposeResult:
         yield Static("encore-tui · " + t("Sign in"), classes="title-bar")
@@ -88,9 +89,18 @@ class SignInScreen(Screen):
         if self.acs is not None:
             self.store_ready(self.acs, self.has_users)
 
+    def store_failed(self, message: str) -> None:
+        """The store could not be opened: say why (the message says what to do) and let Enter
+        try again."""
+        self.open_failed, self.pending = True, False
+        self.query_one("#ac-name", Static).update(t("The store could not be opened."))
+        self.query_one("#signin-error", Static).update(message + "\n" + t("Press Enter to try again."))
+
     def store_ready(self, acs: list, has_users: bool) -> None:
         """The store is open: show the AC (or the list to choose from) and any account warning."""
         self.acs, self.has_users = acs, has_users
+        self.open_failed = False
+        self.query_one("#signin-error", Static).update("")
         self.ac_id = acs[0].ac_id
         box = self.query_one("#ac-box", Vertical)
         name = self.query_one("#ac-name", Static)
@@ -151,6 +161,10 @@ class SignInScreen(Screen):
         if self.acs is None:
             self.pending = True
             err.update(t("Opening the store…"))
+            if self.open_failed:
+                self.open_failed = False
+                self.query_one("#ac-name", Static).update(t("Opening the store…"))
+                self.app.retry_open_store()
             return
         if not user.value.strip():
             err.update("Type your user name first.")

@@ -8,6 +8,16 @@ every write transaction in every process takes an exclusive advisory lock on `<d
 therefore run under that lock too. Readers never write and never checkpoint
 (wal_autocheckpoint runs only on commit); closing the last connection checkpoints, which we
 also do under the lock in `Store.close`.
+
+PostgreSQL (district mode) must never hang the hall: a server that accepts and never answers, a
+frozen network, a session holding a row lock for ever. So every connection gets libpq's
+connect_timeout, TCP keepalives and tcp_user_timeout, and server-side lock_timeout,
+statement_timeout and idle_in_transaction_session_timeout (all from `timeout`, see
+`open_store`); and, because server-side timeouts cannot help when the server or the network is
+gone, a client-side watchdog: one daemon thread per process that breaks (socket.shutdown) any
+connection whose current round trip to the server has lasted longer than its budget, so the
+blocked call raises and the operator gets "Database not answering (5 s): NOT saved." instead of
+a frozen screen. A broken connection is invalidated, so the next write reconnects.
 """
 
 from __future__ import annotations
@@ -17,10 +27,14 @@ import datetime as dt
 import errno
 import fcntl
 import json
+import logging
+import math
 import os
+import re
 import socket
 import threading
 import time
+import weakref
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -37,8 +51,160 @@ class StoreError(RuntimeError):
     """A failure the operator can act on; the message says what to do."""
 
 
-def _explain(exc: BaseException, where: str) -> StoreError:
-    text = str(getattr(exc, "orig", exc) or exc).lower()
+SQLITE_TIMEOUT = 10.0  # SQLite: seconds a write waits for another writer (file lock, busy timeout)
+PG_TIMEOUT = 5.0  # PostgreSQL: connect, lock wait and statement timeout (see open_store)
+_PG_STATEMENT_EXTRA = 0.5  # statement_timeout = timeout + this: a lock wait says "busy", not "slow"
+_PG_WATCHDOG_EXTRA = 1.5  # the watchdog breaks a round trip at timeout + this (after the server's own)
+_WATCHDOG_TICK = 0.2
+
+log = logging.getLogger("encore.store")
+
+
+class NotAnswering(TimeoutError):
+    """A round trip to PostgreSQL outlasted its budget; the watchdog broke the connection."""
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__(f"the server did not answer within {timeout:g} s (connection broken by encore)")
+        self.timeout = timeout
+
+
+_NOT_SAVED = (
+    "The figure you typed was NOT saved (everything before it is): press Enter again to retry "
+    "once it is fixed."
+)
+_NOTHING_LOST = "Nothing saved was lost; try again once it is fixed."
+
+
+def _quoted(pattern: str, text: str) -> str:
+    m = re.search(pattern + r' "([^"]*)"', text)
+    return m.group(1) if m else ""
+
+
+def _explain_pg(orig: BaseException, where: str, timeout: float | None, writing: bool) -> StoreError | None:
+    """PostgreSQL (psycopg) failures: which one it is and what to do. None: not recognised."""
+    text = str(orig)
+    low = text.lower()
+    state = getattr(orig, "sqlstate", None) or ""
+    secs = f"{timeout:g} s" if timeout else "the timeout"
+    outcome = _NOT_SAVED if writing else _NOTHING_LOST
+    cls = type(orig).__name__
+
+    def head(title: str) -> str:  # the short first sentence (fits 80 columns)
+        return title + (": NOT saved. " if writing else ". ")
+
+    retry = "Press Enter again to retry" if writing else "Try again"
+    if isinstance(orig, NotAnswering) or cls == "ConnectionTimeout" or "timeout expired" in low:
+        tail = (
+            "The figure you typed was NOT saved (everything before it is): check the network and "
+            "the server, then press Enter again to retry."
+            if writing
+            else "Check the network and that the server is up, then try again; nothing saved was lost."
+        )
+        return StoreError(
+            head(f"Database not answering ({secs})")
+            + f"The server ({where}) or the network did not answer within {secs}. {tail}"
+        )
+    if state == "55P03" or "lock timeout" in low or state == "40P01" or "deadlock detected" in low:
+        return StoreError(
+            head(f"Database busy ({secs})")
+            + f"Another session kept the data locked for more than {secs} (an encore window busy or "
+            f"frozen in the middle of a save?). {retry}; if it keeps happening, close that window "
+            "or ask the DBA (pg_stat_activity)."
+        )
+    if state == "57014" or "canceling statement" in low:
+        return StoreError(
+            head(f"Database not answering ({secs})")
+            + f"The server ({where}) did not finish within {secs} (overloaded?). "
+            + ("Press Enter again to retry." if writing else "Try again; nothing saved was lost.")
+        )
+    if "connection refused" in low:
+        return StoreError(
+            "Database server refused the connection (not running?). Nothing is listening there: "
+            f"check that PostgreSQL is running and that the host and port in {where} are right. {outcome}"
+        )
+    if "failed to resolve host" in low or "could not translate host name" in low:
+        return StoreError(
+            f"Database server name unknown: the host in {where} cannot be found. Check the host "
+            "name in the URL (and the PC's network/DNS). " + outcome
+        )
+    if state == "3D000" or re.search(r'database "[^"]*" does not exist', text):
+        name = _quoted("database", text)
+        return StoreError(
+            f'Database "{name}" does not exist on the server. Check the database name at the end '
+            f"of the URL ({where}), or have it created (createdb {name or 'NAME'}). " + outcome
+        )
+    if re.search(r'role "[^"]*" does not exist', text):
+        name = _quoted("role", text)
+        return StoreError(
+            f'Database user "{name}" does not exist on the server. Check the user name in the URL '
+            f"({where}), or ask the DBA to create it (CREATE ROLE {name or 'NAME'} LOGIN). " + outcome
+        )
+    if state == "28P01" or "password authentication failed" in low:
+        name = _quoted("for user", text)
+        return StoreError(
+            f'Database password refused for user "{name}". Check the password (in the URL, '
+            "~/.pgpass or PGPASSWORD); the server is up and the user exists. " + outcome
+        )
+    if "no password supplied" in low:
+        return StoreError(
+            "Database asks for a password and none was given. Put it in ~/.pgpass (or the URL, "
+            f"or PGPASSWORD) for {where}. " + outcome
+        )
+    if "pg_hba.conf" in low:
+        return StoreError(
+            "Database server does not accept this PC (pg_hba.conf). Ask the DBA to allow "
+            f"connections from this PC for the user and database in {where}. " + outcome
+        )
+    if state == "42501" or "permission denied" in low or "must be owner" in low:
+        what = text.strip().splitlines()[0][:120]
+        return StoreError(
+            f"Database permission denied: {what}. Ask the DBA to GRANT the user in {where} access "
+            "to the encore tables (SELECT, INSERT, UPDATE, DELETE). " + outcome
+        )
+    if state == "42P01" and "does not exist" in low:
+        return StoreError(
+            f"The database {where} has no encore tables: check the database name in the URL, or "
+            "create the store (`encore import` creates it). " + outcome
+        )
+    if state == "53300" or "too many clients" in low or "connection slots are reserved" in low:
+        return StoreError(
+            f"Database server is full (too many connections): close unused encore windows or ask "
+            f"the DBA to raise max_connections on {where}. " + outcome
+        )
+    if state == "57P03" or "starting up" in low or "shutting down" in low or "recovery mode" in low:
+        return StoreError(
+            f"Database server is starting up or shutting down ({where}): wait a moment. " + outcome
+        )
+    if (
+        state in ("57P01", "57P02", "25P03", "08000", "08003", "08006")
+        or "terminating connection" in low
+        or "server closed the connection" in low
+        or "connection is closed" in low
+        or "connection is lost" in low
+        or "consuming input failed" in low
+        or "ssl syscall" in low
+    ):
+        return StoreError(
+            head("Database connection lost")
+            + f"The connection to {where} broke (server restarted, or the network?). "
+            + f"{retry}: encore reconnects."
+        )
+    if "connection failed" in low or "could not connect" in low:
+        detail = text.strip().splitlines()[0]
+        return StoreError(f"Cannot reach the database server: {detail}. Check {where}. " + outcome)
+    return None
+
+
+def _explain(
+    exc: BaseException, where: str, *, timeout: float | None = None, writing: bool = False
+) -> StoreError:
+    orig = getattr(exc, "orig", None) or exc
+    if isinstance(orig, NotAnswering) or type(orig).__module__.startswith("psycopg"):
+        pg = _explain_pg(orig, where, timeout, writing)
+        if pg is not None:
+            pg.__cause__ = exc
+            return pg
+    text = str(orig or exc).lower()
     if "locked" in text or "busy" in text:
         msg = (
             f"The database {where} is locked by another program. Close the other encore "
@@ -113,6 +279,131 @@ class InstanceLock:
         self.release()
 
 
+class _Watchdog:
+    """One daemon thread per process, started with the first PostgreSQL connection. Every tick
+    it looks at each live connection's deadline (set by `_pg_connection_class().wait` for the
+    duration of one round trip) and breaks the socket of one that is overdue: the blocked
+    libpq call then returns with an error, which `wait` turns into NotAnswering. The hot path
+    pays only for setting and clearing one float per round trip."""
+
+    def __init__(self) -> None:
+        self.conns: weakref.WeakSet = weakref.WeakSet()
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+        self.fired = 0  # connections broken so far (for tests and the log)
+
+    def watch(self, conn) -> None:
+        with self.lock:
+            self.conns.add(conn)
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._run, name="encore-pg-watchdog", daemon=True)
+                self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(_WATCHDOG_TICK)
+            now = time.monotonic()
+            with self.lock:
+                conns = list(self.conns)
+            for c in conns:
+                d = c._encore_deadline
+                if d and now > d and c._encore_fired != d:
+                    self._break(c, d)
+            del conns
+
+    def _break(self, conn, deadline: float) -> None:
+        conn._encore_fired = deadline
+        self.fired += 1
+        try:
+            if conn.closed:
+                return
+            fd = conn.pgconn.socket
+            s = socket.socket(fileno=os.dup(fd))
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            finally:
+                s.close()
+            log.warning("PostgreSQL did not answer within %.1f s: connection broken", conn._encore_budget)
+        except Exception:  # closed meanwhile: nothing left to break
+            log.debug("watchdog: connection already gone", exc_info=True)
+
+
+_WATCHDOG = _Watchdog()
+_PG_CONNECTION: type | None = None
+
+
+def _pg_connection_class() -> type:
+    """psycopg.Connection whose every round trip (execute, commit, rollback, the pool's ping…
+    all go through Connection.wait) is under the watchdog."""
+    global _PG_CONNECTION
+    if _PG_CONNECTION is None:
+        import psycopg
+
+        base_wait = psycopg.Connection.wait
+        monotonic = time.monotonic
+
+        class WatchedConnection(psycopg.Connection):
+            _encore_deadline = 0.0  # monotonic time the current round trip must end by; 0: idle
+            _encore_fired = 0.0  # the deadline the watchdog broke the connection at
+            _encore_budget = PG_TIMEOUT + _PG_WATCHDOG_EXTRA
+            _encore_timeout = PG_TIMEOUT
+
+            def wait(self, gen, *args, **kwargs):
+                # the hot path: one clock read and two float stores per round trip (round trips
+                # do not nest: psycopg holds the connection's lock for each)
+                mine = self._encore_deadline = monotonic() + self._encore_budget
+                try:
+                    return base_wait(self, gen, *args, **kwargs)
+                except psycopg.Error as exc:
+                    if self._encore_fired == mine:
+                        with contextlib.suppress(Exception):
+                            self.close()
+                        raise NotAnswering(self._encore_timeout) from exc
+                    raise
+                finally:
+                    self._encore_deadline = 0.0
+
+        _PG_CONNECTION = WatchedConnection
+    return _PG_CONNECTION
+
+
+def _pg_engine(url: str, timeout: float) -> Engine:
+    """A PostgreSQL engine whose connections give up after `timeout` seconds, wherever they hang."""
+    from sqlalchemy.engine import make_url
+
+    cls = _pg_connection_class()  # ModuleNotFoundError without psycopg
+    query = make_url(url).query
+    ms = int(timeout * 1000)
+    settings = (
+        f"-c lock_timeout={ms} -c statement_timeout={ms + int(_PG_STATEMENT_EXTRA * 1000)} "
+        # a client that vanished in the middle of a transaction frees its row locks
+        f"-c idle_in_transaction_session_timeout={max(15000, 3 * ms)}"
+    )
+    args: dict = {"options": f"{settings} {query['options']}" if query.get("options") else settings}
+    for key, value in {
+        "connect_timeout": max(2, math.ceil(timeout)),  # libpq's minimum is 2 s
+        "keepalives": 1,
+        "keepalives_idle": max(1, math.ceil(timeout)),
+        "keepalives_interval": max(1, math.ceil(timeout / 3)),
+        "keepalives_count": 3,
+        "tcp_user_timeout": ms,
+    }.items():
+        if key not in query:  # the URL's own settings win
+            args[key] = value
+    engine = create_engine(url, pool_pre_ping=True, connect_args=args)
+    budget = timeout + _PG_WATCHDOG_EXTRA
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(_dialect, _rec, cargs, cparams):
+        conn = cls.connect(*cargs, **cparams)
+        conn._encore_budget = budget
+        conn._encore_timeout = timeout
+        _WATCHDOG.watch(conn)
+        return conn
+
+    return engine
+
+
 _PG_LOCK_NAMESPACE = 0x454E43  # "ENC": first key of the two-key advisory lock
 
 
@@ -126,10 +417,21 @@ def _describe_holder(h: dict | None) -> str:
 
 
 class Store:
-    def __init__(self, engine: Engine, url: str, timeout: float = 10.0, db_path: Path | None = None) -> None:
+    def __init__(
+        self, engine: Engine, url: str, timeout: float = SQLITE_TIMEOUT, db_path: Path | None = None
+    ) -> None:
         self.engine = engine
         self.url = url
         self.is_sqlite = engine.dialect.name == "sqlite"
+        self._pg = engine.dialect.name == "postgresql"
+        self.timeout = timeout
+        # errors a transaction turns into a StoreError (PostgreSQL: also psycopg's own, raised
+        # by the hot-path statements run on the DBAPI cursor, see store/fast.py)
+        self._db_errors: tuple[type[BaseException], ...] = (OperationalError, DBAPIError)
+        if self._pg:
+            import psycopg
+
+            self._db_errors += (psycopg.Error, NotAnswering)
         self._lock_path: Path | None = None
         self._thread_lock = threading.RLock()
         self.cache: dict = {}
@@ -148,7 +450,10 @@ class Store:
 
     @property
     def where(self) -> str:
-        return self.engine.url.render_as_string(hide_password=True)
+        # as the user types it (postgresql://…), without the driver name or a password
+        return self.engine.url.render_as_string(hide_password=True).replace(
+            "postgresql+psycopg://", "postgresql://", 1
+        )
 
     # -- writing ---------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -183,9 +488,17 @@ class Store:
             finally:
                 os.close(fd)
 
-    @contextlib.contextmanager
-    def write(self) -> Iterator[Connection]:
+    def write(self) -> contextlib.AbstractContextManager[Connection]:
         """One durable write transaction. Returns only after COMMIT (fsync) succeeded."""
+        return self._pg_transaction(writing=True) if self._pg else self._write_sqlite()
+
+    def read(self, *, snapshot: bool = False) -> contextlib.AbstractContextManager[Connection]:
+        """A read transaction. snapshot=True: every statement sees one consistent snapshot
+        (PostgreSQL REPEATABLE READ READ ONLY; a SQLite read transaction already is one)."""
+        return self._pg_transaction(writing=False, snapshot=snapshot) if self._pg else self._read_sqlite()
+
+    @contextlib.contextmanager
+    def _write_sqlite(self) -> Iterator[Connection]:
         try:
             with self._file_lock(), self.engine.connect() as conn:
                 conn.info["immediate"] = True
@@ -202,17 +515,39 @@ class Store:
             raise _explain(exc, self.where) from exc
 
     @contextlib.contextmanager
-    def read(self, *, snapshot: bool = False) -> Iterator[Connection]:
-        """A read transaction. snapshot=True: every statement sees one consistent snapshot
-        (PostgreSQL REPEATABLE READ READ ONLY; a SQLite read transaction already is one)."""
+    def _read_sqlite(self) -> Iterator[Connection]:
         try:
-            with self.engine.connect() as conn:
-                if snapshot and not self.is_sqlite:
-                    conn = conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
-                with conn.begin():
-                    yield conn
+            with self.engine.connect() as conn, conn.begin():
+                yield conn
         except (OperationalError, DBAPIError) as exc:
             raise _explain(exc, self.where) from exc
+
+    @contextlib.contextmanager
+    def _pg_transaction(self, writing: bool, snapshot: bool = False) -> Iterator[Connection]:
+        """PostgreSQL: every round trip is bounded (timeouts + watchdog); a connection that broke
+        is invalidated (never back to the pool), so the next transaction reconnects."""
+        try:
+            with self._thread_lock if writing else contextlib.nullcontext(), self.engine.connect() as conn:
+                raw = conn.connection.dbapi_connection
+                if snapshot:
+                    conn = conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+                trans = conn.begin()
+                try:
+                    yield conn
+                except BaseException:
+                    if raw is None or raw.closed:
+                        conn.invalidate()  # no ROLLBACK on a dead connection: it would raise instead
+                    elif trans.is_active:
+                        trans.rollback()
+                    raise
+                try:
+                    trans.commit()
+                except BaseException:
+                    if raw is None or raw.closed:
+                        conn.invalidate()
+                    raise
+        except self._db_errors as exc:
+            raise _explain(exc, self.where, timeout=self.timeout, writing=writing) from exc
 
     def create_schema(self) -> None:
         try:
@@ -220,9 +555,9 @@ class Store:
                 metadata.create_all(self.engine)
                 upgrade(self.engine)
         except SQLAlchemyError as exc:
-            raise _explain(exc, self.where) from exc
-        except OSError as exc:  # the lock file on read-only media, a full disk…
-            raise _explain(exc, self.where) from exc
+            raise _explain(exc, self.where, timeout=self.timeout) from exc
+        except OSError as exc:  # the lock file on read-only media, a full disk; NotAnswering
+            raise _explain(exc, self.where, timeout=self.timeout) from exc
 
     # -- one app window per store (or per scope) ---------------------------------------------
     def acquire_instance_lock(self, owner: str, scope: str = "app") -> InstanceLock:
@@ -276,7 +611,11 @@ class Store:
         from sqlalchemy import text
 
         key = zlib.crc32(scope.encode()) & 0x7FFFFFFF
-        conn = self.engine.connect()
+        try:
+            conn = self.engine.connect()
+        except (SQLAlchemyError, NotAnswering) as exc:
+            raise _explain(exc, self.where, timeout=self.timeout) from exc
+        raw = conn.connection.dbapi_connection
         try:
             conn.execute(
                 text("SELECT set_config('application_name', :n, false)"),
@@ -296,9 +635,11 @@ class Store:
                 ),
                 {"a": _PG_LOCK_NAMESPACE, "b": key},
             ).first()
-        except SQLAlchemyError as exc:
+        except (SQLAlchemyError, NotAnswering) as exc:
+            if raw is None or raw.closed:
+                conn.invalidate()
             conn.close()
-            raise _explain(exc, self.where) from exc
+            raise _explain(exc, self.where, timeout=self.timeout) from exc
         conn.close()
         other = None
         if row is not None:
@@ -358,11 +699,20 @@ def _owner_only(path: Path) -> None:
         # read-only media: leave it; opening for reading still works and writes say why not
 
 
-def open_store(url_or_path: str | os.PathLike, *, create: bool = True, timeout: float = 10.0) -> Store:
-    """Open (and with create=True, create) a store. `timeout`: seconds a write waits for
-    another writer before refusing with "locked by another program"."""
+def open_store(url_or_path: str | os.PathLike, *, create: bool = True, timeout: float | None = None) -> Store:
+    """Open (and with create=True, create) a store.
+
+    `timeout` (seconds; None: the backend's default). SQLite (default 10): how long a write
+    waits for another writer before refusing with "locked by another program". PostgreSQL
+    (default 5): connect_timeout, lock_timeout (a row another session holds), statement_timeout
+    (timeout + 0.5 s), and the client-side watchdog, which breaks a connection whose round trip
+    has lasted timeout + 1.5 s (a frozen network, a server that never answers); the operator
+    is told "Database not answering (5 s): NOT saved." and the next write reconnects."""
     url = normalize_url(url_or_path)
+    if timeout is not None and not timeout > 0:
+        raise StoreError(f"The database timeout must be a number of seconds above 0, not {timeout!r}.")
     if url.startswith("sqlite"):
+        timeout = SQLITE_TIMEOUT if timeout is None else timeout
         path = url.removeprefix("sqlite:///")
         if not create and path and not Path(path).exists():
             raise StoreError(
@@ -388,8 +738,9 @@ def open_store(url_or_path: str | os.PathLike, *, create: bool = True, timeout: 
         if path:
             _owner_only(Path(path))
     elif url.startswith("postgresql"):
+        timeout = PG_TIMEOUT if timeout is None else timeout
         try:
-            engine = create_engine(url, pool_pre_ping=True)
+            engine = _pg_engine(url, timeout)
         except ModuleNotFoundError as exc:
             raise StoreError(
                 "PostgreSQL support is not installed: pip install 'encore-tui[postgres]'"
