@@ -40,6 +40,7 @@ def _isolated_home(tmp_path_factory, monkeypatch):
         "ENCORE_PRINTER",
         "ENCORE_CENTRAL_KEY",
         "ENCORE_CA_BUNDLE",
+        "ENCORE_DB_TIMEOUT",
     ):
         monkeypatch.delenv(var, raising=False)
 
