@@ -91,7 +91,12 @@ def qr_payloads(path: Path, tmp: Path, dpi: int = 150) -> list[dict]:
     subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-png", str(path), str(prefix)], check=True)
     out = []
     for png in sorted(tmp.glob(f"{path.stem}-page-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1])):
-        res = subprocess.run(["zbarimg", "-q", "--raw", str(png)], capture_output=True, text=True)
+        # QR codes only (a phone's QR reader): zbar's 1-D decoders can misread a QR's modules as EAN-8
+        res = subprocess.run(
+            ["zbarimg", "-q", "--raw", "-Sdisable", "-Sqrcode.enable", str(png)],
+            capture_output=True,
+            text=True,
+        )
         assert res.returncode == 0, f"no QR code found on {png.name}"
         codes = [line for line in res.stdout.splitlines() if line.strip()]
         assert len(codes) == 1, f"{png.name}: {len(codes)} QR codes"

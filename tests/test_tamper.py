@@ -188,7 +188,7 @@ def test_truncation_is_caught_by_central_receipts_and_printed_sheets(store, tmp_
         pdf = tmp_path / "r1.pdf"
         pdf.write_bytes(documents.round_sheet(store, ac_id, 1))
         qr = qr_payloads(pdf, tmp_path)[0]
-        assert qr["js"] > 1 and len(qr["jh"]) == 64
+        assert qr["js"] > 1 and len(qr["jh"]) == 32
         sheet = pl.encode(qr)
         assert verify_sheet(store, sheet).ok
 

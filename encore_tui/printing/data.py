@@ -52,7 +52,8 @@ class AcState:
     def anchor(self) -> dict:
         """QR keys js/jh: the journal's chain head when the sheet was printed (an anchor of the
         store's journal on paper: `encore verify sheet` checks the store still has that event)."""
-        return {"js": self.head[0], "jh": self.head[1]} if self.head[0] else {}
+        # 32 hex digits (128 bits) of the hash, like the sheet chain's `p`: the QR stays small
+        return {"js": self.head[0], "jh": self.head[1][:32]} if self.head[0] else {}
 
     @property
     def setup(self) -> Setup:

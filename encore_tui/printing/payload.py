@@ -18,7 +18,7 @@ signature over the same JSON without `s`. Keys:
   pg   page number
   at   time printed (UTC ISO)
   js   the journal's chain head when printed: seq of the AC's newest event
-  jh   and its hash (`encore verify sheet` checks the store's journal still has it)
+  jh   its hash, first 32 hex digits (`encore verify sheet` checks the store's journal has it)
   s    signature
 """
 

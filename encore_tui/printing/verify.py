@@ -128,7 +128,8 @@ def _verify_anchor(p: dict, store, ac_id: int, rep: SheetReport) -> None:
         h = conn.execute(
             select(journal_t.c.hash).where(journal_t.c.ac_id == ac_id, journal_t.c.seq == int(p["js"]))
         ).scalar()
-    if h is not None and h == p.get("jh"):
+    jh = str(p.get("jh") or "")
+    if h is not None and len(jh) >= 32 and h.startswith(jh):
         rep.good(f"journal: event #{p['js']} printed on the sheet is in the store's chain, same hash")
     else:
         what = "is missing" if h is None else "has another hash"
