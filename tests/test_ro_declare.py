@@ -199,7 +199,9 @@ def test_full_path_recount_sign_declare_and_certificate(counted):
     assert first["form20_sha256"] == signed["sha256"] and first["place"] == "Testpur"
     assert first["final"]["candidates"] == list(votes)
     assert second["certificate"]["sha256"] == hashlib.sha256(PDF + b"signed").hexdigest()
-    assert {k: v for k, v in second.items() if k not in ("certificate", "revision", "journal_hash", "journal_seq")} == {
+    assert {
+        k: v for k, v in second.items() if k not in ("certificate", "revision", "journal_hash", "journal_seq")
+    } == {
         k: v for k, v in first.items() if k not in ("certificate", "revision", "journal_hash", "journal_seq")
     }
     verified(store, ac_id)
