@@ -274,7 +274,16 @@ class Tx:
 
 def _ensure_chain(conn: Connection, ac_id: int) -> None:
     if conn.execute(select(chain_head.c.ac_id).where(chain_head.c.ac_id == ac_id)).first() is None:
-        journal.start_chain(conn, ac_id)
+        if conn.dialect.name == "postgresql":
+            # two first writers at once both see no row: the second waits for the first's
+            # insert and then inserts nothing (it would fail on the duplicate key), and the
+            # FOR UPDATE that follows then waits for the first to commit
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            row = {"ac_id": ac_id, "seq": 0, "hash": journal.GENESIS}
+            conn.execute(pg_insert(chain_head).values(row).on_conflict_do_nothing(index_elements=["ac_id"]))
+        else:  # SQLite: the file lock already serialises every writer
+            journal.start_chain(conn, ac_id)
 
 
 @contextlib.contextmanager
