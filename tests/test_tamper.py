@@ -142,6 +142,17 @@ def test_an_edited_snapshot_is_named_figures_or_digest(store):
     _failed(store, ac_id, "the approved snapshot of round 1 revision 1")
 
 
+def _push_all(store, central) -> str:
+    """Register a centre key for AC 7 at the running receiver, push the whole queue; returns
+    central's receipt key."""
+    centre = keys.init_keys()
+    central.add_centre(keys.public_key_b64(centre), 7)
+    relay = relay_for(store, central.url, central.public_key, centre)
+    assert len(relay.flush(force=True).acked) == 2
+    relay.close()
+    return central.public_key
+
+
 # -- 4. truncation --------------------------------------------------------------------------------------
 def _truncate_last(store, ac_id: int) -> int:
     """Delete the newest event and point the head at the one before: needs no hashing at all."""
@@ -176,12 +187,7 @@ def test_truncation_is_caught_by_central_receipts_and_printed_sheets(store, tmp_
     ac_id = _counted(store)
     central = CentralServer(tmp_path, str(tmp_path / "central.db")).start()
     try:
-        centre = keys.init_keys()
-        central.add_centre(keys.public_key_b64(centre), 7)
-        relay = relay_for(store, central.url, central.public_key, centre)
-        assert len(relay.flush(force=True).acked) == 2
-        relay.close()
-        central_key = central.public_key
+        central_key = _push_all(store, central)
         good = verify_receipts(store, ac_id, central_key)
         assert good.ok and good.receipts == 2, str(good)
         # a printed round sheet carries the chain head in its QR: read back from the rendered page
@@ -232,12 +238,7 @@ def test_journal_verify_against_receipts_from_the_command_line(sqlite_store, tmp
     ac_id = _counted(store)
     central = CentralServer(tmp_path, str(tmp_path / "central.db")).start()
     try:
-        centre = keys.init_keys()
-        central.add_centre(keys.public_key_b64(centre), 7)
-        relay = relay_for(store, central.url, central.public_key, centre)
-        relay.flush(force=True)
-        relay.close()
-        central_key = central.public_key
+        central_key = _push_all(store, central)
     finally:
         central.stop()
     db = str(store.path)
