@@ -85,6 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"| digit key-to-screen median | {med['old']['digit_ms']:.1f} ms | {med['new']['digit_ms']:.1f} ms |"
     )
+    for name, rs in got.items():
+        runs = ", ".join(f"{r['cell_p50']:.2f} ms / {r['enter_p50']:.1f} ms" for r in rs)
+        print(f"{a.against if name == 'old' else 'this tree'}: each run (enter_cell p50 / Enter p50): {runs}")
     return 0
 
 
