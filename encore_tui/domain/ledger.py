@@ -166,18 +166,11 @@ def apply(state: CountState, seq: int, kind: str, p: Mapping[str, Any]) -> None:
             state.rounds[int(other)].status = RoundStatus.NEEDS_REAPPROVAL.value
             state.touched_by[("round", int(other))] = seq
         state.touched_by[("round", r)] = seq
-        stage = _SNAPSHOT_STAGE.get(kind)
-        if stage and p.get("digest"):
-            state.snapshots[(r, rs.revision, stage)] = p["digest"]
-            state.touched_by[("snapshots", (r, rs.revision, stage))] = seq
     elif kind == "outbox.queued":
         state.outbox[p["key"]] = (p["kind"], p["sha256"], seq)
         state.touched_by[("outbox", p["key"])] = seq
     if "effects" in p:
         apply_effects(state, seq, p["effects"] or {})
-
-
-_SNAPSHOT_STAGE = {"round.submitted": "submitted", "round.approved": "approved"}
 
 
 def apply_effects(state: CountState, seq: int, eff: Mapping[str, Any]) -> None:

@@ -7,7 +7,6 @@ import hashlib
 import json
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
@@ -26,7 +25,7 @@ from encore_tui.domain.setup import Setup
 from encore_tui.domain.tally import Totals
 from encore_tui.services.context import AcContext, Actor, load_context
 from encore_tui.services.errors import InvalidValue, RoundBlocked, ServiceError, StaleEdit
-from encore_tui.services.uow import Tx, unit_of_work
+from encore_tui.services.uow import Saved, Tx, unit_of_work
 from encore_tui.store import journal
 from encore_tui.store.engine import Store
 from encore_tui.store.fast import Fast
@@ -38,18 +37,6 @@ from encore_tui.store.models import table_state as ts_t
 from encore_tui.store.models import ui_state as ui_t
 
 log = logging.getLogger("encore.services")
-
-
-@dataclass(frozen=True)
-class Saved:
-    """Returned once the change is durable."""
-
-    ts: str
-    seq: int
-    before: int | None = None
-    after: int | None = None
-    note: str = ""  # something to show beside "saved" (e.g. the automatic backup failed)
-    committed: str = ""  # UTC ISO time the COMMIT returned (what "saved HH:MM:SS" shows)
 
 
 # -- setup ---------------------------------------------------------------------------------------

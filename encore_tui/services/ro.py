@@ -28,6 +28,7 @@ from encore_tui.services.ro_checks import (
     compare,
     postal_scan_count,
     ro_path_checks,
+    spot_check_rounds_in,
     spot_required,
 )
 from encore_tui.services.ro_tx import get_record
@@ -45,8 +46,7 @@ AWAITING_RO = (RoundStatus.SUBMITTED, RoundStatus.CORRECTION, RoundStatus.NEEDS_
 def spot_check_rounds(store: Store, ac_id: int) -> int:
     """How many first EVM rounds need a blind spot check before the RO approves them."""
     with store.read() as conn:
-        rec = get_record(conn, ac_id, SPOT_SETTING)
-    return review.DEFAULT_SPOT_CHECK_ROUNDS if rec is None else int(rec["value"])
+        return spot_check_rounds_in(conn, ac_id)
 
 
 def set_spot_check_rounds(store: Store, ac_id: int, rounds: int, actor: Actor) -> counting.Saved:
@@ -54,11 +54,11 @@ def set_spot_check_rounds(store: Store, ac_id: int, rounds: int, actor: Actor) -
     if not 0 <= rounds <= 99:
         raise InvalidValue("The number of spot-checked rounds is 0..99 (0: none required).")
     with unit_of_work(store, ac_id, actor) as fx:
-        conn, ts = fx.conn, fx.ts
+        conn = fx.conn
         load_context(store, ac_id, conn)
         fx.record(SPOT_SETTING, {"value": rounds})
         ev = fx.event("ro.setting_changed", {"setting": "spot_check_rounds", "value": rounds})
-    return counting.Saved(ts, ev.seq)
+    return fx.saved(ev)
 
 
 # -- the queue and a round's review -------------------------------------------------------------------
@@ -439,7 +439,7 @@ def open_double_entry(store: Store, ac_id: int, round_no: int, keyer: str, actor
     """The RO has a second operator key the whole round blind into a separate area."""
     authorize(actor.role, Action.APPROVE)
     with unit_of_work(store, ac_id, actor) as fx:
-        conn, ts = fx.conn, fx.ts
+        conn = fx.conn
         status = _round_status(conn, ac_id, round_no)
         if status.is_approved or status in (RoundStatus.CORRECTION, RoundStatus.NEEDS_REAPPROVAL):
             raise ServiceError(
@@ -462,7 +462,7 @@ def open_double_entry(store: Store, ac_id: int, round_no: int, keyer: str, actor
             raise ServiceError(f"Double entry of round {round_no} is already open.")
         fx.record(blind_key(round_no, BlindPurpose.DOUBLE), {"keyer": keyer})
         ev = fx.event("blind.opened", {"round": round_no, "purpose": "double", "keyer": keyer})
-    return counting.Saved(ts, ev.seq)
+    return fx.saved(ev)
 
 
 def blind_sheet(
@@ -543,7 +543,7 @@ def enter_blind(
         raise InvalidValue(f"{value!r} is not a number of votes.")
     ctx = load_context(store, ac_id)
     with unit_of_work(store, ac_id, actor) as fx:
-        conn, ts = fx.conn, fx.ts
+        conn = fx.conn
         header = get_record(conn, ac_id, blind_key(round_no, purpose))
         if header is None:
             raise ServiceError(f"Nothing is open for blind keying in round {round_no}.")
@@ -560,7 +560,7 @@ def enter_blind(
             raise InvalidValue(f"{value} is more than the electors of this station: check the sheet.")
         fx.blind(round_no, purpose.value, station, field, value)
         ev = fx.event("blind.entered", {"round": round_no, "purpose": purpose.value})
-    return counting.Saved(ts, ev.seq, None, value)
+    return fx.saved(ev, after=value)
 
 
 def blind_result(store: Store, ac_id: int, round_no: int, purpose: BlindPurpose | str, actor: Actor):
@@ -596,7 +596,7 @@ def resolve_blind(
         raise InvalidValue("Take 'entered' or 'rekeyed'.")
     ctx = load_context(store, ac_id)
     with unit_of_work(store, ac_id, actor) as fx:
-        conn, ts = fx.conn, fx.ts
+        conn = fx.conn
         status = _round_status(conn, ac_id, round_no)
         if status.is_approved or status is RoundStatus.NEEDS_REAPPROVAL:
             raise ServiceError(f"Round {round_no} is {status.label}: open a correction instead.")
@@ -623,4 +623,4 @@ def resolve_blind(
                 "took": take,
             },
         )
-    return counting.Saved(ts, ev.seq, cell.entered, value)
+    return fx.saved(ev, before=cell.entered, after=value)

@@ -199,7 +199,7 @@ def amend_from_slips(store: Store, ac_id: int, station: str, actor: Actor) -> co
     authorize(actor.role, Action.VVPAT)
     ctx = load_context(store, ac_id)
     with unit_of_work(store, ac_id, actor) as fx:
-        conn, ts = fx.conn, fx.ts
+        conn = fx.conn
         _completed_guard(conn, ac_id)
         cur = {s.station: s for s in _stations(conn, ctx)}.get(station)
         if cur is None or cur.status is not vvpat.StationStatus.SLIP_PREVAILS:
@@ -221,7 +221,7 @@ def amend_from_slips(store: Store, ac_id: int, station: str, actor: Actor) -> co
             "vvpat.amended",
             {"station": station, "round": round_no, "reason": reason, "invalidated": invalidated},
         )
-    return counting.Saved(ts, ev.seq)
+    return fx.saved(ev)
 
 
 def open_vvpat_round(store: Store, ac_id: int, actor: Actor) -> int:

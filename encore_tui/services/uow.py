@@ -20,6 +20,7 @@ import contextlib
 import hashlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
@@ -41,6 +42,18 @@ from encore_tui.store.models import user as user_t
 from encore_tui.store.models import vvpat_count as vv_t
 
 STORE_CHAIN = 0  # the store-wide chain: accounts and sign-ins
+
+
+@dataclass(frozen=True)
+class Saved:
+    """Returned once the change is durable."""
+
+    ts: str
+    seq: int
+    before: int | None = None
+    after: int | None = None
+    note: str = ""  # something to show beside "saved" (e.g. the automatic backup failed)
+    committed: str = ""  # UTC ISO time the COMMIT returned (what "saved HH:MM:SS" shows)
 
 
 def sha256(text: str | bytes) -> str:
@@ -75,9 +88,7 @@ class Tx:
         self.last = ev
         return ev
 
-    def saved(self, ev: journal.JournalEvent | None = None, **kw):
-        from encore_tui.services.counting import Saved
-
+    def saved(self, ev: journal.JournalEvent | None = None, **kw) -> Saved:
         ev = ev or self.last
         return Saved(self.ts, ev.seq if ev else 0, committed=self.committed, **kw)
 

@@ -123,7 +123,6 @@ def authenticate(
         where = {"ac_id": ac_id} if ac_id is not None else {}
         if row is None or not row.active:
             # the typed name is NOT recorded: people type their PIN into the name field
-            tx.actor = Actor("?", Role.OBSERVER)
             ev_payload = {"username": "?", "why": "unknown or inactive user name", **where}
             journal.append(conn, STORE_CHAIN, "?", "unknown", "user.sign_in_failed", ev_payload, ts)
             refusal = "Wrong user name or PIN."
