@@ -64,6 +64,7 @@ class RoundScreen(StatusScreen):
         self._ready = False  # until the grid has the keyboard, keys are kept (typeahead)
         self.view: services.queries.RoundView | None = view  # read by the caller, which shows failures
         self._bars: dict[str, str] = {}  # what each one-line bar shows now (see _bar)
+        self._status_error: bool | None = None  # whether #status has the "error" class now
         self._notice_text: str | None = None  # the notice's lines (its height follows them)
         self._totals_timer = None  # the pending re-read of the round (refresh_totals)
 
@@ -240,8 +241,9 @@ class RoundScreen(StatusScreen):
     def _show_status(self, text: str, error: bool) -> None:
         # set_status (StatusScreen) shortens a refusal to the line and logs its full text
         self._bar("status", text)
-        s = self.query_one("#status", Static)
-        s.set_class(error, "error")
+        if self._status_error is not error:  # most Enters: unchanged, so no style pass
+            self._status_error = error
+            self.query_one("#status", Static).set_class(error, "error")
 
     def _resume_text(self) -> str:
         g = self.grid
