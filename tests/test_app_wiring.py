@@ -14,12 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from encore_tui import keys, services
+from encore_tui import services
 from encore_tui.app import EncoreApp
 from encore_tui.config import Settings
 from encore_tui.screens.dashboard import DashboardScreen
 from encore_tui.services import ro
 from encore_tui.services.backup import backup_after_approvals
+from encore_tui.wire import keys
 from tests.conftest import OPERATOR, RO
 from tests.ro_support import RO_PIN, make_ac, postal, type_round
 from tests.test_printing import pdf_text

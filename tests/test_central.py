@@ -11,10 +11,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from encore_tui import keys, services, wire
+from encore_tui import services
 from encore_tui.domain.tally import lead
-from encore_tui.push import queue, signing
+from encore_tui.push import queue
 from encore_tui.store import open_store
+from encore_tui.wire import keys, signing
+from encore_tui.wire import messages as wire
 from tests.test_push import ROOT, CentralServer, make_counted_ac
 
 

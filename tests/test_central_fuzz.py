@@ -20,8 +20,7 @@ from schemathesis.checks import (
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core import NOT_SET
 
-from encore_tui import keys
-from encore_tui.push import signing
+from encore_tui.wire import keys, signing
 from tests.test_push import ROOT, CentralServer
 
 # the coverage phase (hundreds of boundary cases per operation, ~2 min here) is off to keep the

@@ -226,7 +226,7 @@ def test_tampered_payload_is_caught(bihar, tmp_path):
 
 
 def test_signed_sheets(bihar, tmp_path):
-    from encore_tui.keys import init_keys
+    from encore_tui.wire.keys import init_keys
 
     store, ac_id, _ = bihar
     init_keys()

@@ -18,11 +18,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from encore_tui import keys, services, wire
+from encore_tui import services
 from encore_tui.config import load_settings
 from encore_tui.domain.rounds import RoundStatus
-from encore_tui.push import queue, signing
+from encore_tui.push import queue
 from encore_tui.push.relay import PushConfig, Relay
+from encore_tui.wire import keys, signing
+from encore_tui.wire import messages as wire
 from tests.conftest import ADMIN, RO, approvable, small_setup
 from tests.test_services import approve, postal_done, type_round
 

@@ -15,9 +15,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from encore_tui import keys
 from encore_tui.push import queue
 from encore_tui.push.relay import PushConfig, Relay
+from encore_tui.wire import keys
 from tests.test_push import ROOT, encore, free_port, make_counted_ac
 
 

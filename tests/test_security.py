@@ -151,8 +151,8 @@ def _mode(p: Path) -> int:
 
 
 def test_store_lock_instance_backup_and_key_files_are_owner_only(tmp_path, monkeypatch):
-    from encore_tui import keys
     from encore_tui.services.backup import backup
+    from encore_tui.wire import keys
 
     monkeypatch.setattr("os.umask", lambda *_: 0)  # irrelevant: we set modes explicitly
     import os

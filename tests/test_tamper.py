@@ -9,12 +9,13 @@ import json
 import pytest
 from sqlalchemy import delete, select, text, update
 
-from encore_tui import cli, keys, services
+from encore_tui import cli, services
 from encore_tui.push import queue
 from encore_tui.services import users
 from encore_tui.services.verify import verify_journal, verify_receipts
 from encore_tui.store.models import chain_head, journal, outbox, round_revision
 from encore_tui.store.models import user as user_t
+from encore_tui.wire import keys
 from tests.conftest import ADMIN, OPERATOR, RO, approvable, small_setup
 from tests.test_push import CentralServer, relay_for
 from tests.test_services import approve, postal_done, type_round

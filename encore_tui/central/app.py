@@ -29,12 +29,12 @@ from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from encore_tui import keys, wire
 from encore_tui.central import checks, results
 from encore_tui.central import store as cs
-from encore_tui.push import signing
 from encore_tui.store.engine import Store, StoreError
 from encore_tui.store.fast import Fast
+from encore_tui.wire import keys, signing
+from encore_tui.wire import messages as wire
 
 log = logging.getLogger("encore.central")
 

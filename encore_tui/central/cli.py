@@ -28,7 +28,7 @@ def _key_path(args) -> Path:
 
 def server_key(path: Path, create: bool):
     """Central's receipt-signing key; made on first `serve` when missing."""
-    from encore_tui import keys
+    from encore_tui.wire import keys
 
     key = keys.load_private_key(path)
     if key is None and create:
@@ -47,9 +47,9 @@ def cmd_serve(args) -> int:
             "encore: the receiver needs the server extra: pip install 'encore-tui[server]'", file=sys.stderr
         )
         return 2
-    from encore_tui import keys
     from encore_tui.central.store import open_central
-    from encore_tui.push.signing import key_id
+    from encore_tui.wire import keys
+    from encore_tui.wire.signing import key_id
 
     store = open_central(_db(args))
     key = server_key(_key_path(args), create=True)
@@ -83,8 +83,8 @@ def cmd_add_centre(args) -> int:
     from sqlalchemy import insert, select, update
 
     from encore_tui.central import store as cs
-    from encore_tui.push.signing import key_id, valid_public_key
     from encore_tui.store.journal import now
+    from encore_tui.wire.signing import key_id, valid_public_key
 
     if not valid_public_key(args.public_key):
         print(
@@ -119,8 +119,8 @@ def cmd_add_centre(args) -> int:
 
 
 def cmd_keys(args) -> int:
-    from encore_tui import keys
-    from encore_tui.push.signing import key_id
+    from encore_tui.wire import keys
+    from encore_tui.wire.signing import key_id
 
     path = _key_path(args)
     try:

@@ -35,7 +35,7 @@ class Printed:
 
 
 def _signing_key(warnings: list[str]):
-    from encore_tui.keys import KeyError_, load_private_key
+    from encore_tui.wire.keys import KeyError_, load_private_key
 
     try:
         return load_private_key()

@@ -75,7 +75,7 @@ def _find_table(state: ch.RoundState, index: int, tdigest: str) -> dict | None:
 
 
 def _check_signature(p: dict, rep: SheetReport) -> None:
-    from encore_tui.keys import KeyError_, load_private_key, public_key_b64
+    from encore_tui.wire.keys import KeyError_, load_private_key, public_key_b64
 
     if "s" not in p:
         rep.note("The sheet carries no signature (no centre key existed when it was printed).")

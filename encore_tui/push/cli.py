@@ -10,8 +10,8 @@ import sys
 
 
 def cmd_keys_init(args) -> int:
-    from encore_tui import keys
-    from encore_tui.push.signing import key_id
+    from encore_tui.wire import keys
+    from encore_tui.wire.signing import key_id
 
     try:
         key = keys.init_keys(overwrite=args.overwrite)
@@ -26,8 +26,8 @@ def cmd_keys_init(args) -> int:
 
 
 def cmd_keys_show(args) -> int:
-    from encore_tui import keys
-    from encore_tui.push.signing import key_id
+    from encore_tui.wire import keys
+    from encore_tui.wire.signing import key_id
 
     try:
         key = keys.load_private_key()

@@ -10,7 +10,6 @@ from collections.abc import Mapping
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
-from encore_tui import wire
 from encore_tui.domain import checks as ck
 from encore_tui.domain.entries import KeptAsideReason, TableEntry
 from encore_tui.domain.plan import POSTAL_ROUND, CountingPlan
@@ -35,6 +34,7 @@ from encore_tui.store.models import round_ as round_t
 from encore_tui.store.models import round_revision as rev_t
 from encore_tui.store.models import table_state as ts_t
 from encore_tui.store.models import ui_state as ui_t
+from encore_tui.wire import messages as wire
 
 log = logging.getLogger("encore.services")
 
@@ -641,7 +641,7 @@ def approve_round(store: Store, ac_id: int, round_no: int, actor: Actor, pin: st
             extra={"digest": digest},
             snapshot=("approved", text, digest),
         )
-        # the complete message central receives (encore_tui/wire.py), written with the approval
+        # the complete message central receives (encore_tui/wire/messages.py), written with the approval
         reason = before.remark if before.status == RoundStatus.CORRECTION.value else ""
         msg = _round_message(conn, ctx, round_no, revision, entries, actor, ts, digest, ev, reason)
         tx.push(msg.kind, msg.model_dump(mode="json"),

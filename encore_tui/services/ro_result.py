@@ -17,7 +17,6 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from encore_tui import wire
 from encore_tui.domain import checks as ck
 from encore_tui.domain.declaration import Declaration, ResultError, TieLot, decide
 from encore_tui.domain.plan import POSTAL_ROUND
@@ -35,6 +34,7 @@ from encore_tui.store import journal
 from encore_tui.store.engine import Store
 from encore_tui.store.models import attachment as att_t
 from encore_tui.store.models import ro_record as rec_t
+from encore_tui.wire import messages as wire
 
 MAX_SCAN_BYTES = 25 * 1024 * 1024
 PURPOSES = {"form13a": "Form 13A", "form13b": "Form 13B", "form22": "Form 22 (signed certificate)"}
@@ -460,7 +460,7 @@ def declare_result(store: Store, ac_id: int, actor: Actor, pin: str, place: str 
         doc = decl.model_dump(mode="json")
         fx.record(DECLARATION, doc)
         ev = fx.event("result.declared", {"winner": winner, "votes": wvotes, "margin": margin})
-        # what central receives (encore_tui/wire.py); the signed certificate follows as revision 2
+        # what central receives (encore_tui/wire/messages.py); the signed certificate follows as revision 2
         msg = _declaration_message(conn, ctx, decl, actor, ev, None, revision=1, f20=f20, signed=signed)
         key = wire.round_key("declaration", ctx.setup.ac.number, None, 1, ev.seq)
         fx.push("declaration", msg.model_dump(mode="json"), key)

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
-from encore_tui import wire
 from encore_tui.domain import checks as ck
 from encore_tui.domain import vvpat
 from encore_tui.domain.entries import TableEntry
@@ -27,6 +26,7 @@ from encore_tui.store.engine import Store
 from encore_tui.store.models import ac as ac_t
 from encore_tui.store.models import ro_record as rec_t
 from encore_tui.store.models import vvpat_count as vv_t
+from encore_tui.wire import messages as wire
 
 DRAW, COMPLETED, ROUND = "vvpat_draw", "vvpat_completed", "vvpat_round"
 
@@ -322,7 +322,7 @@ def complete_vvpat(store: Store, ac_id: int, actor: Actor) -> dict:
         }
         fx.record(COMPLETED, {"by": actor.username, "at": ts, "stations": [s.station for s in stations]})
         ev = fx.event("vvpat.completed", {"stations": [s.station for s in stations]})
-        # what central receives: the wire message (encore_tui/wire.py), written with the event
+        # what central receives: the wire message (encore_tui/wire/messages.py), written with the event
         msg = _vvpat_message(conn, ctx, draw, apps, stations, amended, actor, ts, ev)
         key = wire.round_key("vvpat", ctx.setup.ac.number, None, msg.revision, ev.seq)
         fx.push("vvpat", msg.model_dump(mode="json"), key)

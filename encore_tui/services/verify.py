@@ -205,7 +205,8 @@ def verify_receipts(store: Store, ac_id: int, central_key: str, fetched: Sequenc
     A receipt not signed by `central_key` fails."""
     from pydantic import ValidationError
 
-    from encore_tui import keys, wire
+    from encore_tui.wire import keys
+    from encore_tui.wire import messages as wire
 
     with store.read(snapshot=True) as conn:
         rows = conn.execute(
