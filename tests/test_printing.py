@@ -330,7 +330,7 @@ def test_print_document_writes_atomically_and_sends_to_lp(bihar, tmp_path, monke
 
 
 def test_cli_export_and_verify(bihar, tmp_path, capsys):
-    from encore_tui.cli import main
+    from encore_tui.cli.main import main
 
     store, ac_id, _ = bihar
     db = str(store.where)
@@ -359,7 +359,7 @@ def test_cli_export_and_verify(bihar, tmp_path, capsys):
 
 def test_printing_stays_out_of_startup():
     code = (
-        "import sys, encore_tui.cli as c; c.build_parser(); import encore_tui.printing; "
+        "import sys, encore_tui.cli.main as c; c.build_parser(); import encore_tui.printing; "
         "print(sorted(m for m in ('fpdf','segno','uharfbuzz','fontTools') if m in sys.modules))"
     )
     out = subprocess.run(

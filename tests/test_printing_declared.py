@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from encore_tui import services
-from encore_tui.cli import main
+from encore_tui.cli.main import main
 from encore_tui.services import ro_result, ro_vvpat
 from tests.conftest import OPERATOR, RO
 from tests.ro_support import RO_PIN, count_and_approve, make_ac, postal, votes_of

@@ -6,7 +6,8 @@ import io
 
 import pytest
 
-from encore_tui import cli, services
+from encore_tui import services
+from encore_tui.cli import main as cli
 from tests.conftest import OPERATOR
 from tests.ro_support import PDF, RO_PIN, make_ac, postal, type_round, votes_of
 

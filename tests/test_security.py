@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from encore_tui import cli, services
+from encore_tui import services
+from encore_tui.cli import main as cli
 from encore_tui.domain.rounds import PERMISSIONS, Action, IllegalTransition, NotAllowed, Role
 from encore_tui.services import Actor
 from encore_tui.store import open_store

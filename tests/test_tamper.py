@@ -9,7 +9,8 @@ import json
 import pytest
 from sqlalchemy import delete, select, text, update
 
-from encore_tui import cli, services
+from encore_tui import services
+from encore_tui.cli import main as cli
 from encore_tui.push import queue
 from encore_tui.services import users
 from encore_tui.services.verify import verify_journal, verify_receipts

@@ -58,7 +58,7 @@ def _print_rows(items) -> None:
 def cmd_push(args) -> int:
     import threading
 
-    from encore_tui.cli import _open
+    from encore_tui.cli.main import _open
     from encore_tui.push import queue
     from encore_tui.push.relay import PushConfigError, open_relay
 

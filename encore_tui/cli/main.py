@@ -19,11 +19,11 @@ from pathlib import Path
 from encore_tui import __version__
 
 REGISTRARS: list[str] = [
-    "encore_tui.printing.cli",
-    "encore_tui.backup_cli",
-    "encore_tui.push.cli",
+    "encore_tui.cli.printing",
+    "encore_tui.cli.backup",
+    "encore_tui.cli.push",
     "encore_tui.central.cli",
-    "encore_tui.ro_cli",
+    "encore_tui.cli.ro",
 ]
 
 DEMO_ACCOUNTS = [  # (username, role, PIN, display name): shown on the demo sign-in screen
@@ -129,7 +129,7 @@ def cmd_export_form20(args) -> int:
 
 
 def _export_other(args) -> int:
-    from encore_tui.printing.cli import export_pdf
+    from encore_tui.cli.printing import export_pdf
 
     return export_pdf(args, "form20")
 
@@ -274,7 +274,7 @@ def make_demo(name: str, fresh: bool, rehearsal: bool) -> Path:
     from encore_tui.importing import read_form20_dir, read_setup_json
     from encore_tui.store import open_store
 
-    folder = Path(__file__).parent / "demo_data" / DEMOS[name]
+    folder = Path(__file__).parent.parent / "demo_data" / DEMOS[name]
     path = data_dir() / f"demo-{name}{'-rehearsal' if rehearsal else ''}.db"
     if path.exists() and not fresh:
         return path

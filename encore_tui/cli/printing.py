@@ -52,7 +52,7 @@ def register(sub) -> None:
 
 
 def export_pdf(args, what: str) -> int:
-    from encore_tui.cli import _open, _pick_ac
+    from encore_tui.cli.main import _open, _pick_ac
     from encore_tui.printing.api import PrintError, print_document
 
     if getattr(args, "format", "pdf") != "pdf":
@@ -83,7 +83,7 @@ def export_pdf(args, what: str) -> int:
 
 
 def cmd_verify_sheet(args) -> int:
-    from encore_tui.cli import _open
+    from encore_tui.cli.main import _open
     from encore_tui.printing.payload import PayloadError
     from encore_tui.printing.verify import verify_sheet
 
