@@ -17,9 +17,9 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from encore_tui.config import Settings
+from encore_tui.base.config import Settings
+from encore_tui.base.i18n import set_lang, t
 from encore_tui.domain.rounds import Action, Role, may, may_edit
-from encore_tui.i18n import set_lang, t
 from encore_tui.screens.common import localize_bindings, user_errors
 from encore_tui.screens.messages import MessageLog
 
@@ -188,7 +188,7 @@ class EncoreApp(App):
         if self.is_headless:  # tests: let the test framework see the exception
             super()._handle_exception(error)
             return
-        from encore_tui.config import log_path
+        from encore_tui.base.config import log_path
 
         what = str(error) if isinstance(error, user_errors()) else "unexpected error"
         self._return_code = 3

@@ -16,7 +16,7 @@ import pytest
 
 from encore_tui import services
 from encore_tui.app import EncoreApp
-from encore_tui.config import Settings
+from encore_tui.base.config import Settings
 from encore_tui.screens.dashboard import DashboardScreen
 from encore_tui.services import ro
 from encore_tui.services.backup import backup_after_approvals
@@ -152,7 +152,7 @@ SECOND_WINDOW = textwrap.dedent(
     """
     import asyncio, sys
     from encore_tui.app import EncoreApp
-    from encore_tui.config import Settings
+    from encore_tui.base.config import Settings
     from encore_tui.store import open_store
 
     async def main():

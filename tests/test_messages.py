@@ -13,7 +13,7 @@ import pytest
 
 from encore_tui import services
 from encore_tui.app import EncoreApp
-from encore_tui.config import Settings
+from encore_tui.base.config import Settings
 from encore_tui.screens.common import local_time
 from encore_tui.screens.help import HelpScreen
 from encore_tui.screens.messages import MessageLogScreen, short_message

@@ -378,7 +378,7 @@ async def test_the_app_shows_why_the_store_did_not_open_instead_of_hanging(hang)
     from textual.widgets import Static
 
     from encore_tui.app import EncoreApp
-    from encore_tui.config import Settings
+    from encore_tui.base.config import Settings
 
     app = EncoreApp(None, Settings(db=_url(hang.port), db_timeout=T))
     async with app.run_test(size=(100, 30)) as pilot:

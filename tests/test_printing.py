@@ -13,10 +13,10 @@ import pytest
 from encore_tui import services
 from encore_tui.domain.declaration import Declaration, TieLot
 from encore_tui.domain.setup import ElectionKind, Setup
-from encore_tui.importing import read_setup_json
 from encore_tui.printing import api, documents
 from encore_tui.printing import payload as pl
 from encore_tui.printing.verify import verify_sheet
+from encore_tui.services.importing import read_setup_json
 from tests.conftest import ADMIN, OPERATOR, RO, ROOT, approvable, require_tool
 
 BIHAR = ROOT / "encore_tui" / "demo_data" / "bihar_demo" / "setup.json"
@@ -310,7 +310,7 @@ def _fake_lp(tmp: Path, code: int) -> Path:
 
 
 def test_print_document_writes_atomically_and_sends_to_lp(bihar, tmp_path, monkeypatch):
-    from encore_tui.config import Settings
+    from encore_tui.base.config import Settings
 
     store, ac_id, _ = bihar
     res = api.print_document(store, ac_id, "form20", settings=Settings())

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from encore_tui import services
-from encore_tui.config import load_settings
+from encore_tui.base.config import load_settings
 from encore_tui.domain.rounds import RoundStatus
 from encore_tui.push import queue
 from encore_tui.push.relay import PushConfig, Relay

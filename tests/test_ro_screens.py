@@ -14,7 +14,7 @@ from textual.widgets import DataTable
 
 from encore_tui import services
 from encore_tui.app import EncoreApp
-from encore_tui.config import Settings
+from encore_tui.base.config import Settings
 from encore_tui.domain.rounds import RoundStatus
 from encore_tui.screens.dashboard import DashboardScreen
 from encore_tui.screens.dialogs import MessageDialog, TextDialog

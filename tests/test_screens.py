@@ -9,7 +9,7 @@ import pytest
 
 from encore_tui import services
 from encore_tui.app import EncoreApp
-from encore_tui.config import Settings
+from encore_tui.base.config import Settings
 from encore_tui.domain.rounds import RoundStatus
 from encore_tui.screens.dashboard import DashboardScreen
 from encore_tui.screens.dialogs import KeepAsideDialog, MessageDialog
@@ -309,7 +309,7 @@ async def test_hindi_labels_and_latin_grid(hall):
         grid = screen.query_one(TallyGrid)
         assert grid.rows[3].label.strip() == "NOTA" and grid.rows[4].label.strip() == "Total (CU)"
         assert all(ch.isascii() for r in grid.rows for ch in r.label)
-    from encore_tui.i18n import set_lang
+    from encore_tui.base.i18n import set_lang
 
     set_lang("en")
 

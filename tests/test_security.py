@@ -183,7 +183,7 @@ def test_store_lock_instance_backup_and_key_files_are_owner_only(tmp_path, monke
 
 
 def test_no_pin_in_the_log_or_the_journal(tmp_path, monkeypatch):
-    from encore_tui.config import log_path
+    from encore_tui.base.config import log_path
 
     db = tmp_path / "encore.db"
     store = open_store(db)

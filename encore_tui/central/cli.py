@@ -13,13 +13,13 @@ from pathlib import Path
 
 
 def _db(args) -> str:
-    from encore_tui.config import data_dir
+    from encore_tui.base.config import data_dir
 
     return args.central_db or os.environ.get("ENCORE_CENTRAL_DB") or str(data_dir() / "central.db")
 
 
 def _key_path(args) -> Path:
-    from encore_tui.config import data_dir
+    from encore_tui.base.config import data_dir
 
     return Path(
         args.key or os.environ.get("ENCORE_CENTRAL_SERVER_KEY") or data_dir() / "keys" / "central.key"
@@ -160,7 +160,7 @@ def openapi_text() -> str:
 def cmd_openapi(args) -> int:
     text = openapi_text()
     if args.output:
-        from encore_tui.exporting import atomic_write
+        from encore_tui.services.exporting import atomic_write
 
         atomic_write(Path(args.output), text.encode())
     else:

@@ -78,7 +78,7 @@ def admin_actor():
 # -- commands --------------------------------------------------------------------------------------
 def cmd_import_form20(args) -> int:
     from encore_tui import services
-    from encore_tui.importing import read_form20_dir
+    from encore_tui.services.importing import read_form20_dir
 
     imp = read_form20_dir(Path(args.folder), counting_tables=args.tables)
     store = _open(args, create=True)
@@ -98,7 +98,7 @@ def cmd_import_form20(args) -> int:
 
 def cmd_import_setup(args) -> int:
     from encore_tui import services
-    from encore_tui.importing import read_setup_json
+    from encore_tui.services.importing import read_setup_json
 
     setup = read_setup_json(Path(args.file))
     store = _open(args, create=True)
@@ -113,7 +113,7 @@ def cmd_import_setup(args) -> int:
 
 def cmd_export_form20(args) -> int:
     from encore_tui import services
-    from encore_tui.exporting import atomic_write, form20_csv
+    from encore_tui.services.exporting import atomic_write, form20_csv
 
     if args.format != "csv":
         return _export_other(args)
@@ -259,7 +259,7 @@ def cmd_schema(args) -> int:
 
     text = json.dumps(Setup.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
     if args.output:
-        from encore_tui.exporting import atomic_write
+        from encore_tui.services.exporting import atomic_write
 
         atomic_write(Path(args.output), text.encode())
     else:
@@ -270,8 +270,8 @@ def cmd_schema(args) -> int:
 def make_demo(name: str, fresh: bool, rehearsal: bool) -> Path:
     """Create (or reuse) the demo store for `name`; returns its path."""
     from encore_tui import services
-    from encore_tui.config import data_dir
-    from encore_tui.importing import read_form20_dir, read_setup_json
+    from encore_tui.base.config import data_dir
+    from encore_tui.services.importing import read_form20_dir, read_setup_json
     from encore_tui.store import open_store
 
     folder = Path(__file__).parent.parent / "demo_data" / DEMOS[name]
@@ -398,14 +398,14 @@ def _refusals() -> tuple[type[Exception], ...]:
     """Errors whose message is written for the user. Imported only when one is raised: the
     app's start must not pay for SQLAlchemy and pydantic before its first screen is up."""
     from encore_tui.domain.rounds import IllegalTransition, NotAllowed
-    from encore_tui.importing import ImportProblem
     from encore_tui.services.errors import ServiceError, StoreError
+    from encore_tui.services.importing import ImportProblem
 
     return (CliError, ImportProblem, ServiceError, StoreError, NotAllowed, IllegalTransition)
 
 
 def main(argv: list[str] | None = None) -> int:
-    from encore_tui.config import ConfigError, load_settings, log_path
+    from encore_tui.base.config import ConfigError, load_settings, log_path
 
     parser = build_parser()
     args = parser.parse_args(argv)

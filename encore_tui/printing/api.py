@@ -81,7 +81,7 @@ def render(
 
 
 def default_path(store, ac_id: int, what: str, round_no: int | None, folder: Path | None = None) -> Path:
-    from encore_tui.config import data_dir
+    from encore_tui.base.config import data_dir
     from encore_tui.services import load_context
     from encore_tui.store.journal import now
 
@@ -120,7 +120,7 @@ def print_document(
     """Render `what` (one of DOCUMENTS), write it atomically (to `output`, else the prints
     folder), and send it to `lp -d settings.printer` when a printer is configured (`send=False`
     only writes). Raises PrintError when the printer refuses; the file is kept then."""
-    from encore_tui.exporting import atomic_write
+    from encore_tui.services.exporting import atomic_write
 
     warnings: list[str] = []
     data = render(

@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
-from encore_tui.i18n import lang, t
+from encore_tui.base.i18n import lang, t
 
 if TYPE_CHECKING:  # the sign-in screen imports this module before the domain (pydantic) is loaded
     from encore_tui.domain import checks as ck

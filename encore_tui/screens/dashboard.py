@@ -12,10 +12,10 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from encore_tui import services
+from encore_tui.base.i18n import t
 from encore_tui.domain import checks as ck
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import RoundStatus
-from encore_tui.i18n import t
 from encore_tui.screens.common import StatusScreen, lead_line, localize_bindings, round_name, user_errors
 
 STATUS_CLASS = {

@@ -8,7 +8,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from encore_tui.i18n import t
+from encore_tui.base.i18n import t
 
 
 def _keys_of(app, binding: Binding) -> str:

@@ -21,7 +21,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from encore_tui.i18n import t
+from encore_tui.base.i18n import t
 
 NOT_SAVED = "NOT saved"
 KEEP = 500  # messages kept per session (oldest dropped)

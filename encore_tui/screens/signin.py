@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from encore_tui.i18n import t
+from encore_tui.base.i18n import t
 from encore_tui.screens.common import localize_bindings, user_errors
 
 

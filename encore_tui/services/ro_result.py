@@ -22,9 +22,9 @@ from encore_tui.domain.declaration import Declaration, ResultError, TieLot, deci
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import Action, authorize
 from encore_tui.domain.tally import Form20, lead
-from encore_tui.exporting import form20_csv
 from encore_tui.services.context import AcContext, Actor, load_context
 from encore_tui.services.errors import InvalidValue, RoundBlocked, ServiceError
+from encore_tui.services.exporting import form20_csv
 from encore_tui.services.queries import form20, round_infos
 from encore_tui.services.ro import open_corrections
 from encore_tui.services.ro_tx import get_record, records_like
@@ -182,7 +182,7 @@ def read_attachment(store: Store, ac_id: int, attachment_id: int) -> tuple[Attac
 
 def export_attachment(store: Store, ac_id: int, attachment_id: int, dest: Path) -> Path:
     """Write a scan out (atomically) to open it in a viewer."""
-    from encore_tui.exporting import atomic_write
+    from encore_tui.services.exporting import atomic_write
 
     _info, content = read_attachment(store, ac_id, attachment_id)
     return atomic_write(Path(dest), content)

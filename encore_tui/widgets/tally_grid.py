@@ -30,8 +30,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from encore_tui.base.i18n import t
 from encore_tui.domain.entries import TableEntry
-from encore_tui.i18n import t
 
 HEADER = 2  # header lines: "T<n> <mark>" and the polling station number
 LABEL_W = 22
