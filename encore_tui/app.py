@@ -38,7 +38,7 @@ def route(actor: services.Actor) -> Screen:
     away, F2); operator: the counting dashboard; admin: the dashboard, read-only.
     """
     from encore_tui.screens.dashboard import DashboardScreen
-    from encore_tui.screens.ro_home import RoHomeScreen
+    from encore_tui.screens.ro.home import RoHomeScreen
 
     if actor.role in (Role.RO, Role.ARO, Role.OBSERVER):
         return RoHomeScreen(read_only=actor.role is Role.OBSERVER)
@@ -364,8 +364,8 @@ class EncoreApp(App):
         yield SystemCommand(t("Quit"), "Leave encore (everything saved stays saved)", self.exit)
 
     def _ro_commands(self) -> Iterable[SystemCommand]:
-        from encore_tui.screens.ro_result import ResultScreen
-        from encore_tui.screens.ro_vvpat import VvpatScreen
+        from encore_tui.screens.ro.result import ResultScreen
+        from encore_tui.screens.ro.vvpat import VvpatScreen
 
         yield SystemCommand(
             t("VVPAT verification"),

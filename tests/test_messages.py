@@ -17,7 +17,7 @@ from encore_tui.base.config import Settings
 from encore_tui.screens.common import local_time
 from encore_tui.screens.help import HelpScreen
 from encore_tui.screens.messages import MessageLogScreen, short_message
-from encore_tui.screens.ro_home import RoHomeScreen
+from encore_tui.screens.ro.home import RoHomeScreen
 from encore_tui.screens.round_entry import RoundScreen
 from encore_tui.widgets.tally_grid import TallyGrid
 from tests.conftest import ADMIN, small_setup

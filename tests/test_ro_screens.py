@@ -20,9 +20,9 @@ from encore_tui.screens.dashboard import DashboardScreen
 from encore_tui.screens.dialogs import MessageDialog, TextDialog
 from encore_tui.screens.help import HelpScreen
 from encore_tui.screens.lock import LockScreen
-from encore_tui.screens.ro_blind import BlindEntryScreen, BlindResultScreen
-from encore_tui.screens.ro_home import RoHomeScreen
-from encore_tui.screens.ro_review import RoReviewScreen
+from encore_tui.screens.ro.blind import BlindEntryScreen, BlindResultScreen
+from encore_tui.screens.ro.home import RoHomeScreen
+from encore_tui.screens.ro.review import RoReviewScreen
 from encore_tui.screens.round_entry import RoundScreen
 from encore_tui.screens.signin import SignInScreen
 from encore_tui.services import ro, ro_result

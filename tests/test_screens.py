@@ -260,7 +260,7 @@ async def test_postal_round_and_read_only_observer(hall):
         await pilot.press("escape", "f9")
         await pilot.pause()
         await sign_in(pilot, "obs", "3333")
-        from encore_tui.screens.ro_home import RoHomeScreen
+        from encore_tui.screens.ro.home import RoHomeScreen
 
         assert isinstance(app.screen, RoHomeScreen) and app.screen.read_only  # observers land on the RO queue
         await pilot.press("f2")  # the counting dashboard, read-only
