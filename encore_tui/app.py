@@ -232,7 +232,7 @@ class EncoreApp(App):
 
         accounts = self.demo_accounts
         if self.demo and accounts is None:
-            from encore_tui.cli.main import DEMO_ACCOUNTS
+            from encore_tui.services.demo import DEMO_ACCOUNTS
 
             accounts = DEMO_ACCOUNTS
         accounts = accounts if self.demo else None

@@ -58,11 +58,11 @@ def _print_rows(items) -> None:
 def cmd_push(args) -> int:
     import threading
 
-    from encore_tui.cli.main import _open
+    from encore_tui.cli.common import open_from_args
     from encore_tui.push import queue
     from encore_tui.push.relay import PushConfigError, open_relay
 
-    store = _open(args)
+    store = open_from_args(args)
     if args.list:
         items = queue.queue_state(store)
         _print_rows(items)

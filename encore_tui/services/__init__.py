@@ -38,7 +38,7 @@ from encore_tui.services.queries import (
     round_tallies,
     round_view,
 )
-from encore_tui.services.users import add_user, authenticate, list_users
+from encore_tui.services.users import add_user, admin_actor, authenticate, list_users
 from encore_tui.services.verify import verify_journal
 
 __all__ = [
@@ -57,6 +57,7 @@ __all__ = [
     "acknowledge_warning",
     "add_user",
     "approve_round",
+    "admin_actor",
     "authenticate",
     "change_plan",
     "create_ac",

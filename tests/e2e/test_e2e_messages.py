@@ -16,7 +16,7 @@ import time
 import pytest
 
 from encore_tui import services
-from encore_tui.cli.main import DEMO_ACCOUNTS
+from encore_tui.services.demo import DEMO_ACCOUNTS
 from encore_tui.services.importing import read_form20_dir
 from encore_tui.store import open_store
 from tests.conftest import ADMIN, GUMMIDIPOONDI, OPERATOR2, require_tool

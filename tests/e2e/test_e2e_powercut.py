@@ -16,8 +16,8 @@ import uuid
 import pytest
 
 from encore_tui import services
-from encore_tui.cli.main import DEMO_ACCOUNTS
 from encore_tui.domain.rounds import Role
+from encore_tui.services.demo import DEMO_ACCOUNTS
 from encore_tui.services.importing import read_form20_dir
 from encore_tui.store import open_store
 from tests.conftest import ADMIN, GUMMIDIPOONDI, ROOT, require_tool
