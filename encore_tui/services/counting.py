@@ -24,6 +24,7 @@ from encore_tui.domain.setup import Setup
 from encore_tui.domain.tally import Totals
 from encore_tui.services.context import AcContext, Actor, load_context
 from encore_tui.services.errors import InvalidValue, RoundBlocked, ServiceError, StaleEdit
+from encore_tui.services.queries import entries_in, round_checks
 from encore_tui.services.uow import Saved, Tx, unit_of_work
 from encore_tui.store import journal
 from encore_tui.store.engine import Store
@@ -485,12 +486,6 @@ def import_results(
 
 
 # -- round decisions -----------------------------------------------------------------------------
-def _entries(conn: Connection, ctx: AcContext, round_no: int) -> list[TableEntry]:
-    from encore_tui.services.queries import entries_in
-
-    return entries_in(conn, ctx, round_no)
-
-
 def figures_snapshot(ctx: AcContext, round_no: int, entries: list[TableEntry]) -> tuple[str, str]:
     """Canonical JSON of a round's figures and its sha256 digest (printed on the sheet)."""
     doc = {
@@ -543,27 +538,13 @@ def _transition(
     return new, revision, ev
 
 
-def round_checks(
-    conn: Connection, ctx: AcContext, round_no: int, entries: list[TableEntry]
-) -> list[ck.Check]:
-    postal_status = RoundStatus(_round_row(conn, ctx.ac_id, POSTAL_ROUND).status)
-    return ck.check_round(
-        ctx.setup,
-        round_no,
-        entries,
-        postal=round_no == POSTAL_ROUND,
-        postal_approved=postal_status.is_approved,
-        round_count=ctx.last_round,
-    )
-
-
 def submit_round(store: Store, ac_id: int, round_no: int, actor: Actor) -> Saved:
     """Hand a complete round to the RO. Refused (RoundBlocked) while any check blocks."""
     authorize(actor.role, Action.SUBMIT)
     with unit_of_work(store, ac_id, actor) as tx:
         conn = tx.conn
         ctx = load_context(store, ac_id, conn)
-        entries = _entries(conn, ctx, round_no)
+        entries = entries_in(conn, ctx, round_no)
         problems = ck.blocking(round_checks(conn, ctx, round_no, entries))
         if problems:
             raise RoundBlocked(
@@ -625,7 +606,7 @@ def approve_round(store: Store, ac_id: int, round_no: int, actor: Actor, pin: st
                     f"Approve round {pending.round_no} ({RoundStatus(pending.status).label}) "
                     f"first: rounds are approved in order."
                 )
-        entries = _entries(conn, ctx, round_no)
+        entries = entries_in(conn, ctx, round_no)
         problems = [c for c in round_checks(conn, ctx, round_no, entries) if c.is_error]
         before = _round_row(conn, ac_id, round_no)
         problems += approval_checks(conn, ctx, round_no, entries, RoundStatus(before.status))
@@ -778,7 +759,7 @@ def _round_message(
         postal = sum_totals(
             (entry_totals(TableEntry(0, t["table"], t["station"], t["values"]), n) for t in tables), n
         )
-    earlier = {r: _entries(conn, ctx, r) for r in range(1, round_no)}
+    earlier = {r: entries_in(conn, ctx, r) for r in range(1, round_no)}
     tallies = round_tallies(earlier, n, postal)
     brought = tallies[-1].cumulative if tallies else (postal or Totals.zero(n))
     # the final VVPAT round of kept-aside stations (N+1) is pushed as what it is

@@ -15,7 +15,7 @@ from encore_tui.domain import checks as ck
 from encore_tui.domain import review
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.review import BlindPurpose, CellChange, SpotMode
-from encore_tui.domain.rounds import Action, Role, RoundStatus, authorize, next_status
+from encore_tui.domain.rounds import Action, Role, RoundStatus, authorize
 from encore_tui.domain.setup import NOTA, REJECTED, TOTAL
 from encore_tui.domain.tally import Totals, entry_totals, sum_totals
 from encore_tui.services import counting
@@ -31,8 +31,9 @@ from encore_tui.services.ro_checks import (
     spot_check_rounds_in,
     spot_required,
 )
+from encore_tui.services.ro_result import list_attachments
 from encore_tui.services.ro_tx import get_record
-from encore_tui.services.uow import Tx, unit_of_work
+from encore_tui.services.uow import unit_of_work
 from encore_tui.store.engine import Store
 from encore_tui.store.models import cell as cell_t
 from encore_tui.store.models import journal as journal_t
@@ -207,8 +208,6 @@ def review_round(store: Store, ac_id: int, round_no: int) -> RoundReview:
                 blockers += review.blind_checks(purpose, round_no, cells)
     scan_list = []
     if round_no == POSTAL_ROUND:
-        from encore_tui.services.ro_result import list_attachments
-
         scan_list = [a for a in list_attachments(store, ac_id) if a.purpose in ("form13a", "form13b")]
     return RoundReview(
         view, round_diff(store, ac_id, round_no), required, spot, double, blockers, in_order, scan_list
@@ -229,30 +228,6 @@ def correct(store: Store, ac_id: int, round_no: int, reason: str, actor: Actor, 
     """Open an approved/published round for correction (PIN re-entered); later rounds then need
     re-approval. The RO then types the right figures and approves it again."""
     return counting.open_correction(store, ac_id, round_no, reason, actor, pin=pin)
-
-
-def open_corrections(fx: Tx, ac_id: int, rounds: list[int], reason: str) -> list[int]:
-    """Within one transaction: put `rounds` into correction (a new revision each, unless already
-    in correction) and mark every later approved round for re-approval. Returns those."""
-    from encore_tui.store.models import round_ as round_t
-
-    rows = {r.round_no: r for r in fx.conn.execute(select(round_t).where(round_t.c.ac_id == ac_id))}
-    targets = sorted(set(rounds))
-    for r in targets:
-        row = rows[r]
-        status = RoundStatus(row.status)
-        if status is RoundStatus.CORRECTION:
-            continue
-        new = next_status(status, Action.CORRECT)
-        fx.round_state(r, row.kind, new.value, row.revision + 1, reason)
-    first = targets[0]
-    later = [
-        r
-        for r, row in sorted(rows.items())
-        if r > first and r not in targets and RoundStatus(row.status).is_approved and r != POSTAL_ROUND
-    ]
-    fx.invalidate(later)
-    return later
 
 
 # -- the correction annex ------------------------------------------------------------------------------

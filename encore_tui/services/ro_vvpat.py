@@ -17,9 +17,8 @@ from encore_tui.domain.rounds import Action, RoundStatus, authorize
 from encore_tui.services import counting
 from encore_tui.services.context import AcContext, Actor, load_context
 from encore_tui.services.errors import InvalidValue, ServiceError
-from encore_tui.services.queries import all_entries, round_infos
-from encore_tui.services.ro import open_corrections
-from encore_tui.services.ro_tx import get_record, records_like
+from encore_tui.services.queries import all_entries, form20_in, round_infos
+from encore_tui.services.ro_tx import get_record, open_corrections, records_like
 from encore_tui.services.uow import unit_of_work
 from encore_tui.store import journal
 from encore_tui.store.engine import Store
@@ -346,8 +345,6 @@ def _vvpat_message(
     """The VVPAT message: per station the EVM figures compared (before any amendment), the
     final slip count (and the first one when recounted), and the AC's totals now (Form 20,
     EVM + postal, after the slip counts prevailed)."""
-    from encore_tui.services.ro_result import _form20_in
-
     n = ctx.n
     counted = _counted(conn, ctx)
     out = []
@@ -373,7 +370,7 @@ def _vvpat_message(
     drawn_at = conn.execute(
         select(rec_t.c.updated_at).where(rec_t.c.ac_id == ctx.ac_id, rec_t.c.key == DRAW)
     ).scalar()
-    _c, f20 = _form20_in(conn, ctx)
+    f20 = form20_in(conn, ctx)
     return wire.vvpat_result(
         ctx.setup,
         ctx.last_round,
