@@ -29,10 +29,10 @@ from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from encore_tui.base.fast import Fast
 from encore_tui.central import checks, results
 from encore_tui.central import store as cs
 from encore_tui.store.engine import Store, StoreError
-from encore_tui.store.fast import Fast
 from encore_tui.wire import keys, signing
 from encore_tui.wire import messages as wire
 
@@ -97,7 +97,7 @@ def _ts(t: datetime) -> str:
     return t.isoformat(timespec="microseconds")
 
 
-# the statements of every push, compiled once (store/fast.py)
+# the statements of every push, compiled once (base/fast.py)
 _m = cs.message
 _PREVIOUS = Fast(
     select(_m.c.id, _m.c.body)

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
+from encore_tui.base.fast import Fast
 from encore_tui.domain import checks as ck
 from encore_tui.domain.entries import KeptAsideReason, TableEntry
 from encore_tui.domain.plan import POSTAL_ROUND, CountingPlan
@@ -28,7 +29,6 @@ from encore_tui.services.queries import entries_in, round_checks
 from encore_tui.services.uow import Saved, Tx, unit_of_work
 from encore_tui.store import journal
 from encore_tui.store.engine import Store
-from encore_tui.store.fast import Fast
 from encore_tui.store.models import ac as ac_t
 from encore_tui.store.models import cell as cell_t
 from encore_tui.store.models import round_ as round_t
@@ -210,7 +210,7 @@ def parse_cell_text(text: str, maximum: int) -> int | None:
 
 # -- entry ---------------------------------------------------------------------------------------
 # enter_cell runs on every Enter: its statements are built once (see store/journal.py).
-# the hot path of every Enter key: compiled once, run on the DBAPI cursor (store/fast.py)
+# the hot path of every Enter key: compiled once, run on the DBAPI cursor (base/fast.py)
 _ROUND_STATUS = Fast(
     select(round_t.c.status).where(round_t.c.ac_id == bindparam("a"), round_t.c.round_no == bindparam("r"))
 )

@@ -426,7 +426,7 @@ class Store:
         self._pg = engine.dialect.name == "postgresql"
         self.timeout = timeout
         # errors a transaction turns into a StoreError (PostgreSQL: also psycopg's own, raised
-        # by the hot-path statements run on the DBAPI cursor, see store/fast.py)
+        # by the hot-path statements run on the DBAPI cursor, see base/fast.py)
         self._db_errors: tuple[type[BaseException], ...] = (OperationalError, DBAPIError)
         if self._pg:
             import psycopg
