@@ -16,11 +16,11 @@ from encore_tui import services
 from encore_tui.app import EncoreApp
 from encore_tui.base.config import Settings
 from encore_tui.domain.rounds import RoundStatus
+from encore_tui.screens.blind import BlindEntryScreen, BlindResultScreen
 from encore_tui.screens.dashboard import DashboardScreen
 from encore_tui.screens.dialogs import MessageDialog, TextDialog
 from encore_tui.screens.help import HelpScreen
 from encore_tui.screens.lock import LockScreen
-from encore_tui.screens.ro.blind import BlindEntryScreen, BlindResultScreen
 from encore_tui.screens.ro.home import RoHomeScreen
 from encore_tui.screens.ro.review import RoReviewScreen
 from encore_tui.screens.round_entry import RoundScreen

@@ -265,7 +265,7 @@ class DashboardScreen(StatusScreen):
 
     def action_double_entry(self) -> None:
         """Open the blind second keying assigned to this user (opened by the RO)."""
-        from encore_tui.screens.ro.blind import BlindEntryScreen
+        from encore_tui.screens.blind import BlindEntryScreen
 
         self.action_refresh()
         if not self.double_rounds:

@@ -461,7 +461,7 @@ class RoReviewScreen(StatusScreen):
         )
 
     def action_spot(self) -> None:
-        from encore_tui.screens.ro.blind import BlindEntryScreen, BlindResultScreen
+        from encore_tui.screens.blind import BlindEntryScreen, BlindResultScreen
         from encore_tui.services import ro
 
         rv = self.rv
@@ -488,7 +488,7 @@ class RoReviewScreen(StatusScreen):
             self.app.push_screen(BlindResultScreen(self.round_no, "spot"))
 
     def action_double(self) -> None:
-        from encore_tui.screens.ro.blind import BlindResultScreen
+        from encore_tui.screens.blind import BlindResultScreen
         from encore_tui.services import ro
 
         if self.rv.double is not None:
