@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 
@@ -83,7 +84,6 @@ def cmd_add_centre(args) -> int:
     from sqlalchemy import insert, select, update
 
     from encore_tui.central import store as cs
-    from encore_tui.store.journal import now
     from encore_tui.wire.signing import key_id, valid_public_key
 
     if not valid_public_key(args.public_key):
@@ -94,7 +94,7 @@ def cmd_add_centre(args) -> int:
         return 2
     kid = key_id(args.public_key)
     store = cs.open_central(_db(args))
-    ts = now()
+    ts = datetime.now(UTC).isoformat(timespec="microseconds")
     with store.write() as conn:
         row = conn.execute(select(cs.centre).where(cs.centre.c.key_id == kid)).first()
         if row is None:
@@ -147,20 +147,19 @@ def openapi_text() -> str:
     import json
 
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from sqlalchemy import create_engine
 
     from encore_tui.central.app import create_app
-    from encore_tui.store.engine import Store
+    from encore_tui.central.db import open_db
 
     # the document does not depend on the store or the key: an in-memory stand-in will do
-    app = create_app(Store(create_engine("sqlite://"), "sqlite://"), Ed25519PrivateKey.generate())
+    app = create_app(open_db("sqlite://"), Ed25519PrivateKey.generate())
     return json.dumps(app.openapi(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
 def cmd_openapi(args) -> int:
     text = openapi_text()
     if args.output:
-        from encore_tui.services.exporting import atomic_write
+        from encore_tui.base.atomic import atomic_write
 
         atomic_write(Path(args.output), text.encode())
     else:

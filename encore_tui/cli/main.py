@@ -68,7 +68,8 @@ def cmd_import_setup(args) -> int:
 
 def cmd_export_form20(args) -> int:
     from encore_tui import services
-    from encore_tui.services.exporting import atomic_write, form20_csv
+    from encore_tui.base.atomic import atomic_write
+    from encore_tui.services.exporting import form20_csv
 
     if args.format != "csv":
         return _export_other(args)
@@ -214,7 +215,7 @@ def cmd_schema(args) -> int:
 
     text = json.dumps(Setup.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
     if args.output:
-        from encore_tui.services.exporting import atomic_write
+        from encore_tui.base.atomic import atomic_write
 
         atomic_write(Path(args.output), text.encode())
     else:

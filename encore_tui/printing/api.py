@@ -120,7 +120,7 @@ def print_document(
     """Render `what` (one of DOCUMENTS), write it atomically (to `output`, else the prints
     folder), and send it to `lp -d settings.printer` when a printer is configured (`send=False`
     only writes). Raises PrintError when the printer refuses; the file is kept then."""
-    from encore_tui.services.exporting import atomic_write
+    from encore_tui.base.atomic import atomic_write
 
     warnings: list[str] = []
     data = render(

@@ -93,7 +93,7 @@ def face_file(face: Face) -> Path:
     from fontTools.ttLib import TTFont
     from fontTools.varLib import instancer
 
-    from encore_tui.services.exporting import atomic_write
+    from encore_tui.base.atomic import atomic_write
 
     font = instancer.instantiateVariableFont(
         TTFont(src), {"wght": face.wght, "wdth": face.wdth}, updateFontNames=False

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from encore_tui.base.atomic import atomic_write
 from encore_tui.domain import checks as ck
 from encore_tui.domain.declaration import Declaration, ResultError, TieLot, decide
 from encore_tui.domain.plan import POSTAL_ROUND
@@ -181,8 +182,6 @@ def read_attachment(store: Store, ac_id: int, attachment_id: int) -> tuple[Attac
 
 def export_attachment(store: Store, ac_id: int, attachment_id: int, dest: Path) -> Path:
     """Write a scan out (atomically) to open it in a viewer."""
-    from encore_tui.services.exporting import atomic_write
-
     _info, content = read_attachment(store, ac_id, attachment_id)
     return atomic_write(Path(dest), content)
 
