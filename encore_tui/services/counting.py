@@ -22,11 +22,14 @@ from encore_tui.domain.rounds import (
     next_status,
 )
 from encore_tui.domain.setup import Setup
-from encore_tui.domain.tally import Totals
+from encore_tui.domain.tally import Totals, entry_totals, round_tallies, sum_totals
 from encore_tui.services.context import AcContext, Actor, load_context
 from encore_tui.services.errors import InvalidValue, RoundBlocked, ServiceError, StaleEdit
 from encore_tui.services.queries import entries_in, round_checks
+from encore_tui.services.ro_checks import approval_checks
+from encore_tui.services.ro_tx import get_record
 from encore_tui.services.uow import Saved, Tx, unit_of_work
+from encore_tui.services.users import confirm_pin
 from encore_tui.store import journal
 from encore_tui.store.engine import Store
 from encore_tui.store.models import ac as ac_t
@@ -582,10 +585,7 @@ def approve_round(store: Store, ac_id: int, round_no: int, actor: Actor, pin: st
     `pin`: re-entered by the RO on every interactive path (screens, `encore ro approve`)."""
     authorize(actor.role, Action.APPROVE)
     if pin is not None:
-        from encore_tui.services.users import confirm_pin
-
         confirm_pin(store, actor, pin, ac_id)
-    from encore_tui.services.ro_checks import approval_checks
 
     with unit_of_work(store, ac_id, actor) as tx:
         conn, ts = tx.conn, tx.ts
@@ -661,7 +661,6 @@ def publish_round(
 
 def refuse_if_form20_signed(conn: Connection, ac_id: int) -> None:
     """After the RO signs Form 20 the result is final: no correction, no recount (Rule 63/64)."""
-    from encore_tui.services.ro_tx import get_record
 
     if get_record(conn, ac_id, "form20_signed"):
         raise ServiceError("Form 20 is signed: the result is final and no round can be corrected.")
@@ -676,8 +675,6 @@ def open_correction(
     if not reason.strip():
         raise InvalidValue("Write the reason for the correction; it is printed on the correction annex.")
     if pin is not None:
-        from encore_tui.services.users import confirm_pin
-
         with store.read() as conn:  # before the PIN is checked: say so at once
             refuse_if_form20_signed(conn, ac_id)
         confirm_pin(store, actor, pin, ac_id)
@@ -729,7 +726,6 @@ def _round_message(
 ) -> wire.RoundResult | wire.PostalResult:
     """The wire message for an approved round: every table, and (EVM) the cumulative totals
     over the approved postal result and the earlier (approved, hence locked) rounds."""
-    from encore_tui.domain.tally import entry_totals, round_tallies, sum_totals
 
     n = ctx.n
     approval = wire.Approval(by=actor.username, name=actor.label, at=ts)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from encore_tui.domain import checks as ck
 from encore_tui.domain import review
+from encore_tui.domain.entries import KeptAsideReason, TableEntry
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.review import BlindPurpose, CellChange, SpotMode
 from encore_tui.domain.rounds import Action, Role, RoundStatus, authorize
@@ -24,15 +25,17 @@ from encore_tui.services.errors import InvalidValue, ServiceError
 from encore_tui.services.queries import RoundView, entries_in, round_infos, round_view
 from encore_tui.services.ro_checks import (
     SPOT_SETTING,
+    blind_cells_of,
     blind_key,
     compare,
     postal_scan_count,
+    rekeyed_values,
     ro_path_checks,
     spot_check_rounds_in,
     spot_required,
 )
 from encore_tui.services.ro_result import list_attachments
-from encore_tui.services.ro_tx import get_record
+from encore_tui.services.ro_tx import get_record, records_like
 from encore_tui.services.uow import unit_of_work
 from encore_tui.store.engine import Store
 from encore_tui.store.models import cell as cell_t
@@ -319,7 +322,6 @@ def correction_annex(store: Store, ac_id: int, round_no: int, revision: int | No
 
 
 def _doc_totals(ctx: AcContext, doc) -> Totals:
-    from encore_tui.domain.entries import KeptAsideReason, TableEntry
 
     es = [
         TableEntry(
@@ -454,7 +456,6 @@ def blind_sheet(
             )
         _may_key(purpose, header, actor)
         entries = entries_in(conn, ctx, round_no)
-        from encore_tui.services.ro_checks import blind_cells_of, rekeyed_values
 
         cells = blind_cells_of(conn, ctx, round_no, purpose, entries) or []
         mine = rekeyed_values(conn, ac_id, round_no, purpose)
@@ -470,8 +471,6 @@ def blind_sheet(
 def double_entries_for(store: Store, ac_id: int, actor: Actor) -> list[int]:
     """Rounds whose blind second keying is assigned to this user and still has cells to key
     (rounds already approved are left out): what the operator's dashboard offers."""
-    from encore_tui.services.ro_checks import blind_cells_of, rekeyed_values
-    from encore_tui.services.ro_tx import records_like
 
     ctx = load_context(store, ac_id)
     out = []
@@ -526,7 +525,6 @@ def enter_blind(
         status = _round_status(conn, ac_id, round_no)
         if status.is_approved:
             raise ServiceError(f"Round {round_no} is already {status.label}.")
-        from encore_tui.services.ro_checks import blind_cells_of
 
         cells = blind_cells_of(conn, ctx, round_no, purpose, entries_in(conn, ctx, round_no)) or []
         if (station, field) not in cells:

@@ -16,7 +16,7 @@ from encore_tui.domain.entries import TableEntry
 from encore_tui.domain.rounds import Action, RoundStatus, authorize
 from encore_tui.services import counting
 from encore_tui.services.context import AcContext, Actor, load_context
-from encore_tui.services.errors import InvalidValue, ServiceError
+from encore_tui.services.errors import InvalidValue, RoundBlocked, ServiceError
 from encore_tui.services.queries import all_entries, form20_in, round_infos
 from encore_tui.services.ro_tx import get_record, open_corrections, records_like
 from encore_tui.services.uow import unit_of_work
@@ -292,8 +292,6 @@ def complete_vvpat(store: Store, ac_id: int, actor: Actor) -> dict:
         stations = _stations(conn, ctx)
         problems = vvpat.completion_checks(draw is not None, stations)
         if problems:
-            from encore_tui.services.errors import RoundBlocked
-
             raise RoundBlocked("VVPAT verification cannot be closed: " + str(problems[0]), problems)
         apps = [a for _k, a in sorted(records_like(conn, ac_id, "vvpat_56d:").items())]
         amended = records_like(conn, ac_id, "vvpat_amended:")

@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from encore_tui.domain.declaration import Declaration
 from encore_tui.domain.entries import KeptAsideReason, TableEntry
 from encore_tui.domain.setup import NOTA, REJECTED, TOTAL, Setup
-from encore_tui.domain.tally import Totals
+from encore_tui.domain.tally import Totals, entry_totals, sum_totals
 
 WIRE_VERSION = 1
 
@@ -490,7 +490,6 @@ def round_key(kind: str, ac: int, round_no: int | None, revision: int, journal_s
 
 
 def totals_of_tables(tables: Sequence[TableResult], n: int, round_no: int) -> Totals:
-    from encore_tui.domain.tally import entry_totals, sum_totals
 
     return sum_totals((entry_totals(t.entry(round_no), n) for t in tables), n)
 
