@@ -31,7 +31,7 @@ from sqlalchemy import select, text
 from encore_tui import services
 from encore_tui.domain.rounds import IllegalTransition, RoundStatus
 from encore_tui.services import ro
-from encore_tui.services.counting import figures_snapshot
+from encore_tui.services.decisions import figures_snapshot
 from encore_tui.services.queries import entries_in, round_infos
 from encore_tui.store import open_store
 from encore_tui.store.models import chain_head

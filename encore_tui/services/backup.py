@@ -24,10 +24,11 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, select
 
-from encore_tui.services.counting import AFTER_APPROVAL
+from encore_tui.services.decisions import AFTER_APPROVAL
 from encore_tui.services.verify import verify_journal
 from encore_tui.store import journal
-from encore_tui.store.engine import Store, StoreError, open_store
+from encore_tui.store.engine import Store, open_store
+from encore_tui.store.errors import StoreError
 from encore_tui.store.models import ac as ac_t
 from encore_tui.store.models import chain_head
 from encore_tui.store.models import journal as journal_t

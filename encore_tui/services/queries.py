@@ -6,7 +6,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from encore_tui.domain import checks as ck
 from encore_tui.domain import tally
@@ -134,6 +134,17 @@ class RoundView:
 
 def postal_totals(entries: list[TableEntry], n: int) -> tally.Totals:
     return tally.sum_totals((tally.entry_totals(e, n) for e in entries), n)
+
+
+_ROUND = select(round_t).where(round_t.c.ac_id == bindparam("a"), round_t.c.round_no == bindparam("r"))
+
+
+def round_row(conn: Connection, ac_id: int, round_no: int):
+    """One round's row (status, revision, remark…), inside the caller's transaction."""
+    row = conn.execute(_ROUND, {"a": ac_id, "r": round_no}).one_or_none()
+    if row is None:
+        raise ServiceError(f"There is no round {round_no} in this AC.")
+    return row
 
 
 def round_checks(

@@ -19,7 +19,7 @@ from encore_tui.domain.review import BlindPurpose, CellChange, SpotMode
 from encore_tui.domain.rounds import Action, Role, RoundStatus, authorize
 from encore_tui.domain.setup import NOTA, REJECTED, TOTAL
 from encore_tui.domain.tally import Totals, entry_totals, sum_totals
-from encore_tui.services import counting
+from encore_tui.services import decisions
 from encore_tui.services.context import AcContext, Actor, load_context
 from encore_tui.services.errors import InvalidValue, ServiceError
 from encore_tui.services.queries import RoundView, entries_in, round_infos, round_view
@@ -36,7 +36,7 @@ from encore_tui.services.ro_checks import (
 )
 from encore_tui.services.ro_result import list_attachments
 from encore_tui.services.ro_tx import get_record, records_like
-from encore_tui.services.uow import unit_of_work
+from encore_tui.services.uow import Saved, unit_of_work
 from encore_tui.store.engine import Store
 from encore_tui.store.models import cell as cell_t
 from encore_tui.store.models import journal as journal_t
@@ -53,7 +53,7 @@ def spot_check_rounds(store: Store, ac_id: int) -> int:
         return spot_check_rounds_in(conn, ac_id)
 
 
-def set_spot_check_rounds(store: Store, ac_id: int, rounds: int, actor: Actor) -> counting.Saved:
+def set_spot_check_rounds(store: Store, ac_id: int, rounds: int, actor: Actor) -> Saved:
     authorize(actor.role, Action.CHANGE_PLAN)
     if not 0 <= rounds <= 99:
         raise InvalidValue("The number of spot-checked rounds is 0..99 (0: none required).")
@@ -168,7 +168,7 @@ def round_diff(store: Store, ac_id: int, round_no: int) -> RoundDiff | None:
         base = _base_snapshot(_snapshots(conn, ac_id, round_no), info.revision)
         if base is None:
             return None
-        text, _ = counting.figures_snapshot(ctx, round_no, entries_in(conn, ctx, round_no))
+        text, _ = decisions.figures_snapshot(ctx, round_no, entries_in(conn, ctx, round_no))
     changes = review.diff_figures(json.loads(base.figures), json.loads(text), ctx.fields_of(round_no))
     return RoundDiff(
         round_no, base.revision, base.stage, base.created_at, base.created_by, info.revision, changes
@@ -218,19 +218,19 @@ def review_round(store: Store, ac_id: int, round_no: int) -> RoundReview:
 
 
 # -- decisions ------------------------------------------------------------------------------------
-def approve(store: Store, ac_id: int, round_no: int, actor: Actor, pin: str) -> counting.Saved:
+def approve(store: Store, ac_id: int, round_no: int, actor: Actor, pin: str) -> Saved:
     """The RO approves with the PIN re-entered (every rule is checked by approve_round itself)."""
-    return counting.approve_round(store, ac_id, round_no, actor, pin=pin)
+    return decisions.approve_round(store, ac_id, round_no, actor, pin=pin)
 
 
-def return_to_operator(store: Store, ac_id: int, round_no: int, remark: str, actor: Actor) -> counting.Saved:
-    return counting.return_round(store, ac_id, round_no, remark, actor)
+def return_to_operator(store: Store, ac_id: int, round_no: int, remark: str, actor: Actor) -> Saved:
+    return decisions.return_round(store, ac_id, round_no, remark, actor)
 
 
-def correct(store: Store, ac_id: int, round_no: int, reason: str, actor: Actor, pin: str) -> counting.Saved:
+def correct(store: Store, ac_id: int, round_no: int, reason: str, actor: Actor, pin: str) -> Saved:
     """Open an approved/published round for correction (PIN re-entered); later rounds then need
     re-approval. The RO then types the right figures and approves it again."""
-    return counting.open_correction(store, ac_id, round_no, reason, actor, pin=pin)
+    return decisions.open_correction(store, ac_id, round_no, reason, actor, pin=pin)
 
 
 # -- the correction annex ------------------------------------------------------------------------------
@@ -297,7 +297,7 @@ def correction_annex(store: Store, ac_id: int, round_no: int, revision: int | No
                 after[-1].created_at,
             )
         else:
-            text, _ = counting.figures_snapshot(ctx, round_no, entries_in(conn, ctx, round_no))
+            text, _ = decisions.figures_snapshot(ctx, round_no, entries_in(conn, ctx, round_no))
             after_doc, approved_by, approved_at = json.loads(text), None, None
     before_doc = json.loads(base.figures) if base else {"tables": []}
     fields = ctx.fields_of(round_no)
@@ -412,7 +412,7 @@ def draw_spot_check(
     return picks
 
 
-def open_double_entry(store: Store, ac_id: int, round_no: int, keyer: str, actor: Actor) -> counting.Saved:
+def open_double_entry(store: Store, ac_id: int, round_no: int, keyer: str, actor: Actor) -> Saved:
     """The RO has a second operator key the whole round blind into a separate area."""
     authorize(actor.role, Action.APPROVE)
     with unit_of_work(store, ac_id, actor) as fx:
@@ -510,7 +510,7 @@ def enter_blind(
     field: str,
     value: int | None,
     actor: Actor,
-) -> counting.Saved:
+) -> Saved:
     authorize(actor.role, Action.ENTER)  # observers never key; who exactly: _may_key below
     purpose = BlindPurpose(purpose)
     if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
@@ -560,7 +560,7 @@ def resolve_blind(
     field: str,
     take: str,
     actor: Actor,
-) -> counting.Saved:
+) -> Saved:
     """The RO decides one differing cell: take "entered" (the operator's figure stands) or
     "rekeyed" (the blind figure replaces the entered one). Both areas then agree."""
     authorize(actor.role, Action.APPROVE)

@@ -14,12 +14,11 @@ from encore_tui.domain import checks as ck
 from encore_tui.domain import vvpat
 from encore_tui.domain.entries import TableEntry
 from encore_tui.domain.rounds import Action, RoundStatus, authorize
-from encore_tui.services import counting
 from encore_tui.services.context import AcContext, Actor, load_context
 from encore_tui.services.errors import InvalidValue, RoundBlocked, ServiceError
 from encore_tui.services.queries import all_entries, form20_in, round_infos
 from encore_tui.services.ro_tx import get_record, open_corrections, records_like
-from encore_tui.services.uow import unit_of_work
+from encore_tui.services.uow import Saved, unit_of_work
 from encore_tui.store import journal
 from encore_tui.store.engine import Store
 from encore_tui.store.models import ac as ac_t
@@ -191,7 +190,7 @@ def enter_slip_count(
         return {s.station: s for s in _stations(conn, ctx)}[station]
 
 
-def amend_from_slips(store: Store, ac_id: int, station: str, actor: Actor) -> counting.Saved:
+def amend_from_slips(store: Store, ac_id: int, station: str, actor: Actor) -> Saved:
     """The difference remained after the recount: the slip count prevails. The station's round
     is opened for correction (a new revision; later approved rounds need re-approval) and the
     station's figures are replaced by the slip count. The RO then approves the rounds again."""
