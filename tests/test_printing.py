@@ -13,7 +13,7 @@ import pytest
 from encore_tui import services
 from encore_tui.domain.declaration import Declaration, TieLot
 from encore_tui.domain.setup import ElectionKind, Setup
-from encore_tui.printing import api, documents
+from encore_tui.printing import api, declaration, documents
 from encore_tui.printing import payload as pl
 from encore_tui.printing.verify import verify_sheet
 from encore_tui.services.importing import read_setup_json
@@ -281,7 +281,7 @@ def test_bye_election_prints_form_21d(sqlite_store, tmp_path):
     s = small_bihar()
     s = s.model_copy(update={"election": s.election.model_copy(update={"kind": ElectionKind.BYE})})
     ac_id, _ = counted_ac(sqlite_store, s, keep_aside_round=None)
-    path = write(tmp_path, "d", documents.form21c(sqlite_store, ac_id))
+    path = write(tmp_path, "d", declaration.form21c(sqlite_store, ac_id))
     assert "FORM 21D" in pdf_text(path) and "vacancy" in pdf_text(path)
     assert qr_payloads(path, tmp_path)[0]["k"] == "21d"
 

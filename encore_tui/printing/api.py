@@ -56,6 +56,7 @@ def render(
     printed_by: str = "",
     key=None,
 ) -> bytes:
+    from encore_tui.printing import declaration as dc
     from encore_tui.printing import documents as d
     from encore_tui.services.errors import ServiceError
 
@@ -72,7 +73,7 @@ def render(
         return d.form20(store, ac_id, **kw)
     if what == "postal":
         return d.postal_sheet(store, ac_id, **kw)
-    fn = {"form21c": d.form21c, "form21e": d.form21e, "form22": d.form22}[what]
+    fn = {"form21c": dc.form21c, "form21e": dc.form21e, "form22": dc.form22}[what]
     if declaration is None:  # once the RO declared, the forms print that declaration, not a DRAFT
         from encore_tui.services.ro_result import recorded_declaration
 
