@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -27,3 +28,30 @@ def test_the_import_contracts_hold():
         text=True,
     )
     assert run.returncode == 0, run.stdout[-3000:]
+
+
+PACKAGE = ROOT / "encore_tui"
+
+
+def _modules():
+    return sorted(p for p in PACKAGE.rglob("*.py") if "demo_data" not in p.parts)
+
+
+def test_no_module_is_over_600_lines():
+    long = {str(p.relative_to(ROOT)): n for p in _modules() if (n := len(p.read_text().splitlines())) > 600}
+    assert not long, f"split these modules: {long}"
+
+
+def test_no_private_name_is_imported_from_another_module():
+    """`from encore_tui.x import _name` hands a module's private helper to another one: make it
+    public where it belongs instead (the read side, cli/common.py, printing/parts.py…)."""
+    crossing = []
+    for p in _modules():
+        for node in ast.walk(ast.parse(p.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("encore_tui"):
+                crossing += [
+                    f"{p.relative_to(ROOT)}: {node.module}.{a.name}"
+                    for a in node.names
+                    if a.name.startswith("_") and not a.name.startswith("__")
+                ]
+    assert not crossing, crossing
