@@ -214,19 +214,20 @@ class Dashboard:
     outbox: dict[str, int]
 
 
-def _outbox_counts(conn: Connection, ac_id: int) -> dict[str, int]:
-    return dict(
-        conn.execute(
-            select(outbox_t.c.state, func.count()).where(outbox_t.c.ac_id == ac_id).group_by(outbox_t.c.state)
-        ).all()
-    )
+def outbox_counts_in(conn: Connection, ac_id: int | None) -> dict[str, int]:
+    """Messages to central by delivery state (queued, sent, acked, failed; states with none
+    left out), of one AC or (None) of every AC, inside the caller's transaction."""
+    q = select(outbox_t.c.state, func.count()).group_by(outbox_t.c.state)
+    if ac_id is not None:
+        q = q.where(outbox_t.c.ac_id == ac_id)
+    return dict(conn.execute(q).all())
 
 
-def outbox_counts(store: Store, ac_id: int) -> dict[str, int]:
-    """Messages to central by delivery state (queued, sent, acked, failed): the dashboard's
-    push line, re-read every few seconds while the relay works."""
+def outbox_counts(store: Store, ac_id: int | None = None) -> dict[str, int]:
+    """The dashboard's push line (re-read every few seconds while the relay works) and
+    `encore push`'s summary: the one place the outbox is counted."""
     with store.read() as conn:
-        return _outbox_counts(conn, ac_id)
+        return outbox_counts_in(conn, ac_id)
 
 
 def dashboard(store: Store, ac_id: int) -> Dashboard:
@@ -234,7 +235,7 @@ def dashboard(store: Store, ac_id: int) -> Dashboard:
     with store.read() as conn:
         infos = round_infos(conn, ac_id)
         entries = all_entries(conn, ctx)
-        ob = _outbox_counts(conn, ac_id)
+        ob = outbox_counts_in(conn, ac_id)
     entered = {r: sum(1 for e in es if e.values or e.kept_aside) for r, es in entries.items()}
     kept = [e for r, es in entries.items() for e in es if e.kept_aside]
     tallies = tally.round_tallies(
