@@ -322,7 +322,6 @@ def correction_annex(store: Store, ac_id: int, round_no: int, revision: int | No
 
 
 def _doc_totals(ctx: AcContext, doc) -> Totals:
-
     es = [
         TableEntry(
             doc.get("round", 0),

@@ -490,7 +490,6 @@ def round_key(kind: str, ac: int, round_no: int | None, revision: int, journal_s
 
 
 def totals_of_tables(tables: Sequence[TableResult], n: int, round_no: int) -> Totals:
-
     return sum_totals((entry_totals(t.entry(round_no), n) for t in tables), n)
 
 
