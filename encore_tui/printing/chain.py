@@ -19,6 +19,9 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from encore_tui.services import load_context, revisions
+from encore_tui.services.decisions import figures_snapshot
+from encore_tui.services.queries import all_entries, round_infos
 from encore_tui.store.journal import canonical
 
 APPROVED, SUBMITTED, DRAFT = "a", "s", "d"  # stage letters printed in the QR payload
@@ -66,9 +69,6 @@ def _stage(revision: int, digest: str, snapshots: list[dict]) -> str:
 
 def round_states(store, ac_id: int) -> tuple[object, dict[int, RoundState]]:
     """(ctx, {round: RoundState}) for every round, from the live figures and the snapshots."""
-    from encore_tui.services import load_context, revisions
-    from encore_tui.services.decisions import figures_snapshot
-    from encore_tui.services.queries import all_entries, round_infos
 
     ctx = load_context(store, ac_id)
     with store.read() as conn:

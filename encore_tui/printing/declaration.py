@@ -3,6 +3,7 @@ election) and Form 22 (certificate of election). Each function returns the PDF b
 
 from __future__ import annotations
 
+from encore_tui import services
 from encore_tui.domain.declaration import Declaration
 from encore_tui.domain.setup import ElectionKind, Setup
 from encore_tui.printing import data as dd
@@ -19,8 +20,6 @@ from encore_tui.printing.parts import (
 
 
 def _result(store, ac_id: int, declaration: Declaration | None, at: str):
-    from encore_tui import services
-
     acs = dd.ac_state(store, ac_id)
     _, f20 = services.form20(store, ac_id)
     res = (

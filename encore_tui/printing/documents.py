@@ -4,10 +4,11 @@ correction annex. Each function returns the PDF bytes; the declaration documents
 
 from __future__ import annotations
 
+from encore_tui import services
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import RoundStatus
 from encore_tui.domain.setup import Setup
-from encore_tui.domain.tally import Totals
+from encore_tui.domain.tally import Totals, lead
 from encore_tui.printing import chain as ch
 from encore_tui.printing import data as dd
 from encore_tui.printing.doc import MARGIN, Column, Row, Sheet, grid
@@ -24,14 +25,13 @@ from encore_tui.printing.parts import (
     round_title,
     totals_rows,
 )
+from encore_tui.services.errors import ServiceError
 
 
 # -- round sheet -------------------------------------------------------------------------------------
 def round_sheet(
     store, ac_id: int, round_no: int, *, printed_by: str = "", key=None, postal_sheet=False
 ) -> bytes:
-    from encore_tui import services
-
     view = services.round_view(store, ac_id, round_no)
     acs = dd.ac_state(store, ac_id)
     st = acs.states[round_no]
@@ -175,8 +175,6 @@ def _round_declaration(pdf: Sheet, view, acs: dd.AcState) -> None:
             view.tally.lead,
         )
     else:  # the postal round: nothing is brought forward
-        from encore_tui.domain.tally import lead
-
         bf, this, cum = Totals.zero(n), view.postal_totals, view.postal_totals
         ld = lead(cum.votes)
     pdf.add_page()
@@ -224,8 +222,6 @@ def _lead_text(setup: Setup, ld, cum: Totals) -> str:
 
 # -- Form 20 ---------------------------------------------------------------------------------------
 def form20(store, ac_id: int, *, printed_by: str = "", key=None) -> bytes:
-    from encore_tui import services
-
     acs = dd.ac_state(store, ac_id)
     _, f20 = services.form20(store, ac_id)
     setup = acs.setup
@@ -317,15 +313,11 @@ def correction_annex(
 ) -> bytes:
     acs = dd.ac_state(store, ac_id)
     if round_no not in acs.states:
-        from encore_tui.services.errors import ServiceError
-
         raise ServiceError(f"There is no round {round_no}.")
     st = acs.states[round_no]
     try:
         older, newer = dd.pick_revisions(st, old_rev, new_rev)
     except LookupError as exc:
-        from encore_tui.services.errors import ServiceError
-
         raise ServiceError(str(exc)) from None
     setup = acs.setup
     at = dd.now_iso()
