@@ -38,7 +38,7 @@ from encore_tui.store.models import chain_head
 from encore_tui.store.models import journal as journal_t
 from encore_tui.store.models import round_revision as rev_t
 from tests.conftest import OPERATOR, OPERATOR2, RO, _fresh_pg_store
-from tests.ro_support import RO_PIN, make_ac, postal, type_round, verified
+from tests.support.ro import RO_PIN, make_ac, postal, type_round, verified
 
 pytestmark = pytest.mark.postgres
 

@@ -18,7 +18,8 @@ from cryptography.x509.oid import NameOID
 from encore_tui.push import queue
 from encore_tui.push.relay import PushConfig, Relay
 from encore_tui.wire import keys
-from tests.test_push import ROOT, encore, free_port, make_counted_ac
+from tests.conftest import ROOT
+from tests.support.receiver import encore, free_port, make_counted_ac
 
 
 def _cert(subject: str, issuer_key, issuer_name, key, ca: bool):

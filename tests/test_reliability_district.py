@@ -13,7 +13,7 @@ from encore_tui import services
 from encore_tui.base.fast import Fast
 from encore_tui.store import open_store
 from tests.conftest import OPERATOR, OPERATOR2, RO, approvable
-from tests.test_services import postal_done, type_round
+from tests.support.flows import postal_done, type_round
 
 pytestmark = pytest.mark.postgres
 

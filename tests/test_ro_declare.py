@@ -15,7 +15,7 @@ from encore_tui.services import ro, ro_result, ro_vvpat
 from encore_tui.store.models import attachment, outbox, ro_record
 from encore_tui.wire import messages as wire
 from tests.conftest import OBSERVER, OPERATOR, RO
-from tests.ro_support import (
+from tests.support.ro import (
     PDF,
     RO_PIN,
     count_and_approve,

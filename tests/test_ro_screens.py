@@ -28,7 +28,7 @@ from encore_tui.screens.signin import SignInScreen
 from encore_tui.services import ro, ro_result
 from encore_tui.store import journal
 from tests.conftest import OPERATOR, RO
-from tests.ro_support import PDF, RO_PIN, count_and_approve, make_ac, postal, type_round, verified, votes_of
+from tests.support.ro import PDF, RO_PIN, count_and_approve, make_ac, postal, type_round, verified, votes_of
 
 SIZE = (80, 24)
 

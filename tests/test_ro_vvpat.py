@@ -16,7 +16,7 @@ from encore_tui.services import ro, ro_vvpat
 from encore_tui.store.models import outbox, vvpat_count
 from encore_tui.wire import messages as wire
 from tests.conftest import OBSERVER, OPERATOR, RO
-from tests.ro_support import (
+from tests.support.ro import (
     RO_PIN,
     count_and_approve,
     make_ac,

@@ -19,7 +19,7 @@ from encore_tui.screens.ro.result import ResultScreen
 from encore_tui.screens.ro.vvpat import VvpatScreen
 from encore_tui.services import ro, ro_result, ro_vvpat
 from tests.conftest import OPERATOR, RO
-from tests.ro_support import RO_PIN, count_and_approve, make_ac, postal, type_table, verified, votes_of
+from tests.support.ro import RO_PIN, count_and_approve, make_ac, postal, type_table, verified, votes_of
 
 SIZE = (80, 24)
 

@@ -16,8 +16,7 @@ from encore_tui.screens.dialogs import KeepAsideDialog, MessageDialog
 from encore_tui.screens.round_entry import RoundScreen
 from encore_tui.widgets.tally_grid import COL_W, TallyGrid
 from tests.conftest import ADMIN, OPERATOR2, RO, small_setup
-
-SIZE = (80, 24)
+from tests.support.screens import SIZE, open_round, settle, sign_in, status_text, values
 
 
 @pytest.fixture
@@ -31,42 +30,10 @@ def hall(sqlite_store):
     return store, ac_id
 
 
-async def sign_in(pilot, user: str = "op1", pin: str = "1111") -> None:
-    await pilot.press(*user, "enter")
-    await pilot.press(*pin, "enter")
-    await pilot.pause()
-
-
-async def open_round(pilot, round_no: int) -> RoundScreen:
-    app = pilot.app
-    assert isinstance(app.screen, DashboardScreen)
-    table = app.screen.query_one("#rounds")
-    table.move_cursor(row=round_no)
-    await pilot.press("enter")
-    await pilot.pause()
-    assert isinstance(app.screen, RoundScreen), type(app.screen)
-    assert app.screen.round_no == round_no
-    return app.screen
-
-
 async def type_cells(pilot, *values: int | str) -> None:
     for v in values:
         await pilot.press(*str(v), "enter")
     await settle(pilot)
-
-
-async def settle(pilot) -> None:
-    """Let the totals worker (round view off the key path) finish and its result land."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def status_text(screen) -> str:
-    return str(screen.query_one("#status").render())
-
-
-def values(store, ac_id, round_no) -> dict[str, dict[str, int]]:
-    return {e.station: dict(e.values) for e in services.round_view(store, ac_id, round_no).entries}
 
 
 async def test_a_whole_round_typed_checked_kept_aside_submitted_returned_and_reentered(hall):

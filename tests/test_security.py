@@ -19,7 +19,7 @@ from encore_tui.domain.rounds import PERMISSIONS, Action, IllegalTransition, Not
 from encore_tui.services import Actor
 from encore_tui.store import open_store
 from tests.conftest import ADMIN, OPERATOR, approvable, small_setup
-from tests.test_services import postal_done, type_round
+from tests.support.flows import postal_done, type_round
 
 ROLES = [r for r in Role if r is not Role.SYSTEM]
 

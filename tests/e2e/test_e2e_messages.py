@@ -20,7 +20,7 @@ from encore_tui.services.demo import DEMO_ACCOUNTS
 from encore_tui.services.importing import read_form20_dir
 from encore_tui.store import open_store
 from tests.conftest import ADMIN, GUMMIDIPOONDI, OPERATOR2, require_tool
-from tests.e2e.test_e2e_powercut import Tmux, grid_row, sign_in
+from tests.support.tmux import Tmux, grid_row, sign_in
 
 pytestmark = pytest.mark.slow
 
