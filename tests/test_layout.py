@@ -57,13 +57,16 @@ def test_no_private_name_is_imported_from_another_module():
     assert not crossing, crossing
 
 
+SHARED = ("tests.support", "tests.conftest", "tests.crash.harness")
+
+
 def test_test_modules_share_helpers_only_through_tests_support():
     """A helper one test module borrows from another is a fixture in the wrong place: shared
     helpers live in tests/support/, shared fixtures and constants in tests/conftest.py."""
     borrowed = []
     for p in sorted((ROOT / "tests").rglob("*.py")):
         for node in ast.walk(ast.parse(p.read_text())):
-            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tests."):
-                if not node.module.startswith(("tests.support", "tests.conftest", "tests.crash.harness")):
-                    borrowed.append(f"{p.relative_to(ROOT)}: {node.module}")
+            module = getattr(node, "module", None) or ""
+            if module.startswith("tests.") and not module.startswith(SHARED):
+                borrowed.append(f"{p.relative_to(ROOT)}: {module}")
     assert not borrowed, borrowed
