@@ -57,7 +57,7 @@ def test_no_private_name_is_imported_from_another_module():
     assert not crossing, crossing
 
 
-SHARED = ("tests.support", "tests.conftest", "tests.crash.harness")
+SHARED = ("tests.support", "tests.conftest", "tests.crash")  # tests.crash: the crash harness package
 
 
 def test_test_modules_share_helpers_only_through_tests_support():
