@@ -12,10 +12,10 @@ from encore_tui.printing.labels import L, bi, en, hi
 from encore_tui.printing.parts import (
     ac_lines,
     cand_rows,
+    cell_text,
     forms_payload,
     head,
     label_cols,
-    n,
 )
 
 
@@ -192,7 +192,7 @@ def form21e(
         ("total_valid", tp.total_valid),
         ("nota", tp.nota),
         ("rejected", tp.rejected),
-        ("tendered", n(f20.tendered) or "0"),
+        ("tendered", cell_text(f20.tendered) or "0"),
     ):
         y = pdf.get_y()
         pdf.put(MARGIN, y, 130, 6, f"{bi(key_)}", size=10)

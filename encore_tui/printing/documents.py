@@ -18,10 +18,10 @@ from encore_tui.printing.parts import (
     WATERMARK_DRAFT,
     ac_lines,
     cand_rows,
+    cell_text,
     forms_payload,
     head,
     label_cols,
-    n,
     round_title,
     totals_rows,
 )
@@ -100,7 +100,7 @@ def round_sheet(
     kept = {i for i, e in enumerate(entries) if e.kept_aside}
 
     def vals(field: str) -> list[str]:
-        cells = ["—" if e.kept_aside else n(e.values.get(field)) for e in entries]
+        cells = ["—" if e.kept_aside else cell_text(e.values.get(field)) for e in entries]
         return [*cells, str(sum(e.values.get(field, 0) for e in entries if not e.kept_aside))]
 
     def valid() -> list[str]:
@@ -262,7 +262,7 @@ def form20(store, ac_id: int, *, printed_by: str = "", key=None) -> bytes:
             str(t.rejected),
             str(t.nota),
             str(t.total),
-            n(tendered),
+            cell_text(tendered),
         ]
 
     rows = []
@@ -387,8 +387,8 @@ def correction_annex(
         cells, marks = [], set()
         for i, k in enumerate(changed):
             o, nw = old_t.get(k, {}), new_t.get(k, {})
-            ov = "KA" if o.get("kept_aside") else n(o.get("values", {}).get(f))
-            nv = "KA" if nw.get("kept_aside") else n(nw.get("values", {}).get(f))
+            ov = "KA" if o.get("kept_aside") else cell_text(o.get("values", {}).get(f))
+            nv = "KA" if nw.get("kept_aside") else cell_text(nw.get("values", {}).get(f))
             if ov != nv:
                 marks |= {2 * i, 2 * i + 1}
                 nv = f"{nv} *"

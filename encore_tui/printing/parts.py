@@ -19,7 +19,8 @@ KEPT_ASIDE_HI = {
 WATERMARK_DRAFT = f"{en('draft')} / {hi('draft')}"
 
 
-def n(v) -> str:
+def cell_text(v) -> str:
+    """A figure as printed in a cell: blank for none."""
     return "" if v is None else str(v)
 
 
