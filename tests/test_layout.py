@@ -70,3 +70,9 @@ def test_test_modules_share_helpers_only_through_tests_support():
             if module.startswith("tests.") and not module.startswith(SHARED):
                 borrowed.append(f"{p.relative_to(ROOT)}: {module}")
     assert not borrowed, borrowed
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (ROOT / ".ci" / "run").read_text().strip().splitlines()[-1]
+    assert ci.startswith("python3 -m venv") and "pytest" in ci
+    assert f"\n{ci}\n" in (ROOT / "README.md").read_text()
