@@ -146,3 +146,21 @@ def require_tool(name: str) -> str:
     if os.environ.get("CI"):
         pytest.fail(f"{name} is required in CI (.ci/run installs it)")
     pytest.skip(f"{name} is not installed")
+
+
+# The tests `-m "not slow"` leaves out, beyond those marked where they are defined (e2e/, the
+# benchmark smoke run, the real Gummidipoondi count): the slowest of a full run's --durations
+# (docs/architecture.md, "Tests"). Kept here, in one list, so that marking one touches no test
+# module. A module path marks every test in it; a test id marks that test (every parameter).
+SLOW = {
+    "tests/crash/test_crash.py::test_sigkill_at_random_moments_loses_nothing_and_duplicates_nothing",
+    "tests/test_pg_concurrency.py::test_soak_operators_ro_and_verify_at_once",
+    "tests/test_central_fuzz.py",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        test_id = item.nodeid.split("[", 1)[0]
+        if test_id in SLOW or test_id.split("::", 1)[0] in SLOW:
+            item.add_marker(pytest.mark.slow)

@@ -76,3 +76,12 @@ def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text().strip().splitlines()[-1]
     assert ci.startswith("python3 -m venv") and "pytest" in ci
     assert f"\n{ci}\n" in (ROOT / "README.md").read_text()
+
+
+def test_every_test_marked_slow_in_conftest_exists():
+    from tests.conftest import SLOW
+
+    for entry in SLOW:
+        path, _, name = entry.partition("::")
+        assert (ROOT / path).is_file(), entry
+        assert not name or f"def {name}(" in (ROOT / path).read_text(), entry
