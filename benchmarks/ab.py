@@ -3,8 +3,9 @@ revision, measured side by side in ONE run (alternating, so both see the same ma
 
     .venv/bin/python -m benchmarks.ab --against 27aac58 [--cells 1000] [--keys 150] [--runs 3]
 
-Prints a table: enter_cell p50 (SQLite, the service alone) and Enter key-to-screen p50 (the app
-in a pseudo-terminal), median of the runs, for each tree. The earlier revision is checked out
+Prints a table: enter_cell p50 (SQLite, the service alone), Enter key-to-screen p50 (the app
+in a pseudo-terminal) and cold start to the sign-in screen and to the round grid (median of
+`--colds` starts, vs a bare Textual app), median of the runs, for each tree. The earlier revision is checked out
 with `git worktree` into a temporary folder and run with the same interpreter.
 """
 
@@ -25,19 +26,22 @@ import json, sys, tempfile
 from pathlib import Path
 import encore_tui
 from benchmarks.service_bench import bench_sqlite, percentile
-from benchmarks.app_bench import key_figures
-cells, keys = int(sys.argv[1]), int(sys.argv[2])
+from benchmarks.app_bench import cold_start, key_figures
+cells, keys, colds = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 t = bench_sqlite(cells)
 with tempfile.TemporaryDirectory() as d:
     k = key_figures(Path(d), keys)
+    (Path(d) / "cold").mkdir()
+    c = cold_start(Path(d) / "cold", colds)
 print(json.dumps({"from": encore_tui.__file__, "cell_p50": percentile(t, 50) * 1000,
-                  "enter_p50": k["enter_p50"], "digit_ms": k["digit_ms"]}))
+                  "enter_p50": k["enter_p50"], "digit_ms": k["digit_ms"],
+                  "signin_s": c["signin"], "grid_s": c["grid"], "bare_s": c["bare"]}))
 """
 
 
-def measure(tree: Path, cells: int, keys: int) -> dict:
+def measure(tree: Path, cells: int, keys: int, colds: int) -> dict:
     out = subprocess.run(
-        [sys.executable, "-c", _PROBE, str(cells), str(keys)],
+        [sys.executable, "-c", _PROBE, str(cells), str(keys), str(colds)],
         cwd=tree,
         env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin", "HOME": str(Path.home())},
         capture_output=True,
@@ -58,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cells", type=int, default=1000)
     ap.add_argument("--keys", type=int, default=150)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--colds", type=int, default=3, help="cold starts per run (median)")
     a = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as d:
         old = Path(d) / "old"
@@ -69,10 +74,10 @@ def main(argv: list[str] | None = None) -> int:
                 for name, tree in (
                     (("old", old), ("new", ROOT)) if i % 2 == 0 else (("new", ROOT), ("old", old))
                 ):
-                    got[name].append(measure(tree, a.cells, a.keys))
+                    got[name].append(measure(tree, a.cells, a.keys, a.colds))
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(old)], cwd=ROOT, capture_output=True)
-    med = {n: {k: statistics.median(r[k] for r in rs) for k in ("cell_p50", "enter_p50", "digit_ms")}
+    med = {n: {k: statistics.median(r[k] for r in rs) for k in ("cell_p50", "enter_p50", "digit_ms", "signin_s", "grid_s", "bare_s")}
            for n, rs in got.items()}  # fmt: skip
     print(f"| figure (median of {a.runs} runs, alternating) | {a.against} | this tree |")
     print("|---|---|---|")
@@ -85,6 +90,11 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"| digit key-to-screen median | {med['old']['digit_ms']:.1f} ms | {med['new']['digit_ms']:.1f} ms |"
     )
+    print(
+        f"| cold start to sign-in (bare Textual app) | {med['old']['signin_s']:.2f} s ({med['old']['bare_s']:.2f} s)"
+        f" | {med['new']['signin_s']:.2f} s ({med['new']['bare_s']:.2f} s) |"
+    )
+    print(f"| cold start to the round grid | {med['old']['grid_s']:.2f} s | {med['new']['grid_s']:.2f} s |")
     for name, rs in got.items():
         runs = ", ".join(f"{r['cell_p50']:.2f} ms / {r['enter_p50']:.1f} ms" for r in rs)
         print(f"{a.against if name == 'old' else 'this tree'}: each run (enter_cell p50 / Enter p50): {runs}")

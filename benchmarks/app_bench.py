@@ -14,8 +14,9 @@ from pathlib import Path
 from benchmarks.pty_session import PY, PtySession
 from benchmarks.service_bench import AC_DIR, percentile
 from encore_tui import services
-from encore_tui.cli import DEMO_ACCOUNTS, admin_actor
-from encore_tui.importing import read_form20_dir
+from encore_tui.services.demo import DEMO_ACCOUNTS
+from encore_tui.services.importing import read_form20_dir
+from encore_tui.services.users import admin_actor
 from encore_tui.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent

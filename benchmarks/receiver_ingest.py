@@ -31,10 +31,10 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from encore_tui import keys, wire  # noqa: E402
 from encore_tui.domain.entries import TableEntry  # noqa: E402
 from encore_tui.domain.tally import Totals, entry_totals, sum_totals  # noqa: E402
-from encore_tui.push import signing  # noqa: E402
+from encore_tui.wire import keys, signing  # noqa: E402
+from encore_tui.wire import messages as wire  # noqa: E402
 
 N_CAND, TABLES = 12, 14
 

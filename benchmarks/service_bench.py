@@ -9,9 +9,9 @@ import uuid
 from pathlib import Path
 
 from encore_tui import services
-from encore_tui.cli import admin_actor
 from encore_tui.domain.rounds import Role
-from encore_tui.importing import read_form20_dir
+from encore_tui.services.importing import read_form20_dir
+from encore_tui.services.users import admin_actor
 from encore_tui.store import open_store
 
 AC_DIR = Path(__file__).resolve().parent.parent / "encore_tui" / "demo_data" / "gummidipoondi"

@@ -1,4 +1,4 @@
-from encore_tui.cli import main
+from encore_tui.cli.main import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

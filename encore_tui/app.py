@@ -17,11 +17,12 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from encore_tui.config import Settings
+from encore_tui.base.config import Settings
+from encore_tui.base.i18n import set_lang, t
 from encore_tui.domain.rounds import Action, Role, may, may_edit
-from encore_tui.i18n import set_lang, t
 from encore_tui.screens.common import localize_bindings, user_errors
 from encore_tui.screens.messages import MessageLog
+from encore_tui.widgets.textual_compat import UnhandledErrors
 
 if TYPE_CHECKING:
     # SQLAlchemy and pydantic (services, store) load in a thread after the sign-in screen is up
@@ -38,7 +39,7 @@ def route(actor: services.Actor) -> Screen:
     away, F2); operator: the counting dashboard; admin: the dashboard, read-only.
     """
     from encore_tui.screens.dashboard import DashboardScreen
-    from encore_tui.screens.ro_home import RoHomeScreen
+    from encore_tui.screens.ro.home import RoHomeScreen
 
     if actor.role in (Role.RO, Role.ARO, Role.OBSERVER):
         return RoHomeScreen(read_only=actor.role is Role.OBSERVER)
@@ -47,7 +48,7 @@ def route(actor: services.Actor) -> Screen:
     return DashboardScreen(read_only=True)
 
 
-class EncoreApp(App):
+class EncoreApp(UnhandledErrors, App):
     TITLE = "encore-tui"
     CSS_PATH = "app.tcss"
     BINDINGS = [
@@ -111,8 +112,8 @@ class EncoreApp(App):
             log.warning("store not opened: %s", exc)
             self.call_from_thread(self._store_failed, str(exc))
             return
-        except Exception as exc:  # shown by _handle_exception: a clear message and exit code 3
-            self.call_from_thread(self._handle_exception, exc)
+        except Exception as exc:  # shown by unhandled_error: a clear message and exit code 3
+            self.call_from_thread(self.unhandled_error, exc)
             return
         self.call_from_thread(self._store_ready, store, acs, has_users)
 
@@ -180,18 +181,17 @@ class EncoreApp(App):
         if isinstance(self.screen, LockScreen):
             self.pop_screen()
 
-    def _handle_exception(self, error: Exception) -> None:
+    def unhandled_error(self, error: Exception) -> None:
         """No operator sees a traceback. Screens catch the refusals they expect; anything that
         still escapes is logged in full and the app exits with a short message (Textual stops
         a widget's message loop after an unhandled exception, so carrying on is not safe)."""
         log.error("unexpected error", exc_info=error)
         if self.is_headless:  # tests: let the test framework see the exception
-            super()._handle_exception(error)
+            self.default_unhandled_error(error)
             return
-        from encore_tui.config import log_path
+        from encore_tui.base.config import log_path
 
         what = str(error) if isinstance(error, user_errors()) else "unexpected error"
-        self._return_code = 3
         self.exit(
             return_code=3,
             message=f"encore: {what}; nothing saved was lost. Details are in {log_path()}.",
@@ -232,7 +232,7 @@ class EncoreApp(App):
 
         accounts = self.demo_accounts
         if self.demo and accounts is None:
-            from encore_tui.cli import DEMO_ACCOUNTS
+            from encore_tui.services.demo import DEMO_ACCOUNTS
 
             accounts = DEMO_ACCOUNTS
         accounts = accounts if self.demo else None
@@ -364,8 +364,8 @@ class EncoreApp(App):
         yield SystemCommand(t("Quit"), "Leave encore (everything saved stays saved)", self.exit)
 
     def _ro_commands(self) -> Iterable[SystemCommand]:
-        from encore_tui.screens.ro_result import ResultScreen
-        from encore_tui.screens.ro_vvpat import VvpatScreen
+        from encore_tui.screens.ro.result import ResultScreen
+        from encore_tui.screens.ro.vvpat import VvpatScreen
 
         yield SystemCommand(
             t("VVPAT verification"),

@@ -146,3 +146,52 @@ def require_tool(name: str) -> str:
     if os.environ.get("CI"):
         pytest.fail(f"{name} is required in CI (.ci/run installs it)")
     pytest.skip(f"{name} is not installed")
+
+
+# The tests `-m "not slow"` leaves out, beyond those marked where they are defined (e2e/, the
+# benchmark smoke run, the real Gummidipoondi count): the slowest of a full run's --durations
+# (docs/architecture.md, "Tests"). Kept here, in one list, so that marking one touches no test
+# module. A module path marks every test in it; a test id marks that test (every parameter).
+SLOW = {  # each took 20 s or more (call + setup, every parameter) in a full run on 2 workers
+    "tests/test_central_fuzz.py",  # the receiver fuzzed (schemathesis)
+    "tests/crash/test_crash.py::test_sigkill_at_random_moments_loses_nothing_and_duplicates_nothing",
+    "tests/test_app_wiring.py::test_a_second_window_on_the_same_store_is_refused_while_signed_in",
+    "tests/test_app_wiring.py::test_the_app_pushes_while_signed_in_and_the_dashboard_shows_it",
+    "tests/test_central.py::test_accepts_and_publishes_results",
+    "tests/test_import_export.py::test_cli_import_export_status_verify_and_tamper",
+    "tests/test_import_export.py::test_cli_user_add_and_demo_store",
+    "tests/test_pg_concurrency.py::test_cell_edit_and_approval_of_one_round_never_approve_other_figures",
+    "tests/test_pg_concurrency.py::test_ro_and_operator_writes_wait_for_the_chain_head_lock",
+    "tests/test_pg_concurrency.py::test_soak_operators_ro_and_verify_at_once",
+    "tests/test_printing.py::test_cli_export_and_verify",
+    "tests/test_printing.py::test_correction_annex_and_verify_names_the_changed_cell",
+    "tests/test_printing.py::test_declaration_documents_draft_then_declared",
+    "tests/test_printing.py::test_postal_round_and_draft_round",
+    "tests/test_printing.py::test_round_sheet_on_both_backends",
+    "tests/test_printing_declared.py::test_declaration_forms_print_the_recorded_declaration",
+    "tests/test_printing_form20.py::test_form20_of_36_candidates_and_420_stations",
+    "tests/test_properties.py::test_random_service_sequences_keep_the_store_valid",
+    "tests/test_push.py::test_central_killed_mid_request_no_loss_no_duplicate",
+    "tests/test_push.py::test_correction_and_reapproval_reach_central_and_republish",
+    "tests/test_push.py::test_offline_then_online_everything_arrives_once",
+    "tests/test_push.py::test_postal_correction_makes_central_wait_for_every_round_again",
+    "tests/test_push.py::test_push_cli_flushes_and_exit_code_says_what_is_left",
+    "tests/test_push.py::test_several_worker_processes_share_one_store_replays_refused_everywhere",
+    "tests/test_push_ro.py::test_a_counting_day_reaches_central_once_with_the_declared_winner",
+    "tests/test_ro_cli.py::test_an_ro_reviews_approves_returns_corrects_and_declares_at_the_console",
+    "tests/test_ro_screens.py::test_correction_of_round_3_after_round_7_published",
+    "tests/test_ro_screens.py::test_double_entry_keyed_by_the_second_operator_and_compared_by_the_ro",
+    "tests/test_ro_screens.py::test_return_with_a_remark_reaches_the_operator_and_the_resubmission_shows_its_changes",
+    "tests/test_ro_screens.py::test_spot_check_blocks_approval_until_rekeyed_and_resolved",
+    "tests/test_ro_vvpat_screens.py::test_recount_sign_tie_lot_declare_and_form22",
+    "tests/test_ro_vvpat_screens.py::test_vvpat_draw_mismatch_recount_amend_kept_aside_round_and_close",
+    "tests/test_screens.py::test_a_whole_round_typed_checked_kept_aside_submitted_returned_and_reentered",
+    "tests/test_tamper.py::test_truncation_is_caught_by_central_receipts_and_printed_sheets",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        test_id = item.nodeid.split("[", 1)[0]
+        if test_id in SLOW or test_id.split("::", 1)[0] in SLOW:
+            item.add_marker(pytest.mark.slow)

@@ -14,16 +14,17 @@ from pathlib import Path
 
 import pytest
 
-from encore_tui import keys, services
+from encore_tui import services
 from encore_tui.app import EncoreApp
-from encore_tui.config import Settings
+from encore_tui.base.config import Settings
 from encore_tui.screens.dashboard import DashboardScreen
 from encore_tui.services import ro
 from encore_tui.services.backup import backup_after_approvals
+from encore_tui.wire import keys
 from tests.conftest import OPERATOR, RO
-from tests.ro_support import RO_PIN, make_ac, postal, type_round
-from tests.test_printing import pdf_text
-from tests.test_screens import SIZE, open_round, settle, sign_in, status_text
+from tests.support.pdf import pdf_text
+from tests.support.ro import RO_PIN, make_ac, postal, type_round
+from tests.support.screens import SIZE, open_round, settle, sign_in, status_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -83,7 +84,7 @@ async def test_f8_prints_the_round_sheet_and_form20_to_the_prints_folder(hall, t
 
 
 async def test_the_app_pushes_while_signed_in_and_the_dashboard_shows_it(hall, tmp_path):
-    from tests.test_push import CentralServer
+    from tests.support.receiver import CentralServer
 
     store, ac_id = hall
     centre_key = keys.init_keys()
@@ -151,7 +152,7 @@ SECOND_WINDOW = textwrap.dedent(
     """
     import asyncio, sys
     from encore_tui.app import EncoreApp
-    from encore_tui.config import Settings
+    from encore_tui.base.config import Settings
     from encore_tui.store import open_store
 
     async def main():

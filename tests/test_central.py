@@ -11,11 +11,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from encore_tui import keys, services, wire
+from encore_tui import services
 from encore_tui.domain.tally import lead
-from encore_tui.push import queue, signing
+from encore_tui.push import queue
 from encore_tui.store import open_store
-from tests.test_push import ROOT, CentralServer, make_counted_ac
+from encore_tui.wire import keys, signing
+from encore_tui.wire import messages as wire
+from tests.conftest import ROOT
+from tests.support.receiver import CentralServer, make_counted_ac
 
 
 class World:
@@ -299,7 +302,7 @@ def test_payload_written_at_approval_is_complete(small_ac):
     """The outbox row of each approval is the full wire message, checked by central's rules."""
     from encore_tui.central import checks
     from tests.conftest import OPERATOR, RO
-    from tests.test_services import approve, postal_done, type_round, type_table
+    from tests.support.flows import approve, postal_done, type_round, type_table
 
     store, ac_id = small_ac
     postal_done(store, ac_id)

@@ -20,9 +20,9 @@ from schemathesis.checks import (
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core import NOT_SET
 
-from encore_tui import keys
-from encore_tui.push import signing
-from tests.test_push import ROOT, CentralServer
+from encore_tui.wire import keys, signing
+from tests.conftest import ROOT
+from tests.support.receiver import CentralServer
 
 # the coverage phase (hundreds of boundary cases per operation, ~2 min here) is off to keep the
 # suite quick; run it with ENCORE_FUZZ_COVERAGE=1 (it passed when this test was written)

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from encore_tui import services
-from encore_tui.exporting import form20_csv
-from encore_tui.importing import ImportProblem, read_form20_dir, read_setup_json
+from encore_tui.services.exporting import form20_csv
+from encore_tui.services.importing import ImportProblem, read_form20_dir, read_setup_json
 from tests.conftest import ADMIN, GUMMIDIPOONDI, ROOT
 
 

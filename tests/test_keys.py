@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from encore_tui import keys
+from encore_tui.wire import keys
 
 
 def test_key_is_owner_only_signs_and_verifies(tmp_path):

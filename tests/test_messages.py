@@ -13,15 +13,15 @@ import pytest
 
 from encore_tui import services
 from encore_tui.app import EncoreApp
-from encore_tui.config import Settings
+from encore_tui.base.config import Settings
 from encore_tui.screens.common import local_time
 from encore_tui.screens.help import HelpScreen
 from encore_tui.screens.messages import MessageLogScreen, short_message
-from encore_tui.screens.ro_home import RoHomeScreen
+from encore_tui.screens.ro.home import RoHomeScreen
 from encore_tui.screens.round_entry import RoundScreen
 from encore_tui.widgets.tally_grid import TallyGrid
 from tests.conftest import ADMIN, small_setup
-from tests.test_screens import SIZE, open_round, settle, sign_in, status_text, values
+from tests.support.screens import SIZE, open_round, settle, sign_in, status_text, values
 
 DISK_FULL = (
     "The disk holding /srv/encore/counting-hall/tn2021-ac001-gummidipoondi/encore.db is full. "

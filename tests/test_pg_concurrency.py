@@ -31,14 +31,14 @@ from sqlalchemy import select, text
 from encore_tui import services
 from encore_tui.domain.rounds import IllegalTransition, RoundStatus
 from encore_tui.services import ro
-from encore_tui.services.counting import figures_snapshot
+from encore_tui.services.decisions import figures_snapshot
 from encore_tui.services.queries import entries_in, round_infos
 from encore_tui.store import open_store
 from encore_tui.store.models import chain_head
 from encore_tui.store.models import journal as journal_t
 from encore_tui.store.models import round_revision as rev_t
 from tests.conftest import OPERATOR, OPERATOR2, RO, _fresh_pg_store
-from tests.ro_support import RO_PIN, make_ac, postal, type_round, verified
+from tests.support.ro import RO_PIN, make_ac, postal, type_round, verified
 
 pytestmark = pytest.mark.postgres
 

@@ -220,10 +220,10 @@ def _cell(store, ac_id) -> int | None:
 
 def test_a_write_gives_up_when_the_network_freezes_and_the_next_one_succeeds(proxied):
     store, proxy, direct, ac_id = proxied
-    from encore_tui.store.engine import _WATCHDOG
+    from encore_tui.store.postgres import WATCHDOG
 
     services.enter_cell(store, ac_id, 1, "1", "c1", 40, OPERATOR)  # the session is up
-    fired = _WATCHDOG.fired
+    fired = WATCHDOG.fired
     proxy.freeze()
     took, res = bounded(
         lambda: services.enter_cell(store, ac_id, 1, "1", "c1", 41, OPERATOR, expected=40), T + MARGIN + 10
@@ -233,7 +233,7 @@ def test_a_write_gives_up_when_the_network_freezes_and_the_next_one_succeeds(pro
     assert msg.startswith(f"Database not answering ({T:g} s): NOT saved."), msg
     assert "press Enter again" in msg
     assert took < T + MARGIN, took
-    assert _WATCHDOG.fired > fired  # the client-side watchdog broke the connection
+    assert WATCHDOG.fired > fired  # the client-side watchdog broke the connection
     # a write with a fresh connection (the pool's was thrown away) gives up as well
     took, res = bounded(
         lambda: services.enter_cell(store, ac_id, 1, "1", "c1", 41, OPERATOR, expected=40), T + MARGIN + 10
@@ -350,22 +350,22 @@ def test_a_refused_password_is_reported_as_such():
     """The local server trusts 127.0.0.1, so the server's own words are used here."""
     import psycopg
 
-    from encore_tui.store.engine import _explain
+    from encore_tui.store.errors import explain
 
     exc = psycopg.OperationalError(
         'connection failed: connection to server at "10.0.0.5", port 5432 failed: '
         'FATAL:  password authentication failed for user "counting"'
     )
-    msg = str(_explain(exc, "postgresql://counting@10.0.0.5/encore"))
+    msg = str(explain(exc, "postgresql://counting@10.0.0.5/encore"))
     assert msg.startswith('Database password refused for user "counting"'), msg
     assert "password" in msg.split(". ", 1)[1]
 
 
 def test_sqlite_messages_are_unchanged(tmp_path):
-    from encore_tui.store.engine import _explain
+    from encore_tui.store.errors import explain
 
     exc = OSError(28, "No space left on device")
-    assert str(_explain(exc, "x.db")).startswith("The disk holding x.db is full.")
+    assert str(explain(exc, "x.db")).startswith("The disk holding x.db is full.")
     store = open_store(tmp_path / "s.db")
     assert store.timeout == 10.0  # SQLite's default lock wait, as before
     with store.write() as conn:  # a plain sqlite3 connection: no watchdog on SQLite
@@ -378,7 +378,7 @@ async def test_the_app_shows_why_the_store_did_not_open_instead_of_hanging(hang)
     from textual.widgets import Static
 
     from encore_tui.app import EncoreApp
-    from encore_tui.config import Settings
+    from encore_tui.base.config import Settings
 
     app = EncoreApp(None, Settings(db=_url(hang.port), db_timeout=T))
     async with app.run_test(size=(100, 30)) as pilot:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from encore_tui import services
-from encore_tui.cli import main
+from encore_tui.cli.main import main
 from encore_tui.services import ro_result, ro_vvpat
 from tests.conftest import OPERATOR, RO
-from tests.ro_support import RO_PIN, count_and_approve, make_ac, postal, votes_of
-from tests.test_printing import flat, pdf_text
+from tests.support.pdf import flat, pdf_text
+from tests.support.ro import RO_PIN, count_and_approve, make_ac, postal, votes_of
 
 
 def _vvpat_and_sign(store, ac_id):
@@ -60,7 +60,7 @@ def test_a_tie_decided_by_lot_is_printed_from_the_record(sqlite_store, tmp_path,
     for f, v in {"c1": 10, "c2": 10, "c3": 1, "nota": 1, "rejected": 0, "total": 22}.items():
         services.enter_cell(store, ac_id, 0, "P1", f, v, OPERATOR)
     services.submit_round(store, ac_id, 0, OPERATOR)
-    from tests.ro_support import PDF
+    from tests.support.ro import PDF
 
     ro_result.attach_scan(store, ac_id, "form13a", "13a.pdf", PDF, OPERATOR)
     from encore_tui.services import ro

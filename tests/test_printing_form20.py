@@ -12,7 +12,7 @@ from encore_tui.printing import documents
 from encore_tui.printing import payload as pl
 from encore_tui.printing.verify import verify_sheet
 from tests.conftest import require_tool
-from tests.test_printing import counted_ac, page_texts, qr_payloads, write
+from tests.support.pdf import counted_ac, page_texts, qr_payloads, write
 
 HINDI = ["राम", "श्याम", "कृष्ण", "प्रिया", "सुनीता", "अनिल", "रेखा", "मोहम्मद", "क्षितिज"]
 

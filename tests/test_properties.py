@@ -15,7 +15,7 @@ from encore_tui.domain import checks as ck
 from encore_tui.domain import tally
 from encore_tui.domain.entries import KeptAsideReason, TableEntry
 from encore_tui.domain.rounds import Action, IllegalTransition, RoundStatus, can, next_status
-from encore_tui.importing import ImportedAc, ImportProblem, read_form20_dir, read_setup_json
+from encore_tui.services.importing import ImportedAc, ImportProblem, read_form20_dir, read_setup_json
 from tests.conftest import ADMIN, OPERATOR, RO, approvable, small_setup
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -7,13 +7,15 @@ from __future__ import annotations
 import httpx
 from sqlalchemy import update
 
-from encore_tui import keys, services, wire
+from encore_tui import services
 from encore_tui.domain.entries import KeptAsideReason
 from encore_tui.services import ro, ro_result, ro_vvpat
 from encore_tui.store.models import outbox
+from encore_tui.wire import keys
+from encore_tui.wire import messages as wire
 from tests.conftest import OPERATOR, RO
-from tests.ro_support import PDF, RO_PIN, count_and_approve, make_ac, postal, type_table, verified, votes_of
-from tests.test_push import CentralServer, relay_for, states
+from tests.support.receiver import CentralServer, relay_for, states
+from tests.support.ro import PDF, RO_PIN, count_and_approve, make_ac, postal, type_table, verified, votes_of
 
 
 def test_a_counting_day_reaches_central_once_with_the_declared_winner(store, tmp_path):

@@ -15,10 +15,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from encore_tui import keys
 from encore_tui.push import queue
 from encore_tui.push.relay import PushConfig, Relay
-from tests.test_push import ROOT, encore, free_port, make_counted_ac
+from encore_tui.wire import keys
+from tests.conftest import ROOT
+from tests.support.receiver import encore, free_port, make_counted_ac
 
 
 def _cert(subject: str, issuer_key, issuer_name, key, ca: bool):

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from encore_tui import cli, services
-from encore_tui.config import Settings
+from encore_tui import services
+from encore_tui.base.config import Settings
+from encore_tui.cli import main as cli
 from encore_tui.services import backup as bk
 from encore_tui.store import StoreError, open_store
 from tests.conftest import ADMIN, OPERATOR, RO, approvable, small_setup

@@ -10,10 +10,10 @@ import threading
 import pytest
 
 from encore_tui import services
+from encore_tui.base.fast import Fast
 from encore_tui.store import open_store
-from encore_tui.store.fast import Fast
 from tests.conftest import OPERATOR, OPERATOR2, RO, approvable
-from tests.test_services import postal_done, type_round
+from tests.support.flows import postal_done, type_round
 
 pytestmark = pytest.mark.postgres
 
@@ -38,7 +38,7 @@ PAUSES: list[int] = []
 def _pause_after_reading_the_cell(monkeypatch, barrier: threading.Barrier) -> None:
     """Make both sessions read the cell before either writes (the worst interleaving).
 
-    The hot-path statements run on the DBAPI cursor (store/fast.py), so the pause wraps that."""
+    The hot-path statements run on the DBAPI cursor (base/fast.py), so the pause wraps that."""
     run = Fast.run
 
     def paused(self, conn, params):

@@ -6,9 +6,10 @@ import io
 
 import pytest
 
-from encore_tui import cli, services
+from encore_tui import services
+from encore_tui.cli import main as cli
 from tests.conftest import OPERATOR
-from tests.ro_support import PDF, RO_PIN, make_ac, postal, type_round, votes_of
+from tests.support.ro import PDF, RO_PIN, make_ac, postal, type_round, votes_of
 
 
 @pytest.fixture

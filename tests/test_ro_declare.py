@@ -8,13 +8,14 @@ import json
 import pytest
 from sqlalchemy import select, update
 
-from encore_tui import services, wire
+from encore_tui import services
 from encore_tui.domain import declaration as dd
 from encore_tui.domain.rounds import NotAllowed, RoundStatus
 from encore_tui.services import ro, ro_result, ro_vvpat
 from encore_tui.store.models import attachment, outbox, ro_record
+from encore_tui.wire import messages as wire
 from tests.conftest import OBSERVER, OPERATOR, RO
-from tests.ro_support import (
+from tests.support.ro import (
     PDF,
     RO_PIN,
     count_and_approve,
@@ -186,7 +187,7 @@ def test_full_path_recount_sign_declare_and_certificate(counted):
             (r.kind, r.idempotency_key, json.loads(r.payload))
             for r in conn.execute(select(outbox.c.kind, outbox.c.idempotency_key, outbox.c.payload))
         ]
-    # the outbox holds the wire messages central accepts (encore_tui/wire.py), nothing else
+    # the outbox holds the wire messages central accepts (encore_tui/wire/messages.py), nothing else
     for kind, _key, p in rows:
         wire.MODELS[kind].model_validate(p)
     (vv,) = [p for k, _, p in rows if k == "vvpat"]

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from encore_tui import services
-from encore_tui.importing import read_form20_dir
 from encore_tui.services import ro, ro_result, ro_vvpat
+from encore_tui.services.importing import read_form20_dir
 from encore_tui.store.models import outbox
 from tests.conftest import ADMIN, GUMMIDIPOONDI, OPERATOR, RO
-from tests.ro_support import PDF, RO_PIN
+from tests.support.ro import PDF, RO_PIN
 
 
 @pytest.mark.slow

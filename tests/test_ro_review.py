@@ -14,7 +14,7 @@ from encore_tui.domain.rounds import NotAllowed, RoundStatus
 from encore_tui.services import ro
 from encore_tui.store.models import blind_cell, outbox, ro_record
 from tests.conftest import OBSERVER, OPERATOR, OPERATOR2, RO
-from tests.ro_support import RO_PIN, count_and_approve, make_ac, postal, type_round, verified, votes_of
+from tests.support.ro import RO_PIN, count_and_approve, make_ac, postal, type_round, verified, votes_of
 
 
 @given(st.integers(0, 2**48), st.integers(1, 30), st.sets(st.sampled_from(["1", "2", "3"])))

@@ -14,21 +14,21 @@ from textual.widgets import DataTable
 
 from encore_tui import services
 from encore_tui.app import EncoreApp
-from encore_tui.config import Settings
+from encore_tui.base.config import Settings
 from encore_tui.domain.rounds import RoundStatus
+from encore_tui.screens.blind import BlindEntryScreen, BlindResultScreen
 from encore_tui.screens.dashboard import DashboardScreen
 from encore_tui.screens.dialogs import MessageDialog, TextDialog
 from encore_tui.screens.help import HelpScreen
 from encore_tui.screens.lock import LockScreen
-from encore_tui.screens.ro_blind import BlindEntryScreen, BlindResultScreen
-from encore_tui.screens.ro_home import RoHomeScreen
-from encore_tui.screens.ro_review import RoReviewScreen
+from encore_tui.screens.ro.home import RoHomeScreen
+from encore_tui.screens.ro.review import RoReviewScreen
 from encore_tui.screens.round_entry import RoundScreen
 from encore_tui.screens.signin import SignInScreen
 from encore_tui.services import ro, ro_result
 from encore_tui.store import journal
 from tests.conftest import OPERATOR, RO
-from tests.ro_support import PDF, RO_PIN, count_and_approve, make_ac, postal, type_round, verified, votes_of
+from tests.support.ro import PDF, RO_PIN, count_and_approve, make_ac, postal, type_round, verified, votes_of
 
 SIZE = (80, 24)
 

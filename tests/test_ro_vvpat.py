@@ -8,14 +8,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select, update
 
-from encore_tui import services, wire
+from encore_tui import services
 from encore_tui.domain import vvpat
 from encore_tui.domain.entries import KeptAsideReason
 from encore_tui.domain.rounds import NotAllowed, RoundStatus
 from encore_tui.services import ro, ro_vvpat
 from encore_tui.store.models import outbox, vvpat_count
+from encore_tui.wire import messages as wire
 from tests.conftest import OBSERVER, OPERATOR, RO
-from tests.ro_support import (
+from tests.support.ro import (
     RO_PIN,
     count_and_approve,
     make_ac,

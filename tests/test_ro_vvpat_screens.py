@@ -8,18 +8,18 @@ import pytest
 
 from encore_tui import services
 from encore_tui.app import EncoreApp
-from encore_tui.config import Settings
+from encore_tui.base.config import Settings
 from encore_tui.domain import vvpat
 from encore_tui.domain.entries import KeptAsideReason
 from encore_tui.domain.rounds import RoundStatus
 from encore_tui.screens.dialogs import MessageDialog, TextDialog
-from encore_tui.screens.ro_forms import FormDialog
-from encore_tui.screens.ro_home import RoHomeScreen
-from encore_tui.screens.ro_result import ResultScreen
-from encore_tui.screens.ro_vvpat import VvpatScreen
+from encore_tui.screens.ro.forms import FormDialog
+from encore_tui.screens.ro.home import RoHomeScreen
+from encore_tui.screens.ro.result import ResultScreen
+from encore_tui.screens.ro.vvpat import VvpatScreen
 from encore_tui.services import ro, ro_result, ro_vvpat
 from tests.conftest import OPERATOR, RO
-from tests.ro_support import RO_PIN, count_and_approve, make_ac, postal, type_table, verified, votes_of
+from tests.support.ro import RO_PIN, count_and_approve, make_ac, postal, type_table, verified, votes_of
 
 SIZE = (80, 24)
 

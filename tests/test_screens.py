@@ -9,15 +9,14 @@ import pytest
 
 from encore_tui import services
 from encore_tui.app import EncoreApp
-from encore_tui.config import Settings
+from encore_tui.base.config import Settings
 from encore_tui.domain.rounds import RoundStatus
 from encore_tui.screens.dashboard import DashboardScreen
 from encore_tui.screens.dialogs import KeepAsideDialog, MessageDialog
 from encore_tui.screens.round_entry import RoundScreen
 from encore_tui.widgets.tally_grid import COL_W, TallyGrid
 from tests.conftest import ADMIN, OPERATOR2, RO, small_setup
-
-SIZE = (80, 24)
+from tests.support.screens import SIZE, open_round, settle, sign_in, status_text, values
 
 
 @pytest.fixture
@@ -31,42 +30,10 @@ def hall(sqlite_store):
     return store, ac_id
 
 
-async def sign_in(pilot, user: str = "op1", pin: str = "1111") -> None:
-    await pilot.press(*user, "enter")
-    await pilot.press(*pin, "enter")
-    await pilot.pause()
-
-
-async def open_round(pilot, round_no: int) -> RoundScreen:
-    app = pilot.app
-    assert isinstance(app.screen, DashboardScreen)
-    table = app.screen.query_one("#rounds")
-    table.move_cursor(row=round_no)
-    await pilot.press("enter")
-    await pilot.pause()
-    assert isinstance(app.screen, RoundScreen), type(app.screen)
-    assert app.screen.round_no == round_no
-    return app.screen
-
-
 async def type_cells(pilot, *values: int | str) -> None:
     for v in values:
         await pilot.press(*str(v), "enter")
     await settle(pilot)
-
-
-async def settle(pilot) -> None:
-    """Let the totals worker (round view off the key path) finish and its result land."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def status_text(screen) -> str:
-    return str(screen.query_one("#status").render())
-
-
-def values(store, ac_id, round_no) -> dict[str, dict[str, int]]:
-    return {e.station: dict(e.values) for e in services.round_view(store, ac_id, round_no).entries}
 
 
 async def test_a_whole_round_typed_checked_kept_aside_submitted_returned_and_reentered(hall):
@@ -260,7 +227,7 @@ async def test_postal_round_and_read_only_observer(hall):
         await pilot.press("escape", "f9")
         await pilot.pause()
         await sign_in(pilot, "obs", "3333")
-        from encore_tui.screens.ro_home import RoHomeScreen
+        from encore_tui.screens.ro.home import RoHomeScreen
 
         assert isinstance(app.screen, RoHomeScreen) and app.screen.read_only  # observers land on the RO queue
         await pilot.press("f2")  # the counting dashboard, read-only
@@ -309,7 +276,7 @@ async def test_hindi_labels_and_latin_grid(hall):
         grid = screen.query_one(TallyGrid)
         assert grid.rows[3].label.strip() == "NOTA" and grid.rows[4].label.strip() == "Total (CU)"
         assert all(ch.isascii() for r in grid.rows for ch in r.label)
-    from encore_tui.i18n import set_lang
+    from encore_tui.base.i18n import set_lang
 
     set_lang("en")
 

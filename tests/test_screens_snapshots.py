@@ -10,7 +10,7 @@ import pytest
 
 from encore_tui import services
 from encore_tui.app import EncoreApp
-from encore_tui.config import Settings
+from encore_tui.base.config import Settings
 from encore_tui.domain.entries import KeptAsideReason
 from tests.conftest import ADMIN, OPERATOR, small_setup
 

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from encore_tui import cli, services
+from encore_tui import services
+from encore_tui.cli import main as cli
 from encore_tui.domain.rounds import PERMISSIONS, Action, IllegalTransition, NotAllowed, Role
 from encore_tui.services import Actor
 from encore_tui.store import open_store
 from tests.conftest import ADMIN, OPERATOR, approvable, small_setup
-from tests.test_services import postal_done, type_round
+from tests.support.flows import postal_done, type_round
 
 ROLES = [r for r in Role if r is not Role.SYSTEM]
 
@@ -151,8 +152,8 @@ def _mode(p: Path) -> int:
 
 
 def test_store_lock_instance_backup_and_key_files_are_owner_only(tmp_path, monkeypatch):
-    from encore_tui import keys
     from encore_tui.services.backup import backup
+    from encore_tui.wire import keys
 
     monkeypatch.setattr("os.umask", lambda *_: 0)  # irrelevant: we set modes explicitly
     import os
@@ -182,7 +183,7 @@ def test_store_lock_instance_backup_and_key_files_are_owner_only(tmp_path, monke
 
 
 def test_no_pin_in_the_log_or_the_journal(tmp_path, monkeypatch):
-    from encore_tui.config import log_path
+    from encore_tui.base.config import log_path
 
     db = tmp_path / "encore.db"
     store = open_store(db)

@@ -9,15 +9,17 @@ import json
 import pytest
 from sqlalchemy import delete, select, text, update
 
-from encore_tui import cli, keys, services
+from encore_tui import services
+from encore_tui.cli import main as cli
 from encore_tui.push import queue
 from encore_tui.services import users
 from encore_tui.services.verify import verify_journal, verify_receipts
 from encore_tui.store.models import chain_head, journal, outbox, round_revision
 from encore_tui.store.models import user as user_t
+from encore_tui.wire import keys
 from tests.conftest import ADMIN, OPERATOR, RO, approvable, small_setup
-from tests.test_push import CentralServer, relay_for
-from tests.test_services import approve, postal_done, type_round
+from tests.support.flows import approve, postal_done, type_round
+from tests.support.receiver import CentralServer, relay_for
 
 
 def _counted(store) -> int:
@@ -182,7 +184,7 @@ def test_truncation_is_caught_by_central_receipts_and_printed_sheets(store, tmp_
     from encore_tui.printing import payload as pl
     from encore_tui.printing.verify import verify_sheet
     from encore_tui.services.verify import fetch_anchor
-    from tests.test_printing import qr_payloads
+    from tests.support.pdf import qr_payloads
 
     ac_id = _counted(store)
     central = CentralServer(tmp_path, str(tmp_path / "central.db")).start()

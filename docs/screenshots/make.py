@@ -13,8 +13,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from encore_tui import services  # noqa: E402
-from encore_tui.importing import read_setup_json  # noqa: E402
 from encore_tui.printing import documents  # noqa: E402
+from encore_tui.services.importing import read_setup_json  # noqa: E402
 from encore_tui.store import open_store  # noqa: E402
 from tests.conftest import RO  # noqa: E402
 from tests.test_printing import BIHAR, counted_ac  # noqa: E402

@@ -29,12 +29,12 @@ from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from encore_tui import keys, wire
+from encore_tui.base.fast import Fast
 from encore_tui.central import checks, results
 from encore_tui.central import store as cs
-from encore_tui.push import signing
-from encore_tui.store.engine import Store, StoreError
-from encore_tui.store.fast import Fast
+from encore_tui.central.db import CentralDb, CentralDbError
+from encore_tui.wire import keys, signing
+from encore_tui.wire import messages as wire
 
 log = logging.getLogger("encore.central")
 
@@ -97,7 +97,7 @@ def _ts(t: datetime) -> str:
     return t.isoformat(timespec="microseconds")
 
 
-# the statements of every push, compiled once (store/fast.py)
+# the statements of every push, compiled once (base/fast.py)
 _m = cs.message
 _PREVIOUS = Fast(
     select(_m.c.id, _m.c.body)
@@ -171,7 +171,7 @@ def app_from_env() -> FastAPI:
 
 
 def create_app(
-    store: Store,
+    store: CentralDb,
     server_key: Ed25519PrivateKey,
     *,
     window_seconds: int = 300,
@@ -246,7 +246,7 @@ def create_app(
             )
         except signing.SignatureProblem as exc:
             raise Refused(exc.status, exc.code, exc.reason) from None
-        except StoreError as exc:
+        except CentralDbError as exc:
             raise Refused(503, "busy", str(exc), retry_after=2) from None
         return Signed(key_id, idem, signature, signing.body_digest(body), body.decode("utf-8", "replace"))
 
@@ -274,7 +274,7 @@ def create_app(
                 return [f"AC {ac} was already declared with another result (revision {d.revision})"]
         return []
 
-    def _ingest_tx(conn, kind: str, ac: int, msg: wire._Message, s: Signed) -> str:
+    def _ingest_tx(conn, kind: str, ac: int, msg: wire.Message, s: Signed) -> str:
         if not _GRANTED.one(conn, {"k": s.key_id, "ac": ac}):
             raise Refused(
                 403, "ac_not_allowed", f"key {s.key_id} may not write AC {ac}: ask central to grant it"
@@ -338,7 +338,7 @@ def create_app(
         _INSERT_MESSAGE.rowcount(conn, {"p_" + k: v for k, v in row.items()})
         return response
 
-    def ingest(kind: str, ac: int, msg: wire._Message, s: Signed) -> Response:
+    def ingest(kind: str, ac: int, msg: wire.Message, s: Signed) -> Response:
         if msg.kind != kind:  # type: ignore[attr-defined]
             raise Refused(422, "kind_mismatch", f"a {msg.kind!r} message was posted to the {kind!r} endpoint")  # type: ignore[attr-defined]
         if msg.contest.ac != ac:
@@ -348,7 +348,7 @@ def create_app(
                 with store.write() as conn:
                     text = _ingest_tx(conn, kind, ac, msg, s)
                 return Response(text, media_type="application/json")
-            except StoreError as exc:
+            except CentralDbError as exc:
                 if isinstance(exc.__cause__, IntegrityError) and attempt < 2:
                     continue  # a concurrent twin won the race: answer from what it stored
                 log.warning("store busy: %s", exc)

@@ -7,8 +7,8 @@ holds it), so brought-forward figures are checked against what central already p
 
 from __future__ import annotations
 
-from encore_tui import wire
 from encore_tui.domain.tally import Totals, lead
+from encore_tui.wire import messages as wire
 
 
 def _tally_len(name: str, t: wire.Tally, n: int, out: list[str]) -> bool:

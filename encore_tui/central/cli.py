@@ -9,17 +9,18 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 
 def _db(args) -> str:
-    from encore_tui.config import data_dir
+    from encore_tui.base.config import data_dir
 
     return args.central_db or os.environ.get("ENCORE_CENTRAL_DB") or str(data_dir() / "central.db")
 
 
 def _key_path(args) -> Path:
-    from encore_tui.config import data_dir
+    from encore_tui.base.config import data_dir
 
     return Path(
         args.key or os.environ.get("ENCORE_CENTRAL_SERVER_KEY") or data_dir() / "keys" / "central.key"
@@ -28,7 +29,7 @@ def _key_path(args) -> Path:
 
 def server_key(path: Path, create: bool):
     """Central's receipt-signing key; made on first `serve` when missing."""
-    from encore_tui import keys
+    from encore_tui.wire import keys
 
     key = keys.load_private_key(path)
     if key is None and create:
@@ -47,9 +48,9 @@ def cmd_serve(args) -> int:
             "encore: the receiver needs the server extra: pip install 'encore-tui[server]'", file=sys.stderr
         )
         return 2
-    from encore_tui import keys
     from encore_tui.central.store import open_central
-    from encore_tui.push.signing import key_id
+    from encore_tui.wire import keys
+    from encore_tui.wire.signing import key_id
 
     store = open_central(_db(args))
     key = server_key(_key_path(args), create=True)
@@ -83,8 +84,7 @@ def cmd_add_centre(args) -> int:
     from sqlalchemy import insert, select, update
 
     from encore_tui.central import store as cs
-    from encore_tui.push.signing import key_id, valid_public_key
-    from encore_tui.store.journal import now
+    from encore_tui.wire.signing import key_id, valid_public_key
 
     if not valid_public_key(args.public_key):
         print(
@@ -94,7 +94,7 @@ def cmd_add_centre(args) -> int:
         return 2
     kid = key_id(args.public_key)
     store = cs.open_central(_db(args))
-    ts = now()
+    ts = datetime.now(UTC).isoformat(timespec="microseconds")
     with store.write() as conn:
         row = conn.execute(select(cs.centre).where(cs.centre.c.key_id == kid)).first()
         if row is None:
@@ -119,8 +119,8 @@ def cmd_add_centre(args) -> int:
 
 
 def cmd_keys(args) -> int:
-    from encore_tui import keys
-    from encore_tui.push.signing import key_id
+    from encore_tui.wire import keys
+    from encore_tui.wire.signing import key_id
 
     path = _key_path(args)
     try:
@@ -147,20 +147,19 @@ def openapi_text() -> str:
     import json
 
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from sqlalchemy import create_engine
 
     from encore_tui.central.app import create_app
-    from encore_tui.store.engine import Store
+    from encore_tui.central.db import open_db
 
     # the document does not depend on the store or the key: an in-memory stand-in will do
-    app = create_app(Store(create_engine("sqlite://"), "sqlite://"), Ed25519PrivateKey.generate())
+    app = create_app(open_db("sqlite://"), Ed25519PrivateKey.generate())
     return json.dumps(app.openapi(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
 def cmd_openapi(args) -> int:
     text = openapi_text()
     if args.output:
-        from encore_tui.exporting import atomic_write
+        from encore_tui.base.atomic import atomic_write
 
         atomic_write(Path(args.output), text.encode())
     else:

@@ -13,8 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from encore_tui import wire
 from encore_tui.domain.tally import lead
+from encore_tui.wire import messages as wire
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,13 @@
 """The receiver's own store: registered centres, every message received, seen signatures.
 
-It reuses the counting store's engine set-up (SQLite in WAL with synchronous=FULL and a
-cross-process write lock, or PostgreSQL) but has its own tables, prefixed `central_`, so it
-may even live in the same PostgreSQL database as a district's counting store.
+Its connection (`central/db.py`: SQLite in WAL with synchronous=FULL and a cross-process write
+lock, or PostgreSQL) holds its own tables, prefixed `central_`, so it may even live in the
+same PostgreSQL database as a district's counting store.
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from sqlalchemy import (
     Column,
@@ -21,7 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from encore_tui.store.engine import Store, StoreError, normalize_url, open_store
+from encore_tui.central.db import CentralDb, open_db
 
 metadata = MetaData()
 
@@ -70,16 +69,9 @@ seen = Table(  # signatures already used: a replayed request is refused
 Index("ix_central_seen_at", seen.c.seen_at)
 
 
-def open_central(url_or_path: str | os.PathLike) -> Store:
+def open_central(url_or_path: str | os.PathLike) -> CentralDb:
     """Open (creating if needed) the receiver's store."""
-    url = normalize_url(url_or_path)
-    if url.startswith("sqlite:///"):
-        path = Path(url.removeprefix("sqlite:///"))
-        if not path.parent.exists():
-            raise StoreError(f"The folder {path.parent} does not exist: create it or choose another --db.")
-        if not path.exists():
-            path.touch(mode=0o600)
-    store = open_store(url, create=False)
-    with store.write() as conn:
+    db = open_db(url_or_path)
+    with db.write() as conn:
         metadata.create_all(conn)
-    return store
+    return db

@@ -123,7 +123,7 @@ class CellChange:
 
 
 def figures_of(doc: Mapping) -> dict[str, tuple[int, dict[str, int], str | None]]:
-    """A revision snapshot (services.counting.figures_snapshot) → station → (table, values, kept)."""
+    """A revision snapshot (services.decisions.figures_snapshot) → station → (table, values, kept)."""
     return {
         t["station"]: (int(t["table"]), {k: int(v) for k, v in t["values"].items()}, t.get("kept_aside"))
         for t in doc.get("tables", [])

@@ -143,6 +143,23 @@ class Form20:
     tendered: int | None
 
 
+def counted_entries(entries: Mapping[int, list[TableEntry]]) -> dict[str, TableEntry]:
+    """The entry that counts for each station on Form 20, from the EVM rounds (round 0, the
+    postal round, is left out): its table, unless that table was kept aside and a later round
+    (the VVPAT slip count of the kept-aside station) has figures for it — a blank slip-count
+    table leaves the station kept aside (E110)."""
+    by_station: dict[str, TableEntry] = {}
+    for r, es in sorted(entries.items()):
+        if r == 0:
+            continue
+        for e in es:
+            if e.station not in by_station or (
+                by_station[e.station].kept_aside and not e.kept_aside and e.values
+            ):
+                by_station[e.station] = e
+    return by_station
+
+
 def form20(setup: Setup, station_entries: Mapping[str, TableEntry], postal: Totals | None) -> Form20:
     """One row per station in Form 20 order, from each station's counted entry.
 

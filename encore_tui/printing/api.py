@@ -9,7 +9,16 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from encore_tui.base.atomic import atomic_write
+from encore_tui.base.config import data_dir
 from encore_tui.domain.declaration import Declaration
+from encore_tui.printing import declaration as dc
+from encore_tui.printing import documents as d
+from encore_tui.services import load_context
+from encore_tui.services.errors import ServiceError
+from encore_tui.services.ro_result import recorded_declaration
+from encore_tui.store.journal import now
+from encore_tui.wire.keys import KeyError_, load_private_key
 
 DOCUMENTS = ("round", "form20", "form21c", "form21e", "form22", "postal", "annex")
 log = logging.getLogger("encore.printing")
@@ -35,8 +44,6 @@ class Printed:
 
 
 def _signing_key(warnings: list[str]):
-    from encore_tui.keys import KeyError_, load_private_key
-
     try:
         return load_private_key()
     except KeyError_ as exc:
@@ -56,9 +63,6 @@ def render(
     printed_by: str = "",
     key=None,
 ) -> bytes:
-    from encore_tui.printing import documents as d
-    from encore_tui.services.errors import ServiceError
-
     if what not in DOCUMENTS:
         raise ServiceError(f"Unknown document {what!r}; one of: {', '.join(DOCUMENTS)}.")
     if what in ("round", "annex") and round_no is None:
@@ -72,19 +76,13 @@ def render(
         return d.form20(store, ac_id, **kw)
     if what == "postal":
         return d.postal_sheet(store, ac_id, **kw)
-    fn = {"form21c": d.form21c, "form21e": d.form21e, "form22": d.form22}[what]
+    fn = {"form21c": dc.form21c, "form21e": dc.form21e, "form22": dc.form22}[what]
     if declaration is None:  # once the RO declared, the forms print that declaration, not a DRAFT
-        from encore_tui.services.ro_result import recorded_declaration
-
         declaration = recorded_declaration(store, ac_id)
     return fn(store, ac_id, declaration, **kw)
 
 
 def default_path(store, ac_id: int, what: str, round_no: int | None, folder: Path | None = None) -> Path:
-    from encore_tui.config import data_dir
-    from encore_tui.services import load_context
-    from encore_tui.store.journal import now
-
     ac = load_context(store, ac_id).setup.ac.number
     stamp = re.sub(r"[^0-9T]", "", now()[:19])
     name = f"ac{ac}-{what}{'' if round_no is None else f'-r{round_no}'}-{stamp}.pdf"
@@ -120,7 +118,6 @@ def print_document(
     """Render `what` (one of DOCUMENTS), write it atomically (to `output`, else the prints
     folder), and send it to `lp -d settings.printer` when a printer is configured (`send=False`
     only writes). Raises PrintError when the printer refuses; the file is kept then."""
-    from encore_tui.exporting import atomic_write
 
     warnings: list[str] = []
     data = render(

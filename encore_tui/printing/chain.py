@@ -2,7 +2,7 @@
 
 No fpdf here: the push relay may import this to send the sheet chain digest.
 
-- The *figures digest* of a round is `services.counting.figures_snapshot` (sha256 of the
+- The *figures digest* of a round is `services.decisions.figures_snapshot` (sha256 of the
   canonical JSON of every table of the round): the same digest the RO's approval records.
 - A *table digest* is the first 8 hex digits of sha256 of one table's canonical JSON (the
   element of that snapshot's `tables` list); a sheet's QR carries them so `encore verify sheet`
@@ -19,6 +19,9 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from encore_tui.services import load_context, revisions
+from encore_tui.services.decisions import figures_snapshot
+from encore_tui.services.queries import all_entries, round_infos
 from encore_tui.store.journal import canonical
 
 APPROVED, SUBMITTED, DRAFT = "a", "s", "d"  # stage letters printed in the QR payload
@@ -66,9 +69,6 @@ def _stage(revision: int, digest: str, snapshots: list[dict]) -> str:
 
 def round_states(store, ac_id: int) -> tuple[object, dict[int, RoundState]]:
     """(ctx, {round: RoundState}) for every round, from the live figures and the snapshots."""
-    from encore_tui.services import load_context, revisions
-    from encore_tui.services.counting import figures_snapshot
-    from encore_tui.services.queries import all_entries, round_infos
 
     ctx = load_context(store, ac_id)
     with store.read() as conn:

@@ -12,6 +12,8 @@ from encore_tui.domain.setup import Candidate, Setup
 from encore_tui.domain.tally import Form20, lead
 from encore_tui.printing import chain as ch
 from encore_tui.store import journal
+from encore_tui.store.models import chain_head
+from encore_tui.store.models import journal as journal_t
 
 
 def now_iso() -> str:
@@ -78,8 +80,6 @@ class AcState:
 def ac_state(store, ac_id: int) -> AcState:
     from sqlalchemy import select
 
-    from encore_tui.store.models import chain_head
-
     with store.read() as conn:
         head = conn.execute(
             select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.ac_id == ac_id)
@@ -136,8 +136,6 @@ def draft_declaration(setup: Setup, f20: Form20, at: str) -> Result:
 def correction_reasons(store, ac_id: int, round_no: int) -> list[tuple[str, int, str, str]]:
     """(time, new revision, RO, reason) of each correction opened on the round, from the journal."""
     from sqlalchemy import select
-
-    from encore_tui.store.models import journal as journal_t
 
     with store.read() as conn:
         rows = conn.execute(

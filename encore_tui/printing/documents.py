@@ -1,72 +1,37 @@
-"""The documents: round sheet (TRV + RDF), Form 20, Form 21C/21D, Form 21E, Form 22, the postal
-result sheet and the correction annex. Each function returns the PDF bytes."""
+"""The counting documents: round sheet (TRV + RDF), Form 20, the postal result sheet and the
+correction annex. Each function returns the PDF bytes; the declaration documents (Form 21C/21D,
+21E, 22) are in printing/declaration.py."""
 
 from __future__ import annotations
 
-from encore_tui.domain.declaration import Declaration
-from encore_tui.domain.entries import KeptAsideReason
+from encore_tui import services
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import RoundStatus
-from encore_tui.domain.setup import ElectionKind, Setup
-from encore_tui.domain.tally import Totals
+from encore_tui.domain.setup import Setup
+from encore_tui.domain.tally import Totals, lead
 from encore_tui.printing import chain as ch
 from encore_tui.printing import data as dd
 from encore_tui.printing.doc import MARGIN, Column, Row, Sheet, grid
 from encore_tui.printing.labels import L, bi, en, hi
-
-KEPT_ASIDE_HI = {
-    KeptAsideReason.CU_DISPLAY_FAILURE: "कंट्रोल यूनिट परिणाम नहीं दिखा सकी",
-    KeptAsideReason.MOCK_POLL_NOT_CLEARED: "मॉक पोल डेटा हटाया नहीं गया",
-    KeptAsideReason.TOTAL_DIFFERS_17C: "सीयू का योग प्रपत्र 17ग भाग-I से भिन्न",
-    KeptAsideReason.OTHER: "अन्य कारण (टिप्पणी देखें)",
-}
-WATERMARK_DRAFT = f"{en('draft')} / {hi('draft')}"
-
-
-def _n(v) -> str:
-    return "" if v is None else str(v)
-
-
-def _head(key: str) -> list[tuple[str, str]]:
-    e, h = L[key]
-    return [(e, "B"), (h, "")]
-
-
-def _cand_rows(setup: Setup, per_cand, extra_rows) -> list[Row]:
-    rows = [Row([str(c.serial), dd.cand_label(c), dd.party_label(c), *per_cand(c)]) for c in setup.candidates]
-    return rows + extra_rows
-
-
-def _label_cols(wide: bool = True) -> list[Column]:
-    return [
-        Column(_head("sl"), 7, "C"),
-        Column(_head("candidate"), 50 if wide else 44, "L"),
-        Column(_head("party"), 28 if wide else 24, "L"),
-    ]
-
-
-def _totals_rows(get: dict[str, callable], postal: bool) -> list[Row]:
-    """NOTA, [rejected], total-valid and total rows; `get` maps a field to its cells."""
-    rows = [Row(["", f"{en('nota')}\n{hi('nota')}", "", *get["nota"]()])]
-    if postal:
-        rows.append(Row(["", f"{en('rejected')}\n{hi('rejected')}", "", *get["rejected"]()]))
-    rows.append(
-        Row(["", f"{en('total_valid')}\n{hi('total_valid')}", "", *get["valid"]()], bold=True, shade=True)
-    )
-    rows.append(Row(["", f"{en('total')}\n{hi('total')}", "", *get["total"]()], bold=True, shade=True))
-    return rows
-
-
-def _round_title(round_no: int) -> str:
-    return bi("postal_round") if round_no == POSTAL_ROUND else f"{bi('round')}: {round_no}"
+from encore_tui.printing.parts import (
+    KEPT_ASIDE_HI,
+    WATERMARK_DRAFT,
+    ac_lines,
+    cand_rows,
+    cell_text,
+    forms_payload,
+    head,
+    label_cols,
+    round_title,
+    totals_rows,
+)
+from encore_tui.services.errors import ServiceError
 
 
 # -- round sheet -------------------------------------------------------------------------------------
 def round_sheet(
     store, ac_id: int, round_no: int, *, printed_by: str = "", key=None, postal_sheet=False
 ) -> bytes:
-    from encore_tui import services
-
     view = services.round_view(store, ac_id, round_no)
     acs = dd.ac_state(store, ac_id)
     st = acs.states[round_no]
@@ -98,7 +63,7 @@ def round_sheet(
     operator = snap_by or view.info.updated_by
     status = view.info.status
     sub = [
-        f"{_round_title(round_no)}    {bi('revision')}: {st.revision}    {bi('status')}: {status.label}"
+        f"{round_title(round_no)}    {bi('revision')}: {st.revision}    {bi('status')}: {status.label}"
         f"{'' if status.value == ch.STAGE_NAMES[st.stage] else f' ({ch.STAGE_NAMES[st.stage]})'}"
         f"    {bi('operator')}: {operator}",
         f"{bi('printed')}: {dd.local_time(at)}    figures sha256: {st.digest[:16]}…    "
@@ -135,7 +100,7 @@ def round_sheet(
     kept = {i for i, e in enumerate(entries) if e.kept_aside}
 
     def vals(field: str) -> list[str]:
-        cells = ["—" if e.kept_aside else _n(e.values.get(field)) for e in entries]
+        cells = ["—" if e.kept_aside else cell_text(e.values.get(field)) for e in entries]
         return [*cells, str(sum(e.values.get(field, 0) for e in entries if not e.kept_aside))]
 
     def valid() -> list[str]:
@@ -151,12 +116,12 @@ def round_sheet(
             lines.append(("KEPT ASIDE", "B"))
         tcols.append(Column(lines, 0))
     total_w = 17
-    avail = pdf.w - 2 * MARGIN - sum(c.width for c in _label_cols()) - total_w
+    avail = pdf.w - 2 * MARGIN - sum(c.width for c in label_cols()) - total_w
     for c in tcols:  # as wide as the page allows; past 11 mm a column the tables split across pages
         c.width = max(11.0, min(18.0, avail / max(1, len(tcols))))
-    tcols.append(Column(_head("round_total") if not postal_sheet else _head("total"), total_w))
-    rows = _cand_rows(setup, lambda c: vals(c.field), [])
-    rows += _totals_rows(
+    tcols.append(Column(head("round_total") if not postal_sheet else head("total"), total_w))
+    rows = cand_rows(setup, lambda c: vals(c.field), [])
+    rows += totals_rows(
         {
             "nota": lambda: vals("nota"),
             "rejected": lambda: vals("rejected"),
@@ -171,7 +136,7 @@ def round_sheet(
     pdf.set_y(pdf.body_top + 6)
     grid(
         pdf,
-        _label_cols(),
+        label_cols(),
         tcols,
         rows,
         head_h=12,
@@ -210,24 +175,22 @@ def _round_declaration(pdf: Sheet, view, acs: dd.AcState) -> None:
             view.tally.lead,
         )
     else:  # the postal round: nothing is brought forward
-        from encore_tui.domain.tally import lead
-
         bf, this, cum = Totals.zero(n), view.postal_totals, view.postal_totals
         ld = lead(cum.votes)
     pdf.add_page()
     pdf.put(MARGIN, pdf.body_top, 200, 5, bi("rdf"), size=10, style="B")
     pdf.set_y(pdf.body_top + 6)
     cols = [
-        Column(_head("brought_forward"), 30),
-        Column(_head("this_round"), 30),
-        Column(_head("cumulative"), 30),
+        Column(head("brought_forward"), 30),
+        Column(head("this_round"), 30),
+        Column(head("cumulative"), 30),
     ]
 
     def trio(f) -> list[str]:
         return [str(f(bf)), str(f(this)), str(f(cum))]
 
-    rows = _cand_rows(setup, lambda c: trio(lambda t: t.votes[c.serial - 1]), [])
-    rows += _totals_rows(
+    rows = cand_rows(setup, lambda c: trio(lambda t: t.votes[c.serial - 1]), [])
+    rows += totals_rows(
         {
             "nota": lambda: trio(lambda t: t.nota),
             "rejected": lambda: trio(lambda t: t.rejected),
@@ -236,7 +199,7 @@ def _round_declaration(pdf: Sheet, view, acs: dd.AcState) -> None:
         },
         True,
     )
-    grid(pdf, _label_cols(), cols, rows, head_h=10, row_h=7.2, size=8.5, start_new_page=False)
+    grid(pdf, label_cols(), cols, rows, head_h=10, row_h=7.2, size=8.5, start_new_page=False)
     pdf.set_y(pdf.get_y() + 2)
     pdf.need(20)
     pdf.para(_lead_text(setup, ld, cum), size=9.5, style="B")
@@ -258,50 +221,25 @@ def _lead_text(setup: Setup, ld, cum: Totals) -> str:
 
 
 # -- Form 20 ---------------------------------------------------------------------------------------
-def _forms_payload(kind: str, acs: dd.AcState, digest: str, at: str, extra: dict | None = None) -> dict:
-    p = {
-        "v": 1,
-        "k": kind,
-        "ac": acs.setup.ac.number,
-        "r": acs.last_round,
-        "d": digest,
-        "p": acs.chain[acs.last_round][:32],
-        "t": acs.round_digests,
-        "at": at,
-        **acs.anchor,
-    }
-    p.update(extra or {})
-    return p
-
-
-def _ac_lines(setup: Setup) -> list[str]:
-    lines = [f"{bi('electors')}: {setup.ac.electors}"]
-    if setup.ac.date_of_counting:
-        lines[0] += f"    {bi('counting_date')}: {setup.ac.date_of_counting.strftime('%d-%m-%Y')}"
-    return lines
-
-
 def form20(store, ac_id: int, *, printed_by: str = "", key=None) -> bytes:
-    from encore_tui import services
-
     acs = dd.ac_state(store, ac_id)
     _, f20 = services.form20(store, ac_id)
     setup = acs.setup
     at = dd.now_iso()
-    payload = _forms_payload("f20", acs, dd.form20_digest(f20), at)
+    payload = forms_payload("f20", acs, dd.form20_digest(f20), at)
     draft = not acs.all_approved
     pdf = Sheet(
         setup,
         L["form20"],
         payload,
         key,
-        subtitle=[*_ac_lines(setup), f"{bi('printed')}: {dd.local_time(at)}    Part I / भाग I"],
+        subtitle=[*ac_lines(setup), f"{bi('printed')}: {dd.local_time(at)}    Part I / भाग I"],
         watermark=WATERMARK_DRAFT if draft else None,
         banner="Not every round is approved yet / सभी चक्र अभी अनुमोदित नहीं" if draft else None,
         printed_at=dd.local_time(at),
         printed_by=printed_by,
     )
-    fixed = [Column(_head("sl"), 8, "C"), Column(_head("ps_no"), 15, "C")]
+    fixed = [Column(head("sl"), 8, "C"), Column(head("ps_no"), 15, "C")]
     data = []
     for c in setup.candidates:
         lines = [(f"{c.serial}. {c.name}", "B")]
@@ -310,11 +248,11 @@ def form20(store, ac_id: int, *, printed_by: str = "", key=None) -> bytes:
         lines.append((c.party + (f" / {c.party_hi}" if c.party_hi else ""), ""))
         data.append(Column(lines, 17))
     data += [
-        Column(_head("total_valid"), 17),
-        Column(_head("rejected"), 14),
-        Column(_head("nota"), 14),
-        Column(_head("total_votes"), 17),
-        Column(_head("tendered"), 14),
+        Column(head("total_valid"), 17),
+        Column(head("rejected"), 14),
+        Column(head("nota"), 14),
+        Column(head("total_votes"), 17),
+        Column(head("tendered"), 14),
     ]
 
     def cells(t: Totals, tendered) -> list[str]:
@@ -324,7 +262,7 @@ def form20(store, ac_id: int, *, printed_by: str = "", key=None) -> bytes:
             str(t.rejected),
             str(t.nota),
             str(t.total),
-            _n(tendered),
+            cell_text(tendered),
         ]
 
     rows = []
@@ -358,237 +296,6 @@ def form20(store, ac_id: int, *, printed_by: str = "", key=None) -> bytes:
     return bytes(pdf.output())
 
 
-# -- declaration documents ---------------------------------------------------------------------------
-def _result(store, ac_id: int, declaration: Declaration | None, at: str):
-    from encore_tui import services
-
-    acs = dd.ac_state(store, ac_id)
-    _, f20 = services.form20(store, ac_id)
-    res = (
-        dd.Result(declaration, False) if declaration is not None else dd.draft_declaration(acs.setup, f20, at)
-    )
-    return acs, f20, res
-
-
-def _decl_sheet(kind: str, title, acs, f20, res, at, printed_by, key, orientation="P") -> Sheet:
-    extra = {"w": res.declaration.winner_serial if res.declaration else 0}
-    if res.draft:
-        extra["dr"] = 1
-    payload = _forms_payload(kind, acs, dd.form20_digest(f20), at, extra)
-    return Sheet(
-        acs.setup,
-        title,
-        payload,
-        key,
-        orientation=orientation,
-        subtitle=_ac_lines(acs.setup),
-        watermark=f"{en('draft')} / {hi('draft')}" if res.draft else None,
-        banner=bi("not_declared") if res.draft else None,
-        printed_at=dd.local_time(at),
-        printed_by=printed_by,
-    )
-
-
-def _house(setup: Setup) -> tuple[str, str]:
-    state = setup.election.state or ""
-    return (
-        f"Legislative Assembly of {state}" if state else "Legislative Assembly",
-        f"{state} विधान सभा".strip() if state else "विधान सभा",
-    )
-
-
-def _when_where(res: dd.Result, setup: Setup) -> tuple[str, str, str]:
-    d = res.declaration
-    place = (d.place if d else "") or (setup.ac.district or "")
-    date = d.declared_at.astimezone().strftime("%d-%m-%Y") if d and not res.draft else "__________"
-    ro = d.ro_name if d and d.ro_name else ""
-    return place, date, ro
-
-
-def _winner_text(setup: Setup, res: dd.Result) -> tuple[str, str]:
-    d = res.declaration
-    if d is None:
-        return "(no votes counted yet)", "(अभी कोई मत गिना नहीं गया)"
-    c = setup.candidates[d.winner_serial - 1]
-    e = f"{c.name} ({c.party})"
-    h = f"{c.name_hi or c.name} ({c.party_hi or c.party})"
-    return e, h
-
-
-def _tie_text(setup: Setup, res: dd.Result) -> str:
-    d = res.declaration
-    if d and d.tie_lot:
-        t = d.tie_lot
-        names = ", ".join(setup.candidates[s - 1].name for s in t.tied_serials)
-        return (
-            f"The votes being equal between {names}, the result was decided by lot under Section 65 of the "
-            f"R.P. Act, 1951: the lot, drawn by {t.drawn_by} at {t.at.astimezone().strftime('%d-%m-%Y %H:%M')}"
-            f"{' in the presence of ' + t.witnesses if t.witnesses else ''}, fell on "
-            f"{setup.candidates[t.drawn_serial - 1].name}, who is treated as having received one additional vote. / "
-            "मत बराबर होने पर धारा 65 के अधीन लॉट द्वारा निर्णय किया गया।"
-        )
-    if res.tied:
-        return (
-            "TIE: "
-            + ", ".join(setup.candidates[s - 1].name for s in res.tied)
-            + " have equal votes; the RO must decide by lot (Section 65) before declaring. / "
-            "मत बराबर: घोषणा से पहले लॉट द्वारा निर्णय आवश्यक।"
-        )
-    return ""
-
-
-def form21c(
-    store, ac_id: int, declaration: Declaration | None = None, *, printed_by: str = "", key=None
-) -> bytes:
-    """Form 21C (general election) or Form 21D (bye-election), by the setup's election kind."""
-    at = dd.now_iso()
-    acs, f20, res = _result(store, ac_id, declaration, at)
-    setup = acs.setup
-    bye = setup.election.kind is ElectionKind.BYE
-    kind, title = ("21d", L["form21d"]) if bye else ("21c", L["form21c"])
-    pdf = _decl_sheet(kind, title, acs, f20, res, at, printed_by, key)
-    pdf.add_page()
-    pdf.set_y(pdf.body_top + 2)
-    pdf.para(
-        "(See rule 64 of the Conduct of Elections Rules, 1961) / (निर्वाचनों का संचालन नियम, 1961 का नियम 64 देखिए)",
-        size=9,
-        align="C",
-    )
-    house_e, house_h = _house(setup)
-    ac = f"{setup.ac.number} – {setup.ac.name}"
-    ac_h = f"{setup.ac.number} – {setup.ac.name_hi or setup.ac.name}"
-    pdf.para(
-        f"{'Bye-election' if bye else 'General election'} to the {house_e} from {ac} Assembly Constituency.",
-        size=10.5,
-        style="B",
-    )
-    pdf.para(
-        f"{house_h} के लिए {ac_h} विधान सभा निर्वाचन क्षेत्र से {'उप-निर्वाचन' if bye else 'साधारण निर्वाचन'}।",
-        size=10.5,
-        style="B",
-    )
-    we, wh = _winner_text(setup, res)
-    seat = "to fill the vacancy in the seat of" if bye else "to fill the seat in"
-    pdf.set_y(pdf.get_y() + 3)
-    pdf.para(
-        "In pursuance of the provisions contained in section 66 of the Representation of the People Act, 1951, "
-        f"read with rule 64 of the Conduct of Elections Rules, 1961, I declare that {we} has been duly elected "
-        f"{seat} the {house_e} from the above constituency.",
-        size=10.5,
-    )
-    pdf.set_y(pdf.get_y() + 2)
-    pdf.para(
-        "लोक प्रतिनिधित्व अधिनियम, 1951 की धारा 66 और निर्वाचनों का संचालन नियम, 1961 के नियम 64 के उपबंधों के "
-        f"अनुसरण में, मैं घोषित करता/करती हूँ कि {wh} उपर्युक्त निर्वाचन क्षेत्र से {house_h} के लिए विधिवत निर्वाचित हुए हैं।",
-        size=10.5,
-    )
-    tie = _tie_text(setup, res)
-    if tie:
-        pdf.set_y(pdf.get_y() + 2)
-        pdf.para(tie, size=9.5, style="B")
-    _place_date_ro(pdf, res, setup)
-    return bytes(pdf.output())
-
-
-def _place_date_ro(pdf: Sheet, res: dd.Result, setup: Setup) -> None:
-    place, date, ro = _when_where(res, setup)
-    pdf.set_y(pdf.get_y() + 8)
-    pdf.need(36)
-    y = pdf.get_y()
-    pdf.put(MARGIN, y, 90, 6, f"{bi('place')}: {place}", size=10)
-    pdf.put(MARGIN, y + 7, 90, 6, f"{bi('date')}: {date}", size=10)
-    x = pdf.w - MARGIN - 85
-    pdf.put(x, y + 14, 85, 6, "______________________________", size=10, align="C")
-    pdf.put(x, y + 20, 85, 6, f"{bi('ro')}", size=10, style="B", align="C")
-    if ro:
-        pdf.put(x, y + 26, 85, 6, ro, size=10, align="C")
-    pdf.set_y(y + 34)
-
-
-def form21e(
-    store, ac_id: int, declaration: Declaration | None = None, *, printed_by: str = "", key=None
-) -> bytes:
-    at = dd.now_iso()
-    acs, f20, res = _result(store, ac_id, declaration, at)
-    setup = acs.setup
-    pdf = _decl_sheet("21e", L["form21e"], acs, f20, res, at, printed_by, key)
-    pdf.add_page()
-    pdf.set_y(pdf.body_top + 1)
-    pdf.para("(See rule 64 of the Conduct of Elections Rules, 1961) / (नियम 64 देखिए)", size=9, align="C")
-    house_e, house_h = _house(setup)
-    pdf.para(
-        f"Election to the {house_e} from {setup.ac.number} – {setup.ac.name} constituency / "
-        f"{setup.ac.number} – {setup.ac.name_hi or setup.ac.name} निर्वाचन क्षेत्र से {house_h} के लिए निर्वाचन",
-        size=10,
-        style="B",
-    )
-    pdf.set_y(pdf.get_y() + 2)
-    tp = f20.total_polled
-    cols = [Column(_head("votes"), 30)]
-    rows = _cand_rows(setup, lambda c: [str(tp.votes[c.serial - 1])], [])
-    grid(pdf, _label_cols(), cols, rows, head_h=10, row_h=7.2, size=9, start_new_page=False)
-    pdf.set_y(pdf.get_y() + 3)
-    pdf.need(40)
-    for key_, value in (
-        ("electors", setup.ac.electors),
-        ("total_valid", tp.total_valid),
-        ("nota", tp.nota),
-        ("rejected", tp.rejected),
-        ("tendered", _n(f20.tendered) or "0"),
-    ):
-        y = pdf.get_y()
-        pdf.put(MARGIN, y, 130, 6, f"{bi(key_)}", size=10)
-        pdf.put(MARGIN + 130, y, 30, 6, str(value), size=10, style="B", align="R")
-        pdf.set_y(y + 6)
-    we, wh = _winner_text(setup, res)
-    pdf.set_y(pdf.get_y() + 3)
-    pdf.para(
-        f"I declare that {we} has been duly elected. / मैं घोषित करता/करती हूँ कि {wh} विधिवत निर्वाचित हुए हैं।",
-        size=10.5,
-    )
-    tie = _tie_text(setup, res)
-    if tie:
-        pdf.para(tie, size=9.5, style="B")
-    _place_date_ro(pdf, res, setup)
-    return bytes(pdf.output())
-
-
-def form22(
-    store, ac_id: int, declaration: Declaration | None = None, *, printed_by: str = "", key=None
-) -> bytes:
-    at = dd.now_iso()
-    acs, f20, res = _result(store, ac_id, declaration, at)
-    setup = acs.setup
-    pdf = _decl_sheet("22", L["form22"], acs, f20, res, at, printed_by, key)
-    pdf.add_page()
-    pdf.set_y(pdf.body_top + 4)
-    pdf.para("(See rule 66 of the Conduct of Elections Rules, 1961) / (नियम 66 देखिए)", size=9, align="C")
-    house_e, house_h = _house(setup)
-    we, wh = _winner_text(setup, res)
-    pdf.set_y(pdf.get_y() + 6)
-    pdf.para(
-        f"I, the Returning Officer, hereby certify that I have declared {we} to have been duly elected to the "
-        f"{house_e} from {setup.ac.number} – {setup.ac.name} Assembly Constituency, and that in token thereof "
-        "I have granted this certificate of election.",
-        size=12,
-        h=7,
-    )
-    pdf.set_y(pdf.get_y() + 4)
-    pdf.para(
-        f"मैं, रिटर्निंग ऑफिसर, प्रमाणित करता/करती हूँ कि मैंने {wh} को {setup.ac.number} – "
-        f"{setup.ac.name_hi or setup.ac.name} विधान सभा निर्वाचन क्षेत्र से {house_h} के लिए विधिवत निर्वाचित "
-        "घोषित किया है और इसके प्रतीक स्वरूप यह निर्वाचन प्रमाण-पत्र प्रदान किया है।",
-        size=12,
-        h=7,
-    )
-    tie = _tie_text(setup, res)
-    if tie:
-        pdf.set_y(pdf.get_y() + 2)
-        pdf.para(tie, size=9.5)
-    _place_date_ro(pdf, res, setup)
-    return bytes(pdf.output())
-
-
 def postal_sheet(store, ac_id: int, *, printed_by: str = "", key=None) -> bytes:
     return round_sheet(store, ac_id, POSTAL_ROUND, printed_by=printed_by, key=key, postal_sheet=True)
 
@@ -606,15 +313,11 @@ def correction_annex(
 ) -> bytes:
     acs = dd.ac_state(store, ac_id)
     if round_no not in acs.states:
-        from encore_tui.services.errors import ServiceError
-
         raise ServiceError(f"There is no round {round_no}.")
     st = acs.states[round_no]
     try:
         older, newer = dd.pick_revisions(st, old_rev, new_rev)
     except LookupError as exc:
-        from encore_tui.services.errors import ServiceError
-
         raise ServiceError(str(exc)) from None
     setup = acs.setup
     at = dd.now_iso()
@@ -641,7 +344,7 @@ def correction_annex(
         if older["revision"] < r[1] <= newer["revision"]
     ]
     sub = [
-        f"{_round_title(round_no)}    {bi('revision')}: {older['revision']} ({older['stage']}) → "
+        f"{round_title(round_no)}    {bi('revision')}: {older['revision']} ({older['stage']}) → "
         f"{newer['revision']} ({'not yet submitted' if newer['stage'] == 'live' else newer['stage']})",
     ]
     for ts, _rev, actor, reason in reasons:
@@ -674,7 +377,7 @@ def correction_annex(
 
     cols.append(Column([(en("round_total"), "B"), (f"rev {older['revision']}", "")], 17))
     cols.append(Column([(en("round_total"), "B"), (f"rev {newer['revision']}", "")], 17))
-    cols.append(Column(_head("change"), 15))
+    cols.append(Column(head("change"), 15))
     rows = []
     labels = {c.field: (str(c.serial), dd.cand_label(c), dd.party_label(c)) for c in setup.candidates}
     labels["nota"] = ("", f"{en('nota')}\n{hi('nota')}", "")
@@ -684,8 +387,8 @@ def correction_annex(
         cells, marks = [], set()
         for i, k in enumerate(changed):
             o, nw = old_t.get(k, {}), new_t.get(k, {})
-            ov = "KA" if o.get("kept_aside") else _n(o.get("values", {}).get(f))
-            nv = "KA" if nw.get("kept_aside") else _n(nw.get("values", {}).get(f))
+            ov = "KA" if o.get("kept_aside") else cell_text(o.get("values", {}).get(f))
+            nv = "KA" if nw.get("kept_aside") else cell_text(nw.get("values", {}).get(f))
             if ov != nv:
                 marks |= {2 * i, 2 * i + 1}
                 nv = f"{nv} *"
@@ -710,7 +413,7 @@ def correction_annex(
         pdf.para("The two revisions hold the same figures. / दोनों संशोधनों में आँकड़े समान हैं।", size=10)
     grid(
         pdf,
-        _label_cols(),
+        label_cols(),
         cols,
         rows,
         head_h=12,

@@ -15,6 +15,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from encore_tui.base.atomic import atomic_write
+
 SANS = "Sans"  # normal width: headings, names, declarations
 NARROW = "Narrow"  # condensed: the wide grids (Form 20, round sheets)
 
@@ -92,8 +94,6 @@ def face_file(face: Face) -> Path:
         return path
     from fontTools.ttLib import TTFont
     from fontTools.varLib import instancer
-
-    from encore_tui.exporting import atomic_write
 
     font = instancer.instantiateVariableFont(
         TTFont(src), {"wght": face.wght, "wdth": face.wdth}, updateFontNames=False

@@ -27,6 +27,8 @@ from __future__ import annotations
 import json
 
 from encore_tui.store.journal import canonical
+from encore_tui.wire.keys import sign as ed_sign
+from encore_tui.wire.keys import verify
 
 VERSION = 1
 KINDS = {
@@ -53,7 +55,6 @@ def sign(payload: dict, key) -> dict:
     """Add the centre's signature when `key` (Ed25519 private key) is given."""
     if key is None:
         return dict(payload)
-    from encore_tui.keys import sign as ed_sign
 
     return {**payload, "s": ed_sign(key, unsigned_text(payload).encode())}
 
@@ -80,6 +81,4 @@ def decode(text: str) -> dict:
 
 
 def check_signature(payload: dict, public_b64: str) -> bool:
-    from encore_tui.keys import verify
-
     return "s" in payload and verify(public_b64, unsigned_text(payload).encode(), payload["s"])

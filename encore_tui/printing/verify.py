@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from encore_tui import services
 from encore_tui.domain.setup import Setup
+from encore_tui.domain.tally import lead
 from encore_tui.printing import chain as ch
 from encore_tui.printing import data as dd
 from encore_tui.printing import payload as pl
+from encore_tui.services import list_acs
+from encore_tui.store.models import journal as journal_t
+from encore_tui.wire.keys import KeyError_, load_private_key, public_key_b64
 
 
 @dataclass
@@ -75,8 +80,6 @@ def _find_table(state: ch.RoundState, index: int, tdigest: str) -> dict | None:
 
 
 def _check_signature(p: dict, rep: SheetReport) -> None:
-    from encore_tui.keys import KeyError_, load_private_key, public_key_b64
-
     if "s" not in p:
         rep.note("The sheet carries no signature (no centre key existed when it was printed).")
         return
@@ -96,8 +99,6 @@ def _check_signature(p: dict, rep: SheetReport) -> None:
 
 
 def verify_sheet(store, text: str) -> SheetReport:
-    from encore_tui.services import list_acs
-
     p = pl.decode(text)
     rep = SheetReport()
     _check_signature(p, rep)
@@ -121,8 +122,6 @@ def _verify_anchor(p: dict, store, ac_id: int, rep: SheetReport) -> None:
     if "js" not in p:
         return
     from sqlalchemy import select
-
-    from encore_tui.store.models import journal as journal_t
 
     with store.read() as conn:
         h = conn.execute(
@@ -209,8 +208,6 @@ def _explain_chain(p: dict, acs: dd.AcState, r: int, rep: SheetReport) -> None:
 
 
 def _verify_form(p: dict, acs: dd.AcState, store, ac_id: int, rep: SheetReport) -> None:
-    from encore_tui import services
-
     now = acs.round_digests
     sheet = p.get("t") or []
     if len(sheet) != len(now):
@@ -236,8 +233,6 @@ def _verify_form(p: dict, acs: dd.AcState, store, ac_id: int, rep: SheetReport) 
     elif rep.ok:
         rep.bad("chain: the sheet chain head differs from the store's")
     if p.get("w"):
-        from encore_tui.domain.tally import lead
-
         ld = lead(f20.total_polled.votes)
         if ld.leader != p["w"]:
             rep.bad(f"winner: the sheet names candidate {p['w']}, the store's figures lead with {ld.leader}")

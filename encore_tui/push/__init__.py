@@ -1,6 +1,6 @@
 """Push to the central results endpoint: outbox relay, httpx client, request signing.
 
-Importing this package is cheap: `encore` imports `push.cli` to build its parser, and the app's
+Importing this package is cheap: `encore` imports `cli.push` to build its parser, and the app's
 first screen must not wait for SQLAlchemy. The queue functions load on first use."""
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 
+from encore_tui.services.queries import outbox_counts
 from encore_tui.store import journal
 from encore_tui.store.engine import Store
 from encore_tui.store.models import ac as ac_t
@@ -100,10 +101,8 @@ def queue_state(store: Store, ac_id: int | None = None, states: tuple[str, ...] 
 
 
 def queue_counts(store: Store, ac_id: int | None = None) -> dict[str, int]:
-    counts = dict.fromkeys(STATES, 0)
-    for it in queue_state(store, ac_id):
-        counts[it.state] += 1
-    return counts
+    """Every delivery state with its count, none left out (counted by services.queries)."""
+    return dict.fromkeys(STATES, 0) | outbox_counts(store, ac_id)
 
 
 @dataclass(frozen=True)

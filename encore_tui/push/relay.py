@@ -29,12 +29,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from encore_tui import keys, services, wire
+from encore_tui import services
 from encore_tui.domain.rounds import IllegalTransition, RoundStatus
-from encore_tui.push import queue, signing
+from encore_tui.push import queue
 from encore_tui.store.engine import Store
 from encore_tui.store.models import outbox as outbox_t
 from encore_tui.store.models import round_ as round_t
+from encore_tui.wire import keys, signing
+from encore_tui.wire import messages as wire
 
 log = logging.getLogger("encore.push")
 

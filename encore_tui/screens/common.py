@@ -14,7 +14,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
-from encore_tui.i18n import lang, t
+from encore_tui.base.i18n import lang, t
+from encore_tui.widgets.textual_compat import bindings_by_key, set_bindings_by_key
 
 if TYPE_CHECKING:  # the sign-in screen imports this module before the domain (pydantic) is loaded
     from encore_tui.domain import checks as ck
@@ -117,11 +118,13 @@ def localize_bindings(node) -> None:
     """
     if lang() == "en":
         return
-    bm = node._bindings
-    bm.key_to_bindings = {
-        key: [replace(b, description=t(b.description)) for b in bindings]
-        for key, bindings in bm.key_to_bindings.items()
-    }
+    set_bindings_by_key(
+        node,
+        {
+            key: [replace(b, description=t(b.description)) for b in bindings]
+            for key, bindings in bindings_by_key(node).items()
+        },
+    )
 
 
 def print_in_worker(screen, what: str, round_no: int | None, set_status) -> None:

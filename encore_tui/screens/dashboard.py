@@ -12,11 +12,12 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from encore_tui import services
+from encore_tui.base.i18n import t
 from encore_tui.domain import checks as ck
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import RoundStatus
-from encore_tui.i18n import t
 from encore_tui.screens.common import StatusScreen, lead_line, localize_bindings, round_name, user_errors
+from encore_tui.widgets.textual_compat import KeyFirst, bindings_by_key
 
 STATUS_CLASS = {
     RoundStatus.DRAFT: "",
@@ -38,31 +39,31 @@ def push_line(outbox: dict[str, int]) -> str:
     return f"{pending} pending, {outbox.get('acked', 0)} sent, {outbox.get('failed', 0)} failed"
 
 
-class RoundsTable(DataTable):
+class RoundsTable(KeyFirst, DataTable):
     """The rounds list. Enter opens the round at once (in this widget's own queue), and keys
     typed ahead before the round screen is up are kept for it: an operator who presses Enter
     and starts typing the first figure straight away loses nothing."""
 
-    async def _on_key(self, event: events.Key) -> None:
+    async def key_first(self, event: events.Key) -> bool:
         if self.app.screen is not self.screen:  # a round screen is opening: keep the key
             event.stop()
             event.prevent_default()
             self.app.typeahead.append(event)
-            return
+            return True
         if event.key == "enter" and self.row_count:
             event.stop()
             event.prevent_default()
             row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
             self.screen.open_round(int(row_key.value))
-            return
+            return True
         # the table's own keys (↑↓, PgUp…) run here too, so a Down typed before an Enter
         # moves the cursor before that Enter opens a round
-        for binding in self._bindings.key_to_bindings.get(event.key, []):
+        for binding in bindings_by_key(self).get(event.key, []):
             event.stop()
             event.prevent_default()
             await self.run_action(binding.action)
-            return
-        await super()._on_key(event)
+            return True
+        return False
 
 
 class DashboardScreen(StatusScreen):
@@ -265,7 +266,7 @@ class DashboardScreen(StatusScreen):
 
     def action_double_entry(self) -> None:
         """Open the blind second keying assigned to this user (opened by the RO)."""
-        from encore_tui.screens.ro_blind import BlindEntryScreen
+        from encore_tui.screens.blind import BlindEntryScreen
 
         self.action_refresh()
         if not self.double_rounds:

@@ -10,8 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from encore_tui.base.i18n import t
 from encore_tui.domain.entries import KeptAsideReason
-from encore_tui.i18n import t
 
 
 class MessageDialog(ModalScreen[bool]):

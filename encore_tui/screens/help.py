@@ -8,11 +8,12 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from encore_tui.i18n import t
+from encore_tui.base.i18n import t
+from encore_tui.widgets.textual_compat import keymap
 
 
 def _keys_of(app, binding: Binding) -> str:
-    keys = app._keymap.get(binding.id, binding.key) if binding.id else binding.key
+    keys = keymap(app).get(binding.id, binding.key) if binding.id else binding.key
     return ", ".join(k.strip() for k in keys.split(","))
 
 

@@ -14,7 +14,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
 
-from encore_tui.i18n import t
+from encore_tui.base.i18n import t
 from encore_tui.screens.common import localize_bindings, user_errors
 
 

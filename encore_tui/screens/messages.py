@@ -21,7 +21,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from encore_tui.i18n import t
+from encore_tui.base.i18n import t
+from encore_tui.widgets.textual_compat import keymap
 
 NOT_SAVED = "NOT saved"
 KEEP = 500  # messages kept per session (oldest dropped)
@@ -111,7 +112,7 @@ class MessageLog:
 
 def key_display(app, binding_id: str, default: str) -> str:
     """The (first) key bound to `binding_id`, as the operator reads it: F12, Ctrl+L."""
-    keys = app._keymap.get(binding_id, default) if app is not None else default
+    keys = keymap(app).get(binding_id, default) if app is not None else default
     key = keys.split(",")[0].strip()
     return "+".join(p.upper() if re.fullmatch(r"f\d+", p) else p.capitalize() for p in key.split("+"))
 

@@ -17,11 +17,11 @@ from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from encore_tui import services
+from encore_tui.base.i18n import t
 from encore_tui.domain import checks as ck
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import Action, RoundStatus, may, may_edit
 from encore_tui.domain.tally import retally
-from encore_tui.i18n import t
 from encore_tui.screens.common import (
     StatusScreen,
     field_label,

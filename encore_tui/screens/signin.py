@@ -13,11 +13,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from encore_tui.i18n import t
+from encore_tui.base.i18n import t
 from encore_tui.screens.common import localize_bindings, user_errors
+from encore_tui.widgets.textual_compat import KeyFirst
 
 
-class HandoffInput(Input):
+class HandoffInput(KeyFirst, Input):
     """An Input whose Enter hands the keyboard to the next field at once.
 
     Keys that arrive in one burst (typed ahead over a slow SSH link) are forwarded to the
@@ -33,20 +34,20 @@ class HandoffInput(Input):
     def on_focus(self) -> None:
         self.handed_off = False
 
-    async def _on_key(self, event: events.Key) -> None:
+    async def key_first(self, event: events.Key) -> bool:
         if self.handed_off:
             event.stop()
             event.prevent_default()
             target = self.screen.query_one(f"#{self.next_id}", Input)
             target.post_message(events.Key(event.key, event.character))
-            return
+            return True
         if event.key == "enter":
             event.stop()
             event.prevent_default()
             self.handed_off = True
             self.screen.query_one(f"#{self.next_id}", Input).focus()
-            return
-        await super()._on_key(event)
+            return True
+        return False
 
 
 class SignInScreen(Screen):

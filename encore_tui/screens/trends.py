@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from encore_tui import services
-from encore_tui.i18n import t
+from encore_tui.base.i18n import t
 from encore_tui.screens.common import localize_bindings
 
 SPARK = "▁▂▃▄▅▆▇█"

@@ -2,20 +2,21 @@
 
 from encore_tui.services.context import SYSTEM, AcContext, Actor, load_context
 from encore_tui.services.counting import (
-    Saved,
     acknowledge_warning,
-    approve_round,
     change_plan,
     create_ac,
     enter_cell,
     import_results,
     keep_aside,
-    open_correction,
     parse_cell_text,
-    publish_round,
     restore_table,
-    return_round,
     save_ui_state,
+)
+from encore_tui.services.decisions import (
+    approve_round,
+    open_correction,
+    publish_round,
+    return_round,
     submit_round,
 )
 from encore_tui.services.errors import (
@@ -38,7 +39,8 @@ from encore_tui.services.queries import (
     round_tallies,
     round_view,
 )
-from encore_tui.services.users import add_user, authenticate, list_users
+from encore_tui.services.uow import Saved
+from encore_tui.services.users import add_user, admin_actor, authenticate, list_users
 from encore_tui.services.verify import verify_journal
 
 __all__ = [
@@ -57,6 +59,7 @@ __all__ = [
     "acknowledge_warning",
     "add_user",
     "approve_round",
+    "admin_actor",
     "authenticate",
     "change_plan",
     "create_ac",

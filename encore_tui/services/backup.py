@@ -24,9 +24,14 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, select
 
-from encore_tui.store.engine import Store, StoreError, open_store
+from encore_tui.services.decisions import AFTER_APPROVAL
+from encore_tui.services.verify import verify_journal
+from encore_tui.store import journal
+from encore_tui.store.engine import Store, open_store
+from encore_tui.store.errors import StoreError
 from encore_tui.store.models import ac as ac_t
 from encore_tui.store.models import chain_head
+from encore_tui.store.models import journal as journal_t
 
 log = logging.getLogger("encore.backup")
 
@@ -77,7 +82,6 @@ def chain_heads(path: Path) -> dict[int, tuple[int, str]]:
 
 def verify_file(path: Path) -> dict[int, int]:
     """integrity_check + every journal chain verified and re-derived. Returns events per chain."""
-    from encore_tui.services.verify import verify_journal
 
     path = Path(path)
     try:
@@ -193,7 +197,6 @@ def backup_after_approvals(store: Store, settings, on_failure=None) -> bool:
     RO's approve too) is followed by `backup_after_approval`, outside the approval transaction.
     A failed backup never fails the approval: it is logged, returned as `Saved.note`, and passed
     to `on_failure(message)` (the app shows it). Returns False when no backup folder is set."""
-    from encore_tui.services.counting import AFTER_APPROVAL
 
     if not getattr(settings, "backup_dir", "") or store.path is None:
         store.cache.pop(AFTER_APPROVAL, None)
@@ -281,8 +284,6 @@ def _refuse_if_newer(store: Store, src: Path, force: bool) -> None:
         for a, s, h in conn.execute(select(chain_head.c.ac_id, chain_head.c.seq, chain_head.c.hash)):
             mine[a] = (s, h)
     theirs = chain_heads(src)
-    from encore_tui.store import journal
-    from encore_tui.store.models import journal as journal_t
 
     problems = []
     for a, (seq, h) in sorted(mine.items()):

@@ -8,13 +8,13 @@ from functools import cached_property
 
 from sqlalchemy import Connection, bindparam, select
 
+from encore_tui.base.fast import Fast
 from encore_tui.domain.entries import entry_fields
 from encore_tui.domain.plan import POSTAL_ROUND, CountingPlan, postal_table_key
 from encore_tui.domain.rounds import Role
 from encore_tui.domain.setup import Setup
 from encore_tui.services.errors import ServiceError
 from encore_tui.store.engine import Store
-from encore_tui.store.fast import Fast
 from encore_tui.store.models import ac as ac_t
 from encore_tui.store.models import ro_record
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from encore_tui.domain.checks import Check
 from encore_tui.domain.rounds import IllegalTransition, NotAllowed
-from encore_tui.store.engine import StoreError
+from encore_tui.store.errors import StoreError
 
 
 class ServiceError(ValueError):

@@ -6,7 +6,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from encore_tui.domain import checks as ck
 from encore_tui.domain import tally
@@ -14,6 +14,7 @@ from encore_tui.domain.entries import KeptAsideReason, TableEntry
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import RoundStatus
 from encore_tui.services.context import AcContext, Actor, load_context
+from encore_tui.services.errors import ServiceError
 from encore_tui.store.engine import Store
 from encore_tui.store.models import ac as ac_t
 from encore_tui.store.models import cell as cell_t
@@ -135,15 +136,39 @@ def postal_totals(entries: list[TableEntry], n: int) -> tally.Totals:
     return tally.sum_totals((tally.entry_totals(e, n) for e in entries), n)
 
 
-def round_view(store: Store, ac_id: int, round_no: int) -> RoundView:
-    from encore_tui.services.counting import round_checks
+_ROUND = select(round_t).where(round_t.c.ac_id == bindparam("a"), round_t.c.round_no == bindparam("r"))
 
+
+def round_row(conn: Connection, ac_id: int, round_no: int):
+    """One round's row (status, revision, remark…), inside the caller's transaction."""
+    row = conn.execute(_ROUND, {"a": ac_id, "r": round_no}).one_or_none()
+    if row is None:
+        raise ServiceError(f"There is no round {round_no} in this AC.")
+    return row
+
+
+def round_checks(
+    conn: Connection, ctx: AcContext, round_no: int, entries: list[TableEntry]
+) -> list[ck.Check]:
+    """The checks of one round as entered (domain/checks.py), inside the caller's transaction."""
+    postal_status = conn.execute(
+        select(round_t.c.status).where(round_t.c.ac_id == ctx.ac_id, round_t.c.round_no == POSTAL_ROUND)
+    ).scalar_one()
+    return ck.check_round(
+        ctx.setup,
+        round_no,
+        entries,
+        postal=round_no == POSTAL_ROUND,
+        postal_approved=RoundStatus(postal_status).is_approved,
+        round_count=ctx.last_round,
+    )
+
+
+def round_view(store: Store, ac_id: int, round_no: int) -> RoundView:
     ctx = load_context(store, ac_id)
     with store.read() as conn:
         infos = round_infos(conn, ac_id)
         if round_no not in infos:
-            from encore_tui.services.errors import ServiceError
-
             raise ServiceError(f"There is no round {round_no}.")
         entries = all_entries(conn, ctx)
         checks = round_checks(conn, ctx, round_no, entries[round_no])
@@ -168,19 +193,15 @@ def round_tallies(store: Store, ac_id: int) -> list[tally.RoundTally]:
 def form20(store: Store, ac_id: int) -> tuple[AcContext, tally.Form20]:
     ctx = load_context(store, ac_id)
     with store.read() as conn:
-        entries = all_entries(conn, ctx)
-    by_station: dict[str, TableEntry] = {}
-    for r, es in sorted(entries.items()):
-        if r == POSTAL_ROUND:
-            continue
-        for e in es:
-            # a later round (the VVPAT count of a kept-aside station) supersedes a kept-aside entry,
-            # once it has figures (a blank slip-count table leaves the station kept aside: E110)
-            if e.station not in by_station or (
-                by_station[e.station].kept_aside and not e.kept_aside and e.values
-            ):
-                by_station[e.station] = e
-    return ctx, tally.form20(ctx.setup, by_station, postal_totals(entries[POSTAL_ROUND], ctx.n))
+        return ctx, form20_in(conn, ctx)
+
+
+def form20_in(conn: Connection, ctx: AcContext) -> tally.Form20:
+    """Form 20 from inside the caller's transaction (so a check and the write it allows agree)."""
+    entries = all_entries(conn, ctx)
+    return tally.form20(
+        ctx.setup, tally.counted_entries(entries), postal_totals(entries[POSTAL_ROUND], ctx.n)
+    )
 
 
 @dataclass(frozen=True)
@@ -193,19 +214,20 @@ class Dashboard:
     outbox: dict[str, int]
 
 
-def _outbox_counts(conn: Connection, ac_id: int) -> dict[str, int]:
-    return dict(
-        conn.execute(
-            select(outbox_t.c.state, func.count()).where(outbox_t.c.ac_id == ac_id).group_by(outbox_t.c.state)
-        ).all()
-    )
+def outbox_counts_in(conn: Connection, ac_id: int | None) -> dict[str, int]:
+    """Messages to central by delivery state (queued, sent, acked, failed; states with none
+    left out), of one AC or (None) of every AC, inside the caller's transaction."""
+    q = select(outbox_t.c.state, func.count()).group_by(outbox_t.c.state)
+    if ac_id is not None:
+        q = q.where(outbox_t.c.ac_id == ac_id)
+    return dict(conn.execute(q).all())
 
 
-def outbox_counts(store: Store, ac_id: int) -> dict[str, int]:
-    """Messages to central by delivery state (queued, sent, acked, failed): the dashboard's
-    push line, re-read every few seconds while the relay works."""
+def outbox_counts(store: Store, ac_id: int | None = None) -> dict[str, int]:
+    """The dashboard's push line (re-read every few seconds while the relay works) and
+    `encore push`'s summary: the one place the outbox is counted."""
     with store.read() as conn:
-        return _outbox_counts(conn, ac_id)
+        return outbox_counts_in(conn, ac_id)
 
 
 def dashboard(store: Store, ac_id: int) -> Dashboard:
@@ -213,7 +235,7 @@ def dashboard(store: Store, ac_id: int) -> Dashboard:
     with store.read() as conn:
         infos = round_infos(conn, ac_id)
         entries = all_entries(conn, ctx)
-        ob = _outbox_counts(conn, ac_id)
+        ob = outbox_counts_in(conn, ac_id)
     entered = {r: sum(1 for e in es if e.values or e.kept_aside) for r, es in entries.items()}
     kept = [e for r, es in entries.items() for e in es if e.kept_aside]
     tallies = tally.round_tallies(

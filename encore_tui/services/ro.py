@@ -13,26 +13,30 @@ from sqlalchemy import select
 
 from encore_tui.domain import checks as ck
 from encore_tui.domain import review
+from encore_tui.domain.entries import KeptAsideReason, TableEntry
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.review import BlindPurpose, CellChange, SpotMode
-from encore_tui.domain.rounds import Action, Role, RoundStatus, authorize, next_status
+from encore_tui.domain.rounds import Action, Role, RoundStatus, authorize
 from encore_tui.domain.setup import NOTA, REJECTED, TOTAL
 from encore_tui.domain.tally import Totals, entry_totals, sum_totals
-from encore_tui.services import counting
+from encore_tui.services import decisions
 from encore_tui.services.context import AcContext, Actor, load_context
 from encore_tui.services.errors import InvalidValue, ServiceError
 from encore_tui.services.queries import RoundView, entries_in, round_infos, round_view
 from encore_tui.services.ro_checks import (
     SPOT_SETTING,
+    blind_cells_of,
     blind_key,
     compare,
     postal_scan_count,
+    rekeyed_values,
     ro_path_checks,
     spot_check_rounds_in,
     spot_required,
 )
-from encore_tui.services.ro_tx import get_record
-from encore_tui.services.uow import Tx, unit_of_work
+from encore_tui.services.ro_result import list_attachments
+from encore_tui.services.ro_tx import get_record, records_like
+from encore_tui.services.uow import Saved, unit_of_work
 from encore_tui.store.engine import Store
 from encore_tui.store.models import cell as cell_t
 from encore_tui.store.models import journal as journal_t
@@ -49,7 +53,7 @@ def spot_check_rounds(store: Store, ac_id: int) -> int:
         return spot_check_rounds_in(conn, ac_id)
 
 
-def set_spot_check_rounds(store: Store, ac_id: int, rounds: int, actor: Actor) -> counting.Saved:
+def set_spot_check_rounds(store: Store, ac_id: int, rounds: int, actor: Actor) -> Saved:
     authorize(actor.role, Action.CHANGE_PLAN)
     if not 0 <= rounds <= 99:
         raise InvalidValue("The number of spot-checked rounds is 0..99 (0: none required).")
@@ -164,7 +168,7 @@ def round_diff(store: Store, ac_id: int, round_no: int) -> RoundDiff | None:
         base = _base_snapshot(_snapshots(conn, ac_id, round_no), info.revision)
         if base is None:
             return None
-        text, _ = counting.figures_snapshot(ctx, round_no, entries_in(conn, ctx, round_no))
+        text, _ = decisions.figures_snapshot(ctx, round_no, entries_in(conn, ctx, round_no))
     changes = review.diff_figures(json.loads(base.figures), json.loads(text), ctx.fields_of(round_no))
     return RoundDiff(
         round_no, base.revision, base.stage, base.created_at, base.created_by, info.revision, changes
@@ -207,8 +211,6 @@ def review_round(store: Store, ac_id: int, round_no: int) -> RoundReview:
                 blockers += review.blind_checks(purpose, round_no, cells)
     scan_list = []
     if round_no == POSTAL_ROUND:
-        from encore_tui.services.ro_result import list_attachments
-
         scan_list = [a for a in list_attachments(store, ac_id) if a.purpose in ("form13a", "form13b")]
     return RoundReview(
         view, round_diff(store, ac_id, round_no), required, spot, double, blockers, in_order, scan_list
@@ -216,43 +218,19 @@ def review_round(store: Store, ac_id: int, round_no: int) -> RoundReview:
 
 
 # -- decisions ------------------------------------------------------------------------------------
-def approve(store: Store, ac_id: int, round_no: int, actor: Actor, pin: str) -> counting.Saved:
+def approve(store: Store, ac_id: int, round_no: int, actor: Actor, pin: str) -> Saved:
     """The RO approves with the PIN re-entered (every rule is checked by approve_round itself)."""
-    return counting.approve_round(store, ac_id, round_no, actor, pin=pin)
+    return decisions.approve_round(store, ac_id, round_no, actor, pin=pin)
 
 
-def return_to_operator(store: Store, ac_id: int, round_no: int, remark: str, actor: Actor) -> counting.Saved:
-    return counting.return_round(store, ac_id, round_no, remark, actor)
+def return_to_operator(store: Store, ac_id: int, round_no: int, remark: str, actor: Actor) -> Saved:
+    return decisions.return_round(store, ac_id, round_no, remark, actor)
 
 
-def correct(store: Store, ac_id: int, round_no: int, reason: str, actor: Actor, pin: str) -> counting.Saved:
+def correct(store: Store, ac_id: int, round_no: int, reason: str, actor: Actor, pin: str) -> Saved:
     """Open an approved/published round for correction (PIN re-entered); later rounds then need
     re-approval. The RO then types the right figures and approves it again."""
-    return counting.open_correction(store, ac_id, round_no, reason, actor, pin=pin)
-
-
-def open_corrections(fx: Tx, ac_id: int, rounds: list[int], reason: str) -> list[int]:
-    """Within one transaction: put `rounds` into correction (a new revision each, unless already
-    in correction) and mark every later approved round for re-approval. Returns those."""
-    from encore_tui.store.models import round_ as round_t
-
-    rows = {r.round_no: r for r in fx.conn.execute(select(round_t).where(round_t.c.ac_id == ac_id))}
-    targets = sorted(set(rounds))
-    for r in targets:
-        row = rows[r]
-        status = RoundStatus(row.status)
-        if status is RoundStatus.CORRECTION:
-            continue
-        new = next_status(status, Action.CORRECT)
-        fx.round_state(r, row.kind, new.value, row.revision + 1, reason)
-    first = targets[0]
-    later = [
-        r
-        for r, row in sorted(rows.items())
-        if r > first and r not in targets and RoundStatus(row.status).is_approved and r != POSTAL_ROUND
-    ]
-    fx.invalidate(later)
-    return later
+    return decisions.open_correction(store, ac_id, round_no, reason, actor, pin=pin)
 
 
 # -- the correction annex ------------------------------------------------------------------------------
@@ -319,7 +297,7 @@ def correction_annex(store: Store, ac_id: int, round_no: int, revision: int | No
                 after[-1].created_at,
             )
         else:
-            text, _ = counting.figures_snapshot(ctx, round_no, entries_in(conn, ctx, round_no))
+            text, _ = decisions.figures_snapshot(ctx, round_no, entries_in(conn, ctx, round_no))
             after_doc, approved_by, approved_at = json.loads(text), None, None
     before_doc = json.loads(base.figures) if base else {"tables": []}
     fields = ctx.fields_of(round_no)
@@ -344,8 +322,6 @@ def correction_annex(store: Store, ac_id: int, round_no: int, revision: int | No
 
 
 def _doc_totals(ctx: AcContext, doc) -> Totals:
-    from encore_tui.domain.entries import KeptAsideReason, TableEntry
-
     es = [
         TableEntry(
             doc.get("round", 0),
@@ -435,7 +411,7 @@ def draw_spot_check(
     return picks
 
 
-def open_double_entry(store: Store, ac_id: int, round_no: int, keyer: str, actor: Actor) -> counting.Saved:
+def open_double_entry(store: Store, ac_id: int, round_no: int, keyer: str, actor: Actor) -> Saved:
     """The RO has a second operator key the whole round blind into a separate area."""
     authorize(actor.role, Action.APPROVE)
     with unit_of_work(store, ac_id, actor) as fx:
@@ -479,7 +455,6 @@ def blind_sheet(
             )
         _may_key(purpose, header, actor)
         entries = entries_in(conn, ctx, round_no)
-        from encore_tui.services.ro_checks import blind_cells_of, rekeyed_values
 
         cells = blind_cells_of(conn, ctx, round_no, purpose, entries) or []
         mine = rekeyed_values(conn, ac_id, round_no, purpose)
@@ -495,8 +470,6 @@ def blind_sheet(
 def double_entries_for(store: Store, ac_id: int, actor: Actor) -> list[int]:
     """Rounds whose blind second keying is assigned to this user and still has cells to key
     (rounds already approved are left out): what the operator's dashboard offers."""
-    from encore_tui.services.ro_checks import blind_cells_of, rekeyed_values
-    from encore_tui.services.ro_tx import records_like
 
     ctx = load_context(store, ac_id)
     out = []
@@ -536,7 +509,7 @@ def enter_blind(
     field: str,
     value: int | None,
     actor: Actor,
-) -> counting.Saved:
+) -> Saved:
     authorize(actor.role, Action.ENTER)  # observers never key; who exactly: _may_key below
     purpose = BlindPurpose(purpose)
     if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
@@ -551,7 +524,6 @@ def enter_blind(
         status = _round_status(conn, ac_id, round_no)
         if status.is_approved:
             raise ServiceError(f"Round {round_no} is already {status.label}.")
-        from encore_tui.services.ro_checks import blind_cells_of
 
         cells = blind_cells_of(conn, ctx, round_no, purpose, entries_in(conn, ctx, round_no)) or []
         if (station, field) not in cells:
@@ -587,7 +559,7 @@ def resolve_blind(
     field: str,
     take: str,
     actor: Actor,
-) -> counting.Saved:
+) -> Saved:
     """The RO decides one differing cell: take "entered" (the operator's figure stands) or
     "rekeyed" (the blind figure replaces the entered one). Both areas then agree."""
     authorize(actor.role, Action.APPROVE)

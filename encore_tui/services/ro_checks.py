@@ -1,7 +1,7 @@
 """What blocks an approval beyond the arithmetic: the blind spot check of the first rounds, an
 open double entry, the postal scans.
 
-Called by services.counting.approve_round inside its transaction, so EVERY approval path (RO
+Called by services.decisions.approve_round inside its transaction, so EVERY approval path (RO
 screens, CLI, scripts) respects them; the review screen shows the same list (ro.review_round).
 """
 

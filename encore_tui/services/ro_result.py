@@ -17,24 +17,24 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from encore_tui import wire
+from encore_tui.base.atomic import atomic_write
 from encore_tui.domain import checks as ck
 from encore_tui.domain.declaration import Declaration, ResultError, TieLot, decide
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import Action, authorize
 from encore_tui.domain.tally import Form20, lead
-from encore_tui.exporting import form20_csv
 from encore_tui.services.context import AcContext, Actor, load_context
 from encore_tui.services.errors import InvalidValue, RoundBlocked, ServiceError
-from encore_tui.services.queries import form20, round_infos
-from encore_tui.services.ro import open_corrections
-from encore_tui.services.ro_tx import get_record, records_like
+from encore_tui.services.exporting import form20_csv
+from encore_tui.services.queries import form20, form20_in, round_infos
+from encore_tui.services.ro_tx import get_record, open_corrections, records_like
 from encore_tui.services.uow import unit_of_work
 from encore_tui.services.users import confirm_pin
 from encore_tui.store import journal
 from encore_tui.store.engine import Store
 from encore_tui.store.models import attachment as att_t
 from encore_tui.store.models import ro_record as rec_t
+from encore_tui.wire import messages as wire
 
 MAX_SCAN_BYTES = 25 * 1024 * 1024
 PURPOSES = {"form13a": "Form 13A", "form13b": "Form 13B", "form22": "Form 22 (signed certificate)"}
@@ -182,8 +182,6 @@ def read_attachment(store: Store, ac_id: int, attachment_id: int) -> tuple[Attac
 
 def export_attachment(store: Store, ac_id: int, attachment_id: int, dest: Path) -> Path:
     """Write a scan out (atomically) to open it in a viewer."""
-    from encore_tui.exporting import atomic_write
-
     _info, content = read_attachment(store, ac_id, attachment_id)
     return atomic_write(Path(dest), content)
 
@@ -349,7 +347,7 @@ def sign_form20(store: Store, ac_id: int, actor: Actor, pin: str) -> dict:
         conn, ts = fx.conn, fx.ts
         if get_record(conn, ac_id, SIGNED):
             raise ServiceError("Form 20 is already signed.")
-        _c, f20 = _form20_in(conn, ctx)
+        f20 = form20_in(conn, ctx)
         problems = _counting_checks(conn, ctx, f20)
         if problems:
             raise RoundBlocked("Form 20 cannot be signed: " + str(problems[0]), problems)
@@ -363,24 +361,6 @@ def sign_form20(store: Store, ac_id: int, actor: Actor, pin: str) -> dict:
         fx.record(SIGNED, rec)
         fx.event("form20.signed", {"sha256": rec["sha256"]})
     return rec
-
-
-def _form20_in(conn, ctx: AcContext) -> tuple[AcContext, Form20]:
-    """Form 20 from inside the caller's transaction (so the check and the write agree)."""
-    from encore_tui.domain import tally
-    from encore_tui.services.queries import all_entries, postal_totals
-
-    entries = all_entries(conn, ctx)
-    by_station = {}
-    for r, es in sorted(entries.items()):
-        if r == POSTAL_ROUND:
-            continue
-        for e in es:
-            if e.station not in by_station or (
-                by_station[e.station].kept_aside and not e.kept_aside and e.values
-            ):
-                by_station[e.station] = e
-    return ctx, tally.form20(ctx.setup, by_station, postal_totals(entries[POSTAL_ROUND], ctx.n))
 
 
 def record_tie_lot(
@@ -400,7 +380,7 @@ def record_tie_lot(
         if get_record(conn, ac_id, SIGNED) is None:
             # a recount could still change the figures; the lot decides a tie in the final ones
             raise ServiceError("Sign Form 20 first: the lot decides a tie in the final figures.")
-        _c, f20 = _form20_in(conn, ctx)
+        f20 = form20_in(conn, ctx)
         tied = lead(f20.total_polled.votes).tied
         if not tied:
             raise ServiceError("The leading candidates are not tied: no lot is drawn.")
@@ -431,7 +411,7 @@ def declare_result(store: Store, ac_id: int, actor: Actor, pin: str, place: str 
         conn, ts = fx.conn, fx.ts
         if get_record(conn, ac_id, DECLARATION):
             raise ServiceError("The result is already declared.")
-        _c, f20 = _form20_in(conn, ctx)
+        f20 = form20_in(conn, ctx)
         problems = _counting_checks(conn, ctx, f20)
         signed = get_record(conn, ac_id, SIGNED)
         if signed is None:
@@ -460,7 +440,7 @@ def declare_result(store: Store, ac_id: int, actor: Actor, pin: str, place: str 
         doc = decl.model_dump(mode="json")
         fx.record(DECLARATION, doc)
         ev = fx.event("result.declared", {"winner": winner, "votes": wvotes, "margin": margin})
-        # what central receives (encore_tui/wire.py); the signed certificate follows as revision 2
+        # what central receives (encore_tui/wire/messages.py); the signed certificate follows as revision 2
         msg = _declaration_message(conn, ctx, decl, actor, ev, None, revision=1, f20=f20, signed=signed)
         key = wire.round_key("declaration", ctx.setup.ac.number, None, 1, ev.seq)
         fx.push("declaration", msg.model_dump(mode="json"), key)
@@ -485,7 +465,7 @@ def _declaration_message(
     """The one mapping from the recorded declaration to the wire message (Form 21C/21D data,
     Form 20's EVM / postal / total polled, the signed Form 20's digest, the tie lot)."""
     if f20 is None:
-        _c, f20 = _form20_in(conn, ctx)
+        f20 = form20_in(conn, ctx)
     if signed is None:
         signed = get_record(conn, ctx.ac_id, SIGNED) or {}
     return wire.declaration_result(

@@ -10,23 +10,21 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
-from encore_tui import wire
 from encore_tui.domain import checks as ck
 from encore_tui.domain import vvpat
 from encore_tui.domain.entries import TableEntry
 from encore_tui.domain.rounds import Action, RoundStatus, authorize
-from encore_tui.services import counting
 from encore_tui.services.context import AcContext, Actor, load_context
-from encore_tui.services.errors import InvalidValue, ServiceError
-from encore_tui.services.queries import all_entries, round_infos
-from encore_tui.services.ro import open_corrections
-from encore_tui.services.ro_tx import get_record, records_like
-from encore_tui.services.uow import unit_of_work
+from encore_tui.services.errors import InvalidValue, RoundBlocked, ServiceError
+from encore_tui.services.queries import all_entries, form20_in, round_infos
+from encore_tui.services.ro_tx import get_record, open_corrections, records_like
+from encore_tui.services.uow import Saved, unit_of_work
 from encore_tui.store import journal
 from encore_tui.store.engine import Store
 from encore_tui.store.models import ac as ac_t
 from encore_tui.store.models import ro_record as rec_t
 from encore_tui.store.models import vvpat_count as vv_t
+from encore_tui.wire import messages as wire
 
 DRAW, COMPLETED, ROUND = "vvpat_draw", "vvpat_completed", "vvpat_round"
 
@@ -192,7 +190,7 @@ def enter_slip_count(
         return {s.station: s for s in _stations(conn, ctx)}[station]
 
 
-def amend_from_slips(store: Store, ac_id: int, station: str, actor: Actor) -> counting.Saved:
+def amend_from_slips(store: Store, ac_id: int, station: str, actor: Actor) -> Saved:
     """The difference remained after the recount: the slip count prevails. The station's round
     is opened for correction (a new revision; later approved rounds need re-approval) and the
     station's figures are replaced by the slip count. The RO then approves the rounds again."""
@@ -293,8 +291,6 @@ def complete_vvpat(store: Store, ac_id: int, actor: Actor) -> dict:
         stations = _stations(conn, ctx)
         problems = vvpat.completion_checks(draw is not None, stations)
         if problems:
-            from encore_tui.services.errors import RoundBlocked
-
             raise RoundBlocked("VVPAT verification cannot be closed: " + str(problems[0]), problems)
         apps = [a for _k, a in sorted(records_like(conn, ac_id, "vvpat_56d:").items())]
         amended = records_like(conn, ac_id, "vvpat_amended:")
@@ -322,7 +318,7 @@ def complete_vvpat(store: Store, ac_id: int, actor: Actor) -> dict:
         }
         fx.record(COMPLETED, {"by": actor.username, "at": ts, "stations": [s.station for s in stations]})
         ev = fx.event("vvpat.completed", {"stations": [s.station for s in stations]})
-        # what central receives: the wire message (encore_tui/wire.py), written with the event
+        # what central receives: the wire message (encore_tui/wire/messages.py), written with the event
         msg = _vvpat_message(conn, ctx, draw, apps, stations, amended, actor, ts, ev)
         key = wire.round_key("vvpat", ctx.setup.ac.number, None, msg.revision, ev.seq)
         fx.push("vvpat", msg.model_dump(mode="json"), key)
@@ -346,8 +342,6 @@ def _vvpat_message(
     """The VVPAT message: per station the EVM figures compared (before any amendment), the
     final slip count (and the first one when recounted), and the AC's totals now (Form 20,
     EVM + postal, after the slip counts prevailed)."""
-    from encore_tui.services.ro_result import _form20_in
-
     n = ctx.n
     counted = _counted(conn, ctx)
     out = []
@@ -373,7 +367,7 @@ def _vvpat_message(
     drawn_at = conn.execute(
         select(rec_t.c.updated_at).where(rec_t.c.ac_id == ctx.ac_id, rec_t.c.key == DRAW)
     ).scalar()
-    _c, f20 = _form20_in(conn, ctx)
+    f20 = form20_in(conn, ctx)
     return wire.vvpat_result(
         ctx.setup,
         ctx.last_round,

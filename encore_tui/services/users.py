@@ -9,6 +9,7 @@ hash changed behind the application's back never signs anybody in.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 
 from argon2 import PasswordHasher
@@ -25,6 +26,13 @@ from encore_tui.store.engine import Store
 from encore_tui.store.models import user as user_t
 
 CONSOLE = Actor("console", Role.ADMIN, "administrator at the console")
+
+
+def admin_actor() -> Actor:
+    """The administrator at the server's console, named after the login ($USER): `encore`
+    commands that set up an AC (import, plan, demo) act as this account."""
+    return Actor(os.environ.get("USER") or "console", Role.ADMIN, "console administrator")
+
 
 MAX_FAILED = 5
 LOCK_MINUTES = 15

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from encore_tui.domain.ledger import ReplayError, account_state, replay
+from encore_tui.services.ro_tx import stored_ro_state
 from encore_tui.store import journal
 from encore_tui.store.engine import Store
 from encore_tui.store.models import ac as ac_t
@@ -77,7 +78,6 @@ def _stored_state(conn, ac_id: int) -> dict:
         r.idempotency_key: (r.kind, _sha(r.payload))
         for r in conn.execute(select(outbox_t).where(outbox_t.c.ac_id == ac_id))
     }
-    from encore_tui.services.ro_tx import stored_ro_state
 
     return {
         "ro": stored_ro_state(conn, ac_id),
@@ -205,7 +205,8 @@ def verify_receipts(store: Store, ac_id: int, central_key: str, fetched: Sequenc
     A receipt not signed by `central_key` fails."""
     from pydantic import ValidationError
 
-    from encore_tui import keys, wire
+    from encore_tui.wire import keys
+    from encore_tui.wire import messages as wire
 
     with store.read(snapshot=True) as conn:
         rows = conn.execute(

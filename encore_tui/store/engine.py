@@ -9,15 +9,9 @@ therefore run under that lock too. Readers never write and never checkpoint
 (wal_autocheckpoint runs only on commit); closing the last connection checkpoints, which we
 also do under the lock in `Store.close`.
 
-PostgreSQL (district mode) must never hang the hall: a server that accepts and never answers, a
-frozen network, a session holding a row lock for ever. So every connection gets libpq's
-connect_timeout, TCP keepalives and tcp_user_timeout, and server-side lock_timeout,
-statement_timeout and idle_in_transaction_session_timeout (all from `timeout`, see
-`open_store`); and, because server-side timeouts cannot help when the server or the network is
-gone, a client-side watchdog: one daemon thread per process that breaks (socket.shutdown) any
-connection whose current round trip to the server has lasted longer than its budget, so the
-blocked call raises and the operator gets "Database not answering (5 s): NOT saved." instead of
-a frozen screen. A broken connection is invalidated, so the next write reconnects.
+PostgreSQL (district mode) must never hang the hall: see store/postgres.py (timeouts on every
+connection and a client-side watchdog). Failures become a StoreError that says what to do
+(store/errors.py).
 """
 
 from __future__ import annotations
@@ -27,14 +21,10 @@ import datetime as dt
 import errno
 import fcntl
 import json
-import logging
-import math
 import os
-import re
 import socket
 import threading
 import time
-import weakref
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -44,193 +34,11 @@ from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
+from encore_tui.store.errors import NotAnswering, StoreError, explain
 from encore_tui.store.models import metadata, upgrade
-
-
-class StoreError(RuntimeError):
-    """A failure the operator can act on; the message says what to do."""
-
+from encore_tui.store.postgres import PG_TIMEOUT, pg_engine
 
 SQLITE_TIMEOUT = 10.0  # SQLite: seconds a write waits for another writer (file lock, busy timeout)
-PG_TIMEOUT = 5.0  # PostgreSQL: connect, lock wait and statement timeout (see open_store)
-_PG_STATEMENT_EXTRA = 0.5  # statement_timeout = timeout + this: a lock wait says "busy", not "slow"
-_PG_WATCHDOG_EXTRA = 1.5  # the watchdog breaks a round trip at timeout + this (after the server's own)
-_WATCHDOG_TICK = 0.2
-
-log = logging.getLogger("encore.store")
-
-
-class NotAnswering(TimeoutError):
-    """A round trip to PostgreSQL outlasted its budget; the watchdog broke the connection."""
-
-    def __init__(self, timeout: float) -> None:
-        super().__init__(f"the server did not answer within {timeout:g} s (connection broken by encore)")
-        self.timeout = timeout
-
-
-_NOT_SAVED = (
-    "The figure you typed was NOT saved (everything before it is): press Enter again to retry "
-    "once it is fixed."
-)
-_NOTHING_LOST = "Nothing saved was lost; try again once it is fixed."
-
-
-def _quoted(pattern: str, text: str) -> str:
-    m = re.search(pattern + r' "([^"]*)"', text)
-    return m.group(1) if m else ""
-
-
-def _explain_pg(orig: BaseException, where: str, timeout: float | None, writing: bool) -> StoreError | None:
-    """PostgreSQL (psycopg) failures: which one it is and what to do. None: not recognised."""
-    text = str(orig)
-    low = text.lower()
-    state = getattr(orig, "sqlstate", None) or ""
-    secs = f"{timeout:g} s" if timeout else "the timeout"
-    outcome = _NOT_SAVED if writing else _NOTHING_LOST
-    cls = type(orig).__name__
-
-    def head(title: str) -> str:  # the short first sentence (fits 80 columns)
-        return title + (": NOT saved. " if writing else ". ")
-
-    retry = "Press Enter again to retry" if writing else "Try again"
-    if isinstance(orig, NotAnswering) or cls == "ConnectionTimeout" or "timeout expired" in low:
-        tail = (
-            "The figure you typed was NOT saved (everything before it is): check the network and "
-            "the server, then press Enter again to retry."
-            if writing
-            else "Check the network and that the server is up, then try again; nothing saved was lost."
-        )
-        return StoreError(
-            head(f"Database not answering ({secs})")
-            + f"The server ({where}) or the network did not answer within {secs}. {tail}"
-        )
-    if state == "55P03" or "lock timeout" in low or state == "40P01" or "deadlock detected" in low:
-        return StoreError(
-            head(f"Database busy ({secs})")
-            + f"Another session kept the data locked for more than {secs} (an encore window busy or "
-            f"frozen in the middle of a save?). {retry}; if it keeps happening, close that window "
-            "or ask the DBA (pg_stat_activity)."
-        )
-    if state == "57014" or "canceling statement" in low:
-        return StoreError(
-            head(f"Database not answering ({secs})")
-            + f"The server ({where}) did not finish within {secs} (overloaded?). "
-            + ("Press Enter again to retry." if writing else "Try again; nothing saved was lost.")
-        )
-    if "connection refused" in low:
-        return StoreError(
-            "Database server refused the connection (not running?). Nothing is listening there: "
-            f"check that PostgreSQL is running and that the host and port in {where} are right. {outcome}"
-        )
-    if "failed to resolve host" in low or "could not translate host name" in low:
-        return StoreError(
-            f"Database server name unknown: the host in {where} cannot be found. Check the host "
-            "name in the URL (and the PC's network/DNS). " + outcome
-        )
-    if state == "3D000" or re.search(r'database "[^"]*" does not exist', text):
-        name = _quoted("database", text)
-        return StoreError(
-            f'Database "{name}" does not exist on the server. Check the database name at the end '
-            f"of the URL ({where}), or have it created (createdb {name or 'NAME'}). " + outcome
-        )
-    if re.search(r'role "[^"]*" does not exist', text):
-        name = _quoted("role", text)
-        return StoreError(
-            f'Database user "{name}" does not exist on the server. Check the user name in the URL '
-            f"({where}), or ask the DBA to create it (CREATE ROLE {name or 'NAME'} LOGIN). " + outcome
-        )
-    if state == "28P01" or "password authentication failed" in low:
-        name = _quoted("for user", text)
-        return StoreError(
-            f'Database password refused for user "{name}". Check the password (in the URL, '
-            "~/.pgpass or PGPASSWORD); the server is up and the user exists. " + outcome
-        )
-    if "no password supplied" in low:
-        return StoreError(
-            "Database asks for a password and none was given. Put it in ~/.pgpass (or the URL, "
-            f"or PGPASSWORD) for {where}. " + outcome
-        )
-    if "pg_hba.conf" in low:
-        return StoreError(
-            "Database server does not accept this PC (pg_hba.conf). Ask the DBA to allow "
-            f"connections from this PC for the user and database in {where}. " + outcome
-        )
-    if state == "42501" or "permission denied" in low or "must be owner" in low:
-        what = text.strip().splitlines()[0][:120]
-        return StoreError(
-            f"Database permission denied: {what}. Ask the DBA to GRANT the user in {where} access "
-            "to the encore tables (SELECT, INSERT, UPDATE, DELETE). " + outcome
-        )
-    if state == "42P01" and "does not exist" in low:
-        return StoreError(
-            f"The database {where} has no encore tables: check the database name in the URL, or "
-            "create the store (`encore import` creates it). " + outcome
-        )
-    if state == "53300" or "too many clients" in low or "connection slots are reserved" in low:
-        return StoreError(
-            f"Database server is full (too many connections): close unused encore windows or ask "
-            f"the DBA to raise max_connections on {where}. " + outcome
-        )
-    if state == "57P03" or "starting up" in low or "shutting down" in low or "recovery mode" in low:
-        return StoreError(
-            f"Database server is starting up or shutting down ({where}): wait a moment. " + outcome
-        )
-    if (
-        state in ("57P01", "57P02", "25P03", "08000", "08003", "08006")
-        or "terminating connection" in low
-        or "server closed the connection" in low
-        or "connection is closed" in low
-        or "connection is lost" in low
-        or "consuming input failed" in low
-        or "ssl syscall" in low
-    ):
-        return StoreError(
-            head("Database connection lost")
-            + f"The connection to {where} broke (server restarted, or the network?). "
-            + f"{retry}: encore reconnects."
-        )
-    if "connection failed" in low or "could not connect" in low:
-        detail = text.strip().splitlines()[0]
-        return StoreError(f"Cannot reach the database server: {detail}. Check {where}. " + outcome)
-    return None
-
-
-def _explain(
-    exc: BaseException, where: str, *, timeout: float | None = None, writing: bool = False
-) -> StoreError:
-    orig = getattr(exc, "orig", None) or exc
-    if isinstance(orig, NotAnswering) or type(orig).__module__.startswith("psycopg"):
-        pg = _explain_pg(orig, where, timeout, writing)
-        if pg is not None:
-            pg.__cause__ = exc
-            return pg
-    text = str(orig or exc).lower()
-    if "locked" in text or "busy" in text:
-        msg = (
-            f"The database {where} is locked by another program. Close the other encore "
-            "window using it (or wait a moment) and try again. Nothing saved was lost."
-        )
-    elif "readonly" in text or "read-only" in text:
-        msg = (
-            f"The database {where} is on read-only media or a read-only file. Copy it to a "
-            "writable disk or fix its permissions. Nothing saved was lost."
-        )
-    elif "full" in text or "no space" in text:
-        msg = (
-            f"The disk holding {where} is full. Free space (or move the store) and press "
-            "Enter again: the last value was NOT saved, everything before it is."
-        )
-    elif "unable to open" in text or "no such file" in text:
-        msg = f"Cannot open the database {where}: check that the folder exists and is writable."
-    elif "connection" in text or "could not connect" in text or "refused" in text:
-        msg = f"Cannot reach the database server {where}: check that it is running and reachable."
-    elif "disk i/o" in text:
-        msg = f"The disk holding {where} reported an I/O error. Check the disk; nothing saved was lost."
-    else:
-        msg = f"Database error on {where}: {exc.__class__.__name__}: {getattr(exc, 'orig', exc)}"
-    err = StoreError(msg)
-    err.__cause__ = exc
-    return err
 
 
 def normalize_url(url_or_path: str | os.PathLike) -> str:
@@ -279,131 +87,6 @@ class InstanceLock:
         self.release()
 
 
-class _Watchdog:
-    """One daemon thread per process, started with the first PostgreSQL connection. Every tick
-    it looks at each live connection's deadline (set by `_pg_connection_class().wait` for the
-    duration of one round trip) and breaks the socket of one that is overdue: the blocked
-    libpq call then returns with an error, which `wait` turns into NotAnswering. The hot path
-    pays only for setting and clearing one float per round trip."""
-
-    def __init__(self) -> None:
-        self.conns: weakref.WeakSet = weakref.WeakSet()
-        self.lock = threading.Lock()
-        self.thread: threading.Thread | None = None
-        self.fired = 0  # connections broken so far (for tests and the log)
-
-    def watch(self, conn) -> None:
-        with self.lock:
-            self.conns.add(conn)
-            if self.thread is None:
-                self.thread = threading.Thread(target=self._run, name="encore-pg-watchdog", daemon=True)
-                self.thread.start()
-
-    def _run(self) -> None:
-        while True:
-            time.sleep(_WATCHDOG_TICK)
-            now = time.monotonic()
-            with self.lock:
-                conns = list(self.conns)
-            for c in conns:
-                d = c._encore_deadline
-                if d and now > d and c._encore_fired != d:
-                    self._break(c, d)
-            del conns
-
-    def _break(self, conn, deadline: float) -> None:
-        conn._encore_fired = deadline
-        self.fired += 1
-        try:
-            if conn.closed:
-                return
-            fd = conn.pgconn.socket
-            s = socket.socket(fileno=os.dup(fd))
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            finally:
-                s.close()
-            log.warning("PostgreSQL did not answer within %.1f s: connection broken", conn._encore_budget)
-        except Exception:  # closed meanwhile: nothing left to break
-            log.debug("watchdog: connection already gone", exc_info=True)
-
-
-_WATCHDOG = _Watchdog()
-_PG_CONNECTION: type | None = None
-
-
-def _pg_connection_class() -> type:
-    """psycopg.Connection whose every round trip (execute, commit, rollback, the pool's ping…
-    all go through Connection.wait) is under the watchdog."""
-    global _PG_CONNECTION
-    if _PG_CONNECTION is None:
-        import psycopg
-
-        base_wait = psycopg.Connection.wait
-        monotonic = time.monotonic
-
-        class WatchedConnection(psycopg.Connection):
-            _encore_deadline = 0.0  # monotonic time the current round trip must end by; 0: idle
-            _encore_fired = 0.0  # the deadline the watchdog broke the connection at
-            _encore_budget = PG_TIMEOUT + _PG_WATCHDOG_EXTRA
-            _encore_timeout = PG_TIMEOUT
-
-            def wait(self, gen, *args, **kwargs):
-                # the hot path: one clock read and two float stores per round trip (round trips
-                # do not nest: psycopg holds the connection's lock for each)
-                mine = self._encore_deadline = monotonic() + self._encore_budget
-                try:
-                    return base_wait(self, gen, *args, **kwargs)
-                except psycopg.Error as exc:
-                    if self._encore_fired == mine:
-                        with contextlib.suppress(Exception):
-                            self.close()
-                        raise NotAnswering(self._encore_timeout) from exc
-                    raise
-                finally:
-                    self._encore_deadline = 0.0
-
-        _PG_CONNECTION = WatchedConnection
-    return _PG_CONNECTION
-
-
-def _pg_engine(url: str, timeout: float) -> Engine:
-    """A PostgreSQL engine whose connections give up after `timeout` seconds, wherever they hang."""
-    from sqlalchemy.engine import make_url
-
-    cls = _pg_connection_class()  # ModuleNotFoundError without psycopg
-    query = make_url(url).query
-    ms = int(timeout * 1000)
-    settings = (
-        f"-c lock_timeout={ms} -c statement_timeout={ms + int(_PG_STATEMENT_EXTRA * 1000)} "
-        # a client that vanished in the middle of a transaction frees its row locks
-        f"-c idle_in_transaction_session_timeout={max(15000, 3 * ms)}"
-    )
-    args: dict = {"options": f"{settings} {query['options']}" if query.get("options") else settings}
-    for key, value in {
-        "connect_timeout": max(2, math.ceil(timeout)),  # libpq's minimum is 2 s
-        "keepalives": 1,
-        "keepalives_idle": max(1, math.ceil(timeout)),
-        "keepalives_interval": max(1, math.ceil(timeout / 3)),
-        "keepalives_count": 3,
-        "tcp_user_timeout": ms,
-    }.items():
-        if key not in query:  # the URL's own settings win
-            args[key] = value
-    engine = create_engine(url, pool_pre_ping=True, connect_args=args)
-    budget = timeout + _PG_WATCHDOG_EXTRA
-
-    @event.listens_for(engine, "do_connect")
-    def _connect(_dialect, _rec, cargs, cparams):
-        conn = cls.connect(*cargs, **cparams)
-        conn._encore_budget = budget
-        conn._encore_timeout = timeout
-        _WATCHDOG.watch(conn)
-        return conn
-
-    return engine
-
-
 _PG_LOCK_NAMESPACE = 0x454E43  # "ENC": first key of the two-key advisory lock
 
 
@@ -426,7 +109,7 @@ class Store:
         self._pg = engine.dialect.name == "postgresql"
         self.timeout = timeout
         # errors a transaction turns into a StoreError (PostgreSQL: also psycopg's own, raised
-        # by the hot-path statements run on the DBAPI cursor, see store/fast.py)
+        # by the hot-path statements run on the DBAPI cursor, see base/fast.py)
         self._db_errors: tuple[type[BaseException], ...] = (OperationalError, DBAPIError)
         if self._pg:
             import psycopg
@@ -509,10 +192,10 @@ class Store:
                     conn.info.pop("immediate", None)
         except OSError as exc:
             if exc.errno in (errno.ENOSPC, errno.EROFS, errno.EACCES):
-                raise _explain(exc, self.where) from exc
+                raise explain(exc, self.where) from exc
             raise
         except (OperationalError, DBAPIError) as exc:
-            raise _explain(exc, self.where) from exc
+            raise explain(exc, self.where) from exc
 
     @contextlib.contextmanager
     def _read_sqlite(self) -> Iterator[Connection]:
@@ -520,7 +203,7 @@ class Store:
             with self.engine.connect() as conn, conn.begin():
                 yield conn
         except (OperationalError, DBAPIError) as exc:
-            raise _explain(exc, self.where) from exc
+            raise explain(exc, self.where) from exc
 
     @contextlib.contextmanager
     def _pg_transaction(self, writing: bool, snapshot: bool = False) -> Iterator[Connection]:
@@ -547,7 +230,7 @@ class Store:
                         conn.invalidate()
                     raise
         except self._db_errors as exc:
-            raise _explain(exc, self.where, timeout=self.timeout, writing=writing) from exc
+            raise explain(exc, self.where, timeout=self.timeout, writing=writing) from exc
 
     def create_schema(self) -> None:
         try:
@@ -555,9 +238,9 @@ class Store:
                 metadata.create_all(self.engine)
                 upgrade(self.engine)
         except SQLAlchemyError as exc:
-            raise _explain(exc, self.where, timeout=self.timeout) from exc
+            raise explain(exc, self.where, timeout=self.timeout) from exc
         except OSError as exc:  # the lock file on read-only media, a full disk; NotAnswering
-            raise _explain(exc, self.where, timeout=self.timeout) from exc
+            raise explain(exc, self.where, timeout=self.timeout) from exc
 
     # -- one app window per store (or per scope) ---------------------------------------------
     def acquire_instance_lock(self, owner: str, scope: str = "app") -> InstanceLock:
@@ -590,7 +273,7 @@ class Store:
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
-            raise _explain(exc, self.where) from exc
+            raise explain(exc, self.where) from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -614,7 +297,7 @@ class Store:
         try:
             conn = self.engine.connect()
         except (SQLAlchemyError, NotAnswering) as exc:
-            raise _explain(exc, self.where, timeout=self.timeout) from exc
+            raise explain(exc, self.where, timeout=self.timeout) from exc
         raw = conn.connection.dbapi_connection
         try:
             conn.execute(
@@ -639,7 +322,7 @@ class Store:
             if raw is None or raw.closed:
                 conn.invalidate()
             conn.close()
-            raise _explain(exc, self.where, timeout=self.timeout) from exc
+            raise explain(exc, self.where, timeout=self.timeout) from exc
         conn.close()
         other = None
         if row is not None:
@@ -695,7 +378,7 @@ def _owner_only(path: Path) -> None:
                     os.chmod(side, 0o600)
     except OSError as exc:
         if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
-            raise _explain(exc, str(path)) from exc
+            raise explain(exc, str(path)) from exc
         # read-only media: leave it; opening for reading still works and writes say why not
 
 
@@ -740,7 +423,7 @@ def open_store(url_or_path: str | os.PathLike, *, create: bool = True, timeout: 
     elif url.startswith("postgresql"):
         timeout = PG_TIMEOUT if timeout is None else timeout
         try:
-            engine = _pg_engine(url, timeout)
+            engine = pg_engine(url, timeout)
         except ModuleNotFoundError as exc:
             raise StoreError(
                 "PostgreSQL support is not installed: pip install 'encore-tui[postgres]'"

@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
+from encore_tui.base.fast import Fast
 from encore_tui.domain.events import require
-from encore_tui.store.fast import Fast
 from encore_tui.store.models import chain_head, journal
 
 GENESIS = "0" * 64

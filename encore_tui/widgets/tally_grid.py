@@ -30,8 +30,9 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from encore_tui.base.i18n import t
 from encore_tui.domain.entries import TableEntry
-from encore_tui.i18n import t
+from encore_tui.widgets import textual_compat
 
 HEADER = 2  # header lines: "T<n> <mark>" and the polling station number
 LABEL_W = 22
@@ -416,12 +417,9 @@ class TallyGrid(ScrollView, can_focus=True):
 
     def _grid_bindings(self) -> dict[str, list[Binding]]:
         """The grid's bindings with the user's keymap applied (cached per keymap)."""
-        keymap = self.app._keymap
+        keymap = textual_compat.keymap(self.app)
         if self._keymap_seen is not keymap:
-            bm = self._bindings.copy()
-            if keymap:
-                bm.apply_keymap(keymap)
-            self._key_bindings = bm.key_to_bindings
+            self._key_bindings = textual_compat.bindings_with_keymap(self, keymap)
             self._keymap_seen = keymap
         return self._key_bindings
 

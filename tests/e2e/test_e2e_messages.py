@@ -16,11 +16,11 @@ import time
 import pytest
 
 from encore_tui import services
-from encore_tui.cli import DEMO_ACCOUNTS
-from encore_tui.importing import read_form20_dir
+from encore_tui.services.demo import DEMO_ACCOUNTS
+from encore_tui.services.importing import read_form20_dir
 from encore_tui.store import open_store
 from tests.conftest import ADMIN, GUMMIDIPOONDI, OPERATOR2, require_tool
-from tests.e2e.test_e2e_powercut import Tmux, grid_row, sign_in
+from tests.support.tmux import Tmux, grid_row, sign_in
 
 pytestmark = pytest.mark.slow
 

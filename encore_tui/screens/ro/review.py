@@ -15,10 +15,10 @@ from textual.containers import VerticalScroll
 from textual.widgets import ContentSwitcher, Footer, Static
 
 from encore_tui import services
+from encore_tui.base.i18n import t
 from encore_tui.domain import checks as ck
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import Action, Role, RoundStatus, may, may_edit
-from encore_tui.i18n import t
 from encore_tui.screens.common import (
     StatusScreen,
     grid_labels,
@@ -461,7 +461,7 @@ class RoReviewScreen(StatusScreen):
         )
 
     def action_spot(self) -> None:
-        from encore_tui.screens.ro_blind import BlindEntryScreen, BlindResultScreen
+        from encore_tui.screens.blind import BlindEntryScreen, BlindResultScreen
         from encore_tui.services import ro
 
         rv = self.rv
@@ -488,7 +488,7 @@ class RoReviewScreen(StatusScreen):
             self.app.push_screen(BlindResultScreen(self.round_no, "spot"))
 
     def action_double(self) -> None:
-        from encore_tui.screens.ro_blind import BlindResultScreen
+        from encore_tui.screens.blind import BlindResultScreen
         from encore_tui.services import ro
 
         if self.rv.double is not None:

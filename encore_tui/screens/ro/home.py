@@ -14,9 +14,9 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from encore_tui import services
+from encore_tui.base.i18n import t
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import Action, Role, may
-from encore_tui.i18n import t
 from encore_tui.screens.common import (
     StatusScreen,
     lead_line,
@@ -184,7 +184,7 @@ class RoHomeScreen(StatusScreen):
         self.open_review(int(event.row_key.value))
 
     def open_review(self, round_no: int) -> None:
-        from encore_tui.screens.ro_review import RoReviewScreen
+        from encore_tui.screens.ro.review import RoReviewScreen
 
         try:
             services.round_view(self.app.store, self.app.ac_id, round_no)
@@ -222,12 +222,12 @@ class RoHomeScreen(StatusScreen):
         self.app.push_screen(DashboardScreen(read_only=not may(role, Action.ENTER), can_go_back=True))
 
     def action_vvpat(self) -> None:
-        from encore_tui.screens.ro_vvpat import VvpatScreen
+        from encore_tui.screens.ro.vvpat import VvpatScreen
 
         self.app.push_screen(VvpatScreen())
 
     def action_result(self) -> None:
-        from encore_tui.screens.ro_result import ResultScreen
+        from encore_tui.screens.ro.result import ResultScreen
 
         self.app.push_screen(ResultScreen())
 

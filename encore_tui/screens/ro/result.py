@@ -13,14 +13,14 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from encore_tui import services
+from encore_tui.base.i18n import t
 from encore_tui.domain import checks as ck
 from encore_tui.domain.rounds import Action, may
 from encore_tui.domain.tally import lead
-from encore_tui.i18n import t
 from encore_tui.screens.common import StatusScreen, local_time, localize_bindings, user_errors
 from encore_tui.screens.dialogs import MessageDialog, TextDialog, ask_pin
 from encore_tui.screens.messages import not_saved
-from encore_tui.screens.ro_forms import NUMBER, YES_NO, Field, FormDialog
+from encore_tui.screens.ro.forms import NUMBER, YES_NO, Field, FormDialog
 from encore_tui.services import ro_result
 
 

@@ -10,8 +10,8 @@ import sys
 
 
 def cmd_keys_init(args) -> int:
-    from encore_tui import keys
-    from encore_tui.push.signing import key_id
+    from encore_tui.wire import keys
+    from encore_tui.wire.signing import key_id
 
     try:
         key = keys.init_keys(overwrite=args.overwrite)
@@ -26,8 +26,8 @@ def cmd_keys_init(args) -> int:
 
 
 def cmd_keys_show(args) -> int:
-    from encore_tui import keys
-    from encore_tui.push.signing import key_id
+    from encore_tui.wire import keys
+    from encore_tui.wire.signing import key_id
 
     try:
         key = keys.load_private_key()
@@ -58,11 +58,11 @@ def _print_rows(items) -> None:
 def cmd_push(args) -> int:
     import threading
 
-    from encore_tui.cli import _open
+    from encore_tui.cli.common import open_from_args
     from encore_tui.push import queue
     from encore_tui.push.relay import PushConfigError, open_relay
 
-    store = _open(args)
+    store = open_from_args(args)
     if args.list:
         items = queue.queue_state(store)
         _print_rows(items)

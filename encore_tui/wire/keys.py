@@ -14,7 +14,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from encore_tui.config import data_dir
+from encore_tui.base.config import data_dir
 
 
 class KeyError_(RuntimeError):

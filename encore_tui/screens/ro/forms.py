@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from encore_tui.i18n import t
+from encore_tui.base.i18n import t
 
 TEXT, NUMBER, YES_NO = "text", "number", "yes_no"
 

@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from encore_tui.domain.declaration import Declaration
 from encore_tui.domain.entries import KeptAsideReason, TableEntry
 from encore_tui.domain.setup import NOTA, REJECTED, TOTAL, Setup
-from encore_tui.domain.tally import Totals
+from encore_tui.domain.tally import Totals, entry_totals, sum_totals
 
 WIRE_VERSION = 1
 
@@ -133,7 +133,7 @@ class Approval(_Model):
     at: datetime
 
 
-class _Message(_Model):
+class Message(_Model):
     wire_version: Literal[1] = WIRE_VERSION
     contest: Contest
     # the centre's chain head when the message was made: seq of the event whose hash is
@@ -141,7 +141,7 @@ class _Message(_Model):
     journal_seq: Annotated[int, Field(ge=1)] | None = None
 
 
-class RoundResult(_Message):
+class RoundResult(Message):
     """An EVM round as approved by the RO: every table, this round, brought forward, cumulative."""
 
     kind: Literal["round", "correction"] = "round"
@@ -167,7 +167,7 @@ class RoundResult(_Message):
         return self
 
 
-class PostalResult(_Message):
+class PostalResult(Message):
     """The postal-ballot result (round 0), counted at the postal tables."""
 
     kind: Literal["postal"] = "postal"
@@ -214,7 +214,7 @@ class Rule56D(_Model):
     reason: Annotated[str, Field(max_length=2000)] = ""
 
 
-class VvpatResult(_Message):
+class VvpatResult(Message):
     """VVPAT verification: the 5 stations drawn by lot (and any others), slip counts, outcome."""
 
     kind: Literal["vvpat"] = "vvpat"
@@ -265,7 +265,7 @@ class TieLotWire(_Model):
     at: datetime
 
 
-class DeclarationResult(_Message):
+class DeclarationResult(Message):
     """The declaration (Form 21C, or 21D at a bye-election). Sent when the RO declares
     (revision 1, `certificate` null) and again with the signed certificate (Form 22) scan
     attached (revision 2, 3… — one per scan attached; the result itself never changes)."""
@@ -295,7 +295,7 @@ class DeclarationResult(_Message):
 Message = RoundResult | PostalResult | VvpatResult | DeclarationResult
 
 # kind → model: the one table the relay, the receiver and the docs agree on
-MODELS: dict[str, type[_Message]] = {
+MODELS: dict[str, type[Message]] = {
     "round": RoundResult,
     "correction": RoundResult,
     "postal": PostalResult,
@@ -313,7 +313,7 @@ PATHS: dict[str, str] = {
 }
 
 
-def parse(kind: str, body: bytes | str) -> _Message:
+def parse(kind: str, body: bytes | str) -> Message:
     try:
         model = MODELS[kind]
     except KeyError:
@@ -490,8 +490,6 @@ def round_key(kind: str, ac: int, round_no: int | None, revision: int, journal_s
 
 
 def totals_of_tables(tables: Sequence[TableResult], n: int, round_no: int) -> Totals:
-    from encore_tui.domain.tally import entry_totals, sum_totals
-
     return sum_totals((entry_totals(t.entry(round_no), n) for t in tables), n)
 
 

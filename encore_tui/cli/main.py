@@ -11,78 +11,31 @@ import argparse
 import getpass
 import importlib
 import logging
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from encore_tui import __version__
+from encore_tui.cli.common import CliError, open_from_args, pick_ac
 
 REGISTRARS: list[str] = [
-    "encore_tui.printing.cli",
-    "encore_tui.backup_cli",
-    "encore_tui.push.cli",
+    "encore_tui.cli.printing",
+    "encore_tui.cli.backup",
+    "encore_tui.cli.push",
     "encore_tui.central.cli",
-    "encore_tui.ro_cli",
+    "encore_tui.cli.ro",
 ]
-
-DEMO_ACCOUNTS = [  # (username, role, PIN, display name): shown on the demo sign-in screen
-    ("operator", "operator", "1111", "Demo Operator"),
-    ("ro", "ro", "2222", "Demo Returning Officer"),
-    ("observer", "observer", "3333", "Demo Observer"),
-    ("admin", "admin", "4444", "Demo Administrator"),
-]
-DEMOS = {"gummidipoondi": "gummidipoondi", "bihar": "bihar_demo"}
-
-
-class CliError(RuntimeError):
-    pass
-
-
-def _open(args, create: bool = False):
-    from encore_tui.services.backup import backup_after_approvals
-    from encore_tui.store import open_store
-
-    store = open_store(args.settings.db_url, create=bool(create), timeout=args.settings.store_timeout)
-    backup_after_approvals(store, args.settings)  # `backup_dir`: a backup after every approval
-    return store
-
-
-def _pick_ac(store, number: int | None) -> int:
-    from encore_tui.services import list_acs
-
-    acs = list_acs(store)
-    if not acs:
-        raise CliError("This store holds no AC yet: `encore import form20 DIR` or `encore demo`.")
-    if number is None:
-        if len(acs) > 1:
-            raise CliError(
-                "This store holds several ACs: say which with --ac NUMBER ("
-                + ", ".join(f"{a.number} {a.name}" for a in acs)
-                + ")."
-            )
-        return acs[0].ac_id
-    for a in acs:
-        if a.number == number:
-            return a.ac_id
-    raise CliError(f"AC {number} is not in this store.")
-
-
-def admin_actor():
-    from encore_tui.domain.rounds import Role
-    from encore_tui.services import Actor
-
-    return Actor(os.environ.get("USER") or "console", Role.ADMIN, "console administrator")
+DEMO_NAMES = ("bihar", "gummidipoondi")  # services/demo.DEMOS, without importing services (tested)
 
 
 # -- commands --------------------------------------------------------------------------------------
 def cmd_import_form20(args) -> int:
     from encore_tui import services
-    from encore_tui.importing import read_form20_dir
+    from encore_tui.services.importing import read_form20_dir
 
     imp = read_form20_dir(Path(args.folder), counting_tables=args.tables)
-    store = _open(args, create=True)
-    ac_id = services.create_ac(store, imp.setup, admin_actor())
+    store = open_from_args(args, create=True)
+    ac_id = services.create_ac(store, imp.setup, services.admin_actor())
     ctx = services.load_context(store, ac_id)
     print(
         f"AC {imp.setup.ac.number} {imp.setup.ac.name}: {len(imp.setup.candidates)} candidates, "
@@ -90,7 +43,9 @@ def cmd_import_form20(args) -> int:
         f"{ctx.plan.tables} tables."
     )
     if args.with_results:
-        n = services.import_results(store, ac_id, imp.station_values, imp.postal_values, admin_actor())
+        n = services.import_results(
+            store, ac_id, imp.station_values, imp.postal_values, services.admin_actor()
+        )
         print(f"Imported the figures of {n} tables (journaled as imported).")
     print(f"Store: {store.where}")
     return 0
@@ -98,11 +53,11 @@ def cmd_import_form20(args) -> int:
 
 def cmd_import_setup(args) -> int:
     from encore_tui import services
-    from encore_tui.importing import read_setup_json
+    from encore_tui.services.importing import read_setup_json
 
     setup = read_setup_json(Path(args.file))
-    store = _open(args, create=True)
-    ac_id = services.create_ac(store, setup, admin_actor())
+    store = open_from_args(args, create=True)
+    ac_id = services.create_ac(store, setup, services.admin_actor())
     ctx = services.load_context(store, ac_id)
     print(
         f"AC {setup.ac.number} {setup.ac.name}: {len(setup.candidates)} candidates, {len(setup.stations)} "
@@ -113,12 +68,13 @@ def cmd_import_setup(args) -> int:
 
 def cmd_export_form20(args) -> int:
     from encore_tui import services
-    from encore_tui.exporting import atomic_write, form20_csv
+    from encore_tui.base.atomic import atomic_write
+    from encore_tui.services.exporting import form20_csv
 
     if args.format != "csv":
         return _export_other(args)
-    store = _open(args)
-    ctx, f20 = services.form20(store, _pick_ac(store, args.ac))
+    store = open_from_args(args)
+    ctx, f20 = services.form20(store, pick_ac(store, args.ac))
     text = form20_csv(ctx.setup, f20)
     if args.output in (None, "-"):
         sys.stdout.write(text)
@@ -129,7 +85,7 @@ def cmd_export_form20(args) -> int:
 
 
 def _export_other(args) -> int:
-    from encore_tui.printing.cli import export_pdf
+    from encore_tui.cli.printing import export_pdf
 
     return export_pdf(args, "form20")
 
@@ -138,8 +94,8 @@ def cmd_status(args) -> int:
     from encore_tui import services
     from encore_tui.domain.rounds import RoundStatus
 
-    store = _open(args)
-    ac_id = _pick_ac(store, args.ac)
+    store = open_from_args(args)
+    ac_id = pick_ac(store, args.ac)
     d = services.dashboard(store, ac_id)
     s = d.ctx.setup
     print(f"AC {s.ac.number} {s.ac.name}{' (FICTIONAL DEMO)' if s.fictional else ''} — {s.election.name}")
@@ -194,10 +150,10 @@ def cmd_journal_verify(args) -> int:
                 file=sys.stderr,
             )
             return 2
-    store = _open(args)
+    store = open_from_args(args)
     from encore_tui.services.queries import list_acs
 
-    ids = [a.ac_id for a in list_acs(store)] if args.ac is None else [_pick_ac(store, args.ac)]
+    ids = [a.ac_id for a in list_acs(store)] if args.ac is None else [pick_ac(store, args.ac)]
     ok = True
     for ac_id in [0, *ids]:
         rep = services.verify_journal(store, ac_id)
@@ -229,7 +185,7 @@ def cmd_user_add(args) -> int:
             pin = getpass.getpass("PIN: ")
             if getpass.getpass("PIN again: ") != pin:
                 raise CliError("The two PINs differ; nothing was saved.")
-    store = _open(args, create=True)
+    store = open_from_args(args, create=True)
     services.add_user(store, args.username, args.role, pin, args.name or args.username)
     print(f"User '{args.username}' ({args.role}) added.")
     return 0
@@ -238,7 +194,7 @@ def cmd_user_add(args) -> int:
 def cmd_user_list(args) -> int:
     from encore_tui import services
 
-    for a in services.list_users(_open(args)):
+    for a in services.list_users(open_from_args(args)):
         print(f"{a.username:20} {a.role.value:10} {a.display_name}")
     return 0
 
@@ -246,8 +202,8 @@ def cmd_user_list(args) -> int:
 def cmd_plan_tables(args) -> int:
     from encore_tui import services
 
-    store = _open(args)
-    plan = services.change_plan(store, _pick_ac(store, args.ac), args.tables, admin_actor())
+    store = open_from_args(args)
+    plan = services.change_plan(store, pick_ac(store, args.ac), args.tables, services.admin_actor())
     print(f"The plan now has {plan.round_count} rounds; rounds not yet started use {args.tables} tables.")
     return 0
 
@@ -259,7 +215,7 @@ def cmd_schema(args) -> int:
 
     text = json.dumps(Setup.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
     if args.output:
-        from encore_tui.exporting import atomic_write
+        from encore_tui.base.atomic import atomic_write
 
         atomic_write(Path(args.output), text.encode())
     else:
@@ -267,40 +223,9 @@ def cmd_schema(args) -> int:
     return 0
 
 
-def make_demo(name: str, fresh: bool, rehearsal: bool) -> Path:
-    """Create (or reuse) the demo store for `name`; returns its path."""
-    from encore_tui import services
-    from encore_tui.config import data_dir
-    from encore_tui.importing import read_form20_dir, read_setup_json
-    from encore_tui.store import open_store
-
-    folder = Path(__file__).parent / "demo_data" / DEMOS[name]
-    path = data_dir() / f"demo-{name}{'-rehearsal' if rehearsal else ''}.db"
-    if path.exists() and not fresh:
-        return path
-    for suffix in ("", "-wal", "-shm", ".lock"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-    if name == "bihar":
-        setup, values, postal = read_setup_json(folder / "setup.json"), None, None
-    else:
-        imp = read_form20_dir(folder)
-        setup, values, postal = imp.setup, imp.station_values, imp.postal_values
-    tmp = path.with_suffix(".creating")
-    for suffix in ("", "-wal", "-shm", ".lock"):
-        Path(str(tmp) + suffix).unlink(missing_ok=True)
-    store = open_store(tmp)
-    ac_id = services.create_ac(store, setup, admin_actor())
-    for username, role, pin, display in DEMO_ACCOUNTS:
-        services.add_user(store, username, role, pin, display)
-    if rehearsal and values:
-        services.import_results(store, ac_id, values, postal, admin_actor())
-    store.close()
-    os.replace(tmp, path)
-    Path(str(tmp) + ".lock").unlink(missing_ok=True)
-    return path
-
-
 def cmd_demo(args) -> int:
+    from encore_tui.services.demo import DEMO_ACCOUNTS, make_demo
+
     path = make_demo(args.name, args.fresh, args.rehearsal)
     print(f"Demo store: {path}")
     print("Demo accounts: " + ", ".join(f"{u}/{p} ({r})" for u, r, p, _ in DEMO_ACCOUNTS))
@@ -340,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("run", cmd_run, "open the app on the store (the default)")
     d = add("demo", cmd_demo, "open the app on a bundled demo AC (created on first use)")
-    d.add_argument("name", nargs="?", default="gummidipoondi", choices=sorted(DEMOS))
+    d.add_argument("name", nargs="?", default="gummidipoondi", choices=sorted(DEMO_NAMES))
     d.add_argument("--fresh", action="store_true", help="throw away the demo store and start again")
     d.add_argument(
         "--rehearsal", action="store_true", help="also import every official figure (Gummidipoondi)"
@@ -398,14 +323,14 @@ def _refusals() -> tuple[type[Exception], ...]:
     """Errors whose message is written for the user. Imported only when one is raised: the
     app's start must not pay for SQLAlchemy and pydantic before its first screen is up."""
     from encore_tui.domain.rounds import IllegalTransition, NotAllowed
-    from encore_tui.importing import ImportProblem
     from encore_tui.services.errors import ServiceError, StoreError
+    from encore_tui.services.importing import ImportProblem
 
     return (CliError, ImportProblem, ServiceError, StoreError, NotAllowed, IllegalTransition)
 
 
 def main(argv: list[str] | None = None) -> int:
-    from encore_tui.config import ConfigError, load_settings, log_path
+    from encore_tui.base.config import ConfigError, load_settings, log_path
 
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -16,8 +16,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Input, Static
 
+from encore_tui.base.i18n import t
 from encore_tui.domain.rounds import Role
-from encore_tui.i18n import t
 from encore_tui.screens.common import StatusScreen, localize_bindings, round_name, saved_time, user_errors
 from encore_tui.screens.messages import not_saved
 

@@ -52,13 +52,13 @@ def register(sub) -> None:
 
 
 def export_pdf(args, what: str) -> int:
-    from encore_tui.cli import _open, _pick_ac
+    from encore_tui.cli.common import open_from_args, pick_ac
     from encore_tui.printing.api import PrintError, print_document
 
     if getattr(args, "format", "pdf") != "pdf":
         raise SystemExit(f"encore: --format {args.format} is not available for {what}")
-    store = _open(args)
-    ac_id = _pick_ac(store, args.ac)
+    store = open_from_args(args)
+    ac_id = pick_ac(store, args.ac)
     out = None if args.output in (None, "-") else args.output
     try:
         res = print_document(
@@ -83,13 +83,13 @@ def export_pdf(args, what: str) -> int:
 
 
 def cmd_verify_sheet(args) -> int:
-    from encore_tui.cli import _open
+    from encore_tui.cli.common import open_from_args
     from encore_tui.printing.payload import PayloadError
     from encore_tui.printing.verify import verify_sheet
 
     text = sys.stdin.read() if args.payload == "-" else args.payload
     try:
-        rep = verify_sheet(_open(args), text)
+        rep = verify_sheet(open_from_args(args), text)
     except PayloadError as exc:
         print(f"encore: {exc}", file=sys.stderr)
         return 2

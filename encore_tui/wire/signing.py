@@ -1,6 +1,6 @@
 """Request signing (centre → central) and its verification, shared by both ends.
 
-A push is signed with the counting centre's Ed25519 key (encore_tui/keys.py) over
+A push is signed with the counting centre's Ed25519 key (encore_tui/wire/keys.py) over
 
     encore-push-v1 \\n METHOD \\n PATH \\n sha256(body) hex \\n Idempotency-Key \\n X-Encore-Time
 
@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from encore_tui import keys
+from encore_tui.wire import keys
 
 SCHEME = "encore-push-v1"
 H_KEY_ID = "X-Encore-Key-Id"

@@ -1,39 +1,12 @@
-"""Writing files out: the Form 20 CSV; all files written atomically (temp, fsync, rename)."""
+"""Writing files out: the Form 20 CSV (written with base.atomic.atomic_write: temp, fsync, rename)."""
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import os
-import tempfile
-from pathlib import Path
 
 from encore_tui.domain.setup import Setup
 from encore_tui.domain.tally import Form20, Totals
-
-
-def atomic_write(path: Path, data: bytes) -> Path:
-    """Write to a temp file in the same folder, fsync, rename over, fsync the folder."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    dfd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(dfd)
-    finally:
-        os.close(dfd)
-    return path
 
 
 def form20_csv(setup: Setup, f20: Form20) -> str:

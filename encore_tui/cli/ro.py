@@ -13,10 +13,10 @@ import sys
 
 # -- plumbing --------------------------------------------------------------------------------------
 def _store_ac(args):
-    from encore_tui.cli import _open, _pick_ac
+    from encore_tui.cli.common import open_from_args, pick_ac
 
-    store = _open(args)
-    return store, _pick_ac(store, args.ac)
+    store = open_from_args(args)
+    return store, pick_ac(store, args.ac)
 
 
 def _read_line(prompt: str, secret: bool = False, eof_ok: bool = False) -> str | None:
@@ -30,7 +30,7 @@ def _read_line(prompt: str, secret: bool = False, eof_ok: bool = False) -> str |
     if not line and eof_ok:
         return None
     if not line:
-        from encore_tui.cli import CliError
+        from encore_tui.cli.common import CliError
 
         raise CliError("standard input ended before every answer was given; nothing more was saved.")
     return line.rstrip("\n")
@@ -39,7 +39,7 @@ def _read_line(prompt: str, secret: bool = False, eof_ok: bool = False) -> str |
 def _sign_in(args, store, ac_id):
     """(actor, pin): the user signs in for this command; the PIN is kept only for re-entry."""
     from encore_tui import services
-    from encore_tui.cli import CliError
+    from encore_tui.cli.common import CliError
 
     user = args.user or os.environ.get("ENCORE_USER")
     if not user:
@@ -167,7 +167,7 @@ def cmd_correct(args) -> int:
 def cmd_enter(args) -> int:
     """The RO types figures of a round in correction: FIELD=VALUE … (blank clears)."""
     from encore_tui import services
-    from encore_tui.cli import CliError
+    from encore_tui.cli.common import CliError
 
     store, ac_id = _store_ac(args)
     pairs = []
@@ -372,7 +372,7 @@ def cmd_vvpat_56d(args) -> int:
 
 
 def cmd_vvpat_enter(args) -> int:
-    from encore_tui.cli import CliError
+    from encore_tui.cli.common import CliError
     from encore_tui.services import ro_vvpat
 
     store, ac_id = _store_ac(args)

@@ -11,13 +11,13 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from encore_tui import services
+from encore_tui.base.i18n import t
 from encore_tui.domain import vvpat
 from encore_tui.domain.rounds import Action, RoundStatus, may
-from encore_tui.i18n import t
 from encore_tui.screens.common import StatusScreen, field_label, local_time, localize_bindings, user_errors
 from encore_tui.screens.dialogs import MessageDialog
 from encore_tui.screens.messages import not_saved
-from encore_tui.screens.ro_forms import NUMBER, YES_NO, Field, FormDialog
+from encore_tui.screens.ro.forms import NUMBER, YES_NO, Field, FormDialog
 from encore_tui.services import ro_vvpat
 
 MARK = {

@@ -1,0 +1,40 @@
+"""What every `encore` sub-command needs: the store named by --db, the AC named by --ac, the
+console administrator, and the error whose message is written for the user."""
+
+from __future__ import annotations
+
+
+class CliError(RuntimeError):
+    pass
+
+
+def open_from_args(args, create: bool = False):
+    """The store named by --db / $ENCORE_DB / the config file (a backup after every approval
+    where `backup_dir` is set). Imported here, not at module level: `encore --help` stays fast."""
+    from encore_tui.services.backup import backup_after_approvals
+    from encore_tui.store import open_store
+
+    store = open_store(args.settings.db_url, create=bool(create), timeout=args.settings.store_timeout)
+    backup_after_approvals(store, args.settings)
+    return store
+
+
+def pick_ac(store, number: int | None) -> int:
+    """The AC id for --ac NUMBER, or the only AC of the store."""
+    from encore_tui.services import list_acs
+
+    acs = list_acs(store)
+    if not acs:
+        raise CliError("This store holds no AC yet: `encore import form20 DIR` or `encore demo`.")
+    if number is None:
+        if len(acs) > 1:
+            raise CliError(
+                "This store holds several ACs: say which with --ac NUMBER ("
+                + ", ".join(f"{a.number} {a.name}" for a in acs)
+                + ")."
+            )
+        return acs[0].ac_id
+    for a in acs:
+        if a.number == number:
+            return a.ac_id
+    raise CliError(f"AC {number} is not in this store.")

@@ -1,0 +1,41 @@
+"""Driving the app headless (App.run_test + Pilot): sign in, open a round, read the status line."""
+
+from __future__ import annotations
+
+from encore_tui import services
+from encore_tui.screens.dashboard import DashboardScreen
+from encore_tui.screens.round_entry import RoundScreen
+
+SIZE = (80, 24)
+
+
+async def sign_in(pilot, user: str = "op1", pin: str = "1111") -> None:
+    await pilot.press(*user, "enter")
+    await pilot.press(*pin, "enter")
+    await pilot.pause()
+
+
+async def open_round(pilot, round_no: int) -> RoundScreen:
+    app = pilot.app
+    assert isinstance(app.screen, DashboardScreen)
+    table = app.screen.query_one("#rounds")
+    table.move_cursor(row=round_no)
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(app.screen, RoundScreen), type(app.screen)
+    assert app.screen.round_no == round_no
+    return app.screen
+
+
+async def settle(pilot) -> None:
+    """Let the totals worker (round view off the key path) finish and its result land."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def status_text(screen) -> str:
+    return str(screen.query_one("#status").render())
+
+
+def values(store, ac_id, round_no) -> dict[str, dict[str, int]]:
+    return {e.station: dict(e.values) for e in services.round_view(store, ac_id, round_no).entries}
