@@ -19,7 +19,7 @@ from pathlib import Path
 from benchmarks.app_bench import make_store
 from benchmarks.service_bench import AC_DIR
 from encore_tui.app import EncoreApp
-from encore_tui.config import Settings
+from encore_tui.base.config import Settings
 from encore_tui.store import open_store
 
 
