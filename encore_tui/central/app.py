@@ -20,17 +20,19 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from fastapi import Depends, FastAPI, Path, Request
+from fastapi import FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
+from pydantic.json_schema import models_json_schema
 from sqlalchemy import bindparam, delete, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from encore_tui import keys, wire
-from encore_tui.central import checks, results
+from encore_tui.central import checks, ingress, results
 from encore_tui.central import store as cs
 from encore_tui.push import signing
 from encore_tui.store.engine import Store, StoreError
@@ -56,7 +58,7 @@ class Signed:
     body: str  # exactly as received and signed: what central keeps
 
 
-MAX_BODY = 16 * 1024 * 1024  # a declaration carries a scan of at most ~10 MB (base64: ~14 MB)
+MAX_BODY = ingress.MAX_BODY
 
 
 class StoredRevision(BaseModel):
@@ -80,9 +82,10 @@ REFUSALS = {
     for s, d in {
         400: "malformed request (e.g. the body does not match its digest header)",
         401: "not signed, unknown key, bad signature, or time outside the window",
-        403: "this centre's key may not write this AC",
-        409: "a replayed request (this signature was already used)",
+        403: "this centre's key may not write this AC, or it was revoked",
+        409: "a replayed request, or a message that must wait for an earlier one (see the code)",
         413: "the body is larger than the receiver accepts (16 MB)",
+        415: "the body is not strict UTF-8 JSON (a byte-order mark, UTF-16/32, invalid bytes)",
         422: "invalid body, does not add up, or Idempotency-Key reused with another body",
         503: "the store is busy: retry after Retry-After seconds",
     }.items()
@@ -122,6 +125,8 @@ _INVALIDATED = Fast(
 _GRANTED = Fast(
     select(cs.grant.c.ac).where(cs.grant.c.key_id == bindparam("k"), cs.grant.c.ac == bindparam("ac"))
 )
+# read inside every write transaction: a revocation holds from the next push, in every worker
+_REVOKED = Fast(select(cs.revoked.c.revoked_at).where(cs.revoked.c.key_id == bindparam("k")))
 _SEEN = Fast(select(cs.seen.c.signature).where(cs.seen.c.signature == bindparam("sig")))
 _PURGE_SEEN = Fast(delete(cs.seen).where(cs.seen.c.seen_at < bindparam("before")))
 _INSERT_SEEN = Fast(insert(cs.seen).values(signature=bindparam("sig"), seen_at=bindparam("at")))
@@ -192,6 +197,7 @@ def create_app(
     cache_lock = threading.Lock()
 
     app.add_middleware(_LimitBody)
+    app.openapi = lambda: _with_message_schemas(app)  # type: ignore[method-assign]
 
     @app.exception_handler(Refused)
     async def _refused(_request: Request, exc: Refused) -> JSONResponse:
@@ -201,12 +207,8 @@ def create_app(
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = []
-        for e in exc.errors()[:5]:
-            where = ".".join(str(p) for p in e.get("loc", ()) if p != "body")
-            problems.append(f"{where or 'body'}: {e.get('msg', 'invalid')}")
         return JSONResponse(
-            wire.Refusal(error="invalid_body", reason="; ".join(problems)).model_dump(), status_code=422
+            wire.Refusal(error="invalid_body", reason=_problems(exc.errors())).model_dump(), status_code=422
         )
 
     @app.exception_handler(StarletteHTTPException)
@@ -232,23 +234,28 @@ def create_app(
             known_keys[key_id] = (time.monotonic(), public)
         return public
 
-    async def signed_request(request: Request) -> Signed:
-        body = await request.body()
+    async def signed_body(request: Request) -> Signed:
+        """Headers first (nothing of the body is read for a stranger), then the body counted
+        as it arrives, then the digest, time and signature, then strict UTF-8."""
         try:
-            key_id, _, idem, signature = signing.check_headers(request.headers)
-            public = _remembered_key(key_id[:16]) or await run_in_threadpool(_public_key, key_id[:16])
-            if public is None or len(key_id) != 16:
-                raise signing.SignatureProblem(
-                    401, "unknown_key", f"key {key_id[:16]!r} is not registered: `encore central add-centre`"
+            h = ingress.push_headers(request.headers)
+            public = _remembered_key(h.key_id) or await run_in_threadpool(_public_key, h.key_id)
+            if public is None:
+                raise ingress.Refusal(
+                    401, "unknown_key", f"key {h.key_id} is not registered: `encore central add-centre`"
                 )
+            body = await ingress.read_limited(request.stream())
             signing.verify_request(
                 public, request.method, request.url.path, body, request.headers, _now(), window_seconds
             )
+            text = ingress.body_text(body)
+        except ingress.Refusal as exc:
+            raise Refused(exc.status, exc.code, exc.reason) from None
         except signing.SignatureProblem as exc:
             raise Refused(exc.status, exc.code, exc.reason) from None
         except StoreError as exc:
             raise Refused(503, "busy", str(exc), retry_after=2) from None
-        return Signed(key_id, idem, signature, signing.body_digest(body), body.decode("utf-8", "replace"))
+        return Signed(h.key_id, h.idempotency_key, h.signature, h.digest, text)
 
     # -- ingest ----------------------------------------------------------------------------------
     def _previous(conn, ac: int, round_no: int) -> wire.RoundResult | None:
@@ -275,6 +282,13 @@ def create_app(
         return []
 
     def _ingest_tx(conn, kind: str, ac: int, msg: wire._Message, s: Signed) -> str:
+        revoked_at = _REVOKED.one(conn, {"k": s.key_id})
+        if revoked_at is not None:
+            raise Refused(
+                403,
+                "key_revoked",
+                f"key {s.key_id} was revoked at {revoked_at[0]}: ask central for a new grant",
+            )
         if not _GRANTED.one(conn, {"k": s.key_id, "ac": ac}):
             raise Refused(
                 403, "ac_not_allowed", f"key {s.key_id} may not write AC {ac}: ask central to grant it"
@@ -360,12 +374,20 @@ def create_app(
     def _post(kind: str) -> None:
         model = wire.MODELS[kind]
 
-        def endpoint(
-            ac: AcNumber, message: model, signed: Annotated[Signed, Depends(signed_request)]
-        ) -> Response:  # type: ignore[valid-type]
-            return ingest(kind, ac, message, signed)
+        async def endpoint(ac: AcNumber, request: Request) -> Response:
+            # the body is read here, not by FastAPI: only after the headers name a registered
+            # key, counted as it arrives, and kept as the exact bytes that were signed
+            signed = await signed_body(request)
+            try:
+                message = wire.parse(kind, signed.body)
+            except ValidationError as exc:
+                raise Refused(422, "invalid_body", _problems(exc.errors())) from None
+            except ValueError as exc:
+                raise Refused(422, "invalid_body", str(exc)) from None
+            return await run_in_threadpool(ingest, kind, ac, message, signed)
 
         endpoint.__name__ = f"post_{kind}"
+        body_schema = {"$ref": f"#/components/schemas/{model.__name__}"}
         app.add_api_route(
             wire.PATHS[kind],
             endpoint,
@@ -375,6 +397,9 @@ def create_app(
             response_model=wire.SignedReceipt,
             responses=REFUSALS,
             tags=["push"],
+            openapi_extra={
+                "requestBody": {"required": True, "content": {"application/json": {"schema": body_schema}}}
+            },
         )
 
     for kind in wire.MODELS:
@@ -490,6 +515,32 @@ def create_app(
         return Response(status_code=307, headers={"Location": "/board"})
 
     return app
+
+
+def _problems(errors) -> str:
+    problems = []
+    for e in list(errors)[:5]:
+        where = ".".join(str(p) for p in e.get("loc", ()) if p != "body")
+        problems.append(f"{where or 'body'}: {e.get('msg', 'invalid')}")
+    return "; ".join(problems) or "invalid body"
+
+
+def _with_message_schemas(app: FastAPI) -> dict:
+    """The OpenAPI document, with the wire models the POST bodies refer to (the endpoints read
+    their bodies themselves, so FastAPI does not know them)."""
+    if app.openapi_schema is None:
+        doc = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        models = sorted({m for m in wire.MODELS.values()}, key=lambda m: m.__name__)
+        _, defs = models_json_schema(
+            [(m, "validation") for m in models], ref_template="#/components/schemas/{model}"
+        )
+        schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+        for name, schema in defs.get("$defs", {}).items():
+            schemas.setdefault(name, schema)
+        app.openapi_schema = doc
+    return app.openapi_schema
 
 
 def _name(s: results.Standing | None) -> str:

@@ -96,6 +96,13 @@ def cmd_add_centre(args) -> int:
     store = cs.open_central(_db(args))
     ts = now()
     with store.write() as conn:
+        if conn.execute(select(cs.revoked.c.key_id).where(cs.revoked.c.key_id == kid)).first():
+            print(
+                f"encore: key {kid} was revoked and stays revoked: the centre makes a new key "
+                "(`encore keys init --overwrite`) and you add that one.",
+                file=sys.stderr,
+            )
+            return 2
         row = conn.execute(select(cs.centre).where(cs.centre.c.key_id == kid)).first()
         if row is None:
             conn.execute(
@@ -115,6 +122,52 @@ def cmd_add_centre(args) -> int:
                 conn.execute(insert(cs.grant).values(key_id=kid, ac=ac, created_at=ts))
         acs = sorted(a for (a,) in conn.execute(select(cs.grant.c.ac).where(cs.grant.c.key_id == kid)))
     print(f"Centre key {kid} may now write AC {', '.join(map(str, acs))}.")
+    return 0
+
+
+def cmd_revoke(args) -> int:
+    """Revoke a centre's key: every worker refuses its next push (403 key_revoked), because the
+    revocation is read inside each write transaction, not from a per-worker cache."""
+    from sqlalchemy import insert, select
+
+    from encore_tui.central import store as cs
+    from encore_tui.store.journal import now
+
+    store = cs.open_central(_db(args))
+    with store.write() as conn:
+        if conn.execute(select(cs.centre.c.key_id).where(cs.centre.c.key_id == args.key_id)).first() is None:
+            print(
+                f"encore: no centre key {args.key_id!r} is registered (`encore central grants` lists them).",
+                file=sys.stderr,
+            )
+            return 2
+        if conn.execute(select(cs.revoked.c.key_id).where(cs.revoked.c.key_id == args.key_id)).first():
+            print(f"Centre key {args.key_id} was already revoked.")
+            return 0
+        conn.execute(insert(cs.revoked).values(key_id=args.key_id, revoked_at=now(), reason=args.reason))
+    print(f"Centre key {args.key_id} is revoked: its next push is refused (403 key_revoked).")
+    return 0
+
+
+def cmd_grants(args) -> int:
+    """Every registered centre key, the ACs it may write, and whether it is revoked."""
+    from sqlalchemy import select
+
+    from encore_tui.central import store as cs
+
+    store = cs.open_central(_db(args))
+    with store.read() as conn:
+        centres = conn.execute(select(cs.centre).order_by(cs.centre.c.key_id)).all()
+        grants = conn.execute(select(cs.grant.c.key_id, cs.grant.c.ac).order_by(cs.grant.c.ac)).all()
+        revoked = dict(conn.execute(select(cs.revoked.c.key_id, cs.revoked.c.revoked_at)).all())
+    if not centres:
+        print("No centre is registered: `encore central add-centre --ac N --public-key KEY`.")
+        return 0
+    print(f"{'key id':<16}  {'name':<30}  {'ACs':<20}  state")
+    for c in centres:
+        acs = ", ".join(str(ac) for k, ac in grants if k == c.key_id) or "-"
+        state = f"REVOKED {revoked[c.key_id]}" if c.key_id in revoked else "active"
+        print(f"{c.key_id:<16}  {c.name[:30]:<30}  {acs:<20}  {state}")
     return 0
 
 
@@ -204,6 +257,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--public-key", required=True, help="printed by `encore keys show` at the centre")
     a.add_argument("--name", help="the centre's name, for the operators of central")
     a.set_defaults(func=cmd_add_centre)
+
+    rv = c.add_parser("revoke", help="revoke a centre's key (refused from its next push, every worker)")
+    common(rv)
+    rv.add_argument("key_id", help="the centre's key id (16 hex digits, see `encore central grants`)")
+    rv.add_argument("--reason", default="", help="why (kept with the revocation)")
+    rv.set_defaults(func=cmd_revoke)
+
+    g = c.add_parser("grants", help="list centre keys, the ACs each may write, and revocations")
+    common(g)
+    g.set_defaults(func=cmd_grants)
 
     k = c.add_parser("keys", help="central's receipt-signing key").add_subparsers(dest="what", required=True)
     ki = k.add_parser("init", help="create the key (also made on the first serve)")

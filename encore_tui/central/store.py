@@ -42,6 +42,14 @@ grant = Table(  # which ACs a centre's key may write
     Column("created_at", String(40), nullable=False),
 )
 
+revoked = Table(  # a centre's key revoked: refused from the next write on, in every worker
+    "central_revoked",
+    metadata,
+    Column("key_id", String(16), primary_key=True),
+    Column("revoked_at", String(40), nullable=False),
+    Column("reason", String(500), nullable=False),
+)
+
 message = Table(  # every message accepted, every revision: never updated, never deleted
     "central_message",
     metadata,
