@@ -9,11 +9,9 @@ Idempotency-Key with the same body gets the very same answer again, with another
 No `from __future__ import annotations` here: FastAPI reads the endpoint annotations at runtime.
 """
 
-import html
 import logging
 import os
 import pathlib
-import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -26,14 +24,15 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
-from sqlalchemy import bindparam, delete, func, insert, or_, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from encore_tui import keys, wire
-from encore_tui.central import checks, ingress, results
+from encore_tui.central import acmodel, checks, ingress, readside, results
 from encore_tui.central import store as cs
+from encore_tui.central.codes import Refusal
 from encore_tui.push import signing
 from encore_tui.store.engine import Store, StoreError
 from encore_tui.store.fast import Fast
@@ -102,26 +101,6 @@ def _ts(t: datetime) -> str:
 
 # the statements of every push, compiled once (store/fast.py)
 _m = cs.message
-_PREVIOUS = Fast(
-    select(_m.c.id, _m.c.body)
-    .where(
-        _m.c.ac == bindparam("ac"),
-        _m.c.round_no == bindparam("r"),
-        or_(_m.c.kind == bindparam("k1", "round"), _m.c.kind == bindparam("k2", "correction")),
-    )
-    .order_by(_m.c.id.desc())
-    .limit(bindparam("one", 1))
-)
-_INVALIDATED = Fast(
-    select(_m.c.id)
-    .where(
-        _m.c.ac == bindparam("ac"),
-        _m.c.correction == bindparam("c", 1),
-        _m.c.round_no < bindparam("r"),
-        _m.c.id > bindparam("id"),
-    )
-    .limit(bindparam("one", 1))
-)
 _GRANTED = Fast(
     select(cs.grant.c.ac).where(cs.grant.c.key_id == bindparam("k"), cs.grant.c.ac == bindparam("ac"))
 )
@@ -136,7 +115,9 @@ _OLD = Fast(
     )
 )
 _INSERT_MESSAGE = Fast(
-    insert(_m).values({c.name: bindparam("p_" + c.name) for c in _m.columns if c.name != "id"})
+    insert(_m)
+    .values({c.name: bindparam("p_" + c.name) for c in _m.columns if c.name != "id"})
+    .returning(_m.c.id)
 )
 
 
@@ -181,6 +162,7 @@ def create_app(
     *,
     window_seconds: int = 300,
     refresh_seconds: int = 15,
+    title: str = "Election results",
 ) -> FastAPI:
     app = FastAPI(
         title="encore central results receiver",
@@ -193,8 +175,6 @@ def create_app(
     )
     server_public = keys.public_key_b64(server_key)
     server_key_id = signing.key_id(server_public)
-    cache: dict[int, tuple[int, results.AcResults | None]] = {}
-    cache_lock = threading.Lock()
 
     app.add_middleware(_LimitBody)
     app.openapi = lambda: _with_message_schemas(app)  # type: ignore[method-assign]
@@ -241,15 +221,13 @@ def create_app(
             h = ingress.push_headers(request.headers)
             public = _remembered_key(h.key_id) or await run_in_threadpool(_public_key, h.key_id)
             if public is None:
-                raise ingress.Refusal(
-                    401, "unknown_key", f"key {h.key_id} is not registered: `encore central add-centre`"
-                )
+                raise Refusal("unknown_key", f"key {h.key_id} is not registered: `encore central add-centre`")
             body = await ingress.read_limited(request.stream())
             signing.verify_request(
                 public, request.method, request.url.path, body, request.headers, _now(), window_seconds
             )
             text = ingress.body_text(body)
-        except ingress.Refusal as exc:
+        except Refusal as exc:
             raise Refused(exc.status, exc.code, exc.reason) from None
         except signing.SignatureProblem as exc:
             raise Refused(exc.status, exc.code, exc.reason) from None
@@ -258,29 +236,6 @@ def create_app(
         return Signed(h.key_id, h.idempotency_key, h.signature, h.digest, text)
 
     # -- ingest ----------------------------------------------------------------------------------
-    def _previous(conn, ac: int, round_no: int) -> wire.RoundResult | None:
-        row = _PREVIOUS.one(conn, {"ac": ac, "r": round_no})
-        if row is None:
-            return None
-        if _INVALIDATED.one(conn, {"ac": ac, "r": round_no, "id": row[0]}):
-            return None
-        return wire.RoundResult.model_validate_json(row[1])
-
-    def _declared_before(conn, ac: int, msg: wire.DeclarationResult) -> list[str]:
-        """A result is declared once: a later message (the certificate) must repeat it exactly."""
-        m = cs.message
-        rows = conn.execute(select(m.c.body).where(m.c.ac == ac, m.c.kind == "declaration")).all()
-        for (body,) in rows:
-            d = wire.DeclarationResult.model_validate_json(body)
-            if (d.winner, d.runner_up, d.margin, d.final) != (
-                msg.winner,
-                msg.runner_up,
-                msg.margin,
-                msg.final,
-            ):
-                return [f"AC {ac} was already declared with another result (revision {d.revision})"]
-        return []
-
     def _ingest_tx(conn, kind: str, ac: int, msg: wire._Message, s: Signed) -> str:
         revoked_at = _REVOKED.one(conn, {"k": s.key_id})
         if revoked_at is not None:
@@ -308,7 +263,7 @@ def create_app(
                 f"Idempotency-Key {s.idempotency_key} was already used for another body",
             )
         if isinstance(msg, wire.RoundResult):
-            problems = checks.check_round(msg, _previous(conn, ac, msg.round - 1) if msg.round > 1 else None)
+            problems = checks.check_round(msg, None)  # brought forward: against the model, below
             round_no, correction = msg.round, msg.kind == "correction"
         elif isinstance(msg, wire.PostalResult):
             problems, round_no, correction = checks.check_postal(msg), 0, msg.correction
@@ -317,9 +272,13 @@ def create_app(
         else:
             assert isinstance(msg, wire.DeclarationResult)
             problems, round_no, correction = checks.check_declaration(msg), None, False
-            problems += _declared_before(conn, ac, msg)
         if problems:
             raise Refused(422, "does_not_add_up", "; ".join(problems[:5]))
+        model = readside.load_model(conn, ac, lock=True)
+        try:
+            acmodel.check(model, msg)  # type: ignore[arg-type]
+        except Refusal as exc:
+            raise Refused(exc.status, exc.code, exc.reason) from None
         receipt = wire.Receipt(
             idempotency_key=s.idempotency_key,
             body_sha256=s.digest,
@@ -349,7 +308,18 @@ def create_app(
             "received_at": _ts(now),
             "response": response,
         }
-        _INSERT_MESSAGE.rowcount(conn, {"p_" + k: v for k, v in row.items()})
+        (msg_id,) = _INSERT_MESSAGE.one(conn, {"p_" + k: v for k, v in row.items()})
+        new = acmodel.apply(model, msg, msg_id, row["received_at"])  # type: ignore[arg-type]
+        readside.materialise(
+            conn,
+            new,
+            model is not None,
+            msg,
+            msg_id,
+            row["received_at"],
+            s.digest,
+            s.idempotency_key,  # type: ignore[arg-type]
+        )
         return response
 
     def ingest(kind: str, ac: int, msg: wire._Message, s: Signed) -> Response:
@@ -361,6 +331,7 @@ def create_app(
             try:
                 with store.write() as conn:
                     text = _ingest_tx(conn, kind, ac, msg, s)
+                docs.changed()
                 return Response(text, media_type="application/json")
             except StoreError as exc:
                 if isinstance(exc.__cause__, IntegrityError) and attempt < 2:
@@ -405,35 +376,24 @@ def create_app(
     for kind in wire.MODELS:
         _post(kind)
 
-    # -- results ---------------------------------------------------------------------------------
-    def _summaries(only: int | None = None) -> list[results.AcResults]:
-        m = cs.message
-        with store.read() as conn:
-            q = select(m.c.ac, func.max(m.c.id)).group_by(m.c.ac)
-            if only is not None:
-                q = q.where(m.c.ac == only)
-            heads = dict(conn.execute(q).all())
-            with cache_lock:
-                todo = [ac for ac, top in heads.items() if cache.get(ac, (None,))[0] != top]
-            fresh = {}
-            for ac in todo:
-                rows = conn.execute(
-                    select(m.c.id, m.c.kind, m.c.received_at, m.c.body).where(
-                        m.c.ac == ac, m.c.id <= heads[ac]
-                    )
-                ).all()
-                held = [results.Held(r.id, r.kind, r.received_at, wire.parse(r.kind, r.body)) for r in rows]
-                fresh[ac] = (heads[ac], results.summarize(held))
-        with cache_lock:
-            cache.update(fresh)
-            out = [cache[ac][1] for ac in sorted(heads)]
-        return [r for r in out if r is not None]
+    # -- results: stored documents, with ETag / Cache-Control (central/readside.py) ---------------
+    docs = readside.Documents(store, title, refresh_seconds)
+    cache_control = f"public, max-age={max(1, refresh_seconds // 3)}"
+
+    def _serve(request: Request, key: str, missing: Refused) -> Response:
+        doc = docs.get(key)
+        if doc is None:
+            raise missing
+        headers = {"ETag": doc.etag, "Cache-Control": cache_control}
+        if doc.etag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers=headers)
+        return Response(doc.body, media_type=doc.media_type, headers=headers)
 
     @app.get(
         "/v1/acs", response_model=list[results.AcResults], tags=["results"], summary="Results of every AC"
     )
-    def list_results() -> list[results.AcResults]:
-        return _summaries()
+    def list_results(request: Request) -> Response:
+        return _serve(request, "acs", Refused(404, "no_such_ac", "nothing has been received"))
 
     @app.get(
         "/v1/acs/{ac}",
@@ -442,11 +402,10 @@ def create_app(
         tags=["results"],
         summary="Results of one AC: rounds received, latest cumulative, lead and margin, status",
     )
-    def ac_results(ac: AcNumber) -> results.AcResults:
-        got = _summaries(ac)
-        if not got:
-            raise Refused(404, "no_such_ac", f"nothing has been received for AC {ac}")
-        return got[0]
+    def ac_results(request: Request, ac: AcNumber) -> Response:
+        return _serve(
+            request, f"ac:{ac}", Refused(404, "no_such_ac", f"nothing has been received for AC {ac}")
+        )
 
     @app.get(
         "/v1/acs/{ac}/anchor",
@@ -474,41 +433,21 @@ def create_app(
         response_model=list[StoredRevision],
         responses={404: {"model": wire.Refusal}},
         tags=["results"],
-        summary="Every revision central holds of one round (0: postal), oldest first",
+        summary="Every revision central holds of one round (0: postal), oldest first (login names left out)",
     )
-    def round_revisions(ac: AcNumber, round_no: Annotated[int, Path(ge=0, le=500)]) -> list[StoredRevision]:
-        m = cs.message
-        with store.read() as conn:
-            rows = conn.execute(
-                select(
-                    m.c.kind, m.c.revision, m.c.received_at, m.c.idempotency_key, m.c.body_sha256, m.c.body
-                )
-                .where(
-                    m.c.ac == ac, m.c.round_no == round_no, m.c.kind.in_(["round", "correction", "postal"])
-                )
-                .order_by(m.c.id)
-            ).all()
-        if not rows:
-            raise Refused(404, "no_such_round", f"nothing has been received for round {round_no} of AC {ac}")
-        return [
-            StoredRevision(
-                kind=r.kind,
-                revision=r.revision,
-                received_at=r.received_at,
-                idempotency_key=r.idempotency_key,
-                body_sha256=r.body_sha256,
-                message=wire.parse(r.kind, r.body),  # type: ignore[arg-type]
-            )
-            for r in rows
-        ]
+    def round_revisions(
+        request: Request, ac: AcNumber, round_no: Annotated[int, Path(ge=0, le=501)]
+    ) -> Response:
+        missing = Refused(404, "no_such_round", f"nothing has been received for round {round_no} of AC {ac}")
+        return _serve(request, f"round:{ac}:{round_no}", missing)
 
     @app.get("/v1/server-key", response_model=ServerKey, tags=["keys"], summary="The key that signs receipts")
     def server_key_info() -> ServerKey:
         return ServerKey(key_id=server_key_id, public_key=server_public)
 
     @app.get("/board", response_class=HTMLResponse, tags=["results"], summary="The results board (HTML)")
-    def board() -> HTMLResponse:
-        return HTMLResponse(render_board(_summaries(), refresh_seconds))
+    def board_page(request: Request) -> Response:
+        return _serve(request, "board", Refused(404, "no_such_ac", "nothing has been received"))
 
     @app.get("/", include_in_schema=False)
     def root() -> Response:
@@ -541,59 +480,3 @@ def _with_message_schemas(app: FastAPI) -> dict:
             schemas.setdefault(name, schema)
         app.openapi_schema = doc
     return app.openapi_schema
-
-
-def _name(s: results.Standing | None) -> str:
-    if s is None:
-        return "—"
-    return f"{html.escape(s.name)} ({html.escape(s.party)})" if s.party else html.escape(s.name)
-
-
-def render_board(rows: list[results.AcResults], refresh_seconds: int) -> str:
-    """A plain page like the public results site; it reloads itself."""
-    body = []
-    for r in rows:
-        if r.declared:
-            status = f"Declared: {_name(r.declared.winner)} elected" + (
-                " (by lot)" if r.declared.by_lot else ""
-            )
-            status += " — certificate received" if r.declared.certificate else ""
-        elif r.status == "awaiting_reapproval":
-            status = "Counting — round(s) " + ", ".join(map(str, r.stale_rounds)) + " being re-verified"
-        elif r.status == "postal_only":
-            status = "Postal ballots counted"
-        else:
-            status = "Counting"
-        lead_votes = r.leading.votes if r.leading else ""
-        trail_votes = r.trailing.votes if r.trailing else ""
-        tie = " (tied)" if r.tied else ""
-        rounds = f"Round {r.rounds_counted} of {r.rounds_planned}"
-        if r.vvpat_round:
-            rounds = f"All {r.rounds_planned} rounds + VVPAT round"
-        body.append(
-            "<tr>"
-            f"<td>{r.ac}</td><td>{html.escape(r.ac_name)}{' <em>(fictional)</em>' if r.fictional else ''}</td>"
-            f"<td>{_name(r.leading)}</td><td class=n>{lead_votes}</td>"
-            f"<td>{_name(r.trailing)}</td><td class=n>{trail_votes}</td>"
-            f"<td class=n>{r.margin}{tie}</td>"
-            f"<td>{rounds}</td><td>{status}</td></tr>"
-        )
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-    rows_html = "\n".join(body) or "<tr><td colspan=9>No results received yet.</td></tr>"
-    elections = sorted({r.election for r in rows})
-    title = html.escape(" · ".join(elections) or "Results")
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="refresh" content="{refresh_seconds}">
-<title>{title} — results</title>
-<style>body{{font-family:sans-serif;margin:1em}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #999;padding:.3em .6em}}th{{background:#eee}}td.n{{text-align:right}}</style>
-</head><body>
-<h1>{title}</h1>
-<p>Results as approved by the Returning Officers. This page refreshes every {refresh_seconds} s. Updated {stamp}.</p>
-<table>
-<tr><th>AC No.</th><th>Constituency</th><th>Leading candidate (party)</th><th>Votes</th>
-<th>Trailing candidate (party)</th><th>Votes</th><th>Margin</th><th>Round</th><th>Status</th></tr>
-{rows_html}
-</table></body></html>
-"""

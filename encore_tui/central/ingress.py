@@ -14,6 +14,7 @@ import re
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 
+from encore_tui.central.codes import Refusal
 from encore_tui.push import signing
 
 MAX_BODY = 16 * 1024 * 1024  # a declaration carries a scan of at most ~10 MB (base64: ~14 MB)
@@ -24,14 +25,6 @@ _DIGEST = re.compile(r"[0-9a-f]{64}")
 _IDEMPOTENCY = re.compile(r"[A-Za-z0-9._:\-]{1,80}")
 _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d)")
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
-
-
-class Refusal(Exception):
-    """(HTTP status, stable code, sentence saying what to do)."""
-
-    def __init__(self, status: int, code: str, reason: str) -> None:
-        super().__init__(reason)
-        self.status, self.code, self.reason = status, code, reason
 
 
 @dataclass(frozen=True)
@@ -50,26 +43,24 @@ def push_headers(headers: Mapping[str, str]) -> PushHeaders:
     missing = [h for h in names if not got[h]]
     if missing:
         raise Refusal(
-            401,
             "unsigned",
             "the request is not signed: missing " + ", ".join(missing) + " (see docs/push.md)",
         )
     for h, v in got.items():
         if len(v) > MAX_HEADER:
-            raise Refusal(400, "bad_header", f"{h} is longer than {MAX_HEADER} characters")
+            raise Refusal("bad_header", f"{h} is longer than {MAX_HEADER} characters")
     if not _KEY_ID.fullmatch(got[signing.H_KEY_ID]):
-        raise Refusal(400, "bad_header", f"{signing.H_KEY_ID} must be 16 lower-case hex digits")
+        raise Refusal("bad_header", f"{signing.H_KEY_ID} must be 16 lower-case hex digits")
     if not _TIME.fullmatch(got[signing.H_TIME]):
         raise Refusal(
-            401, "bad_time", f"{signing.H_TIME} must be an ISO 8601 UTC time such as 2026-12-02T08:30:00Z"
+            "bad_time", f"{signing.H_TIME} must be an ISO 8601 UTC time such as 2026-12-02T08:30:00Z"
         )
     if not _DIGEST.fullmatch(got[signing.H_DIGEST]):
         raise Refusal(
-            400, "bad_header", f"{signing.H_DIGEST} must be the body's SHA-256 in 64 lower-case hex digits"
+            "bad_header", f"{signing.H_DIGEST} must be the body's SHA-256 in 64 lower-case hex digits"
         )
     if not _IDEMPOTENCY.fullmatch(got[signing.H_IDEMPOTENCY]):
         raise Refusal(
-            400,
             "bad_idempotency_key",
             f"{signing.H_IDEMPOTENCY} must be 1-80 characters of A-Z a-z 0-9 . _ : -",
         )
@@ -80,7 +71,7 @@ def push_headers(headers: Mapping[str, str]) -> PushHeaders:
         raw = b""
     if len(raw) != 64 or base64.b64encode(raw).decode() != sig:
         raise Refusal(
-            400, "bad_signature_encoding", f"{signing.H_SIGNATURE} must be the standard base64 of 64 bytes"
+            "bad_signature_encoding", f"{signing.H_SIGNATURE} must be the standard base64 of 64 bytes"
         )
     return PushHeaders(
         got[signing.H_KEY_ID], got[signing.H_TIME], got[signing.H_DIGEST], got[signing.H_IDEMPOTENCY], sig
@@ -94,7 +85,7 @@ async def read_limited(chunks: AsyncIterator[bytes], limit: int = MAX_BODY) -> b
     async for chunk in chunks:
         size += len(chunk)
         if size > limit:
-            raise Refusal(413, "too_large", f"the body is over {limit // 2**20} MB")
+            raise Refusal("too_large", f"the body is over {limit // 2**20} MB")
         parts.append(chunk)
     return b"".join(parts)
 
@@ -103,14 +94,12 @@ def body_text(body: bytes) -> str:
     """The body as text, only if it is strict UTF-8 without a byte-order mark or NUL bytes: the
     text then encodes back to exactly the signed bytes, which is what central stores."""
     if body.startswith(_BOMS) or body[:4] in (b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00"):
-        raise Refusal(
-            415, "bad_encoding", "the body starts with a byte-order mark: send UTF-8 JSON without a BOM"
-        )
+        raise Refusal("bad_encoding", "the body starts with a byte-order mark: send UTF-8 JSON without a BOM")
     if b"\x00" in body:
-        raise Refusal(415, "bad_encoding", "the body contains NUL bytes (UTF-16/32?): send UTF-8 JSON")
+        raise Refusal("bad_encoding", "the body contains NUL bytes (UTF-16/32?): send UTF-8 JSON")
     try:
         return body.decode("utf-8", "strict")
     except UnicodeDecodeError as exc:
         raise Refusal(
-            415, "bad_encoding", f"the body is not valid UTF-8 (byte {exc.start}): send UTF-8 JSON"
+            "bad_encoding", f"the body is not valid UTF-8 (byte {exc.start}): send UTF-8 JSON"
         ) from None

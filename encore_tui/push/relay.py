@@ -256,8 +256,10 @@ class Relay:
 
 
 def _reason(resp: httpx.Response) -> str:
+    """Central's refusal as the RO sees it: its stable code (docs/push.md) and its sentence."""
     try:
-        return wire.Refusal.model_validate_json(resp.content).reason
+        refusal = wire.Refusal.model_validate_json(resp.content)
+        return f"[{refusal.error}] {refusal.reason}"
     except ValidationError:
         return (resp.text or resp.reason_phrase)[:300]
 

@@ -1,0 +1,178 @@
+"""The read side: built once per accepted message, served many times.
+
+`materialise` runs inside the transaction that stores a message: it writes the AC's model, its
+results JSON and its board card (`central_ac`), and the public view of a round/postal message
+(`central_revision`). Readers then only join stored text: no message is parsed to answer a GET.
+
+`Documents` serves those texts with an ETag (the newest message id they include) and
+Cache-Control, so a CDN or nginx in front can answer most readers; each worker keeps the
+documents it served and checks the store for a newer message at most every `fresh_seconds`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from encore_tui import wire
+from encore_tui.central import acmodel, board, results
+from encore_tui.central import store as cs
+from encore_tui.store.engine import Store
+
+
+def public_message(msg: wire.Message) -> dict:
+    """A message as the public sees it: no login names (the RO's printed name stays)."""
+    doc = msg.model_dump(mode="json")
+    if isinstance(doc.get("approval"), dict):
+        doc["approval"]["by"] = ""
+    for key in ("declared_by", "drawn_by"):
+        if key in doc:
+            doc[key] = ""
+    return doc
+
+
+def load_model(conn: Connection, ac: int, lock: bool) -> acmodel.AcModel | None:
+    q = select(cs.ac_state.c.model).where(cs.ac_state.c.ac == ac)
+    text = conn.execute(q.with_for_update() if lock else q).scalar()
+    return acmodel.AcModel.model_validate_json(text) if text is not None else None
+
+
+def materialise(
+    conn: Connection,
+    model: acmodel.AcModel,
+    existed: bool,
+    msg: wire.Message,
+    msg_id: int,
+    received_at: str,
+    body_sha256: str,
+    idempotency_key: str,
+) -> None:
+    ac = model.contest.ac
+    res = results.of_model(model)
+    row = {
+        "head_id": msg_id,
+        "model": model.model_dump_json(),
+        "results": res.model_dump_json(),
+        "board_row": board.card(res),
+        "updated_at": received_at,
+    }
+    if existed:
+        conn.execute(update(cs.ac_state).where(cs.ac_state.c.ac == ac).values(**row))
+    else:
+        conn.execute(insert(cs.ac_state).values(ac=ac, **row))
+    if isinstance(msg, wire.RoundResult | wire.PostalResult):
+        doc = {
+            "kind": msg.kind,
+            "revision": msg.revision,
+            "received_at": received_at,
+            "idempotency_key": idempotency_key,
+            "body_sha256": body_sha256,
+            "message": public_message(msg),
+        }
+        rnd = msg.round if isinstance(msg, wire.RoundResult) else 0
+        conn.execute(
+            insert(cs.revision).values(
+                id=msg_id, ac=ac, round_no=rnd, doc=json.dumps(doc, ensure_ascii=False)
+            )
+        )
+
+
+@dataclass(frozen=True)
+class Doc:
+    etag: str
+    body: bytes
+    media_type: str
+
+
+class Documents:
+    """The public documents of one worker, re-read from the store only when it holds newer."""
+
+    def __init__(self, store: Store, title: str, refresh_seconds: int, fresh_seconds: float = 0.25) -> None:
+        self.store, self.title, self.refresh = store, title, refresh_seconds
+        self.fresh_seconds = fresh_seconds
+        self._lock = threading.Lock()
+        self._docs: dict[str, Doc | None] = {}
+        self._head: tuple[int, int] | None = None
+        self._checked = 0.0
+
+    def changed(self) -> None:
+        """This worker stored a message: look at the store on the next read."""
+        self._checked = 0.0
+
+    def _current(self, conn: Connection) -> tuple[int, int]:
+        now = time.monotonic()
+        if self._head is not None and now - self._checked < self.fresh_seconds:
+            return self._head
+        head = tuple(
+            conn.execute(
+                select(func.coalesce(func.max(cs.ac_state.c.head_id), 0), func.count()).select_from(
+                    cs.ac_state
+                )
+            ).one()
+        )
+        with self._lock:
+            if head != self._head:
+                self._docs.clear()
+                self._head = head  # type: ignore[assignment]
+            self._checked = now
+        return head  # type: ignore[return-value]
+
+    def get(self, key: str) -> Doc | None:
+        """key: 'board', 'acs', 'ac:7', 'round:7:3'. None: nothing held."""
+        doc = self._docs.get(key, False)
+        if (
+            doc is not False
+            and self._head is not None
+            and time.monotonic() - self._checked < self.fresh_seconds
+        ):
+            return doc  # type: ignore[return-value]
+        with self.store.read() as conn:
+            self._current(conn)
+            doc = self._docs.get(key, False)
+            if doc is False:
+                doc = self._build(conn, key)
+                with self._lock:
+                    self._docs[key] = doc
+        return doc  # type: ignore[return-value]
+
+    def _build(self, conn: Connection, key: str) -> Doc | None:
+        a = cs.ac_state
+        if key == "board":
+            rows = conn.execute(select(a.c.board_row, a.c.updated_at, a.c.head_id).order_by(a.c.ac)).all()
+            newest = max((r.updated_at for r in rows), default=None)
+            from datetime import datetime
+
+            html_text = board.page(
+                self.title,
+                [r.board_row for r in rows],
+                self.refresh,
+                datetime.fromisoformat(newest.replace("Z", "+00:00")) if newest else None,
+            )
+            return self._doc(html_text.encode(), "text/html; charset=utf-8")
+        if key == "acs":
+            rows = conn.execute(select(a.c.results).order_by(a.c.ac)).scalars().all()
+            return self._doc(("[" + ",".join(rows) + "]").encode(), "application/json")
+        if key.startswith("ac:"):
+            text = conn.execute(select(a.c.results).where(a.c.ac == int(key[3:]))).scalar()
+            return self._doc(text.encode(), "application/json") if text is not None else None
+        if key.startswith("round:"):
+            _, ac, rnd = key.split(":")
+            r = cs.revision
+            docs = (
+                conn.execute(
+                    select(r.c.doc).where(r.c.ac == int(ac), r.c.round_no == int(rnd)).order_by(r.c.id)
+                )
+                .scalars()
+                .all()
+            )
+            return self._doc(("[" + ",".join(docs) + "]").encode(), "application/json") if docs else None
+        raise KeyError(key)
+
+    def _doc(self, body: bytes, media_type: str) -> Doc:
+        # the content's digest: equal bodies share an ETag across workers and restarts
+        return Doc('"' + hashlib.sha256(body).hexdigest()[:32] + '"', body, media_type)

@@ -1,0 +1,327 @@
+"""Issue 14, findings 2, 4 and 5: central keeps its own model of each AC and checks every new
+message against it. Each attack of the issue, against a real receiver (uvicorn subprocess, on
+SQLite and PostgreSQL): refused with a stable code, what the board shows does not change, and
+the board and JSON of every other AC stay 200 throughout."""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from encore_tui import keys, wire
+from encore_tui.domain.entries import TableEntry
+from encore_tui.domain.tally import Totals, entry_totals, lead, sum_totals
+from encore_tui.push import signing
+from tests.test_push import CentralServer
+
+N, TABLES, ROUNDS = 12, 14, 29
+OTHER = 31  # an AC nobody attacks: its board and JSON must stay 200 throughout
+
+
+def contest(ac: int, **change) -> wire.Contest:
+    base = dict(
+        ac=ac,
+        ac_name=f"GUMMIDIPOONDI {ac}",
+        election="Tamil Nadu Legislative Assembly 2021",
+        candidates=[
+            wire.CandidateRef(serial=i, name=f"CANDIDATE {i}", party=f"P{i}") for i in range(1, N + 1)
+        ],
+        rounds_planned=ROUNDS,
+    )
+    return wire.Contest(**(base | change))
+
+
+def _tally(t: Totals) -> wire.Tally:
+    return wire.Tally.of(t)
+
+
+def build(ac: int, seed: int = 1) -> tuple[wire.PostalResult, list[wire.RoundResult]]:
+    """A postal result and ROUNDS rounds of 14 tables for AC `ac`, all adding up."""
+    rng = random.Random(seed)
+    c = contest(ac)
+    approval = wire.Approval(by="ro_login", name="Returning Officer", at=datetime.now(UTC))
+    p_entries = []
+    for t in range(1, 3):
+        votes = [rng.randint(0, 40) for _ in range(N)]
+        nota, rej = rng.randint(0, 3), rng.randint(0, 3)
+        vals = {f"c{i}": v for i, v in enumerate(votes, 1)} | {"nota": nota, "rejected": rej}
+        p_entries.append(TableEntry(0, t, f"P{t}", vals | {"total": sum(votes) + nota + rej}))
+    ptot = sum_totals((entry_totals(e, N) for e in p_entries), N)
+    postal = wire.PostalResult(
+        contest=c,
+        revision=1,
+        tables=[wire.table_result(e, N) for e in p_entries],
+        totals=_tally(ptot),
+        approval=approval,
+        figures_digest="0" * 64,
+        journal_hash="0" * 64,
+    )
+    rounds, brought = [], ptot
+    for r in range(1, ROUNDS + 1):
+        entries = []
+        for t in range(1, TABLES + 1):
+            votes = [rng.randint(0, 300) for _ in range(N)]
+            nota = rng.randint(0, 10)
+            vals = {f"c{i}": v for i, v in enumerate(votes, 1)} | {"nota": nota, "total": sum(votes) + nota}
+            entries.append(TableEntry(r, t, str((r - 1) * TABLES + t), vals))
+        this = sum_totals((entry_totals(e, N) for e in entries), N)
+        rounds.append(
+            wire.RoundResult(
+                contest=c,
+                round=r,
+                revision=1,
+                tables=[wire.table_result(e, N) for e in entries],
+                this_round=_tally(this),
+                postal=_tally(ptot),
+                brought_forward=_tally(brought),
+                cumulative=_tally(brought + this),
+                approval=approval,
+                figures_digest="0" * 64,
+                journal_hash="0" * 64,
+            )
+        )
+        brought = brought + this
+    return postal, rounds
+
+
+class Board:
+    def __init__(self, central: CentralServer, key) -> None:
+        self.central, self.key, self.url, self.n = central, key, central.url, 0
+
+    def post(self, msg: wire.Message) -> httpx.Response:
+        self.n += 1
+        body = msg.model_dump_json().encode()
+        path = wire.PATHS[msg.kind].format(ac=msg.contest.ac)
+        h = signing.sign_request(self.key, "POST", path, body, f"t{self.n}-{msg.kind}")
+        return httpx.post(self.url + path, content=body, headers=h, timeout=30)
+
+    def accept(self, *msgs: wire.Message) -> None:
+        for m in msgs:
+            r = self.post(m)
+            assert r.status_code == 200, r.text
+
+    def shown(self, ac: int) -> tuple[str, str]:
+        """What the public sees of an AC: its JSON and its card on the board."""
+        j = httpx.get(f"{self.url}/v1/acs/{ac}")
+        b = httpx.get(f"{self.url}/board")
+        assert j.status_code in (200, 404) and b.status_code == 200, (j.text, b.text)
+        card = re.search(rf'<section class="ac" id="ac{ac}">.*?</section>', b.text, re.S)
+        return j.text, card.group(0) if card else ""
+
+    def refused(self, msg: wire.Message, status: int, code: str) -> httpx.Response:
+        ac = msg.contest.ac
+        before, other = self.shown(ac), self.shown(OTHER)
+        r = self.post(msg)
+        assert r.status_code == status and r.json()["error"] == code, (r.status_code, r.text)
+        assert self.shown(ac) == before, "a refused message changed what the board shows"
+        assert self.shown(OTHER) == other and other[0].startswith("{")
+        for path in ("/v1/acs", f"/v1/acs/{OTHER}", "/board", f"/v1/acs/{OTHER}/rounds/1"):
+            assert httpx.get(self.url + path).status_code == 200, path
+        return r
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def board(request, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("central-model")
+    if request.param == "sqlite":
+        db = str(tmp / "central.db")
+    else:
+        from encore_tui.central import store as cs
+
+        db = request.getfixturevalue("pg_database")
+        st = cs.open_central(db)
+        cs.metadata.drop_all(st.engine)
+        st.engine.dispose()
+    key = keys.init_keys(tmp / "centre.key")
+    central = CentralServer(tmp, db).start()
+    central.add_centre(keys.public_key_b64(key), *range(20, 40))
+    b = Board(central, key)
+    postal, rounds = build(OTHER, seed=99)
+    b.accept(postal, *rounds[:3])
+    yield b
+    central.stop()
+
+
+def test_vvpat_with_no_rounds_planned_does_not_break_the_board(board):
+    postal, rounds = build(20)
+    board.accept(postal, rounds[0])
+    cum = rounds[0].cumulative
+    t1 = rounds[0].tables[0]
+    vv = wire.VvpatResult(
+        contest=contest(20, rounds_planned=0),
+        stations=[wire.VvpatStation(station=t1.station, why="draw_of_lots", evm=t1, slips=t1, matches=True)],
+        cumulative=cum,
+        approval=rounds[0].approval,
+        journal_hash="0" * 64,
+    )
+    board.refused(vv, 422, "plan_below_rounds_done")
+    board.refused(vv.model_copy(update={"contest": contest(20)}), 409, "rounds_missing")
+    # an AC whose first message is such a VVPAT message: accepted or not, nothing breaks
+    board.post(vv.model_copy(update={"contest": contest(21, rounds_planned=0)}))
+    board.shown(21)
+
+
+def test_a_round_with_fewer_candidates_is_refused(board):
+    postal, rounds = build(22)
+    board.accept(postal, rounds[0])
+    six = contest(22, candidates=contest(22).candidates[:6])
+    r5 = rounds[4]
+
+    def cut(t: wire.Tally) -> wire.Tally:
+        return wire.Tally.of(Totals(tuple(t.candidates[:6]), t.nota, t.rejected))
+
+    small = r5.model_copy(
+        update={
+            "contest": six,
+            "tables": [
+                t.model_copy(update={"votes": t.votes[:6], "total": sum(t.votes[:6]) + t.nota})
+                for t in r5.tables
+            ],
+            "this_round": cut(r5.this_round),
+            "brought_forward": cut(r5.brought_forward),
+            "cumulative": cut(r5.cumulative),
+            "postal": cut(r5.postal),
+        }
+    )
+    board.refused(small, 422, "setup_changed")
+
+
+def _bump(t: wire.Tally, serial: int, by: int) -> wire.Tally:
+    v = list(t.candidates)
+    v[serial - 1] += by
+    return wire.Tally.of(Totals(tuple(v), t.nota, t.rejected))
+
+
+def test_postal_folded_into_a_round_must_be_the_postal_message(board):
+    postal, rounds = build(23)
+    board.accept(postal)
+    r1 = rounds[0]
+    trailing = lead(r1.cumulative.candidates).runner_up
+    forged = r1.model_copy(
+        update={
+            "postal": _bump(r1.postal, trailing, 5000),
+            "brought_forward": _bump(r1.brought_forward, trailing, 5000),
+            "cumulative": _bump(r1.cumulative, trailing, 5000),
+        }
+    )
+    r = board.refused(forged, 422, "postal_mismatch")
+    assert "postal" in r.json()["reason"]
+    board.accept(r1)
+
+
+def test_a_station_is_counted_once(board):
+    postal, rounds = build(24)
+    board.accept(postal, rounds[0])
+    r2 = rounds[1]
+    same = r2.model_copy(
+        update={
+            "tables": [
+                t.model_copy(update={"station": s.station})
+                for t, s in zip(r2.tables, rounds[0].tables, strict=True)
+            ]
+        }
+    )
+    r = board.refused(same, 422, "station_counted_twice")
+    assert "PS 1 (round 1)" in r.json()["reason"]
+
+
+def test_rounds_arrive_in_order_a_later_one_waits(board):
+    postal, rounds = build(25)
+    board.accept(postal, rounds[0])
+    r = board.refused(rounds[9], 409, "round_out_of_order")
+    assert "round 9 has not been received" in r.json()["reason"]
+    board.accept(*rounds[1:9])
+    board.accept(rounds[9])  # the gap filled, the same round is accepted
+    assert httpx.get(f"{board.url}/v1/acs/25").json()["rounds_counted"] == 10
+
+
+def _declaration(rounds, c: wire.Contest, final: wire.Tally) -> wire.DeclarationResult:
+    ld = lead(final.candidates)
+    return wire.DeclarationResult(
+        contest=c,
+        winner=ld.leader,
+        runner_up=ld.runner_up,
+        margin=ld.margin,
+        final=final,
+        declared_at=datetime.now(UTC),
+        declared_by="ro_login",
+        ro_name="Returning Officer",
+        journal_hash="0" * 64,
+    )
+
+
+def test_declaration_only_after_every_round_and_vvpat_and_nothing_after_it(board):
+    postal, rounds = build(26)
+    board.accept(postal, rounds[0], rounds[1])
+    early = _declaration(rounds, contest(26), rounds[1].cumulative)
+    r = board.refused(early, 409, "declaration_too_early")
+    assert "round(s) 3, 4" in r.json()["reason"]
+    board.accept(*rounds[2:])
+    board.refused(_declaration(rounds, contest(26), rounds[-1].cumulative), 409, "declaration_too_early")
+    t1 = rounds[-1].tables[0]
+    vv = wire.VvpatResult(
+        contest=contest(26),
+        stations=[wire.VvpatStation(station=t1.station, why="draw_of_lots", evm=t1, slips=t1, matches=True)],
+        cumulative=rounds[-1].cumulative,
+        approval=rounds[-1].approval,
+        journal_hash="0" * 64,
+    )
+    board.accept(vv)
+    wrong = _bump(rounds[-1].cumulative, 1, 1000)
+    board.refused(_declaration(rounds, contest(26), wrong), 422, "declaration_mismatch")
+    board.accept(_declaration(rounds, contest(26), rounds[-1].cumulative))
+    shown = httpx.get(f"{board.url}/v1/acs/26").json()
+    assert shown["status"] == "declared" and shown["rounds_counted"] == ROUNDS
+    # a correction lowering the winner after the declaration, and a further round: refused
+    last = rounds[-1]
+    winner = lead(last.cumulative.candidates).leader
+    corr = last.model_copy(update={"kind": "correction", "correction_reason": "recheck", "revision": 2})
+    board.refused(corr, 422, "after_declaration")
+    board.refused(_bump_round(last, winner), 422, "after_declaration")
+    html = httpx.get(f"{board.url}/board").text
+    assert f"Round {ROUNDS} of {ROUNDS}" in html and "DECLARED" in html
+
+
+def _bump_round(r: wire.RoundResult, serial: int) -> wire.RoundResult:
+    return r.model_copy(update={"revision": r.revision + 1})
+
+
+def test_a_centre_cannot_relabel_its_ac(board):
+    postal, rounds = build(27)
+    board.accept(postal, *rounds[:5])
+    r6 = rounds[5]
+    swapped = list(contest(27).candidates)
+    swapped[0], swapped[1] = (
+        swapped[0].model_copy(update={"name": swapped[1].name, "party": swapped[1].party}),
+        swapped[1].model_copy(update={"name": swapped[0].name, "party": swapped[0].party}),
+    )
+    for change in (
+        {"candidates": swapped},
+        {"ac_name": "SOMEWHERE ELSE"},
+        {"election": "Another Election"},
+        {"fictional": True},
+    ):
+        board.refused(r6.model_copy(update={"contest": contest(27, **change)}), 422, "setup_changed")
+    fewer = postal.model_copy(update={"contest": contest(27, rounds_planned=4), "revision": 2})
+    board.refused(fewer, 422, "plan_below_rounds_done")
+    # the number of rounds may change (plan tables), never below those received; the board says so
+    board.accept(r6.model_copy(update={"contest": contest(27, rounds_planned=30)}))
+    assert "plan changed from 29 rounds" in httpx.get(f"{board.url}/board").text
+    # the page heading is central's own, not the elections named in the messages
+    board.post(build(28)[0].model_copy(update={"contest": contest(28, election="<b>Mine</b> 2099")}))
+    heading = re.search(r"<h1>(.*?)</h1>", httpx.get(f"{board.url}/board").text).group(1)
+    assert "Mine" not in heading and "Tamil Nadu" not in heading
+
+
+def test_the_relay_shows_the_refusal_code_to_the_ro(board):
+    from encore_tui.push.relay import _reason
+
+    postal, rounds = build(29)
+    board.accept(postal)
+    r = board.post(rounds[3])
+    assert r.status_code == 409
+    assert _reason(r).startswith("[round_out_of_order] ")
