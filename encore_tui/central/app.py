@@ -121,25 +121,47 @@ _INSERT_MESSAGE = Fast(
 )
 
 
-class _LimitBody:
-    """Refuse an oversized body before reading it (a counting centre never sends one). Plain
-    ASGI: Starlette's BaseHTTPMiddleware costs a task and a stream copy on every request."""
+# every answer: no script may run, no frame may hold the board, no type sniffing, no referrer
+SECURITY_HEADERS = [
+    (
+        b"content-security-policy",
+        b"default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; "
+        b"form-action 'none'; frame-ancestors 'none'",
+    ),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+]
+
+
+class _Guard:
+    """Refuse a body whose Content-Length is over the limit before reading it (a chunked body
+    is counted as it arrives, in the endpoint), and add the security headers to every answer.
+    Plain ASGI: Starlette's BaseHTTPMiddleware costs a task and a stream copy on every request."""
 
     def __init__(self, app) -> None:
         self.app = app
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http":
-            for name, value in scope["headers"]:
-                if name == b"content-length":
-                    if value.isdigit() and int(value) > MAX_BODY:
-                        body = wire.Refusal(
-                            error="too_large", reason=f"the body is over {MAX_BODY // 2**20} MB"
-                        ).model_dump()
-                        await JSONResponse(body, status_code=413)(scope, receive, send)
-                        return
-                    break
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def guarded(message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *SECURITY_HEADERS]}
+            await send(message)
+
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                if value.isdigit() and int(value) > MAX_BODY:
+                    body = wire.Refusal(
+                        error="too_large", reason=f"the body is over {MAX_BODY // 2**20} MB"
+                    ).model_dump()
+                    await JSONResponse(body, status_code=413)(scope, receive, guarded)
+                    return
+                break
+        await self.app(scope, receive, guarded)
 
 
 def app_from_env() -> FastAPI:
@@ -153,6 +175,7 @@ def app_from_env() -> FastAPI:
         key,
         window_seconds=int(os.environ.get("ENCORE_CENTRAL_WINDOW", "300")),
         refresh_seconds=int(os.environ.get("ENCORE_CENTRAL_REFRESH", "15")),
+        title=os.environ.get("ENCORE_CENTRAL_TITLE", "Election results"),
     )
 
 
@@ -172,11 +195,16 @@ def create_app(
             "headers X-Encore-Key-Id, X-Encore-Time, X-Encore-Content-SHA256, X-Encore-Signature and "
             "Idempotency-Key; see docs/push.md) and publishes them as JSON and as an HTML results board."
         ),
+        # no HTML docs: they load scripts from a CDN (useless in an offline hall, and a script
+        # source the board's CSP forbids); the document itself is /openapi.json (docs/openapi.json)
+        docs_url=None,
+        redoc_url=None,
     )
     server_public = keys.public_key_b64(server_key)
     server_key_id = signing.key_id(server_public)
+    readside.rebuild_missing(store)  # a store from before the read side: built once, here
 
-    app.add_middleware(_LimitBody)
+    app.add_middleware(_Guard)
     app.openapi = lambda: _with_message_schemas(app)  # type: ignore[method-assign]
 
     @app.exception_handler(Refused)

@@ -41,7 +41,7 @@ def ist(ts: str | datetime) -> str:
 def _who(s: Standing | None) -> str:
     if s is None:
         return "—"
-    party = f" <span class=\"party\">({html.escape(s.party)})</span>" if s.party else ""
+    party = f' <span class="party">({html.escape(s.party)})</span>' if s.party else ""
     return f'<span class="name">{html.escape(s.name)}</span>{party}'
 
 

@@ -71,10 +71,11 @@ def cmd_serve(args) -> int:
             ENCORE_CENTRAL_SERVER_KEY=str(_key_path(args)),
             ENCORE_CENTRAL_WINDOW=str(args.window),
             ENCORE_CENTRAL_REFRESH=str(args.refresh),
+            ENCORE_CENTRAL_TITLE=args.title,
         )
         uvicorn.run("encore_tui.central.app:app_from_env", factory=True, workers=args.workers, **common)
         return 0
-    app = create_app(store, key, window_seconds=args.window, refresh_seconds=args.refresh)
+    app = create_app(store, key, window_seconds=args.window, refresh_seconds=args.refresh, title=args.title)
     uvicorn.run(app, **common)
     return 0
 
@@ -171,6 +172,20 @@ def cmd_grants(args) -> int:
     return 0
 
 
+def cmd_snapshot(args) -> int:
+    """The board and every JSON document as static files: what a CDN origin would hold."""
+    from encore_tui.central import readside
+    from encore_tui.central import store as cs
+
+    store = cs.open_central(_db(args))
+    try:
+        files = readside.snapshot(store, Path(args.dir), args.title, args.refresh)
+    finally:
+        store.close()
+    print(f"Wrote {len(files)} files to {args.dir} (board.html, acs.json, acs/N.json, acs/N/rounds/R.json).")
+    return 0
+
+
 def cmd_keys(args) -> int:
     from encore_tui import keys
     from encore_tui.push.signing import key_id
@@ -198,16 +213,21 @@ def cmd_keys(args) -> int:
 
 def openapi_text() -> str:
     import json
+    import tempfile
 
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from sqlalchemy import create_engine
 
     from encore_tui.central.app import create_app
-    from encore_tui.store.engine import Store
+    from encore_tui.central.store import open_central
 
-    # the document does not depend on the store or the key: an in-memory stand-in will do
-    app = create_app(Store(create_engine("sqlite://"), "sqlite://"), Ed25519PrivateKey.generate())
-    return json.dumps(app.openapi(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    # the document does not depend on the store or the key: a throw-away store will do
+    with tempfile.TemporaryDirectory() as tmp:
+        store = open_central(Path(tmp) / "central.db")
+        try:
+            app = create_app(store, Ed25519PrivateKey.generate())
+            return json.dumps(app.openapi(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+        finally:
+            store.close()
 
 
 def cmd_openapi(args) -> int:
@@ -242,6 +262,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--window", type=int, default=300, help="accepted clock difference, seconds (default 300)")
     s.add_argument("--refresh", type=int, default=15, help="results board refresh, seconds")
     s.add_argument(
+        "--title", default="Election results", help="the board's heading (central's own, never a centre's)"
+    )
+    s.add_argument(
         "--workers", type=int, default=1, help="worker processes (default 1; one per core for more pushes/s)"
     )
     s.add_argument("--ssl-certfile", help="serve HTTPS with this certificate (PEM)")
@@ -267,6 +290,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     g = c.add_parser("grants", help="list centre keys, the ACs each may write, and revocations")
     common(g)
     g.set_defaults(func=cmd_grants)
+
+    sn = c.add_parser("snapshot", help="write the board and the JSON documents as static files")
+    common(sn)
+    sn.add_argument("dir", help="folder to write into (created if missing)")
+    sn.add_argument("--title", default="Election results", help="the board's heading")
+    sn.add_argument("--refresh", type=int, default=15, help="the board's refresh, seconds")
+    sn.set_defaults(func=cmd_snapshot)
 
     k = c.add_parser("keys", help="central's receipt-signing key").add_subparsers(dest="what", required=True)
     ki = k.add_parser("init", help="create the key (also made on the first serve)")

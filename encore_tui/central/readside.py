@@ -16,6 +16,8 @@ import json
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import Connection, func, insert, select, update
 
@@ -145,8 +147,6 @@ class Documents:
         if key == "board":
             rows = conn.execute(select(a.c.board_row, a.c.updated_at, a.c.head_id).order_by(a.c.ac)).all()
             newest = max((r.updated_at for r in rows), default=None)
-            from datetime import datetime
-
             html_text = board.page(
                 self.title,
                 [r.board_row for r in rows],
@@ -176,3 +176,54 @@ class Documents:
     def _doc(self, body: bytes, media_type: str) -> Doc:
         # the content's digest: equal bodies share an ETag across workers and restarts
         return Doc('"' + hashlib.sha256(body).hexdigest()[:32] + '"', body, media_type)
+
+
+def snapshot(store: Store, folder: Path, title: str, refresh_seconds: int) -> list[Path]:
+    """Every public document as a static file (what a CDN origin would hold), from one read
+    transaction: board.html, acs.json, acs/N.json, acs/N/rounds/R.json. Each file is written
+    atomically (temp file, fsync, rename)."""
+    from encore_tui.exporting import atomic_write
+
+    docs = Documents(store, title, refresh_seconds)
+    written: list[Path] = []
+    with store.read() as conn:
+        keys = {"board": "board.html", "acs": "acs.json"}
+        for ac in conn.execute(select(cs.ac_state.c.ac).order_by(cs.ac_state.c.ac)).scalars():
+            keys[f"ac:{ac}"] = f"acs/{ac}.json"
+        for ac, rnd in conn.execute(select(cs.revision.c.ac, cs.revision.c.round_no).distinct()):
+            keys[f"round:{ac}:{rnd}"] = f"acs/{ac}/rounds/{rnd}.json"
+        for key, name in keys.items():
+            doc = docs._build(conn, key)
+            if doc is None:
+                continue
+            path = folder / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            written.append(atomic_write(path, doc.body))
+    return written
+
+
+def rebuild_missing(store: Store) -> int:
+    """A store written before the read side existed: build each AC's model and documents from
+    the messages it holds (in the order they were accepted). Returns the ACs rebuilt."""
+    m = cs.message
+    with store.read() as conn:
+        done = set(conn.execute(select(cs.ac_state.c.ac)).scalars())
+        todo = sorted(set(conn.execute(select(m.c.ac).distinct()).scalars()) - done)
+    for ac in todo:
+        with store.write() as conn:
+            if conn.execute(select(cs.ac_state.c.ac).where(cs.ac_state.c.ac == ac)).first():
+                continue  # another worker did it
+            model = None
+            rows = conn.execute(
+                select(m.c.id, m.c.kind, m.c.body, m.c.received_at, m.c.body_sha256, m.c.idempotency_key)
+                .where(m.c.ac == ac)
+                .order_by(m.c.id)
+            ).all()
+            for r in rows:
+                msg = wire.parse(r.kind, r.body)
+                new = acmodel.apply(model, msg, r.id, r.received_at)  # type: ignore[arg-type]
+                materialise(
+                    conn, new, model is not None, msg, r.id, r.received_at, r.body_sha256, r.idempotency_key
+                )  # type: ignore[arg-type]
+                model = new
+    return len(todo)
