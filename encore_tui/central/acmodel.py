@@ -244,18 +244,20 @@ def _check_round(m: AcModel, msg: wire.RoundResult) -> None:
 
 
 def apply(model: AcModel | None, msg: wire.Message, msg_id: int, received_at: str) -> AcModel:
-    """The model with `msg` (already checked) in it."""
-    m = (model or AcModel(contest=msg.contest)).model_copy(deep=True)
+    """The model with `msg` (already checked) in it. `model` is not changed (a worker may keep
+    it until the transaction commits): only what changes is copied."""
+    m = model.model_copy() if model is not None else AcModel(contest=msg.contest)
+    m.rounds = dict(m.rounds)
     if msg.contest.rounds_planned != m.contest.rounds_planned:
-        m.plan_changes.append((m.contest.rounds_planned, msg.contest.rounds_planned))
+        m.plan_changes = [*m.plan_changes, (m.contest.rounds_planned, msg.contest.rounds_planned)]
         m.contest = msg.contest
     rnd: int | None = None
     if isinstance(msg, wire.RoundResult):
         rnd = msg.round
         if msg.kind == "correction":
-            for q, h in m.rounds.items():
-                if q > msg.round:
-                    h.stale = True
+            m.rounds = {
+                q: h.model_copy(update={"stale": True}) if q > msg.round else h for q, h in m.rounds.items()
+            }
         m.rounds[msg.round] = RoundHeld(
             id=msg_id,
             revision=msg.revision,
@@ -268,8 +270,7 @@ def apply(model: AcModel | None, msg: wire.Message, msg_id: int, received_at: st
     elif isinstance(msg, wire.PostalResult):
         rnd = 0
         if msg.correction:
-            for h in m.rounds.values():
-                h.stale = True
+            m.rounds = {q: h.model_copy(update={"stale": True}) for q, h in m.rounds.items()}
         m.postal = PostalHeld(id=msg_id, revision=msg.revision, totals=msg.totals)
     elif isinstance(msg, wire.VvpatResult):
         m.vvpat = VvpatHeld(id=msg_id, cumulative=msg.cumulative)
@@ -289,8 +290,7 @@ def apply(model: AcModel | None, msg: wire.Message, msg_id: int, received_at: st
             place=msg.place,
             certificate=had_certificate or msg.certificate is not None,
         )
-    m.received.append(
-        Entry(id=msg_id, kind=msg.kind, round=rnd, revision=msg.revision, received_at=received_at)
-    )
+    entry = Entry(id=msg_id, kind=msg.kind, round=rnd, revision=msg.revision, received_at=received_at)
+    m.received = [*m.received, entry]
     m.updated_at = received_at
     return m

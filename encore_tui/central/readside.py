@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -38,10 +39,20 @@ def public_message(msg: wire.Message) -> dict:
     return doc
 
 
-def load_model(conn: Connection, ac: int, lock: bool) -> acmodel.AcModel | None:
-    q = select(cs.ac_state.c.model).where(cs.ac_state.c.ac == ac)
-    text = conn.execute(q.with_for_update() if lock else q).scalar()
-    return acmodel.AcModel.model_validate_json(text) if text is not None else None
+def load_model(
+    conn: Connection, ac: int, cached: tuple[int, acmodel.AcModel] | None
+) -> acmodel.AcModel | None:
+    """The AC's model, its row locked until the transaction ends (PostgreSQL: FOR UPDATE; SQLite
+    writes are serialised anyway). `cached`: (head id, model) this worker holds; used when the
+    store's head id is the same, so the model is parsed only after another worker wrote."""
+    a = cs.ac_state
+    head = conn.execute(select(a.c.head_id).where(a.c.ac == ac).with_for_update()).scalar()
+    if head is None:
+        return None
+    if cached is not None and cached[0] == head:
+        return cached[1]
+    text = conn.execute(select(a.c.model).where(a.c.ac == ac)).scalar_one()
+    return acmodel.AcModel.model_validate_json(text)
 
 
 def materialise(
@@ -82,6 +93,23 @@ def materialise(
                 id=msg_id, ac=ac, round_no=rnd, doc=json.dumps(doc, ensure_ascii=False)
             )
         )
+
+
+_AC = re.compile(r"/v1/acs/([1-9][0-9]{0,3})")
+_ROUND = re.compile(r"/v1/acs/([1-9][0-9]{0,3})/rounds/(0|[1-9][0-9]{0,2})")
+
+
+def key_of(path: str) -> str | None:
+    """The document a GET path names ('board', 'acs', 'ac:7', 'round:7:3'), or None."""
+    if path == "/board":
+        return "board"
+    if path == "/v1/acs":
+        return "acs"
+    if m := _AC.fullmatch(path):
+        return f"ac:{m[1]}"
+    if (m := _ROUND.fullmatch(path)) and int(m[2]) <= 501:
+        return f"round:{m[1]}:{m[2]}"
+    return None
 
 
 @dataclass(frozen=True)
