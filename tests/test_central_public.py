@@ -112,3 +112,26 @@ def test_a_store_from_before_the_read_side_is_rebuilt(board, tmp_path):
         assert got["cumulative"] == want["cumulative"] and got["rounds_counted"] == want["rounds_counted"]
     finally:
         st.close()
+
+
+def test_docs_list_every_refusal_code():
+    """Every code central can give is registered (codes.CODES) and listed in docs/push.md."""
+    import re as _re
+
+    from encore_tui.central.codes import CODES
+    from tests.test_push import ROOT
+
+    doc = (ROOT / "docs" / "push.md").read_text(encoding="utf-8")
+    missing = [c for c in CODES if f"`{c}`" not in doc]
+    assert not missing, f"docs/push.md does not list: {missing}"
+    used = set()
+    for f in (ROOT / "encore_tui" / "central").glob("*.py"):
+        text = f.read_text(encoding="utf-8")
+        used |= set(_re.findall(r'Refus\w*\(\s*(?:\d{3},\s*)?"([a-z_]+)"', text))
+        used |= set(_re.findall(r'error="([a-z_]+)"[,)]', text))
+    used |= set(
+        _re.findall(
+            r'SignatureProblem\(\s*\d{3},\s*"([a-z_]+)"', (ROOT / "encore_tui/push/signing.py").read_text()
+        )
+    )
+    assert used and used <= set(CODES), f"not registered in central/codes.py: {used - set(CODES)}"
