@@ -162,12 +162,13 @@ class Documents:
         ):
             return doc  # type: ignore[return-value]
         with self.store.read() as conn:
-            self._current(conn)
+            head = self._current(conn)
             doc = self._docs.get(key, False)
             if doc is False:
                 doc = self._build(conn, key)
                 with self._lock:
-                    self._docs[key] = doc
+                    if self._head == head:  # not if another reader saw a newer store meanwhile
+                        self._docs[key] = doc
         return doc  # type: ignore[return-value]
 
     def _build(self, conn: Connection, key: str) -> Doc | None:
