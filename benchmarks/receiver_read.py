@@ -18,7 +18,6 @@ import asyncio
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -31,8 +30,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.receiver_ingest import encore, free_port, messages_for  # noqa: E402
-from encore_tui import keys, wire  # noqa: E402
+from benchmarks.receiver_ingest import messages_for, start_receiver  # noqa: E402
+from encore_tui import wire  # noqa: E402
 from encore_tui.push import signing  # noqa: E402
 
 
@@ -91,27 +90,8 @@ async def readers(
 
 
 def run(tmp: Path, size: int, acs: int, seconds: float, readers_n: int, workers: int) -> dict:
-    env = {**os.environ, "ENCORE_HOME": str(tmp)}
-    db = str(tmp / f"central-{size}.db")
-    key = keys.init_keys(tmp / f"centre-{size}.key")
-    add = ["central", "add-centre", "--db", db, "--public-key", keys.public_key_b64(key)]
-    for ac in range(1, acs + 2):
-        add += ["--ac", str(ac)]
-    encore(*add, env=env)
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "encore_tui", "central", "serve", "--db", db, "--port", str(port),
-         "--key", str(tmp / "central.key"), "--workers", str(workers)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
+    key, proc, url = start_receiver(str(tmp / f"central-{size}.db"), tmp, acs + 1, workers)
     try:
-        for _ in range(300):
-            try:
-                httpx.get(url + "/v1/server-key", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
         rng = random.Random(11)
         t0 = time.perf_counter()
         work = {ac: history(ac, size, rng) for ac in range(1, acs + 1)}
@@ -147,9 +127,9 @@ def run(tmp: Path, size: int, acs: int, seconds: float, readers_n: int, workers:
         try:  # the client's own speed matters here: the same event loop uvicorn uses
             import uvloop
 
-            lat, bad, wall = uvloop.run(readers(port, paths, readers_n, seconds))
+            lat, bad, wall = uvloop.run(readers(int(url.rsplit(":", 1)[1]), paths, readers_n, seconds))
         except ImportError:
-            lat, bad, wall = asyncio.run(readers(port, paths, readers_n, seconds))
+            lat, bad, wall = asyncio.run(readers(int(url.rsplit(":", 1)[1]), paths, readers_n, seconds))
         stop.set()
         th.join()
         lat.sort()

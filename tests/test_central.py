@@ -39,18 +39,24 @@ class World:
         return kind, payload.encode(), idem
 
 
+def central_db(request, tmp: Path) -> str:
+    """The receiver's store for a backend-parametrised fixture: a SQLite file, or the session's
+    PostgreSQL database emptied of central's tables."""
+    if request.param == "sqlite":
+        return str(tmp / "central.db")
+    from encore_tui.central import store as cs
+
+    db = request.getfixturevalue("pg_database")
+    st = cs.open_central(db)
+    cs.metadata.drop_all(st.engine)
+    st.engine.dispose()
+    return db
+
+
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def world(request, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("central")
-    if request.param == "sqlite":
-        db = str(tmp / "central.db")
-    else:
-        from encore_tui.central import store as cs
-
-        db = request.getfixturevalue("pg_database")
-        st = cs.open_central(db)
-        cs.metadata.drop_all(st.engine)
-        st.engine.dispose()
+    db = central_db(request, tmp)
     store = open_store(tmp / "centre.db")
     make_counted_ac(store)
     messages = [(it.kind, _payload(store, it.id), it.idempotency_key) for it in queue.queue_state(store)]

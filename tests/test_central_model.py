@@ -16,6 +16,7 @@ from encore_tui import keys, wire
 from encore_tui.domain.entries import TableEntry
 from encore_tui.domain.tally import Totals, entry_totals, lead, sum_totals
 from encore_tui.push import signing
+from tests.test_central import central_db
 from tests.test_push import CentralServer
 
 N, TABLES, ROUNDS = 12, 14, 29
@@ -127,15 +128,7 @@ class Board:
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def board(request, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("central-model")
-    if request.param == "sqlite":
-        db = str(tmp / "central.db")
-    else:
-        from encore_tui.central import store as cs
-
-        db = request.getfixturevalue("pg_database")
-        st = cs.open_central(db)
-        cs.metadata.drop_all(st.engine)
-        st.engine.dispose()
+    db = central_db(request, tmp)
     key = keys.init_keys(tmp / "centre.key")
     central = CentralServer(tmp, db).start()
     central.add_centre(keys.public_key_b64(key), *range(20, 40))
