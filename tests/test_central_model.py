@@ -318,3 +318,29 @@ def test_the_relay_shows_the_refusal_code_to_the_ro(board):
     r = board.post(rounds[3])
     assert r.status_code == 409
     assert _reason(r).startswith("[round_out_of_order] ")
+
+
+def test_a_signed_setup_amendment_changes_the_contest_and_the_board_marks_it(board):
+    postal, rounds = build(30)
+    board.accept(postal, *rounds[:2])
+    fixed = contest(30, candidates=[
+        c.model_copy(update={"name": "CANDIDATE ONE (corrected spelling)"}) if c.serial == 1 else c
+        for c in contest(30).candidates
+    ])  # fmt: skip
+    amend = wire.SetupAmendment(
+        contest=fixed,
+        reason="candidate 1's name misspelt in the setup",
+        approval=rounds[0].approval,
+        journal_hash="0" * 64,
+    )
+    fewer = amend.model_copy(update={"contest": contest(30, candidates=contest(30).candidates[:11])})
+    board.refused(fewer, 422, "setup_changed")
+    board.accept(amend)
+    card = board.shown(30)[1]
+    assert "Setup amended" in card and "misspelt" in card
+    # from now on the amended contest is the one; the old one is refused
+    board.refused(rounds[2], 422, "setup_changed")
+    board.accept(rounds[2].model_copy(update={"contest": fixed}))
+    assert (
+        httpx.get(f"{board.url}/v1/acs/30").json()["setup_amendments"][0]["reason"].startswith("candidate 1")
+    )

@@ -85,6 +85,9 @@ class AcModel(BaseModel):
     vvpat: VvpatHeld | None = None
     declaration: DeclarationHeld | None = None
     plan_changes: list[tuple[int, int]] = Field(default_factory=list)  # (from, to)
+    amendments: list[tuple[str, str]] = Field(
+        default_factory=list
+    )  # (received at, reason): signed setup changes
     received: list[Entry] = Field(default_factory=list)
     updated_at: str = ""
 
@@ -125,7 +128,19 @@ def _fixed(c: wire.Contest) -> tuple:
 def check(model: AcModel | None, msg: wire.Message) -> None:
     """Raise Refusal unless `msg` fits what central holds for its AC (`model`, None: nothing yet)."""
     m = model or AcModel(contest=msg.contest)
-    if _fixed(msg.contest) != _fixed(m.contest):
+    if isinstance(msg, wire.SetupAmendment):
+        if m.declaration is not None:
+            raise Refusal(
+                "after_declaration", f"AC {m.contest.ac} is declared: its setup cannot change any more"
+            )
+        held = bool(m.rounds or m.postal or m.vvpat)
+        if held and len(msg.contest.candidates) != len(m.contest.candidates):
+            raise Refusal(
+                "setup_changed",
+                "a setup amendment may correct names and parties, but not add or remove candidates once "
+                "figures are held",
+            )
+    elif _fixed(msg.contest) != _fixed(m.contest):
         raise Refusal(
             "setup_changed",
             f"the AC, election, candidates or parties differ from what central holds for AC {m.contest.ac} "
@@ -137,6 +152,8 @@ def check(model: AcModel | None, msg: wire.Message) -> None:
             "plan_below_rounds_done",
             f"{msg.contest.rounds_planned} rounds planned, but central holds round {done} already",
         )
+    if isinstance(msg, wire.SetupAmendment):
+        return
     if m.declaration is not None:
         if not isinstance(msg, wire.DeclarationResult):
             raise Refusal(
@@ -274,6 +291,9 @@ def apply(model: AcModel | None, msg: wire.Message, msg_id: int, received_at: st
         m.postal = PostalHeld(id=msg_id, revision=msg.revision, totals=msg.totals)
     elif isinstance(msg, wire.VvpatResult):
         m.vvpat = VvpatHeld(id=msg_id, cumulative=msg.cumulative)
+    elif isinstance(msg, wire.SetupAmendment):
+        m.contest = msg.contest
+        m.amendments = [*m.amendments, (received_at, msg.reason)]
     else:
         had_certificate = m.declaration is not None and m.declaration.certificate
         m.declaration = DeclarationHeld(

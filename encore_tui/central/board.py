@@ -67,6 +67,10 @@ def card(r: AcResults) -> str:
     if r.plan_changes:
         rounds += f" (plan changed from {r.plan_changes[0][0]} rounds)"
     tie = " (tied)" if r.tied else ""
+    amended = "".join(
+        f'<p class="amended">Setup amended {ist(a.at)}: {html.escape(a.reason)}</p>'
+        for a in r.setup_amendments
+    )
     lead_votes = indian(r.leading.votes) if r.leading else ""
     trail_votes = indian(r.trailing.votes) if r.trailing else ""
     fictional = " <em>(fictional)</em>" if r.fictional else ""
@@ -81,7 +85,7 @@ def card(r: AcResults) -> str:
 <dt>Round</dt><dd>{rounds}</dd>
 <dt>Status</dt><dd>{status}</dd>
 </dl>
-<p class="updated">{updated}</p>
+{amended}<p class="updated">{updated}</p>
 </section>"""
 
 
@@ -102,7 +106,8 @@ dd{margin:0;overflow-wrap:anywhere;min-width:0}
 .badge{display:inline-block;font-size:.75rem;padding:.05rem .4rem;border-radius:.3rem;vertical-align:middle}
 .provisional{background:#fff3cd;color:#5c4400;border:1px solid #c9a227}
 .declared{background:#d4edda;color:#0b4619;border:1px solid #2e7d32}
-.updated{font-size:.85rem;color:#444;margin:.4rem 0 0}"""
+.updated{font-size:.85rem;color:#444;margin:.4rem 0 0}
+.amended{font-size:.9rem;margin:.4rem 0 0;padding:.2rem .4rem;background:#fdecea;color:#611a15;overflow-wrap:anywhere}"""
 
 
 def page(title: str, cards: list[str], refresh_seconds: int, now: datetime | None = None) -> str:

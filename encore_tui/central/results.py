@@ -19,6 +19,11 @@ from encore_tui.domain.tally import lead
 RECENT = 64
 
 
+class SetupNote(BaseModel):
+    at: str
+    reason: str
+
+
 class Standing(BaseModel):
     serial: int
     name: str
@@ -69,7 +74,10 @@ class AcResults(BaseModel):
     received: list[Received]
     received_count: int = 0  # every message central accepted for this AC
     updated_at: str = ""  # when central accepted the newest message of this AC (UTC)
-    plan_changes: list[list[int]] = []  # [from, to] each time the number of rounds planned changed
+    plan_changes: list[list[int]] = []
+    setup_amendments: list[
+        SetupNote
+    ] = []  # signed setup amendments, oldest first  # [from, to] each time the number of rounds planned changed
 
 
 def _standing(contest: wire.Contest, serial: int | None, votes: Sequence[int]) -> Standing | None:
@@ -145,4 +153,5 @@ def of_model(m: AcModel) -> AcResults:
         received_count=len(m.received),
         updated_at=m.updated_at,
         plan_changes=[list(p) for p in m.plan_changes],
+        setup_amendments=[SetupNote(at=at, reason=reason) for at, reason in m.amendments],
     )

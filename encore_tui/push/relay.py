@@ -39,7 +39,14 @@ from encore_tui.store.models import round_ as round_t
 log = logging.getLogger("encore.push")
 
 PERMANENT = {400, 404, 405, 413, 415, 422}  # retrying the same message cannot help
-PUBLISHES = {"round": True, "correction": True, "postal": True, "vvpat": False, "declaration": False}
+PUBLISHES = {
+    "round": True,
+    "correction": True,
+    "postal": True,
+    "vvpat": False,
+    "declaration": False,
+    "setup": False,
+}
 MAX_RETRY_AFTER = 3600.0
 
 
