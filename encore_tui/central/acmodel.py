@@ -22,7 +22,7 @@ The rules (issue 14):
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta, timezone
+from datetime import UTC
 
 from pydantic import BaseModel, Field
 
@@ -30,7 +30,7 @@ from encore_tui import wire
 from encore_tui.central.codes import Refusal
 from encore_tui.domain.tally import Totals
 
-IST = timezone(timedelta(hours=5, minutes=30), "IST")
+RECENT = 64  # messages listed with the AC's results (every revision of a round: /rounds/{r})
 
 
 class RoundHeld(BaseModel):
@@ -88,7 +88,8 @@ class AcModel(BaseModel):
     amendments: list[tuple[str, str]] = Field(
         default_factory=list
     )  # (received at, reason): signed setup changes
-    received: list[Entry] = Field(default_factory=list)
+    received: list[Entry] = Field(default_factory=list)  # the newest RECENT messages only
+    received_count: int = 0  # every message accepted: the model stays one size as history grows
     updated_at: str = ""
 
     def current(self, r: int) -> bool:
@@ -311,6 +312,7 @@ def apply(model: AcModel | None, msg: wire.Message, msg_id: int, received_at: st
             certificate=had_certificate or msg.certificate is not None,
         )
     entry = Entry(id=msg_id, kind=msg.kind, round=rnd, revision=msg.revision, received_at=received_at)
-    m.received = [*m.received, entry]
+    m.received = [*m.received[-(RECENT - 1) :], entry]
+    m.received_count += 1
     m.updated_at = received_at
     return m

@@ -20,12 +20,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from encore_tui import wire
 from encore_tui.central import acmodel, board, results
 from encore_tui.central import store as cs
 from encore_tui.store.engine import Store
+from encore_tui.store.fast import Fast
 
 
 def public_message(msg: wire.Message) -> dict:
@@ -39,6 +40,22 @@ def public_message(msg: wire.Message) -> dict:
     return doc
 
 
+# the statements of every push, compiled once (store/fast.py)
+_AC_COLUMNS = ("head_id", "model", "results", "board_row", "updated_at")
+_UPDATE_AC = Fast(
+    update(cs.ac_state)
+    .where(cs.ac_state.c.ac == bindparam("ac"))
+    .values({c: bindparam(c) for c in _AC_COLUMNS})
+)
+_INSERT_AC = Fast(insert(cs.ac_state).values({c: bindparam(c) for c in ("ac", *_AC_COLUMNS)}))
+_INSERT_REVISION = Fast(
+    insert(cs.revision).values(
+        id=bindparam("id"), ac=bindparam("ac"), round_no=bindparam("r"), doc=bindparam("doc")
+    )
+)
+_HEAD = Fast(select(cs.ac_state.c.head_id).where(cs.ac_state.c.ac == bindparam("ac")).with_for_update())
+
+
 def load_model(
     conn: Connection, ac: int, cached: tuple[int, acmodel.AcModel] | None
 ) -> acmodel.AcModel | None:
@@ -46,9 +63,10 @@ def load_model(
     writes are serialised anyway). `cached`: (head id, model) this worker holds; used when the
     store's head id is the same, so the model is parsed only after another worker wrote."""
     a = cs.ac_state
-    head = conn.execute(select(a.c.head_id).where(a.c.ac == ac).with_for_update()).scalar()
-    if head is None:
+    got = _HEAD.one(conn, {"ac": ac})
+    if got is None:
         return None
+    head = got[0]
     if cached is not None and cached[0] == head:
         return cached[1]
     text = conn.execute(select(a.c.model).where(a.c.ac == ac)).scalar_one()
@@ -74,10 +92,7 @@ def materialise(
         "board_row": board.card(res),
         "updated_at": received_at,
     }
-    if existed:
-        conn.execute(update(cs.ac_state).where(cs.ac_state.c.ac == ac).values(**row))
-    else:
-        conn.execute(insert(cs.ac_state).values(ac=ac, **row))
+    (_UPDATE_AC if existed else _INSERT_AC).rowcount(conn, {"ac": ac, **row})
     if isinstance(msg, wire.RoundResult | wire.PostalResult):
         doc = {
             "kind": msg.kind,
@@ -88,11 +103,8 @@ def materialise(
             "message": public_message(msg),
         }
         rnd = msg.round if isinstance(msg, wire.RoundResult) else 0
-        conn.execute(
-            insert(cs.revision).values(
-                id=msg_id, ac=ac, round_no=rnd, doc=json.dumps(doc, ensure_ascii=False)
-            )
-        )
+        doc_text = json.dumps(doc, ensure_ascii=False)
+        _INSERT_REVISION.rowcount(conn, {"id": msg_id, "ac": ac, "r": rnd, "doc": doc_text})
 
 
 _AC = re.compile(r"/v1/acs/([1-9][0-9]{0,3})")

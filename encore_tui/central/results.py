@@ -16,8 +16,6 @@ from encore_tui import wire
 from encore_tui.central.acmodel import AcModel
 from encore_tui.domain.tally import lead
 
-RECENT = 64
-
 
 class SetupNote(BaseModel):
     at: str
@@ -69,8 +67,8 @@ class AcResults(BaseModel):
     vvpat_received: bool
     vvpat_round: bool = False  # the final round of kept-aside stations (round N+1) is counted
     declared: Declared | None
-    # the newest RECENT messages (oldest first): the document stays the same size however many
-    # revisions arrive; every revision of a round is at /v1/acs/{ac}/rounds/{r}
+    # the newest acmodel.RECENT messages (oldest first): the document stays the same size however
+    # many revisions arrive; every revision of a round is at /v1/acs/{ac}/rounds/{r}
     received: list[Received]
     received_count: int = 0  # every message central accepted for this AC
     updated_at: str = ""  # when central accepted the newest message of this AC (UTC)
@@ -120,7 +118,7 @@ def of_model(m: AcModel) -> AcResults:
             received_at=e.received_at,
             current=e.id in current_ids,
         )
-        for e in m.received[-RECENT:]
+        for e in m.received
     ]
     ld = lead(cum.candidates) if cum else lead([])
     if declared:
@@ -150,7 +148,7 @@ def of_model(m: AcModel) -> AcResults:
         vvpat_round=counted > contest.rounds_planned,
         declared=declared,
         received=received,
-        received_count=len(m.received),
+        received_count=m.received_count,
         updated_at=m.updated_at,
         plan_changes=[list(p) for p in m.plan_changes],
         setup_amendments=[SetupNote(at=at, reason=reason) for at, reason in m.amendments],
