@@ -366,16 +366,8 @@ def create_app(
         (msg_id,) = _INSERT_MESSAGE.one(conn, {"p_" + k: v for k, v in row.items()})
         new = acmodel.apply(model, msg, msg_id, row["received_at"])  # type: ignore[arg-type]
         committed.append((ac, msg_id, new))
-        readside.materialise(
-            conn,
-            new,
-            model is not None,
-            msg,
-            msg_id,
-            row["received_at"],
-            s.digest,
-            s.idempotency_key,  # type: ignore[arg-type]
-        )
+        existed = model is not None
+        readside.materialise(conn, new, existed, msg, msg_id, row["received_at"], s.digest, s.idempotency_key)  # type: ignore[arg-type]
         return response
 
     def ingest(kind: str, ac: int, msg: wire._Message, s: Signed) -> Response:

@@ -4,7 +4,7 @@
 results JSON and its board card (`central_ac`), and the public view of a round/postal message
 (`central_revision`). Readers then only join stored text: no message is parsed to answer a GET.
 
-`Documents` serves those texts with an ETag (the newest message id they include) and
+`Documents` serves those texts with an ETag (a digest of the content, the same in every worker) and
 Cache-Control, so a CDN or nginx in front can answer most readers; each worker keeps the
 documents it served and checks the store for a newer message at most every `fresh_seconds`.
 """
