@@ -96,17 +96,10 @@ def of_model(m: AcModel) -> AcResults:
     if d is not None:
         w = _standing(contest, d.winner, d.final.candidates)
         assert w is not None
-        declared = Declared(
-            winner=w,
-            runner_up=_standing(contest, d.runner_up, d.final.candidates),
-            margin=d.margin,
-            form=d.form,
-            declared_at=d.declared_at,
-            by_lot=d.by_lot,
-            ro_name=d.ro_name,
-            place=d.place,
-            certificate=d.certificate,
+        same = d.model_dump(
+            include={"margin", "form", "declared_at", "by_lot", "ro_name", "place", "certificate"}
         )
+        declared = Declared(winner=w, runner_up=_standing(contest, d.runner_up, d.final.candidates), **same)
     stale_rounds = sorted(r for r, h in m.rounds.items() if h.stale)
     current_ids = {h.id for h in m.rounds.values() if not h.stale}
     current_ids |= {x.id for x in (m.postal, m.vvpat, d) if x is not None}
