@@ -8,8 +8,9 @@ the board shows, and the board is derived from the model alone (`results(model)`
 re-reading the AC's history.
 
 The rules (issue 14):
-- the contest (AC, election, candidates, parties) is fixed by the first message; only the
-  number of rounds planned may change, and never below the rounds already received;
+- the contest (AC, election, candidates, parties) is fixed by the first message and changes only
+  by a signed setup amendment (`setup` message); the number of rounds planned may change, never
+  below the rounds already received;
 - rounds arrive in order: round r waits (409) until round r-1 is held and current;
 - a polling station is counted in one round only (the VVPAT round N+1 counts only stations
   kept aside earlier);
@@ -145,7 +146,7 @@ def check(model: AcModel | None, msg: wire.Message) -> None:
         raise Refusal(
             "setup_changed",
             f"the AC, election, candidates or parties differ from what central holds for AC {m.contest.ac} "
-            f"(since the first message): central keeps that setup; ask central's operators",
+            f"(since the first message): a genuine change is a signed setup amendment (docs/push.md)",
         )
     done = max((r for r, h in m.rounds.items() if h.round_kind == "evm"), default=0)
     if msg.contest.rounds_planned != m.contest.rounds_planned and msg.contest.rounds_planned < done:
