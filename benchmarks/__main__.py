@@ -68,6 +68,43 @@ def receiver_rows(smoke: bool) -> list[dict]:
     return rows
 
 
+def receiver_read_rows(smoke: bool) -> list[dict]:
+    """Issue 14: /board and /v1/acs/{ac}, 64 concurrent readers while pushes arrive, as an AC's
+    history grows from 30 to 600 messages."""
+    args = ["--history", "30", "--acs", "2", "--seconds", "2"] if smoke else ["--history", "30", "600"]
+    out = subprocess.run(
+        [sys.executable, "benchmarks/receiver_read.py", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    rows = []
+    for line in out.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 8 and parts[0].isdigit():
+            per_s, p95 = float(parts[3]), float(parts[5])
+            rows.append(
+                {
+                    "figure": f"receiver read side, 64 readers (/board, /v1/acs/{{ac}}) while pushes arrive, "
+                    f"{parts[0]} messages per AC",
+                    "value": f"{per_s:.0f} req/s (p50 {parts[4]} ms, p95 {p95:.1f} ms; {parts[6]} pushes/s meanwhile)",
+                    "target": "≥ 2,000 req/s, p95 < 50 ms",
+                    "met": per_s >= 2000 and p95 < 50,
+                }
+            )
+    if not rows:
+        rows.append(
+            {
+                "figure": "receiver read side",
+                "value": f"failed: {out.stderr.strip()[-200:]}",
+                "target": "≥ 2,000 req/s, p95 < 50 ms",
+                "met": False,
+            }
+        )
+    return rows
+
+
 def table(rows: list[dict]) -> str:
     lines = ["| figure | measured | target | met |", "|---|---|---|---|"]
     for r in rows:
@@ -84,7 +121,12 @@ def main() -> int:
     from benchmarks import app_bench, service_bench
 
     head = machine()
-    rows = service_bench.run(a.smoke) + app_bench.run(a.smoke) + receiver_rows(a.smoke)
+    rows = (
+        service_bench.run(a.smoke)
+        + app_bench.run(a.smoke)
+        + receiver_rows(a.smoke)
+        + receiver_read_rows(a.smoke)
+    )
     text = table(rows)
     print(f"\n{head}\n\n{text}\n")
     if not a.no_write and not a.smoke:

@@ -108,7 +108,9 @@ def encore(*args: str, env: dict) -> str:
     ).stdout
 
 
-def run(db: str, tmp: Path, clients: int, acs: int, rounds: int, workers: int = 1) -> dict:
+def start_receiver(db: str, tmp: Path, acs: int, workers: int):
+    """A new centre key granted ACs 1..acs, and `encore central serve` on a free port, ready:
+    (key, process, url)."""
     env = {**os.environ, "ENCORE_HOME": str(tmp)}
     key = keys.init_keys(tmp / f"centre-{uuid.uuid4().hex[:6]}.key")
     add = ["central", "add-centre", "--db", db, "--public-key", keys.public_key_b64(key)]
@@ -122,13 +124,18 @@ def run(db: str, tmp: Path, clients: int, acs: int, rounds: int, workers: int = 
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            httpx.get(url + "/v1/server-key", timeout=1)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    return key, proc, url
+
+
+def run(db: str, tmp: Path, clients: int, acs: int, rounds: int, workers: int = 1) -> dict:
+    key, proc, url = start_receiver(db, tmp, acs, workers)
     try:
-        for _ in range(300):
-            try:
-                httpx.get(url + "/v1/server-key", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
         rng = random.Random(7)
         work = {ac: messages_for(ac, rounds, rng) for ac in range(1, acs + 1)}
         bodies = {ac: [m.model_dump_json().encode() for m in ms] for ac, ms in work.items()}

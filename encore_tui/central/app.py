@@ -9,29 +9,30 @@ Idempotency-Key with the same body gets the very same answer again, with another
 No `from __future__ import annotations` here: FastAPI reads the endpoint annotations at runtime.
 """
 
-import html
 import logging
 import os
 import pathlib
-import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from fastapi import Depends, FastAPI, Path, Request
+from fastapi import FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel
-from sqlalchemy import bindparam, delete, func, insert, or_, select
+from pydantic import BaseModel, ValidationError
+from pydantic.json_schema import models_json_schema
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from encore_tui.base.fast import Fast
-from encore_tui.central import checks, results
+from encore_tui.central import acmodel, checks, ingress, readside, results
 from encore_tui.central import store as cs
+from encore_tui.central.codes import Refusal
 from encore_tui.central.db import CentralDb, CentralDbError
 from encore_tui.wire import keys, signing
 from encore_tui.wire import messages as wire
@@ -56,7 +57,7 @@ class Signed:
     body: str  # exactly as received and signed: what central keeps
 
 
-MAX_BODY = 16 * 1024 * 1024  # a declaration carries a scan of at most ~10 MB (base64: ~14 MB)
+MAX_BODY = ingress.MAX_BODY
 
 
 class StoredRevision(BaseModel):
@@ -80,9 +81,10 @@ REFUSALS = {
     for s, d in {
         400: "malformed request (e.g. the body does not match its digest header)",
         401: "not signed, unknown key, bad signature, or time outside the window",
-        403: "this centre's key may not write this AC",
-        409: "a replayed request (this signature was already used)",
+        403: "this centre's key may not write this AC, or it was revoked",
+        409: "a replayed request, or a message that must wait for an earlier one (see the code)",
         413: "the body is larger than the receiver accepts (16 MB)",
+        415: "the body is not strict UTF-8 JSON (a byte-order mark, UTF-16/32, invalid bytes)",
         422: "invalid body, does not add up, or Idempotency-Key reused with another body",
         503: "the store is busy: retry after Retry-After seconds",
     }.items()
@@ -99,29 +101,11 @@ def _ts(t: datetime) -> str:
 
 # the statements of every push, compiled once (base/fast.py)
 _m = cs.message
-_PREVIOUS = Fast(
-    select(_m.c.id, _m.c.body)
-    .where(
-        _m.c.ac == bindparam("ac"),
-        _m.c.round_no == bindparam("r"),
-        or_(_m.c.kind == bindparam("k1", "round"), _m.c.kind == bindparam("k2", "correction")),
-    )
-    .order_by(_m.c.id.desc())
-    .limit(bindparam("one", 1))
-)
-_INVALIDATED = Fast(
-    select(_m.c.id)
-    .where(
-        _m.c.ac == bindparam("ac"),
-        _m.c.correction == bindparam("c", 1),
-        _m.c.round_no < bindparam("r"),
-        _m.c.id > bindparam("id"),
-    )
-    .limit(bindparam("one", 1))
-)
 _GRANTED = Fast(
     select(cs.grant.c.ac).where(cs.grant.c.key_id == bindparam("k"), cs.grant.c.ac == bindparam("ac"))
 )
+# read inside every write transaction: a revocation holds from the next push, in every worker
+_REVOKED = Fast(select(cs.revoked.c.revoked_at).where(cs.revoked.c.key_id == bindparam("k")))
 _SEEN = Fast(select(cs.seen.c.signature).where(cs.seen.c.signature == bindparam("sig")))
 _PURGE_SEEN = Fast(delete(cs.seen).where(cs.seen.c.seen_at < bindparam("before")))
 _INSERT_SEEN = Fast(insert(cs.seen).values(signature=bindparam("sig"), seen_at=bindparam("at")))
@@ -131,29 +115,72 @@ _OLD = Fast(
     )
 )
 _INSERT_MESSAGE = Fast(
-    insert(_m).values({c.name: bindparam("p_" + c.name) for c in _m.columns if c.name != "id"})
+    insert(_m)
+    .values({c.name: bindparam("p_" + c.name) for c in _m.columns if c.name != "id"})
+    .returning(_m.c.id)
 )
 
 
-class _LimitBody:
-    """Refuse an oversized body before reading it (a counting centre never sends one). Plain
-    ASGI: Starlette's BaseHTTPMiddleware costs a task and a stream copy on every request."""
+# every answer: no script may run, no frame may hold the board, no type sniffing, no referrer
+SECURITY_HEADERS = [
+    (
+        b"content-security-policy",
+        b"default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; "
+        b"form-action 'none'; frame-ancestors 'none'",
+    ),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+]
 
-    def __init__(self, app) -> None:
-        self.app = app
+
+class _Guard:
+    """Refuse a body whose Content-Length is over the limit before reading it (a chunked body
+    is counted as it arrives, in the endpoint), and add the security headers to every answer.
+    Plain ASGI: Starlette's BaseHTTPMiddleware costs a task and a stream copy on every request."""
+
+    def __init__(self, app, docs: readside.Documents, cache_control: str) -> None:
+        self.app, self.docs, self.cache_control = app, docs, cache_control.encode()
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http":
-            for name, value in scope["headers"]:
-                if name == b"content-length":
-                    if value.isdigit() and int(value) > MAX_BODY:
-                        body = wire.Refusal(
-                            error="too_large", reason=f"the body is over {MAX_BODY // 2**20} MB"
-                        ).model_dump()
-                        await JSONResponse(body, status_code=413)(scope, receive, send)
-                        return
-                    break
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def guarded(message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *SECURITY_HEADERS]}
+            await send(message)
+
+        if scope["method"] == "GET":
+            key = readside.key_of(scope["path"])
+            doc = self.docs.get(key) if key else None
+            if doc is not None:  # the stored document, without FastAPI's routing: the hot path
+                etag = doc.etag.encode()
+                headers = [(b"etag", etag), (b"cache-control", self.cache_control)]
+                match = dict(scope["headers"]).get(b"if-none-match", b"")
+                if etag in match:
+                    await guarded({"type": "http.response.start", "status": 304, "headers": headers})
+                    await guarded({"type": "http.response.body", "body": b""})
+                    return
+                headers += [
+                    (b"content-type", doc.media_type.encode()),
+                    (b"content-length", str(len(doc.body)).encode()),
+                ]
+                await guarded({"type": "http.response.start", "status": 200, "headers": headers})
+                await guarded({"type": "http.response.body", "body": doc.body})
+                return
+
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                if value.isdigit() and int(value) > MAX_BODY:
+                    body = wire.Refusal(
+                        error="too_large", reason=f"the body is over {MAX_BODY // 2**20} MB"
+                    ).model_dump()
+                    await JSONResponse(body, status_code=413)(scope, receive, guarded)
+                    return
+                break
+        await self.app(scope, receive, guarded)
 
 
 def app_from_env() -> FastAPI:
@@ -167,6 +194,7 @@ def app_from_env() -> FastAPI:
         key,
         window_seconds=int(os.environ.get("ENCORE_CENTRAL_WINDOW", "300")),
         refresh_seconds=int(os.environ.get("ENCORE_CENTRAL_REFRESH", "15")),
+        title=os.environ.get("ENCORE_CENTRAL_TITLE", "Election results"),
     )
 
 
@@ -176,6 +204,7 @@ def create_app(
     *,
     window_seconds: int = 300,
     refresh_seconds: int = 15,
+    title: str = "Election results",
 ) -> FastAPI:
     app = FastAPI(
         title="encore central results receiver",
@@ -185,13 +214,19 @@ def create_app(
             "headers X-Encore-Key-Id, X-Encore-Time, X-Encore-Content-SHA256, X-Encore-Signature and "
             "Idempotency-Key; see docs/push.md) and publishes them as JSON and as an HTML results board."
         ),
+        # no HTML docs: they load scripts from a CDN (useless in an offline hall, and a script
+        # source the board's CSP forbids); the document itself is /openapi.json (docs/openapi.json)
+        docs_url=None,
+        redoc_url=None,
     )
     server_public = keys.public_key_b64(server_key)
     server_key_id = signing.key_id(server_public)
-    cache: dict[int, tuple[int, results.AcResults | None]] = {}
-    cache_lock = threading.Lock()
+    readside.rebuild_missing(store)  # a store from before the read side: built once, here
 
-    app.add_middleware(_LimitBody)
+    docs = readside.Documents(store, title, refresh_seconds)
+    cache_control = f"public, max-age={max(1, refresh_seconds // 3)}"
+    app.add_middleware(_Guard, docs=docs, cache_control=cache_control)
+    app.openapi = lambda: _with_message_schemas(app)  # type: ignore[method-assign]
 
     @app.exception_handler(Refused)
     async def _refused(_request: Request, exc: Refused) -> JSONResponse:
@@ -201,12 +236,8 @@ def create_app(
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = []
-        for e in exc.errors()[:5]:
-            where = ".".join(str(p) for p in e.get("loc", ()) if p != "body")
-            problems.append(f"{where or 'body'}: {e.get('msg', 'invalid')}")
         return JSONResponse(
-            wire.Refusal(error="invalid_body", reason="; ".join(problems)).model_dump(), status_code=422
+            wire.Refusal(error="invalid_body", reason=_problems(exc.errors())).model_dump(), status_code=422
         )
 
     @app.exception_handler(StarletteHTTPException)
@@ -232,49 +263,40 @@ def create_app(
             known_keys[key_id] = (time.monotonic(), public)
         return public
 
-    async def signed_request(request: Request) -> Signed:
-        body = await request.body()
+    async def signed_body(request: Request) -> Signed:
+        """Headers first (nothing of the body is read for a stranger), then the body counted
+        as it arrives, then the digest, time and signature, then strict UTF-8."""
         try:
-            key_id, _, idem, signature = signing.check_headers(request.headers)
-            public = _remembered_key(key_id[:16]) or await run_in_threadpool(_public_key, key_id[:16])
-            if public is None or len(key_id) != 16:
-                raise signing.SignatureProblem(
-                    401, "unknown_key", f"key {key_id[:16]!r} is not registered: `encore central add-centre`"
-                )
+            h = ingress.push_headers(request.headers)
+            public = _remembered_key(h.key_id) or await run_in_threadpool(_public_key, h.key_id)
+            if public is None:
+                raise Refusal("unknown_key", f"key {h.key_id} is not registered: `encore central add-centre`")
+            body = await ingress.read_limited(request.stream())
             signing.verify_request(
                 public, request.method, request.url.path, body, request.headers, _now(), window_seconds
             )
+            text = ingress.body_text(body)
+        except Refusal as exc:
+            raise Refused(exc.status, exc.code, exc.reason) from None
         except signing.SignatureProblem as exc:
             raise Refused(exc.status, exc.code, exc.reason) from None
         except CentralDbError as exc:
             raise Refused(503, "busy", str(exc), retry_after=2) from None
-        return Signed(key_id, idem, signature, signing.body_digest(body), body.decode("utf-8", "replace"))
+        return Signed(h.key_id, h.idempotency_key, h.signature, h.digest, text)
 
     # -- ingest ----------------------------------------------------------------------------------
-    def _previous(conn, ac: int, round_no: int) -> wire.RoundResult | None:
-        row = _PREVIOUS.one(conn, {"ac": ac, "r": round_no})
-        if row is None:
-            return None
-        if _INVALIDATED.one(conn, {"ac": ac, "r": round_no, "id": row[0]}):
-            return None
-        return wire.RoundResult.model_validate_json(row[1])
+    # each AC's model as this worker last wrote or read it, by the id of its newest message: the
+    # transaction reads that id (under the AC's lock) and re-reads the model only when it differs
+    models: dict[int, tuple[int, acmodel.AcModel]] = {}
 
-    def _declared_before(conn, ac: int, msg: wire.DeclarationResult) -> list[str]:
-        """A result is declared once: a later message (the certificate) must repeat it exactly."""
-        m = cs.message
-        rows = conn.execute(select(m.c.body).where(m.c.ac == ac, m.c.kind == "declaration")).all()
-        for (body,) in rows:
-            d = wire.DeclarationResult.model_validate_json(body)
-            if (d.winner, d.runner_up, d.margin, d.final) != (
-                msg.winner,
-                msg.runner_up,
-                msg.margin,
-                msg.final,
-            ):
-                return [f"AC {ac} was already declared with another result (revision {d.revision})"]
-        return []
-
-    def _ingest_tx(conn, kind: str, ac: int, msg: wire.Message, s: Signed) -> str:
+    def _ingest_tx(conn, kind: str, ac: int, msg: wire.Message, s: Signed, committed: list) -> str:
+        revoked_at = _REVOKED.one(conn, {"k": s.key_id})
+        if revoked_at is not None:
+            raise Refused(
+                403,
+                "key_revoked",
+                f"key {s.key_id} was revoked at {revoked_at[0]}: ask central for a new grant",
+            )
         if not _GRANTED.one(conn, {"k": s.key_id, "ac": ac}):
             raise Refused(
                 403, "ac_not_allowed", f"key {s.key_id} may not write AC {ac}: ask central to grant it"
@@ -294,18 +316,24 @@ def create_app(
                 f"Idempotency-Key {s.idempotency_key} was already used for another body",
             )
         if isinstance(msg, wire.RoundResult):
-            problems = checks.check_round(msg, _previous(conn, ac, msg.round - 1) if msg.round > 1 else None)
+            problems = checks.check_round(msg, None)  # brought forward: against the model, below
             round_no, correction = msg.round, msg.kind == "correction"
         elif isinstance(msg, wire.PostalResult):
             problems, round_no, correction = checks.check_postal(msg), 0, msg.correction
         elif isinstance(msg, wire.VvpatResult):
             problems, round_no, correction = checks.check_vvpat(msg), None, False
+        elif isinstance(msg, wire.SetupAmendment):
+            problems, round_no, correction = [], None, False
         else:
             assert isinstance(msg, wire.DeclarationResult)
             problems, round_no, correction = checks.check_declaration(msg), None, False
-            problems += _declared_before(conn, ac, msg)
         if problems:
             raise Refused(422, "does_not_add_up", "; ".join(problems[:5]))
+        model = readside.load_model(conn, ac, models.get(ac))
+        try:
+            acmodel.check(model, msg)  # type: ignore[arg-type]
+        except Refusal as exc:
+            raise Refused(exc.status, exc.code, exc.reason) from None
         receipt = wire.Receipt(
             idempotency_key=s.idempotency_key,
             body_sha256=s.digest,
@@ -335,7 +363,11 @@ def create_app(
             "received_at": _ts(now),
             "response": response,
         }
-        _INSERT_MESSAGE.rowcount(conn, {"p_" + k: v for k, v in row.items()})
+        (msg_id,) = _INSERT_MESSAGE.one(conn, {"p_" + k: v for k, v in row.items()})
+        new = acmodel.apply(model, msg, msg_id, row["received_at"])  # type: ignore[arg-type]
+        committed.append((ac, msg_id, new))
+        existed = model is not None
+        readside.materialise(conn, new, existed, msg, msg_id, row["received_at"], s.digest, s.idempotency_key)  # type: ignore[arg-type]
         return response
 
     def ingest(kind: str, ac: int, msg: wire.Message, s: Signed) -> Response:
@@ -345,8 +377,12 @@ def create_app(
             raise Refused(422, "ac_mismatch", f"the message is for AC {msg.contest.ac}, posted under AC {ac}")
         for attempt in range(3):
             try:
+                committed: list = []
                 with store.write() as conn:
-                    text = _ingest_tx(conn, kind, ac, msg, s)
+                    text = _ingest_tx(conn, kind, ac, msg, s, committed)
+                for a, head, model in committed:  # only once the commit returned
+                    models[a] = (head, model)
+                docs.changed()
                 return Response(text, media_type="application/json")
             except CentralDbError as exc:
                 if isinstance(exc.__cause__, IntegrityError) and attempt < 2:
@@ -360,12 +396,20 @@ def create_app(
     def _post(kind: str) -> None:
         model = wire.MODELS[kind]
 
-        def endpoint(
-            ac: AcNumber, message: model, signed: Annotated[Signed, Depends(signed_request)]
-        ) -> Response:  # type: ignore[valid-type]
-            return ingest(kind, ac, message, signed)
+        async def endpoint(ac: AcNumber, request: Request) -> Response:
+            # the body is read here, not by FastAPI: only after the headers name a registered
+            # key, counted as it arrives, and kept as the exact bytes that were signed
+            signed = await signed_body(request)
+            try:
+                message = wire.parse(kind, signed.body)
+            except ValidationError as exc:
+                raise Refused(422, "invalid_body", _problems(exc.errors())) from None
+            except ValueError as exc:
+                raise Refused(422, "invalid_body", str(exc)) from None
+            return await run_in_threadpool(ingest, kind, ac, message, signed)
 
         endpoint.__name__ = f"post_{kind}"
+        body_schema = {"$ref": f"#/components/schemas/{model.__name__}"}
         app.add_api_route(
             wire.PATHS[kind],
             endpoint,
@@ -375,40 +419,29 @@ def create_app(
             response_model=wire.SignedReceipt,
             responses=REFUSALS,
             tags=["push"],
+            openapi_extra={
+                "requestBody": {"required": True, "content": {"application/json": {"schema": body_schema}}}
+            },
         )
 
     for kind in wire.MODELS:
         _post(kind)
 
-    # -- results ---------------------------------------------------------------------------------
-    def _summaries(only: int | None = None) -> list[results.AcResults]:
-        m = cs.message
-        with store.read() as conn:
-            q = select(m.c.ac, func.max(m.c.id)).group_by(m.c.ac)
-            if only is not None:
-                q = q.where(m.c.ac == only)
-            heads = dict(conn.execute(q).all())
-            with cache_lock:
-                todo = [ac for ac, top in heads.items() if cache.get(ac, (None,))[0] != top]
-            fresh = {}
-            for ac in todo:
-                rows = conn.execute(
-                    select(m.c.id, m.c.kind, m.c.received_at, m.c.body).where(
-                        m.c.ac == ac, m.c.id <= heads[ac]
-                    )
-                ).all()
-                held = [results.Held(r.id, r.kind, r.received_at, wire.parse(r.kind, r.body)) for r in rows]
-                fresh[ac] = (heads[ac], results.summarize(held))
-        with cache_lock:
-            cache.update(fresh)
-            out = [cache[ac][1] for ac in sorted(heads)]
-        return [r for r in out if r is not None]
+    # -- results: stored documents, with ETag / Cache-Control (central/readside.py) ---------------
+    def _serve(request: Request, key: str, missing: Refused) -> Response:
+        doc = docs.get(key)
+        if doc is None:
+            raise missing
+        headers = {"ETag": doc.etag, "Cache-Control": cache_control}
+        if doc.etag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers=headers)
+        return Response(doc.body, media_type=doc.media_type, headers=headers)
 
     @app.get(
         "/v1/acs", response_model=list[results.AcResults], tags=["results"], summary="Results of every AC"
     )
-    def list_results() -> list[results.AcResults]:
-        return _summaries()
+    def list_results(request: Request) -> Response:
+        return _serve(request, "acs", Refused(404, "no_such_ac", "nothing has been received"))
 
     @app.get(
         "/v1/acs/{ac}",
@@ -417,11 +450,10 @@ def create_app(
         tags=["results"],
         summary="Results of one AC: rounds received, latest cumulative, lead and margin, status",
     )
-    def ac_results(ac: AcNumber) -> results.AcResults:
-        got = _summaries(ac)
-        if not got:
-            raise Refused(404, "no_such_ac", f"nothing has been received for AC {ac}")
-        return got[0]
+    def ac_results(request: Request, ac: AcNumber) -> Response:
+        return _serve(
+            request, f"ac:{ac}", Refused(404, "no_such_ac", f"nothing has been received for AC {ac}")
+        )
 
     @app.get(
         "/v1/acs/{ac}/anchor",
@@ -449,41 +481,21 @@ def create_app(
         response_model=list[StoredRevision],
         responses={404: {"model": wire.Refusal}},
         tags=["results"],
-        summary="Every revision central holds of one round (0: postal), oldest first",
+        summary="Every revision central holds of one round (0: postal), oldest first (login names left out)",
     )
-    def round_revisions(ac: AcNumber, round_no: Annotated[int, Path(ge=0, le=500)]) -> list[StoredRevision]:
-        m = cs.message
-        with store.read() as conn:
-            rows = conn.execute(
-                select(
-                    m.c.kind, m.c.revision, m.c.received_at, m.c.idempotency_key, m.c.body_sha256, m.c.body
-                )
-                .where(
-                    m.c.ac == ac, m.c.round_no == round_no, m.c.kind.in_(["round", "correction", "postal"])
-                )
-                .order_by(m.c.id)
-            ).all()
-        if not rows:
-            raise Refused(404, "no_such_round", f"nothing has been received for round {round_no} of AC {ac}")
-        return [
-            StoredRevision(
-                kind=r.kind,
-                revision=r.revision,
-                received_at=r.received_at,
-                idempotency_key=r.idempotency_key,
-                body_sha256=r.body_sha256,
-                message=wire.parse(r.kind, r.body),  # type: ignore[arg-type]
-            )
-            for r in rows
-        ]
+    def round_revisions(
+        request: Request, ac: AcNumber, round_no: Annotated[int, Path(ge=0, le=501)]
+    ) -> Response:
+        missing = Refused(404, "no_such_round", f"nothing has been received for round {round_no} of AC {ac}")
+        return _serve(request, f"round:{ac}:{round_no}", missing)
 
     @app.get("/v1/server-key", response_model=ServerKey, tags=["keys"], summary="The key that signs receipts")
     def server_key_info() -> ServerKey:
         return ServerKey(key_id=server_key_id, public_key=server_public)
 
     @app.get("/board", response_class=HTMLResponse, tags=["results"], summary="The results board (HTML)")
-    def board() -> HTMLResponse:
-        return HTMLResponse(render_board(_summaries(), refresh_seconds))
+    def board_page(request: Request) -> Response:
+        return _serve(request, "board", Refused(404, "no_such_ac", "nothing has been received"))
 
     @app.get("/", include_in_schema=False)
     def root() -> Response:
@@ -492,57 +504,27 @@ def create_app(
     return app
 
 
-def _name(s: results.Standing | None) -> str:
-    if s is None:
-        return "—"
-    return f"{html.escape(s.name)} ({html.escape(s.party)})" if s.party else html.escape(s.name)
+def _problems(errors) -> str:
+    problems = []
+    for e in list(errors)[:5]:
+        where = ".".join(str(p) for p in e.get("loc", ()) if p != "body")
+        problems.append(f"{where or 'body'}: {e.get('msg', 'invalid')}")
+    return "; ".join(problems) or "invalid body"
 
 
-def render_board(rows: list[results.AcResults], refresh_seconds: int) -> str:
-    """A plain page like the public results site; it reloads itself."""
-    body = []
-    for r in rows:
-        if r.declared:
-            status = f"Declared: {_name(r.declared.winner)} elected" + (
-                " (by lot)" if r.declared.by_lot else ""
-            )
-            status += " — certificate received" if r.declared.certificate else ""
-        elif r.status == "awaiting_reapproval":
-            status = "Counting — round(s) " + ", ".join(map(str, r.stale_rounds)) + " being re-verified"
-        elif r.status == "postal_only":
-            status = "Postal ballots counted"
-        else:
-            status = "Counting"
-        lead_votes = r.leading.votes if r.leading else ""
-        trail_votes = r.trailing.votes if r.trailing else ""
-        tie = " (tied)" if r.tied else ""
-        rounds = f"Round {r.rounds_counted} of {r.rounds_planned}"
-        if r.vvpat_round:
-            rounds = f"All {r.rounds_planned} rounds + VVPAT round"
-        body.append(
-            "<tr>"
-            f"<td>{r.ac}</td><td>{html.escape(r.ac_name)}{' <em>(fictional)</em>' if r.fictional else ''}</td>"
-            f"<td>{_name(r.leading)}</td><td class=n>{lead_votes}</td>"
-            f"<td>{_name(r.trailing)}</td><td class=n>{trail_votes}</td>"
-            f"<td class=n>{r.margin}{tie}</td>"
-            f"<td>{rounds}</td><td>{status}</td></tr>"
+def _with_message_schemas(app: FastAPI) -> dict:
+    """The OpenAPI document, with the wire models the POST bodies refer to (the endpoints read
+    their bodies themselves, so FastAPI does not know them)."""
+    if app.openapi_schema is None:
+        doc = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
         )
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-    rows_html = "\n".join(body) or "<tr><td colspan=9>No results received yet.</td></tr>"
-    elections = sorted({r.election for r in rows})
-    title = html.escape(" · ".join(elections) or "Results")
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="refresh" content="{refresh_seconds}">
-<title>{title} — results</title>
-<style>body{{font-family:sans-serif;margin:1em}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #999;padding:.3em .6em}}th{{background:#eee}}td.n{{text-align:right}}</style>
-</head><body>
-<h1>{title}</h1>
-<p>Results as approved by the Returning Officers. This page refreshes every {refresh_seconds} s. Updated {stamp}.</p>
-<table>
-<tr><th>AC No.</th><th>Constituency</th><th>Leading candidate (party)</th><th>Votes</th>
-<th>Trailing candidate (party)</th><th>Votes</th><th>Margin</th><th>Round</th><th>Status</th></tr>
-{rows_html}
-</table></body></html>
-"""
+        models = sorted({m for m in wire.MODELS.values()}, key=lambda m: m.__name__)
+        _, defs = models_json_schema(
+            [(m, "validation") for m in models], ref_template="#/components/schemas/{model}"
+        )
+        schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+        for name, schema in defs.get("$defs", {}).items():
+            schemas.setdefault(name, schema)
+        app.openapi_schema = doc
+    return app.openapi_schema

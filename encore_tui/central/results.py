@@ -8,23 +8,18 @@ re-approval arrives, exactly as on the counting floor.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel
 
+from encore_tui.central.acmodel import AcModel
 from encore_tui.domain.tally import lead
 from encore_tui.wire import messages as wire
 
 
-@dataclass(frozen=True)
-class Held:
-    """One stored message, parsed."""
-
-    id: int
-    kind: str
-    received_at: str
-    msg: wire.RoundResult | wire.PostalResult | wire.VvpatResult | wire.DeclarationResult
+class SetupNote(BaseModel):
+    at: str
+    reason: str
 
 
 class Standing(BaseModel):
@@ -72,7 +67,15 @@ class AcResults(BaseModel):
     vvpat_received: bool
     vvpat_round: bool = False  # the final round of kept-aside stations (round N+1) is counted
     declared: Declared | None
+    # the newest acmodel.RECENT messages (oldest first): the document stays the same size however
+    # many revisions arrive; every revision of a round is at /v1/acs/{ac}/rounds/{r}
     received: list[Received]
+    received_count: int = 0  # every message central accepted for this AC
+    updated_at: str = ""  # when central accepted the newest message of this AC (UTC)
+    plan_changes: list[list[int]] = []
+    setup_amendments: list[
+        SetupNote
+    ] = []  # signed setup amendments, oldest first  # [from, to] each time the number of rounds planned changed
 
 
 def _standing(contest: wire.Contest, serial: int | None, votes: Sequence[int]) -> Standing | None:
@@ -82,82 +85,35 @@ def _standing(contest: wire.Contest, serial: int | None, votes: Sequence[int]) -
     return Standing(serial=serial, name=c.name, party=c.party, votes=votes[serial - 1])
 
 
-def summarize(held: Sequence[Held]) -> AcResults | None:
-    if not held:
-        return None
-    held = sorted(held, key=lambda h: h.id)
-    contest = held[-1].msg.contest
-    latest: dict[int, Held] = {}
-    postal: Held | None = None
-    invalidators: list[tuple[int, int]] = []  # (round corrected, message id)
-    vvpat = decl = None
-    for h in held:
-        m = h.msg
-        if isinstance(m, wire.RoundResult):
-            latest[m.round] = h
-            if m.kind == "correction":
-                invalidators.append((m.round, h.id))
-        elif isinstance(m, wire.PostalResult):
-            postal = h
-            if m.correction:
-                invalidators.append((0, h.id))
-        elif isinstance(m, wire.VvpatResult):
-            vvpat = h
-        elif decl is None or m.revision >= decl.msg.revision:
-            decl = h
-
-    def stale(r: int) -> bool:
-        return any(rc < r and i > latest[r].id for rc, i in invalidators)
-
-    stale_rounds = sorted(r for r in latest if stale(r))
-    counted = 0
-    while counted + 1 in latest and not stale(counted + 1):
-        counted += 1
-    cum: wire.Tally | None = None
-    if counted:
-        msg = latest[counted].msg
-        assert isinstance(msg, wire.RoundResult)
-        cum = msg.cumulative
-    elif postal is not None:
-        assert isinstance(postal.msg, wire.PostalResult)
-        cum = postal.msg.totals
-    if vvpat is not None and counted >= contest.rounds_planned and vvpat.id > latest[counted].id:
-        assert isinstance(vvpat.msg, wire.VvpatResult)
-        cum = vvpat.msg.cumulative  # the totals after slip counts prevailed, when newer
+def of_model(m: AcModel) -> AcResults:
+    """What central publishes for an AC: derived from its model alone (built once per accepted
+    message, never by re-reading the history)."""
+    contest = m.contest
+    cum = m.cumulative()
+    counted = m.rounds_counted()
+    d = m.declaration
     declared = None
-    if decl is not None:
-        d = decl.msg
-        assert isinstance(d, wire.DeclarationResult)
-        cum = d.final
+    if d is not None:
         w = _standing(contest, d.winner, d.final.candidates)
         assert w is not None
-        declared = Declared(
-            winner=w,
-            runner_up=_standing(contest, d.runner_up, d.final.candidates),
-            margin=d.margin,
-            form=d.form,
-            declared_at=d.declared_at.isoformat(),
-            by_lot=d.tie_lot is not None,
-            ro_name=d.ro_name,
-            place=d.place,
-            certificate=any(
-                isinstance(h.msg, wire.DeclarationResult) and h.msg.certificate is not None for h in held
-            ),
+        same = d.model_dump(
+            include={"margin", "form", "declared_at", "by_lot", "ro_name", "place", "certificate"}
         )
+        declared = Declared(winner=w, runner_up=_standing(contest, d.runner_up, d.final.candidates), **same)
+    stale_rounds = sorted(r for r, h in m.rounds.items() if h.stale)
+    current_ids = {h.id for h in m.rounds.values() if not h.stale}
+    current_ids |= {x.id for x in (m.postal, m.vvpat, d) if x is not None}
+    received = [
+        Received(
+            kind=e.kind,
+            round=e.round,
+            revision=e.revision,
+            received_at=e.received_at,
+            current=e.id in current_ids,
+        )
+        for e in m.received
+    ]
     ld = lead(cum.candidates) if cum else lead([])
-    received = []
-    for h in held:
-        m = h.msg
-        rnd = (
-            m.round if isinstance(m, wire.RoundResult) else (0 if isinstance(m, wire.PostalResult) else None)
-        )
-        if isinstance(m, wire.RoundResult):
-            current = latest[m.round].id == h.id and not stale(m.round)
-        else:  # the latest postal / VVPAT / declaration message is the current one
-            current = h in (postal, vvpat, decl)
-        received.append(
-            Received(kind=h.kind, round=rnd, revision=m.revision, received_at=h.received_at, current=current)
-        )
     if declared:
         status = "declared"
     elif stale_rounds:
@@ -175,16 +131,18 @@ def summarize(held: Sequence[Held]) -> AcResults | None:
         rounds_counted=counted,
         status=status,
         stale_rounds=stale_rounds,
-        postal=postal.msg.totals
-        if postal is not None and isinstance(postal.msg, wire.PostalResult)
-        else None,
+        postal=m.postal.totals if m.postal else None,
         cumulative=cum,
         leading=_standing(contest, ld.leader, cum.candidates) if cum else None,
         trailing=_standing(contest, ld.runner_up, cum.candidates) if cum else None,
         margin=ld.margin,
         tied=list(ld.tied),
-        vvpat_received=vvpat is not None,
+        vvpat_received=m.vvpat is not None,
         vvpat_round=counted > contest.rounds_planned,
         declared=declared,
         received=received,
+        received_count=m.received_count,
+        updated_at=m.updated_at,
+        plan_changes=[list(p) for p in m.plan_changes],
+        setup_amendments=[SetupNote(at=at, reason=reason) for at, reason in m.amendments],
     )

@@ -41,6 +41,14 @@ grant = Table(  # which ACs a centre's key may write
     Column("created_at", String(40), nullable=False),
 )
 
+revoked = Table(  # a centre's key revoked: refused from the next write on, in every worker
+    "central_revoked",
+    metadata,
+    Column("key_id", String(16), primary_key=True),
+    Column("revoked_at", String(40), nullable=False),
+    Column("reason", String(500), nullable=False),
+)
+
 message = Table(  # every message accepted, every revision: never updated, never deleted
     "central_message",
     metadata,
@@ -59,6 +67,29 @@ message = Table(  # every message accepted, every revision: never updated, never
     UniqueConstraint("key_id", "idempotency_key", name="uq_central_message_key"),
 )
 Index("ix_central_message_ac", message.c.ac, message.c.id)
+
+ac_state = Table(  # the read side of each AC, rewritten with every message accepted for it
+    "central_ac",
+    metadata,
+    Column("ac", Integer, primary_key=True, autoincrement=False),
+    Column("head_id", Integer, nullable=False),  # the newest message accepted for this AC
+    Column(
+        "model", Text, nullable=False
+    ),  # central/acmodel.AcModel as JSON: what new messages are checked against
+    Column("results", Text, nullable=False),  # GET /v1/acs/{ac}, exactly
+    Column("board_row", Text, nullable=False),  # this AC's part of the HTML board
+    Column("updated_at", String(40), nullable=False),
+)
+
+revision = Table(  # GET /v1/acs/{ac}/rounds/{r}: each round/postal message's public view, made once
+    "central_revision",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),  # the message's id
+    Column("ac", Integer, nullable=False),
+    Column("round_no", Integer, nullable=False),
+    Column("doc", Text, nullable=False),
+)
+Index("ix_central_revision_round", revision.c.ac, revision.c.round_no, revision.c.id)
 
 seen = Table(  # signatures already used: a replayed request is refused
     "central_seen",

@@ -41,7 +41,14 @@ from encore_tui.wire import messages as wire
 log = logging.getLogger("encore.push")
 
 PERMANENT = {400, 404, 405, 413, 415, 422}  # retrying the same message cannot help
-PUBLISHES = {"round": True, "correction": True, "postal": True, "vvpat": False, "declaration": False}
+PUBLISHES = {
+    "round": True,
+    "correction": True,
+    "postal": True,
+    "vvpat": False,
+    "declaration": False,
+    "setup": False,
+}
 MAX_RETRY_AFTER = 3600.0
 
 
@@ -258,8 +265,10 @@ class Relay:
 
 
 def _reason(resp: httpx.Response) -> str:
+    """Central's refusal as the RO sees it: its stable code (docs/push.md) and its sentence."""
     try:
-        return wire.Refusal.model_validate_json(resp.content).reason
+        refusal = wire.Refusal.model_validate_json(resp.content)
+        return f"[{refusal.error}] {refusal.reason}"
     except ValidationError:
         return (resp.text or resp.reason_phrase)[:300]
 

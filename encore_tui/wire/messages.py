@@ -292,7 +292,19 @@ class DeclarationResult(Message):
     journal_hash: Sha256  # the result.declared event (revision 1) / attachment.added event
 
 
-Message = RoundResult | PostalResult | VvpatResult | DeclarationResult
+class SetupAmendment(Message):
+    """An explicit change of the contest (names, parties, AC or election name, fictional flag),
+    signed like every message: central applies it from this message on and marks it on the
+    board. Without one, central refuses any message whose contest differs from what it holds."""
+
+    kind: Literal["setup"] = "setup"
+    revision: Annotated[int, Field(ge=1, le=10_000)] = 1
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+    approval: Approval
+    journal_hash: Sha256
+
+
+Message = RoundResult | PostalResult | VvpatResult | DeclarationResult | SetupAmendment
 
 # kind → model: the one table the relay, the receiver and the docs agree on
 MODELS: dict[str, type[Message]] = {
@@ -301,6 +313,7 @@ MODELS: dict[str, type[Message]] = {
     "postal": PostalResult,
     "vvpat": VvpatResult,
     "declaration": DeclarationResult,
+    "setup": SetupAmendment,
 }
 
 # kind → where the relay POSTs it ({ac} is the AC number)
@@ -310,6 +323,7 @@ PATHS: dict[str, str] = {
     "postal": "/v1/acs/{ac}/postal",
     "vvpat": "/v1/acs/{ac}/vvpat",
     "declaration": "/v1/acs/{ac}/declaration",
+    "setup": "/v1/acs/{ac}/setup",
 }
 
 
