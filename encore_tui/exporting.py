@@ -11,6 +11,7 @@ from pathlib import Path
 
 from encore_tui.domain.setup import Setup
 from encore_tui.domain.tally import Form20, Totals
+from encore_tui.portable import fsync_dir
 
 
 def atomic_write(path: Path, data: bytes) -> Path:
@@ -28,11 +29,7 @@ def atomic_write(path: Path, data: bytes) -> Path:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    dfd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(dfd)
-    finally:
-        os.close(dfd)
+    fsync_dir(folder)
     return path
 
 
