@@ -198,3 +198,44 @@ def test_no_module_but_portable_calls_a_posix_only_api():
         if p != package / "portable.py" and (uses := posix_only_uses(p.read_text(encoding="utf-8")))
     }
     assert offenders == {}, f"POSIX-only calls belong in encore_tui/portable.py: {offenders}"
+
+
+# -- as if on Windows: the POSIX-only modules blocked (tests/block_posix.py) ---------------------
+BLOCKED_RUN = [
+    "tests/test_portable.py::test_under_block_posix_encore_sees_no_posix_api",
+    "tests/test_portable.py::test_a_write_waits_for_the_lock_another_process_holds_and_goes_through_once_it_is_killed",
+    "tests/test_portable.py::test_the_instance_lock_names_its_holder_and_the_os_releases_it_when_the_holder_is_killed",
+    "tests/test_services.py",  # the store (SQLite and PostgreSQL) and the services
+    "tests/test_screens.py::test_a_whole_round_typed_checked_kept_aside_submitted_returned_and_reentered",
+]
+
+
+def test_under_block_posix_encore_sees_no_posix_api(tmp_path):
+    if "tests.block_posix" not in sys.modules:
+        pytest.skip("runs inside test_store_services_and_a_screen_pass_with_the_posix_only_modules_blocked")
+    import encore_tui.store.engine as engine
+
+    with pytest.raises(ImportError):
+        import fcntl  # noqa: F401
+    assert not portable.has_posix_modes() and not hasattr(engine.os, "geteuid")
+    f = tmp_path / "f"
+    f.write_text("x")
+    f.chmod(0o644)
+    portable.make_owner_only(f)  # Windows: ACLs are out of scope, nothing to do
+    assert stat.S_IMODE(f.stat().st_mode) == 0o644 and portable.readable_by_others(f) == 0
+    assert portable.read_only_fs(tmp_path) is False
+    assert portable.private_temp_dir("encore-test").is_dir()
+
+
+def test_store_services_and_a_screen_pass_with_the_posix_only_modules_blocked():
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "tests.block_posix", "-p", "no:cacheprovider", "-rs"]
+        + BLOCKED_RUN,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    tail = run.stdout[-3000:] + run.stderr[-2000:]
+    assert run.returncode == 0, tail
+    assert "skipped" not in run.stdout and " passed" in run.stdout, tail
