@@ -169,9 +169,16 @@ def form20(store: Store, ac_id: int) -> tuple[AcContext, tally.Form20]:
     ctx = load_context(store, ac_id)
     with store.read() as conn:
         entries = all_entries(conn, ctx)
+    return ctx, tally.form20(ctx.setup, counted_entries(entries), postal_totals(entries[POSTAL_ROUND], ctx.n))
+
+
+def counted_entries(
+    entries: dict[int, list[TableEntry]], rounds: set[int] | None = None
+) -> dict[str, TableEntry]:
+    """The entry that counts for each station in Form 20 (from `rounds` only, when given)."""
     by_station: dict[str, TableEntry] = {}
     for r, es in sorted(entries.items()):
-        if r == POSTAL_ROUND:
+        if r == POSTAL_ROUND or (rounds is not None and r not in rounds):
             continue
         for e in es:
             # a later round (the VVPAT count of a kept-aside station) supersedes a kept-aside entry,
@@ -180,7 +187,7 @@ def form20(store: Store, ac_id: int) -> tuple[AcContext, tally.Form20]:
                 by_station[e.station].kept_aside and not e.kept_aside and e.values
             ):
                 by_station[e.station] = e
-    return ctx, tally.form20(ctx.setup, by_station, postal_totals(entries[POSTAL_ROUND], ctx.n))
+    return by_station
 
 
 @dataclass(frozen=True)
