@@ -50,7 +50,8 @@ class LockUnavailable(OSError):
 
 def open_lock_file(path: Path) -> int:
     """The descriptor of `path` (created owner-only when missing), for `try_lock`."""
-    return os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    # O_BINARY: Windows would otherwise open it in text mode (\r\n, ^Z) for the holder's record
+    return os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
 
 
 def try_lock(fd: int) -> bool:
