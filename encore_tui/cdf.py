@@ -1,6 +1,6 @@
 """The AC's results in the NIST SP 1500-100 v2 Election Results Common Data Format (JSON).
 
-`encore export cdf -o FILE.json`. What goes where (see docs/deployment.md, "Open formats"):
+`encore export cdf -o FILE.json` (docs/deployment.md, "Open results formats"). What goes where:
 
 - one `Election` (its `Type`: general, or special for a bye-election), scoped to the AC, a
   `ReportingUnit` of type state-house whose parts are the polling stations;

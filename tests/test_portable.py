@@ -5,10 +5,12 @@ that process is killed; nothing else in the package calls a POSIX-only API."""
 from __future__ import annotations
 
 import ast
+import contextlib
 import stat
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,7 +35,10 @@ time.sleep(600)
 """
 
 
-def _hold_in_child(db: Path, what: str) -> subprocess.Popen:
+@contextlib.contextmanager
+def held_by_a_child(db: Path, what: str) -> Iterator[subprocess.Popen]:
+    """A child process holding the store's write lock (`what="write"`) or its instance lock;
+    killed on the way out if the test did not kill it."""
     child = subprocess.Popen(
         [sys.executable, "-c", _HOLDER, str(db), what],
         cwd=ROOT,
@@ -41,18 +46,21 @@ def _hold_in_child(db: Path, what: str) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
     )
-    line = child.stdout.readline()
-    if line.strip() != "held":
+    try:
+        line = child.stdout.readline()
+        assert line.strip() == "held", f"the child did not take the lock: {line!r} {child.stderr.read()}"
+        yield child
+    finally:
+        kill(child)
+        child.stdout.close()
+        child.stderr.close()
+
+
+def kill(child: subprocess.Popen) -> None:
+    """SIGKILL here, TerminateProcess on Windows: no clean-up code of the child runs."""
+    if child.poll() is None:
         child.kill()
-        raise AssertionError(f"the child did not take the lock: {line!r} {child.stderr.read()}")
-    return child
-
-
-def _kill(child: subprocess.Popen) -> None:
-    child.kill()  # SIGKILL here, TerminateProcess on Windows: no clean-up code runs
     child.wait(timeout=10)
-    child.stdout.close()
-    child.stderr.close()
 
 
 @pytest.fixture
@@ -66,36 +74,27 @@ def store_file(tmp_path):
 
 def test_a_write_waits_for_the_lock_another_process_holds_and_goes_through_once_it_is_killed(store_file):
     db, ac_id = store_file
-    child = _hold_in_child(db, "write")
     store = open_store(db, create=False, timeout=0.3)
-    try:
+    with held_by_a_child(db, "write") as child:
         with pytest.raises(StoreError, match="locked by another program"):
             services.enter_cell(store, ac_id, 1, "1", "c1", 5, OPERATOR)
-        _kill(child)
+        kill(child)
         services.enter_cell(store, ac_id, 1, "1", "c1", 5, OPERATOR)
-        assert services.round_view(store, ac_id, 1).entries[0].values == {"c1": 5}
-    finally:
-        if child.poll() is None:
-            _kill(child)
-        store.close()
+    assert services.round_view(store, ac_id, 1).entries[0].values == {"c1": 5}
+    store.close()
 
 
 def test_the_instance_lock_names_its_holder_and_the_os_releases_it_when_the_holder_is_killed(store_file):
     db, _ = store_file
-    child = _hold_in_child(db, "instance")
     store = open_store(db, create=False)
-    try:
+    with held_by_a_child(db, "instance") as child:
         with pytest.raises(StoreError) as refused:
             store.acquire_instance_lock("op2")
         assert "already open in another encore window: op1 (Operator One)" in str(refused.value)
         assert f"process {child.pid}" in str(refused.value)
-        _kill(child)
-        lock = store.acquire_instance_lock("op2")
-        lock.release()
-    finally:
-        if child.poll() is None:
-            _kill(child)
-        store.close()
+        kill(child)
+        store.acquire_instance_lock("op2").release()
+    store.close()
 
 
 def test_a_released_instance_lock_can_be_taken_again_in_the_same_process(store_file):
