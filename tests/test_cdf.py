@@ -163,8 +163,8 @@ def test_gummidipoondi_during_counting_and_after_the_declaration(tmp_path, valid
     }
 
 
-def test_a_36_candidate_synthetic_ac_during_counting_and_after_the_declaration(sqlite_store, validator):
-    store = sqlite_store
+def test_a_36_candidate_synthetic_ac_during_counting_and_after_the_declaration(store, validator):
+    """On SQLite and on PostgreSQL (the report is read in one REPEATABLE READ snapshot there)."""
     setup, values = synthetic(candidates=36, stations=70, tables=14)
     postal = {f"c{i}": 3 * i for i in range(1, 37)} | {"nota": 4, "rejected": 9}
     postal["total"] = sum(postal.values())
