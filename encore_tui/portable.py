@@ -107,7 +107,7 @@ class HeldLock:
         if self.fd is None:
             return
         with contextlib.suppress(OSError):
-            os.ftruncate(self.fd, 0)
+            os.ftruncate(self.fd, _HOLDER_AT)  # the record goes; byte 0 (the lock's) stays
         unlock(self.fd)
         os.close(self.fd)
         self.fd = None
@@ -129,8 +129,9 @@ def hold(path: Path, holder: dict) -> HeldLock:
             other = None
         os.close(fd)
         raise LockBusy(other if isinstance(other, dict) else None)
-    os.ftruncate(fd, 0)
-    _write_at(fd, b" " + json.dumps(holder).encode(), 0)
+    record = b" " + json.dumps(holder).encode()
+    _write_at(fd, record, 0)
+    os.ftruncate(fd, len(record))  # (never below byte 0: cutting a locked range may fail on Windows)
     return HeldLock(fd, path)
 
 
