@@ -10,7 +10,8 @@ What stays Linux's: the libraries that pick a backend per OS are imported first 
 Linux backend — filelock (`fcntl.flock`: Linux has no other lock that the OS drops when the
 process dies; on Windows the same `filelock.lock_descriptor` call is LockFileEx),
 platformdirs (XDG folders; on Windows, the known folders) and Textual's terminal driver
-(termios; on Windows, the console API). Their Windows backends are their maintainers' to test. See docs/deployment.md, "Windows counting PCs"."""
+(termios; on Windows, the console API). Their Windows backends are their maintainers' to
+test. See docs/deployment.md, "Windows counting PCs"."""
 
 from __future__ import annotations
 
