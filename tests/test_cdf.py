@@ -118,6 +118,7 @@ def _ac(store, setup, station_values, postal) -> int:
     return ac_id
 
 
+@pytest.mark.slow
 def test_gummidipoondi_during_counting_and_after_the_declaration(tmp_path, validator, capsys):
     db = tmp_path / "encore.db"
     store = open_store(db)
