@@ -8,6 +8,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from encore_tui.base.portable import fsync_dir
+
 
 def atomic_write(path: Path, data: bytes) -> Path:
     """Write to a temp file in the same folder, fsync, rename over, fsync the folder."""
@@ -24,9 +26,5 @@ def atomic_write(path: Path, data: bytes) -> Path:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    dfd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(dfd)
-    finally:
-        os.close(dfd)
+    fsync_dir(folder)
     return path

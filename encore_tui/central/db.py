@@ -11,17 +11,17 @@ after `timeout` seconds (connect, lock wait, statement) instead of hanging a wor
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import math
 import os
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
+
+from encore_tui.base import portable
 
 TIMEOUT = 5.0  # seconds a write waits for another writer, or for the PostgreSQL server
 
@@ -64,26 +64,14 @@ class CentralDb:
             if self._lock_path is None:
                 yield
                 return
-            fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-            try:
-                deadline, pause = time.monotonic() + self.timeout, 0.0005
-                while True:
-                    try:
-                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                        break
-                    except BlockingIOError:
-                        if time.monotonic() >= deadline:
-                            raise CentralDbError(
-                                f"The database {self.where} stays locked by another process; retry shortly."
-                            ) from None
-                        time.sleep(pause)
-                        pause = min(pause * 2, 0.02)
-                try:
-                    yield
-                finally:
-                    fcntl.flock(fd, fcntl.LOCK_UN)
-            finally:
-                os.close(fd)
+
+            def busy() -> CentralDbError:
+                return CentralDbError(
+                    f"The database {self.where} stays locked by another process; retry shortly."
+                )
+
+            with portable.exclusive(self._lock_path, self.timeout, busy):
+                yield
 
     @contextlib.contextmanager
     def _transaction(self, writing: bool) -> Iterator[Connection]:

@@ -84,6 +84,14 @@ def cmd_export_form20(args) -> int:
     return 0
 
 
+def cmd_export_cdf(args) -> int:
+    from encore_tui.services.cdf import write_cdf
+
+    store = open_from_args(args)
+    print(write_cdf(store, pick_ac(store, args.ac), args.output), file=sys.stderr)
+    return 0
+
+
 def _export_other(args) -> int:
     from encore_tui.cli.printing import export_pdf
 
@@ -289,6 +297,8 @@ def build_parser() -> argparse.ArgumentParser:
     e = add("form20", cmd_export_form20, "Form 20 (final result sheet)", exp)
     e.add_argument("--format", choices=["csv", "pdf"], default="csv")
     e.add_argument("-o", "--output", help="file to write (default: standard output)")
+    c = add("cdf", cmd_export_cdf, "results in the NIST SP 1500-100 v2 common data format (JSON)", exp)
+    c.add_argument("-o", "--output", help="file to write (default: standard output)")
 
     add("status", cmd_status, "rounds done, approved, published, and the current lead")
     j = sub.add_parser("journal", help="the hash-chained journal").add_subparsers(dest="what", required=True)

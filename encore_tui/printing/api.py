@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import re
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +12,9 @@ from encore_tui.base.atomic import atomic_write
 from encore_tui.base.config import data_dir
 from encore_tui.domain.declaration import Declaration
 from encore_tui.printing import declaration as dc
+from encore_tui.printing import dispatch
 from encore_tui.printing import documents as d
+from encore_tui.printing.dispatch import PrintError
 from encore_tui.services import load_context
 from encore_tui.services.errors import ServiceError
 from encore_tui.services.ro_result import recorded_declaration
@@ -24,22 +25,20 @@ DOCUMENTS = ("round", "form20", "form21c", "form21e", "form22", "postal", "annex
 log = logging.getLogger("encore.printing")
 
 
-class PrintError(RuntimeError):
-    """A user-facing message: the file may exist even when the printer refused it."""
-
-
 @dataclass
 class Printed:
     path: Path
     pages: int
-    printer: str = ""  # the lp destination it was sent to ("" when only written)
+    printer: str = ""  # the printer it was sent to ("" when only written)
     warnings: list[str] = field(default_factory=list)
+    note: str = ""  # why it was not printed (no `lp`), or what differed (see printing.dispatch)
 
     @property
     def message(self) -> str:
-        where = (
-            f"sent to printer {self.printer}" if self.printer else "not sent to a printer (none configured)"
-        )
+        if self.printer:
+            where = f"sent to printer {self.printer}" + (f" ({self.note})" if self.note else "")
+        else:
+            where = self.note or "not sent to a printer (none configured)"
         return f"Written {self.path} ({self.pages} page{'s' if self.pages != 1 else ''}); {where}."
 
 
@@ -116,8 +115,9 @@ def print_document(
     send: bool | None = None,
 ) -> Printed:
     """Render `what` (one of DOCUMENTS), write it atomically (to `output`, else the prints
-    folder), and send it to `lp -d settings.printer` when a printer is configured (`send=False`
-    only writes). Raises PrintError when the printer refuses; the file is kept then."""
+    folder), and send it to `settings.printer` when one is configured (`send=False` only writes;
+    see printing.dispatch: `lp`, else Windows' print verb, else the message says to print the
+    file by hand). Raises PrintError when the printer refuses; the file is kept then."""
 
     warnings: list[str] = []
     data = render(
@@ -132,33 +132,14 @@ def print_document(
         key=_signing_key(warnings),
     )
     folder = getattr(settings, "prints_folder", None) if settings is not None else None
-    path = Path(output) if output else default_path(store, ac_id, what, round_no, folder)
+    path = Path(output).resolve() if output else default_path(store, ac_id, what, round_no, folder)
     atomic_write(path, data)
     printer = (settings.printer if settings is not None else "") or ""
     if send is False:
         printer = ""
-    result = Printed(path, page_count(data), printer, warnings)
+    result = Printed(path, page_count(data), "", warnings)
     if printer:
-        send_to_printer(path, printer)
+        sent = dispatch.send(path, printer)
+        result.printer, result.note = sent.printer, sent.note
     log.info("printed %s: %s", what, result.message)
     return result
-
-
-def send_to_printer(path: Path, printer: str) -> None:
-    try:
-        proc = subprocess.run(
-            ["lp", "-d", printer, str(path)], capture_output=True, text=True, timeout=60, check=False
-        )
-    except FileNotFoundError:
-        raise PrintError(
-            f"The file is written to {path}, but this PC has no `lp` command (CUPS) to print it: "
-            "install cups-client or print the file from another PC."
-        ) from None
-    except subprocess.TimeoutExpired:
-        raise PrintError(
-            f"The printer {printer} did not answer within a minute; the file is {path}."
-        ) from None
-    if proc.returncode != 0:
-        raise PrintError(
-            f"The printer {printer} refused the job ({(proc.stderr or proc.stdout).strip()}); the file is {path}."
-        )

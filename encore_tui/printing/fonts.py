@@ -74,11 +74,9 @@ def cache_dir() -> Path:
     except OSError:
         pass
     # a read-only home (kiosk set-ups): the faces are rebuilt in a temp folder instead
-    import tempfile
+    from encore_tui.base.portable import private_temp_dir
 
-    d = Path(tempfile.gettempdir()) / f"encore-tui-fonts-{os.getuid()}"
-    d.mkdir(mode=0o700, exist_ok=True)
-    return d
+    return private_temp_dir("encore-tui-fonts")
 
 
 def _source_tag(src: Path) -> str:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, select
 
+from encore_tui.base.portable import fsync_dir, make_owner_only
 from encore_tui.services.decisions import AFTER_APPROVAL
 from encore_tui.services.verify import verify_journal
 from encore_tui.store import journal
@@ -56,14 +57,6 @@ class BackupReport:
     def __str__(self) -> str:
         n = sum(self.events.values())
         return f"backup written and verified: {self.path} ({self.bytes // 1024} KiB, {n} journal events)"
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _readonly_store(path: Path) -> Store:
@@ -142,12 +135,12 @@ def backup(store: Store, folder: Path | str, *, now: dt.datetime | None = None) 
             dst.commit()
         finally:
             dst.close()
-        os.chmod(tmp, 0o600)
+        make_owner_only(tmp)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         events = verify_file(tmp)
         os.replace(tmp, final)
-        _fsync_dir(folder)
+        fsync_dir(folder)
     except (OSError, sqlite3.Error) as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
@@ -243,7 +236,7 @@ def restore(backup_file: Path | str, target: Path | str, *, force: bool = False)
                         conn.connection.driver_connection.backup(old)  # keep what we replace
                     finally:
                         old.close()
-                os.chmod(keep, 0o600)
+                make_owner_only(keep)
                 with store._file_lock():
                     with store.engine.connect() as conn:
                         # empty the WAL: a stale WAL must never be replayed onto the new file
@@ -273,9 +266,9 @@ def _copy_into_place(src: Path, target: Path) -> None:
     shutil.copyfile(src, tmp)
     with open(tmp, "rb+") as fh:
         os.fsync(fh.fileno())
-    os.chmod(tmp, 0o600)
+    make_owner_only(tmp)
     os.replace(tmp, target)
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)
 
 
 def _refuse_if_newer(store: Store, src: Path, force: bool) -> None:

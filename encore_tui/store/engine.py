@@ -3,9 +3,9 @@
 SQLite is run in WAL mode with synchronous=FULL (NORMAL loses committed transactions on power
 loss) and foreign keys on. Python 3.11 bundles SQLite 3.40, which has the WAL-reset bug: two
 connections writing or checkpointing one WAL database at the same moment can corrupt it. So
-every write transaction in every process takes an exclusive advisory lock on `<db>.lock`
-(fcntl.flock) before BEGIN IMMEDIATE, and automatic checkpoints (which run inside a commit)
-therefore run under that lock too. Readers never write and never checkpoint
+every write transaction in every process takes an exclusive lock on `<db>.lock`
+(`portable.exclusive`: flock on Linux, LockFileEx on Windows) before BEGIN IMMEDIATE, and
+automatic checkpoints (which run inside a commit) therefore run under that lock too. Readers never write and never checkpoint
 (wal_autocheckpoint runs only on commit); closing the last connection checkpoints, which we
 also do under the lock in `Store.close`.
 
@@ -19,12 +19,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
-import fcntl
-import json
 import os
 import socket
 import threading
-import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,6 +31,7 @@ from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
+from encore_tui.base import portable
 from encore_tui.store.errors import NotAnswering, StoreError, explain
 from encore_tui.store.models import metadata, upgrade
 from encore_tui.store.postgres import PG_TIMEOUT, pg_engine
@@ -54,24 +52,22 @@ def normalize_url(url_or_path: str | os.PathLike) -> str:
 class InstanceLock:
     """Held while an app window has the store open (see Store.acquire_instance_lock).
 
-    SQLite: an flock on `<db>.instance` (or `<db>.<scope>.instance`), which the kernel releases
-    when the process dies, so a power cut or a crash never leaves a stale lock behind.
+    SQLite: a file lock on `<db>.instance` (or `<db>.<scope>.instance`, see `portable.hold`),
+    which the operating system releases when the process dies, so a power cut or a crash never
+    leaves a stale lock behind.
     PostgreSQL: a session advisory lock on a dedicated connection, likewise released when the
     session ends."""
 
     scope: str
     holder: dict
     path: Path | None = None
-    _fd: int | None = field(default=None, repr=False)
+    _file: portable.HeldLock | None = field(default=None, repr=False)
     _conn: object | None = field(default=None, repr=False)
 
     def release(self) -> None:
-        if self._fd is not None:
-            with contextlib.suppress(OSError):
-                os.ftruncate(self._fd, 0)
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
+        if self._file is not None:
+            self._file.release()
+            self._file = None
         if self._conn is not None:
             with contextlib.suppress(Exception):
                 # end the session (not back to the pool): the advisory lock goes with it
@@ -145,31 +141,21 @@ class Store:
             with self._thread_lock:
                 yield
             return
+
+        def busy() -> StoreError:
+            return StoreError(
+                f"The database {self.where} is locked by another program (an encore "
+                "window that is busy or hung?). Close the other encore window using "
+                "it (or wait a moment) and try again. Nothing saved was lost."
+            )
+
+        # never block for ever: a hung process holding the lock must not freeze the hall
         with self._thread_lock:
-            fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
             try:
-                # never block for ever: a hung process holding the lock must not freeze the hall
-                deadline = time.monotonic() + self.lock_timeout
-                pause = 0.0005  # short first: another writer's transaction takes about a millisecond
-                while True:
-                    try:
-                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                        break
-                    except BlockingIOError:
-                        if time.monotonic() >= deadline:
-                            raise StoreError(
-                                f"The database {self.where} is locked by another program (an encore "
-                                "window that is busy or hung?). Close the other encore window using "
-                                "it (or wait a moment) and try again. Nothing saved was lost."
-                            ) from None
-                        time.sleep(pause)
-                        pause = min(pause * 2, 0.02)
-                try:
+                with portable.exclusive(self._lock_path, self.lock_timeout, busy):
                     yield
-                finally:
-                    fcntl.flock(fd, fcntl.LOCK_UN)
-            finally:
-                os.close(fd)
+            except portable.LockUnavailable as exc:
+                raise StoreError(f"Cannot write to {self.where}: {exc.strerror}.") from exc
 
     def write(self) -> contextlib.AbstractContextManager[Connection]:
         """One durable write transaction. Returns only after COMMIT (fsync) succeeded."""
@@ -271,24 +257,15 @@ class Store:
     def _instance_lock_file(self, holder: dict, scope: str) -> InstanceLock:
         path = self._instance_path(scope)
         try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        except OSError as exc:
-            raise explain(exc, self.where) from exc
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            try:
-                other = json.loads(os.pread(fd, 4096, 0) or b"null")
-            except (OSError, ValueError):
-                other = None
-            os.close(fd)
+            held = portable.hold(path, holder)
+        except portable.LockBusy as busy:
             raise StoreError(
-                f"This store is already open in another encore window: {_describe_holder(other)}. "
+                f"This store is already open in another encore window: {_describe_holder(busy.holder)}. "
                 "Use that window, or close it and try again."
             ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps(holder).encode(), 0)
-        return InstanceLock(scope, holder, path, _fd=fd)
+        except OSError as exc:
+            raise explain(exc, self.where) from exc
+        return InstanceLock(scope, holder, path, _file=held)
 
     def _instance_lock_pg(self, holder: dict, scope: str) -> InstanceLock:
         from sqlalchemy import text
@@ -356,26 +333,15 @@ def _sqlite_pragmas(dbapi_conn, _record, busy_ms: int = 10000) -> None:
         cur.close()
 
 
-def _read_only_fs(folder: Path) -> bool:
-    try:
-        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
-    except OSError:
-        return False
-
-
 def _owner_only(path: Path) -> None:
     """The store holds every figure and the PIN hashes: owner-only, whatever the umask.
     A store we own that was left readable by others (an older copy) is tightened."""
     try:
         if not path.exists():
             os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
-        st = path.stat()
-        if st.st_uid == os.geteuid() and st.st_mode & 0o077:
-            os.chmod(path, 0o600)
-            for suffix in ("-wal", "-shm"):
-                side = Path(str(path) + suffix)
-                if side.exists():
-                    os.chmod(side, 0o600)
+        for p in (path, Path(str(path) + "-wal"), Path(str(path) + "-shm")):
+            if p.exists():
+                portable.make_owner_only(p, only_if_mine=True)
     except OSError as exc:
         if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
             raise explain(exc, str(path)) from exc
@@ -407,7 +373,7 @@ def open_store(url_or_path: str | os.PathLike, *, create: bool = True, timeout: 
             if not folder.exists():
                 raise StoreError(f"The folder {folder} does not exist: create it or choose another --db.")
         engine_url = url
-        if path and not create and _read_only_fs(Path(path).parent):
+        if path and not create and portable.read_only_fs(Path(path).parent):
             # read-only media (a write-protected stick, a CD): SQLite cannot create the WAL's
             # -shm file there, so open the file immutable; reads work, writes are refused
             engine_url = f"sqlite:///file:{path}?mode=ro&immutable=1&uri=true"

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from encore_tui.base.config import data_dir
+from encore_tui.base.portable import readable_by_others
 
 
 class KeyError_(RuntimeError):
@@ -50,8 +51,8 @@ def load_private_key(path: Path | None = None) -> Ed25519PrivateKey | None:
     path = path or key_path()
     if not path.exists():
         return None
-    mode = path.stat().st_mode & 0o777
-    if mode & 0o077:
+    if readable_by_others(path):
+        mode = path.stat().st_mode & 0o777
         raise KeyError_(f"The signing key {path} is readable by others (mode {mode:o}): chmod 600 it.")
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(key, Ed25519PrivateKey):
