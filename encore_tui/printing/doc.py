@@ -49,7 +49,6 @@ class Sheet(FPDF):
         self.printed_at = printed_at
         self.printed_by = printed_by
         self.body_top = MARGIN
-        self._shaping = False
         self._fit: dict = {}  # (text, font, size, width) -> size it fits at
         self._wraps: dict = {}  # (text, width, size, font) -> wrapped lines
         self._widths: dict = {}  # (number, font, size) -> its width
@@ -62,10 +61,11 @@ class Sheet(FPDF):
 
     # -- text -----------------------------------------------------------------------------------
     def shaping(self, text: str) -> None:
+        # read fpdf2's own state, not a copy: it lives in the graphics state, which a
+        # `rotation` (the watermark) or `local_context` puts back when it ends
         want = not _is_plain(text)
-        if want != self._shaping:
+        if want != (self.text_shaping is not None):
             self.set_text_shaping(want)
-            self._shaping = want
 
     def put(
         self,
@@ -107,9 +107,8 @@ class Sheet(FPDF):
     def _put_number(self, x, y, w, h, text, size, style, family, align, border, fill) -> None:
         """What `cell` draws for a number in a box, without its line-layout machinery: a Form 20
         of 420 stations × 36 candidates has ~20,000 of them, and `cell` made it take seconds."""
-        if self._shaping:
+        if self.text_shaping is not None:
             self.set_text_shaping(False)
-            self._shaping = False
         self.set_font(family, style, size)
         if border or fill:
             self.rect(x, y, w, h, style=("DF" if border else "F") if fill else "D")
