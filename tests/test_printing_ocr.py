@@ -113,9 +113,19 @@ def cut_lines(lines: list[Line], pages: dict[int, Path], tmp: Path, tag: str) ->
     return paths
 
 
+def require_tesseract(lang: str) -> None:
+    """tesseract and its `lang` data: skipped locally without them, a failure under CI (.ci/run
+    installs tesseract-ocr and tesseract-ocr-hin)."""
+    require_tool("tesseract")
+    langs = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True).stdout.split()
+    if lang not in langs:
+        msg = f"tesseract has no {lang!r} data (Debian: apt-get install tesseract-ocr-{lang})"
+        pytest.fail(msg) if os.environ.get("CI") else pytest.skip(msg)
+
+
 def ocr(images: list[Path], lang: str, tmp: Path, tag: str) -> list[str]:
     """One tesseract run for all the one-line images: their texts, in order."""
-    require_tool("tesseract")
+    require_tesseract(lang)
     if not images:
         return []
     listing = tmp / f"{tag}.txt"
