@@ -87,7 +87,7 @@ def test_no_english_left_in_the_hindi_of_any_document(sqlite_store, drawn):
 
     free_text = " ".join(
         [*(f"{c.name} {c.party}" for c in setup.candidates), "figures keyed wrongly second look"]
-        + [OPERATOR.username, RO.username, "admin", tie.place, tie.ro_name]
+        + [OPERATOR.username, OPERATOR.label, RO.username, "admin", tie.place, tie.ro_name]
     )
     allowed = TECHNICAL | set(re.findall(r"[A-Za-z][A-Za-z0-9]+", free_text))
     english = sorted(

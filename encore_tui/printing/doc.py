@@ -173,13 +173,11 @@ class Sheet(FPDF):
         ac_hi = f"{hi('ac')}: {s.ac.number} – {s.ac.name_hi or s.ac.name}"
         # each bilingual line on one line when it fits, else English above Hindi
         rows = [(f"{e_name}  /  {h_name}", [e_name, h_name]) if h_name else (e_name, [e_name])]
-        rows.append(
-            (
-                f"{en('ac')} / {hi('ac')}: {s.ac.number} – {s.ac.name}"
-                + (f" / {s.ac.name_hi}" if s.ac.name_hi else ""),
-                [ac_en, ac_hi],
-            )
+        # with a Hindi name each language says it whole: "label: 1 – NAME / नाम: 1 – नाम"
+        one = (
+            f"{ac_en} / {ac_hi}" if s.ac.name_hi else f"{en('ac')} / {hi('ac')}: {s.ac.number} – {s.ac.name}"
         )
+        rows.append((one, [ac_en, ac_hi]))
         rows += [(line, [line]) for line in self.subtitle]
         for one, many in rows:
             for part in self._fit_lines(one, many, tw, 9):
@@ -210,7 +208,7 @@ class Sheet(FPDF):
         self.put(MARGIN, y, w, 4, f"Page {n} of {{nb}} / {hi('page')} {n} / {{nb}}", size=8)
         mid = f"encore-tui · {pl.KINDS[self.payload['k']]} · AC {self.setup.ac.number} · sha256 {self.payload['d'][:12]}…"
         self.put(MARGIN + w, y, w, 4, mid, size=7, align="C")
-        by = f"Printed {self.printed_at}" + (f" by {self.printed_by}" if self.printed_by else "")
+        by = f"{bi('printed')} {self.printed_at}" + (f" · {self.printed_by}" if self.printed_by else "")
         self.put(MARGIN + 2 * w, y, w, 4, by, size=7, align="R")
 
     @property
