@@ -14,9 +14,9 @@ from encore_tui import services
 from encore_tui.domain.declaration import Declaration, TieLot
 from encore_tui.importing import read_setup_json
 from encore_tui.printing import api
-from encore_tui.printing.doc import Sheet
 from tests.conftest import OPERATOR, RO
 from tests.test_printing import BIHAR, counted_ac
+from tests.test_printing_ocr import correct_round_1, record_drawn_text
 
 TECHNICAL = {"TRV", "RDF", "QR", "sha256", "UTC", "encore", "verify", "sheet", "KA"}
 DEVA = re.compile(r"[\u0900-\u097F]")
@@ -24,16 +24,7 @@ DEVA = re.compile(r"[\u0900-\u097F]")
 
 @pytest.fixture
 def drawn(monkeypatch) -> list[str]:
-    """Every string the sheets draw (each passes `Sheet.shaping` first)."""
-    out: list[str] = []
-    shaping = Sheet.shaping
-
-    def recording(self, text: str) -> None:
-        out.append(text)
-        shaping(self, text)
-
-    monkeypatch.setattr(Sheet, "shaping", recording)
-    return out
+    return record_drawn_text(monkeypatch)
 
 
 def hindi_parts(text: str) -> list[str]:
@@ -48,11 +39,7 @@ def test_no_english_left_in_the_hindi_of_any_document(sqlite_store, drawn):
     setup = read_setup_json(BIHAR)
     ac_id, kept = counted_ac(store, setup)
     # a correction of round 1 (the annex; round 2 then needs re-approval) and a draft round 3
-    e = services.round_view(store, ac_id, 1).entries[4]
-    services.open_correction(store, ac_id, 1, "figures keyed wrongly", RO)
-    services.enter_cell(store, ac_id, 1, e.station, "c1", e.values["c1"] - 5, RO)
-    services.enter_cell(store, ac_id, 1, e.station, "c2", e.values["c2"] + 5, RO)
-    services.approve_round(store, ac_id, 1, RO)
+    correct_round_1(store, ac_id, "figures keyed wrongly")
     services.open_correction(store, ac_id, 3, "second look", RO)
     tie = Declaration(
         winner_serial=2,

@@ -230,6 +230,16 @@ def record_drawn_text(monkeypatch) -> list[str]:
 
 
 # -- the documents ----------------------------------------------------------------------------------
+def correct_round_1(store, ac_id: int, reason: str) -> None:
+    """The RO corrects table 5 of approved round 1 (5 votes moved from candidate 1 to 2) and
+    approves it again: the correction annex then has two revisions to show."""
+    e = services.round_view(store, ac_id, 1).entries[4]
+    services.open_correction(store, ac_id, 1, reason, RO)
+    services.enter_cell(store, ac_id, 1, e.station, "c1", e.values["c1"] - 5, RO)
+    services.enter_cell(store, ac_id, 1, e.station, "c2", e.values["c2"] + 5, RO)
+    services.approve_round(store, ac_id, 1, RO)
+
+
 @pytest.fixture(scope="module")
 def acs(tmp_path_factory):
     """The fictional bilingual Bihar AC of `encore demo bihar` (Hindi names), counted and
@@ -241,11 +251,7 @@ def acs(tmp_path_factory):
     d = tmp_path_factory.mktemp("ocr")
     bihar = open_store(d / "bihar.db")
     b_id, _ = counted_ac(bihar, read_setup_json(BIHAR))
-    e = services.round_view(bihar, b_id, 1).entries[4]
-    services.open_correction(bihar, b_id, 1, "Table 5 keyed from the wrong 17C sheet", RO)
-    services.enter_cell(bihar, b_id, 1, e.station, "c1", e.values["c1"] - 5, RO)
-    services.enter_cell(bihar, b_id, 1, e.station, "c2", e.values["c2"] + 5, RO)
-    services.approve_round(bihar, b_id, 1, RO)
+    correct_round_1(bihar, b_id, "Table 5 keyed from the wrong 17C sheet")
     latin = open_store(d / "latin.db")
     l_id, _ = counted_ac(latin, small_setup(ac_no=9), keep_aside_round=None, approve=False)
     yield {"bihar": (bihar, b_id), "latin": (latin, l_id)}
