@@ -25,6 +25,7 @@ any real line — and before the fix 7 of the 11 documents failed.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import subprocess
@@ -36,6 +37,8 @@ from pathlib import Path
 import pytest
 
 from encore_tui import services
+from encore_tui.domain.declaration import Declaration, TieLot
+from encore_tui.domain.setup import ElectionKind
 from encore_tui.importing import read_setup_json
 from encore_tui.printing import api
 from tests.conftest import RO, require_tool, small_setup
@@ -178,13 +181,14 @@ class Reading:
 def line_words(text: str, script: str, vocabulary: set[str]) -> list[str]:
     """The printed words of a pdftotext line. pdftotext splits a Devanagari word wherever a
     glyph is placed on its own (नि र्वा चन for निर्वाचन), so neighbouring pieces are joined back
-    into the longest word the document was asked to print (`vocabulary`)."""
+    into the longest word the document was asked to print (`vocabulary`): a join is taken when
+    every word it makes was printed somewhere (उप-नि र्वा चन → उप, निर्वाचन)."""
     tokens = text.split()
     out, i = [], 0
     while i < len(tokens):
         for j in range(min(len(tokens), i + 8), i, -1):
             joined = words("".join(tokens[i:j]), script)
-            if j == i + 1 or (len(joined) == 1 and joined[0] in vocabulary):
+            if j == i + 1 or (joined and all(w in vocabulary for w in joined)):
                 out += joined
                 i = j
                 break
@@ -255,9 +259,10 @@ def correct_round_1(store, ac_id: int, reason: str) -> None:
 @pytest.fixture(scope="module")
 def acs(tmp_path_factory):
     """The fictional bilingual Bihar AC of `encore demo bihar` (Hindi names), counted and
-    approved, with round 1 corrected once (for the annex); and an AC with Latin names only (no
-    Hindi name given, like the Gummidipoondi demo), counted but not approved, whose sheets carry
-    the DRAFT watermark and whose declarations mix Latin names into Hindi sentences."""
+    approved, with round 1 corrected once (for the annex); and a bye-election AC (Form 21D) with
+    Latin names only (no Hindi name given, like the Gummidipoondi demo), counted but not
+    approved, whose sheets carry the DRAFT watermark and whose declarations mix Latin names into
+    Hindi sentences."""
     from encore_tui.store import open_store
 
     d = tmp_path_factory.mktemp("ocr")
@@ -265,28 +270,46 @@ def acs(tmp_path_factory):
     b_id, _ = counted_ac(bihar, read_setup_json(BIHAR))
     correct_round_1(bihar, b_id, "Table 5 keyed from the wrong 17C sheet")
     latin = open_store(d / "latin.db")
-    l_id, _ = counted_ac(latin, small_setup(ac_no=9), keep_aside_round=None, approve=False)
+    s = small_setup(ac_no=9)
+    bye = s.model_copy(update={"election": s.election.model_copy(update={"kind": ElectionKind.BYE})})
+    l_id, _ = counted_ac(latin, bye, keep_aside_round=None, approve=False)
     yield {"bihar": (bihar, b_id), "latin": (latin, l_id)}
     bihar.engine.dispose()
     latin.engine.dispose()
 
 
-DOCUMENTS = [
-    ("bihar", "round", {"round_no": 2}),
-    ("bihar", "postal", {}),
-    ("bihar", "annex", {"round_no": 1}),
-    ("bihar", "form20", {}),
-    ("bihar", "form21c", {}),
-    ("bihar", "form21e", {}),
-    ("bihar", "form22", {}),
-    ("latin", "round", {"round_no": 1}),
-    ("latin", "form21c", {}),
-    ("latin", "form21e", {}),
-    ("latin", "form22", {}),
+TIE_LOT = Declaration(  # declared after a tie decided by lot: the Section 65 paragraph
+    winner_serial=2,
+    winner_votes=100,
+    runner_up_serial=3,
+    margin=0,
+    declared_at=dt.datetime(2025, 11, 14, 16, 30, tzinfo=dt.UTC),
+    ro_name="Smt. Demo Returning Officer",
+    place="Patna",
+    tie_lot=TieLot(
+        tied_serials=(2, 3),
+        drawn_serial=2,
+        drawn_by="the RO",
+        at=dt.datetime(2025, 11, 14, 16, 20, tzinfo=dt.UTC),
+    ),
+)
+DOCUMENTS = [  # (id, AC, document, its arguments)
+    ("bihar-round", "bihar", "round", {"round_no": 2}),
+    ("bihar-postal", "bihar", "postal", {}),
+    ("bihar-annex", "bihar", "annex", {"round_no": 1}),
+    ("bihar-form20", "bihar", "form20", {}),
+    ("bihar-form21c", "bihar", "form21c", {}),
+    ("bihar-form21e", "bihar", "form21e", {}),
+    ("bihar-form22", "bihar", "form22", {}),
+    ("bihar-form21c-tie-lot", "bihar", "form21c", {"declaration": TIE_LOT}),
+    ("latin-round-draft", "latin", "round", {"round_no": 1}),
+    ("latin-form21d", "latin", "form21c", {}),
+    ("latin-form21e", "latin", "form21e", {}),
+    ("latin-form22", "latin", "form22", {}),
 ]
 
 
-@pytest.mark.parametrize(("ac", "what", "kw"), DOCUMENTS, ids=[f"{ac}-{what}" for ac, what, _ in DOCUMENTS])
+@pytest.mark.parametrize(("ac", "what", "kw"), [d[1:] for d in DOCUMENTS], ids=[d[0] for d in DOCUMENTS])
 def test_every_document_reads_back_in_hindi_and_english(acs, tmp_path, monkeypatch, ac, what, kw):
     store, ac_id = acs[ac]
     drawn = record_drawn_text(monkeypatch)
