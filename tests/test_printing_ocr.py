@@ -20,7 +20,7 @@ words, and fewer than `SLIP_LINE` (2) in any one line. Measured on correct print
 tesseract 5 with Debian's tessdata_fast `hin`/`eng`): 0–2 slips in 59–144 words per document
 and script, never 2 in a line (ङ read as ड, दल and शक्ति in the 6.5–7.5 pt narrow face, JVP).
 A line that skips shaping loses nearly every word with ि, a reph or a conjunct — 2 or more in
-any real line — and before the fix 7 of the 11 documents failed.
+any real line — and before the fix 7 of the then 11 documents failed.
 """
 
 from __future__ import annotations
