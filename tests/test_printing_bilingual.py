@@ -5,18 +5,16 @@ parties without a Hindi name, user ids, the place, the RO's reasons) and a few t
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
 
 from encore_tui import services
-from encore_tui.domain.declaration import Declaration, TieLot
 from encore_tui.importing import read_setup_json
 from encore_tui.printing import api
 from tests.conftest import OPERATOR, RO
 from tests.test_printing import BIHAR, counted_ac
-from tests.test_printing_ocr import correct_round_1, record_drawn_text
+from tests.test_printing_ocr import TIE_LOT, correct_round_1, record_drawn_text
 
 TECHNICAL = {"TRV", "RDF", "QR", "sha256", "UTC", "encore", "verify", "sheet", "KA"}
 DEVA = re.compile(r"[\u0900-\u097F]")
@@ -41,22 +39,7 @@ def test_no_english_left_in_the_hindi_of_any_document(sqlite_store, drawn):
     # a correction of round 1 (the annex; round 2 then needs re-approval) and a draft round 3
     correct_round_1(store, ac_id, "figures keyed wrongly")
     services.open_correction(store, ac_id, 3, "second look", RO)
-    tie = Declaration(
-        winner_serial=2,
-        winner_votes=100,
-        runner_up_serial=3,
-        margin=0,
-        declared_at=dt.datetime(2025, 11, 14, 16, 30, tzinfo=dt.UTC),
-        ro_name="Smt. Demo Returning Officer",
-        place="Demo district",
-        tie_lot=TieLot(
-            tied_serials=(2, 3),
-            drawn_serial=2,
-            drawn_by="the RO",
-            witnesses="the Observer",
-            at=dt.datetime(2025, 11, 14, 16, 20, tzinfo=dt.UTC),
-        ),
-    )
+    tie = TIE_LOT
     for what, kw in (
         ("round", {"round_no": 2}),
         ("round", {"round_no": 3}),
@@ -74,7 +57,8 @@ def test_no_english_left_in_the_hindi_of_any_document(sqlite_store, drawn):
 
     free_text = " ".join(
         [*(f"{c.name} {c.party}" for c in setup.candidates), "figures keyed wrongly second look"]
-        + [OPERATOR.username, OPERATOR.label, RO.username, "admin", tie.place, tie.ro_name]
+        + [OPERATOR.username, OPERATOR.label, RO.username, "admin", setup.ac.district or ""]
+        + [tie.place, tie.ro_name]
     )
     allowed = TECHNICAL | set(re.findall(r"[A-Za-z][A-Za-z0-9]+", free_text))
     english = sorted(

@@ -290,6 +290,7 @@ TIE_LOT = Declaration(  # declared after a tie decided by lot: the Section 65 pa
         tied_serials=(2, 3),
         drawn_serial=2,
         drawn_by="the RO",
+        witnesses="the Observer",
         at=dt.datetime(2025, 11, 14, 16, 20, tzinfo=dt.UTC),
     ),
 )
