@@ -35,8 +35,8 @@ def hindi_parts(text: str) -> list[str]:
 def test_no_english_left_in_the_hindi_of_any_document(sqlite_store, drawn):
     store = sqlite_store
     setup = read_setup_json(BIHAR)
-    ac_id, kept = counted_ac(store, setup)
-    # a correction of round 1 (the annex; round 2 then needs re-approval) and a draft round 3
+    ac_id, _ = counted_ac(store, setup)
+    # round 1 corrected (the annex; round 2 then needs re-approval), round 3 under correction
     correct_round_1(store, ac_id, "figures keyed wrongly")
     services.open_correction(store, ac_id, 3, "second look", RO)
     tie = TIE_LOT
