@@ -16,10 +16,8 @@ from encore_tui.printing import api, declaration, documents
 from encore_tui.printing import payload as pl
 from encore_tui.printing.verify import verify_sheet
 from encore_tui.services.importing import read_setup_json
-from tests.conftest import RO, ROOT
-from tests.support.pdf import counted_ac, flat, page_texts, pdf_text, qr_payloads, write
-
-BIHAR = ROOT / "encore_tui" / "demo_data" / "bihar_demo" / "setup.json"
+from tests.conftest import RO
+from tests.support.pdf import BIHAR, counted_ac, flat, page_texts, pdf_text, qr_payloads, write
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from encore_tui.domain.declaration import Declaration
 from encore_tui.domain.setup import ElectionKind, Setup
 from encore_tui.printing import data as dd
 from encore_tui.printing.doc import MARGIN, Column, Sheet, grid
-from encore_tui.printing.labels import L, bi, en, hi
+from encore_tui.printing.labels import L, bi, en, hi, state_hi
 from encore_tui.printing.parts import (
     ac_lines,
     cand_rows,
@@ -51,7 +51,7 @@ def _house(setup: Setup) -> tuple[str, str]:
     state = setup.election.state or ""
     return (
         f"Legislative Assembly of {state}" if state else "Legislative Assembly",
-        f"{state} विधान सभा".strip() if state else "विधान सभा",
+        f"{state_hi(state)} विधान सभा" if state else "विधान सभा",
     )
 
 
@@ -75,22 +75,32 @@ def _winner_text(setup: Setup, res: dd.Result) -> tuple[str, str]:
 
 def _tie_text(setup: Setup, res: dd.Result) -> str:
     d = res.declaration
+    c = setup.candidates
+
+    def names_hi(serials) -> str:
+        return ", ".join(c[s - 1].name_hi or c[s - 1].name for s in serials)
+
     if d and d.tie_lot:
         t = d.tie_lot
-        names = ", ".join(setup.candidates[s - 1].name for s in t.tied_serials)
+        names = ", ".join(c[s - 1].name for s in t.tied_serials)
+        at = t.at.astimezone().strftime("%d-%m-%Y %H:%M")
+        # who drew and who saw it are the RO's own words (English): the Hindi gives the time
         return (
             f"The votes being equal between {names}, the result was decided by lot under Section 65 of the "
-            f"R.P. Act, 1951: the lot, drawn by {t.drawn_by} at {t.at.astimezone().strftime('%d-%m-%Y %H:%M')}"
+            f"R.P. Act, 1951: the lot, drawn by {t.drawn_by} at {at}"
             f"{' in the presence of ' + t.witnesses if t.witnesses else ''}, fell on "
-            f"{setup.candidates[t.drawn_serial - 1].name}, who is treated as having received one additional vote. / "
-            "मत बराबर होने पर धारा 65 के अधीन लॉट द्वारा निर्णय किया गया।"
+            f"{c[t.drawn_serial - 1].name}, who is treated as having received one additional vote. / "
+            f"{names_hi(t.tied_serials)} के मत बराबर होने पर लोक प्रतिनिधित्व अधिनियम, 1951 की धारा 65 के "
+            f"अधीन लॉट द्वारा निर्णय किया गया: {at} पर निकाला गया लॉट "
+            f"{names_hi([t.drawn_serial])} के पक्ष में निकला, जिन्हें एक अतिरिक्त मत प्राप्त हुआ माना गया है।"
         )
     if res.tied:
         return (
             "TIE: "
-            + ", ".join(setup.candidates[s - 1].name for s in res.tied)
+            + ", ".join(c[s - 1].name for s in res.tied)
             + " have equal votes; the RO must decide by lot (Section 65) before declaring. / "
-            "मत बराबर: घोषणा से पहले लॉट द्वारा निर्णय आवश्यक।"
+            f"मत बराबर: {names_hi(res.tied)} के मत बराबर हैं; घोषणा से पहले रिटर्निंग ऑफिसर द्वारा "
+            "धारा 65 के अधीन लॉट द्वारा निर्णय आवश्यक।"
         )
     return ""
 

@@ -49,7 +49,6 @@ class Sheet(FPDF):
         self.printed_at = printed_at
         self.printed_by = printed_by
         self.body_top = MARGIN
-        self._shaping = False
         self._fit: dict = {}  # (text, font, size, width) -> size it fits at
         self._wraps: dict = {}  # (text, width, size, font) -> wrapped lines
         self._widths: dict = {}  # (number, font, size) -> its width
@@ -62,10 +61,11 @@ class Sheet(FPDF):
 
     # -- text -----------------------------------------------------------------------------------
     def shaping(self, text: str) -> None:
+        # read fpdf2's own state, not a copy: it lives in the graphics state, which a
+        # `rotation` (the watermark) or `local_context` puts back when it ends
         want = not _is_plain(text)
-        if want != self._shaping:
+        if want != (self.text_shaping is not None):
             self.set_text_shaping(want)
-            self._shaping = want
 
     def put(
         self,
@@ -107,9 +107,8 @@ class Sheet(FPDF):
     def _put_number(self, x, y, w, h, text, size, style, family, align, border, fill) -> None:
         """What `cell` draws for a number in a box, without its line-layout machinery: a Form 20
         of 420 stations × 36 candidates has ~20,000 of them, and `cell` made it take seconds."""
-        if self._shaping:
+        if self.text_shaping is not None:
             self.set_text_shaping(False)
-            self._shaping = False
         self.set_font(family, style, size)
         if border or fill:
             self.rect(x, y, w, h, style=("DF" if border else "F") if fill else "D")
@@ -174,13 +173,11 @@ class Sheet(FPDF):
         ac_hi = f"{hi('ac')}: {s.ac.number} – {s.ac.name_hi or s.ac.name}"
         # each bilingual line on one line when it fits, else English above Hindi
         rows = [(f"{e_name}  /  {h_name}", [e_name, h_name]) if h_name else (e_name, [e_name])]
-        rows.append(
-            (
-                f"{en('ac')} / {hi('ac')}: {s.ac.number} – {s.ac.name}"
-                + (f" / {s.ac.name_hi}" if s.ac.name_hi else ""),
-                [ac_en, ac_hi],
-            )
+        # with a Hindi name each language says it whole: "label: 1 – NAME / नाम: 1 – नाम"
+        one = (
+            f"{ac_en} / {ac_hi}" if s.ac.name_hi else f"{en('ac')} / {hi('ac')}: {s.ac.number} – {s.ac.name}"
         )
+        rows.append((one, [ac_en, ac_hi]))
         rows += [(line, [line]) for line in self.subtitle]
         for one, many in rows:
             for part in self._fit_lines(one, many, tw, 9):
@@ -211,7 +208,7 @@ class Sheet(FPDF):
         self.put(MARGIN, y, w, 4, f"Page {n} of {{nb}} / {hi('page')} {n} / {{nb}}", size=8)
         mid = f"encore-tui · {pl.KINDS[self.payload['k']]} · AC {self.setup.ac.number} · sha256 {self.payload['d'][:12]}…"
         self.put(MARGIN + w, y, w, 4, mid, size=7, align="C")
-        by = f"Printed {self.printed_at}" + (f" by {self.printed_by}" if self.printed_by else "")
+        by = f"{bi('printed')} {self.printed_at}" + (f" · {self.printed_by}" if self.printed_by else "")
         self.put(MARGIN + 2 * w, y, w, 4, by, size=7, align="R")
 
     @property

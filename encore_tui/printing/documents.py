@@ -12,7 +12,7 @@ from encore_tui.domain.tally import Totals, lead
 from encore_tui.printing import chain as ch
 from encore_tui.printing import data as dd
 from encore_tui.printing.doc import MARGIN, Column, Row, Sheet, grid
-from encore_tui.printing.labels import L, bi, en, hi
+from encore_tui.printing.labels import STAGE, STATUS_HI, L, bi, en, hi
 from encore_tui.printing.parts import (
     KEPT_ASIDE_HI,
     WATERMARK_DRAFT,
@@ -26,6 +26,62 @@ from encore_tui.printing.parts import (
     totals_rows,
 )
 from encore_tui.services.errors import ServiceError
+
+
+def _pair(key: str, value_en: str, value_hi: str) -> str:
+    """A label with its value in each language: "Status: approved / स्थिति: अनुमोदित"."""
+    return f"{en(key)}: {value_en} / {hi(key)}: {value_hi}"
+
+
+def _part(g: int, gs: int, of: str = "") -> str:
+    """'part 2 of 3' of a grid split across pages (of the `of` label, when given)."""
+    e, h = (f"{en(of)} — ", f"{hi(of)} — ") if of else ("", "")
+    return f"{e}{en('part')} {g + 1} of {gs} / {h}{hi('part')} {g + 1}/{gs}"
+
+
+# the stage of the figures a round status speaks of; another stage is named beside it
+_STATUS_STAGE = {
+    RoundStatus.DRAFT: ch.DRAFT,
+    RoundStatus.SUBMITTED: ch.SUBMITTED,
+    RoundStatus.APPROVED: ch.APPROVED,
+    RoundStatus.PUBLISHED: ch.APPROVED,
+}
+
+
+def _status_text(status: RoundStatus, stage: str) -> str:
+    value_en, value_hi = status.label, STATUS_HI[status.value]
+    if _STATUS_STAGE.get(status) != stage:
+        value_en += f" ({en('figures')} {STAGE[stage][0]})"
+        value_hi += f" ({hi('figures')} {STAGE[stage][1]})"
+    return _pair("status", value_en, value_hi)
+
+
+def _pair(key: str, value_en: str, value_hi: str) -> str:
+    """A label with its value in each language: "Status: approved / स्थिति: अनुमोदित"."""
+    return f"{en(key)}: {value_en} / {hi(key)}: {value_hi}"
+
+
+def _part(g: int, gs: int, of: str = "") -> str:
+    """'part 2 of 3' of a grid split across pages (of the `of` label, when given)."""
+    e, h = (f"{en(of)} — ", f"{hi(of)} — ") if of else ("", "")
+    return f"{e}{en('part')} {g + 1} of {gs} / {h}{hi('part')} {g + 1}/{gs}"
+
+
+# the stage of the figures a round status speaks of; another stage is named beside it
+_STATUS_STAGE = {
+    RoundStatus.DRAFT: ch.DRAFT,
+    RoundStatus.SUBMITTED: ch.SUBMITTED,
+    RoundStatus.APPROVED: ch.APPROVED,
+    RoundStatus.PUBLISHED: ch.APPROVED,
+}
+
+
+def _status_text(status: RoundStatus, stage: str) -> str:
+    value_en, value_hi = status.label, STATUS_HI[status.value]
+    if _STATUS_STAGE.get(status) != stage:
+        value_en += f" ({en('figures')} {STAGE[stage][0]})"
+        value_hi += f" ({hi('figures')} {STAGE[stage][1]})"
+    return _pair("status", value_en, value_hi)
 
 
 # -- round sheet -------------------------------------------------------------------------------------
@@ -63,11 +119,10 @@ def round_sheet(
     operator = snap_by or view.info.updated_by
     status = view.info.status
     sub = [
-        f"{round_title(round_no)}    {bi('revision')}: {st.revision}    {bi('status')}: {status.label}"
-        f"{'' if status.value == ch.STAGE_NAMES[st.stage] else f' ({ch.STAGE_NAMES[st.stage]})'}"
+        f"{round_title(round_no)}    {bi('revision')}: {st.revision}    {_status_text(status, st.stage)}"
         f"    {bi('operator')}: {operator}",
-        f"{bi('printed')}: {dd.local_time(at)}    figures sha256: {st.digest[:16]}…    "
-        f"previous sheet: {acs.prev_of(round_no)[:12]}…",
+        f"{bi('printed')}: {dd.local_time(at)}    {bi('figures')} sha256: {st.digest[:16]}…    "
+        f"{bi('previous_sheet')}: {acs.prev_of(round_no)[:12]}…",
     ]
     banner = None
     if st.stage == ch.SUBMITTED:
@@ -113,7 +168,7 @@ def round_sheet(
         if not postal:
             lines.append((f"PS {e.station}", ""))
         if e.kept_aside:
-            lines.append(("KEPT ASIDE", "B"))
+            lines += [("KEPT ASIDE", "B"), ("अलग रखी गई", "")]
         tcols.append(Column(lines, 0))
     total_w = 17
     avail = pdf.w - 2 * MARGIN - sum(c.width for c in label_cols()) - total_w
@@ -144,7 +199,7 @@ def round_sheet(
         size=8,
         shaded_cols=kept,
         start_new_page=False,
-        label=lambda a, b, g, gs, c0: f"{bi('trv')} — part {g + 1} of {gs}" if gs > 1 else "",
+        label=lambda a, b, g, gs, c0: _part(g, gs, "trv") if gs > 1 else "",
     )
     if kept:
         pdf.need(6 + 5 * len(kept))
@@ -154,7 +209,8 @@ def round_sheet(
             e = entries[i]
             note = f" — {e.kept_aside_note}" if e.kept_aside_note else ""
             pdf.para(
-                f"{en('table')} {e.table_no}, PS {e.station}: {e.kept_aside.label} / {KEPT_ASIDE_HI[e.kept_aside]}{note}",
+                f"{en('table')} {e.table_no}, PS {e.station}: {e.kept_aside.label} / "
+                f"{hi('table')} {e.table_no}, {hi('ps')} {e.station}: {KEPT_ASIDE_HI[e.kept_aside]}{note}",
                 size=9,
             )
     if not postal_sheet:
@@ -283,7 +339,7 @@ def form20(store, ac_id: int, *, printed_by: str = "", key=None) -> bytes:
         last_row = min(b, len(f20.rows) - 1)
         ps = f"{bi('ps')} {f20.rows[a].station}–{f20.rows[last_row].station}" if a < len(f20.rows) else ""
         part = f"columns part {g + 1} of {gs} / स्तंभ भाग {g + 1}/{gs}" if gs > 1 else ""
-        span = f"candidates from {c0 + 1}" if c0 < nc and gs > 1 else ""
+        span = f"candidates from {c0 + 1} / अभ्यर्थी {c0 + 1} से" if c0 < nc and gs > 1 else ""
         return "    ".join(x for x in (ps, part, span) if x)
 
     grid(pdf, fixed, data, rows, head_h=19, row_h=4.6, size=7.5, head_size=6.3, label=label, reserve_last=44)
@@ -343,9 +399,12 @@ def correction_annex(
         for r in dd.correction_reasons(store, ac_id, round_no)
         if older["revision"] < r[1] <= newer["revision"]
     ]
+    o, n = (
+        {"approved": ch.APPROVED, "submitted": ch.SUBMITTED}.get(r["stage"], "live") for r in (older, newer)
+    )
     sub = [
-        f"{round_title(round_no)}    {bi('revision')}: {older['revision']} ({older['stage']}) → "
-        f"{newer['revision']} ({'not yet submitted' if newer['stage'] == 'live' else newer['stage']})",
+        f"{round_title(round_no)}    {bi('revision')}: {older['revision']} → {newer['revision']}    "
+        + _pair("status", *(f"{STAGE[o][i]} → {STAGE[n][i]}" for i in (0, 1)))
     ]
     for ts, _rev, actor, reason in reasons:
         sub.append(f"{bi('reason')}: {reason}  ({actor}, {dd.local_time(ts)})")
@@ -420,7 +479,7 @@ def correction_annex(
         row_h=7.2,
         size=8,
         start_new_page=False,
-        label=lambda a, b, g, gs, c0: f"part {g + 1} of {gs}" if gs > 1 else "",
+        label=lambda a, b, g, gs, c0: _part(g, gs) if gs > 1 else "",
     )
     pdf.set_y(pdf.get_y() + 3)
     pdf.signature_blocks([L["ro"], L["observer"]])

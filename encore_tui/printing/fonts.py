@@ -103,5 +103,8 @@ def face_file(face: Face) -> Path:
 
 
 def add_fonts(pdf) -> None:
+    from encore_tui.printing import shaping
+
     for face in FACES:
         pdf.add_font(face.family, face.style, str(face_file(face)))
+        shaping.install(pdf.fonts[f"{face.family.lower()}{face.style}"])  # fpdf2 font key

@@ -67,10 +67,70 @@ L: dict[str, tuple[str, str]] = {
     "reason": ("Reason", "कारण"),
     "change": ("Change", "अंतर"),
     "changed": ("changed", "परिवर्तित"),
+    "part": ("part", "भाग"),
+    "figures": ("figures", "आँकड़े"),
+    "previous_sheet": ("previous sheet", "पिछला पत्रक"),
     "elected": ("duly elected", "विधिवत निर्वाचित"),
     "submitted": ("Submitted for RO approval — not yet approved", "आरओ अनुमोदन हेतु प्रस्तुत — अभी अनुमोदित नहीं"),
     "verify_hint": ("Verify: encore verify sheet <QR text>", "सत्यापन: encore verify sheet <QR पाठ>"),
 }
+
+# a round's status (domain.rounds.RoundStatus values) and the stage of its printed figures
+STATUS_HI: dict[str, str] = {
+    "draft": "प्रारूप",
+    "submitted": "प्रस्तुत",
+    "returned": "लौटाया गया",
+    "approved": "अनुमोदित",
+    "published": "प्रकाशित",
+    "needs_reapproval": "पुनः अनुमोदन आवश्यक",
+    "correction": "संशोधनाधीन",
+}
+STAGE: dict[str, tuple[str, str]] = {  # printing.chain stage codes, and "live" (annex)
+    "a": ("approved", "अनुमोदित"),
+    "s": ("submitted", "प्रस्तुत"),
+    "d": ("not submitted", "प्रस्तुत नहीं"),
+    "live": ("not yet submitted", "अभी प्रस्तुत नहीं"),
+}
+
+# States and Union Territories with a Legislative Assembly, for "<state> विधान सभा"
+STATES_HI: dict[str, str] = {
+    "Andhra Pradesh": "आंध्र प्रदेश",
+    "Arunachal Pradesh": "अरुणाचल प्रदेश",
+    "Assam": "असम",
+    "Bihar": "बिहार",
+    "Chhattisgarh": "छत्तीसगढ़",
+    "Delhi": "दिल्ली",
+    "Goa": "गोवा",
+    "Gujarat": "गुजरात",
+    "Haryana": "हरियाणा",
+    "Himachal Pradesh": "हिमाचल प्रदेश",
+    "Jammu and Kashmir": "जम्मू और कश्मीर",
+    "Jharkhand": "झारखंड",
+    "Karnataka": "कर्नाटक",
+    "Kerala": "केरल",
+    "Madhya Pradesh": "मध्य प्रदेश",
+    "Maharashtra": "महाराष्ट्र",
+    "Manipur": "मणिपुर",
+    "Meghalaya": "मेघालय",
+    "Mizoram": "मिज़ोरम",
+    "Nagaland": "नागालैंड",
+    "Odisha": "ओडिशा",
+    "Puducherry": "पुडुचेरी",
+    "Punjab": "पंजाब",
+    "Rajasthan": "राजस्थान",
+    "Sikkim": "सिक्किम",
+    "Tamil Nadu": "तमिलनाडु",
+    "Telangana": "तेलंगाना",
+    "Tripura": "त्रिपुरा",
+    "Uttar Pradesh": "उत्तर प्रदेश",
+    "Uttarakhand": "उत्तराखंड",
+    "West Bengal": "पश्चिम बंगाल",
+}
+
+
+def state_hi(state: str) -> str:
+    """The state's name in Hindi; a name not in the table is printed as given."""
+    return STATES_HI.get(" ".join(state.split()).title().replace(" And ", " and "), state)
 
 
 def en(key: str) -> str:

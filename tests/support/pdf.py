@@ -3,14 +3,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import subprocess
 from pathlib import Path
 
 from encore_tui import services
+from encore_tui.domain.declaration import Declaration, TieLot
 from encore_tui.domain.setup import Setup
 from encore_tui.printing import payload as pl
-from tests.conftest import ADMIN, OPERATOR, RO, approvable, require_tool
+from tests.conftest import ADMIN, OPERATOR, RO, ROOT, approvable, require_tool
+
+BIHAR = ROOT / "encore_tui" / "demo_data" / "bihar_demo" / "setup.json"
 
 
 def counted_ac(store, setup: Setup, *, keep_aside_round: int | None = 2, approve: bool = True, seed: int = 1):
@@ -93,3 +97,47 @@ def figures(n: int, total: int, rng: random.Random, postal: bool = False) -> dic
         vals["rejected"] = 7
         vals["total"] += 7
     return vals
+
+
+def record_drawn_text(monkeypatch) -> list[str]:
+    """Every string the sheet draws (each passes `Sheet.shaping` before it is drawn): the
+    words a document means to print, to rejoin pdftotext's pieces with."""
+    from encore_tui.printing.doc import Sheet
+
+    drawn: list[str] = []
+    shaping = Sheet.shaping
+
+    def recording(self, text: str) -> None:
+        drawn.append(text)
+        shaping(self, text)
+
+    monkeypatch.setattr(Sheet, "shaping", recording)
+    return drawn
+
+
+def correct_round_1(store, ac_id: int, reason: str) -> None:
+    """The RO corrects table 5 of approved round 1 (5 votes moved from candidate 1 to 2) and
+    approves it again: the correction annex then has two revisions to show."""
+    e = services.round_view(store, ac_id, 1).entries[4]
+    services.open_correction(store, ac_id, 1, reason, RO)
+    services.enter_cell(store, ac_id, 1, e.station, "c1", e.values["c1"] - 5, RO)
+    services.enter_cell(store, ac_id, 1, e.station, "c2", e.values["c2"] + 5, RO)
+    services.approve_round(store, ac_id, 1, RO)
+
+
+TIE_LOT = Declaration(  # declared after a tie decided by lot: the Section 65 paragraph
+    winner_serial=2,
+    winner_votes=100,
+    runner_up_serial=3,
+    margin=0,
+    declared_at=dt.datetime(2025, 11, 14, 16, 30, tzinfo=dt.UTC),
+    ro_name="Smt. Demo Returning Officer",
+    place="Patna",
+    tie_lot=TieLot(
+        tied_serials=(2, 3),
+        drawn_serial=2,
+        drawn_by="the RO",
+        witnesses="the Observer",
+        at=dt.datetime(2025, 11, 14, 16, 20, tzinfo=dt.UTC),
+    ),
+)
