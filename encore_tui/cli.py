@@ -89,10 +89,35 @@ def cmd_import_form20(args) -> int:
         f"{len(imp.setup.stations)} polling stations, {ctx.plan.round_count} rounds at "
         f"{ctx.plan.tables} tables."
     )
+    if args.with_17c:
+        from encore_tui.services.form17c import import_form17c
+
+        import_form17c(store, ac_id, imp.form17c, admin_actor(), file=str(args.folder))
+        print(f"Form 17C Part I of {len(imp.form17c)} stations TAKEN FROM FORM 20 (rehearsal only).")
+    else:
+        print("No Form 17C Part I yet: `encore import form17c FILE.csv` or key it in the app.")
     if args.with_results:
         n = services.import_results(store, ac_id, imp.station_values, imp.postal_values, admin_actor())
         print(f"Imported the figures of {n} tables (journaled as imported).")
     print(f"Store: {store.where}")
+    return 0
+
+
+def cmd_import_form17c(args) -> int:
+    from encore_tui import services
+    from encore_tui.importing_form17c import read_form17c_csv
+    from encore_tui.services.form17c import import_form17c
+
+    store = _open(args)
+    ac_id = _pick_ac(store, args.ac)
+    ctx = services.load_context(store, ac_id)
+    records = read_form17c_csv(Path(args.file), set(ctx.stations_by_number))
+    import_form17c(store, ac_id, records, admin_actor(), file=Path(args.file).name)
+    missing = len(ctx.setup.stations) - len(records)
+    print(
+        f"Form 17C Part I of {len(records)} stations recorded for AC {ctx.setup.ac.number}"
+        + (f"; {missing} stations still have none (W202 at counting)." if missing else ".")
+    )
     return 0
 
 
@@ -292,6 +317,10 @@ def make_demo(name: str, fresh: bool, rehearsal: bool) -> Path:
     ac_id = services.create_ac(store, setup, admin_actor())
     for username, role, pin, display in DEMO_ACCOUNTS:
         services.add_user(store, username, role, pin, display)
+    if name != "bihar":  # a demo has no presiding officers' papers: Part I as the Form 20 implies
+        from encore_tui.services.form17c import import_form17c
+
+        import_form17c(store, ac_id, imp.form17c, admin_actor(), file=DEMOS[name])
     if rehearsal and values:
         services.import_results(store, ac_id, values, postal, admin_actor())
     store.close()
@@ -356,8 +385,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     f.add_argument("folder")
     f.add_argument("--with-results", action="store_true", help="also enter every figure (rehearsal)")
+    f.add_argument(
+        "--with-17c",
+        action="store_true",
+        help="record Form 17C Part I from the Form 20 itself (rehearsal only: journaled as taken from Form 20)",
+    )
     f.add_argument("--tables", type=int, help="counting tables per round (default 14)")
     s = add("setup", cmd_import_setup, "import a setup JSON file (docs/setup.schema.json)", imp)
+    s.add_argument("file")
+    s = add("form17c", cmd_import_form17c, "record Form 17C Part I from a CSV (docs/form17c.md)", imp)
     s.add_argument("file")
 
     exp = sub.add_parser("export", help="write a form or sheet").add_subparsers(dest="what", required=True)

@@ -23,6 +23,12 @@ _KINDS = [
     EventKind("table.imported", "a table's figures were imported from a file (rehearsal)"),
     EventKind("table.kept_aside", "a table was kept aside (not counted) with a reason"),
     EventKind("table.restored", "a kept-aside table was brought back for entry"),
+    # Form 17C Part I (services/form17c.py): the record travels in effects.records
+    EventKind(
+        "form17c.imported", "stations' Form 17C Part I were recorded from a file (or Form 20, rehearsal)"
+    ),
+    EventKind("form17c.entered", "a field of a station's Form 17C Part I was keyed from the paper copy"),
+    EventKind("table.cu_confirmed", "the serial of the CU brought to a table was confirmed"),
     EventKind("warning.acknowledged", "a warning was checked against the paper and acknowledged"),
     EventKind("round.submitted", "the operator handed a round to the RO"),
     EventKind("round.returned", "the RO returned a round to the operator with a remark"),

@@ -143,19 +143,27 @@ class Form20:
     tendered: int | None
 
 
-def form20(setup: Setup, station_entries: Mapping[str, TableEntry], postal: Totals | None) -> Form20:
+def form20(
+    setup: Setup,
+    station_entries: Mapping[str, TableEntry],
+    postal: Totals | None,
+    tendered: Mapping[str, int | None] | None = None,
+) -> Form20:
     """One row per station in Form 20 order, from each station's counted entry.
 
     `station_entries` maps a station to the entry that counts for it (its EVM table, or its
     VVPAT slip count when the table was kept aside). Missing stations are rows of zeros
-    marked `counted=False`.
+    marked `counted=False`. `tendered`: each station's tendered ballot papers from its Form 17C
+    Part I (None: the setup's legacy figures).
     """
     n = len(setup.candidates)
+    if tendered is None:
+        tendered = {s.number: s.tendered for s in setup.stations}
     rows = []
     for i, st in enumerate(setup.stations, start=1):
         e = station_entries.get(st.number)
         if e is None:
-            rows.append(Form20Row(i, st.number, Totals.zero(n), st.tendered, counted=False))
+            rows.append(Form20Row(i, st.number, Totals.zero(n), tendered.get(st.number), counted=False))
             continue
         t = entry_totals(e, n)
         rows.append(
@@ -163,12 +171,12 @@ def form20(setup: Setup, station_entries: Mapping[str, TableEntry], postal: Tota
                 i,
                 st.number,
                 t,
-                st.tendered,
+                tendered.get(st.number),
                 kept_aside=e.kept_aside is not None,
                 counted=e.kept_aside is None and TOTAL in e.values,
             )
         )
     evm = sum_totals((r.totals for r in rows), n)
     p = postal if postal is not None else Totals.zero(n)
-    tendered_vals = [s.tendered for s in setup.stations if s.tendered is not None]
+    tendered_vals = [r.tendered for r in rows if r.tendered is not None]
     return Form20(tuple(rows), evm, p, evm + p, sum(tendered_vals) if tendered_vals else None)

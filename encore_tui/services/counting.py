@@ -265,6 +265,10 @@ def enter_cell(
         table_no = _table_no(ctx, round_no, station)
         if value is not None:
             limit = ctx.max_value(round_no, station)
+            if round_no != POSTAL_ROUND:  # the electors on the station's Form 17C Part I, if recorded
+                from encore_tui.services.form17c import electors_in
+
+                limit = electors_in(conn, ctx, station) or limit
             if value > limit:
                 raise InvalidValue(
                     f"{value} is more than the {limit} electors of this station: check the sheet."
@@ -546,6 +550,8 @@ def _transition(
 def round_checks(
     conn: Connection, ctx: AcContext, round_no: int, entries: list[TableEntry]
 ) -> list[ck.Check]:
+    from encore_tui.services.form17c import cu_confirmed_in, form17c_in
+
     postal_status = RoundStatus(_round_row(conn, ctx.ac_id, POSTAL_ROUND).status)
     return ck.check_round(
         ctx.setup,
@@ -554,6 +560,8 @@ def round_checks(
         postal=round_no == POSTAL_ROUND,
         postal_approved=postal_status.is_approved,
         round_count=ctx.last_round,
+        form17c=form17c_in(conn, ctx),
+        cu_confirmed=cu_confirmed_in(conn, ctx.ac_id),
     )
 
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 from sqlalchemy import Connection, func, select
 
 from encore_tui.domain import checks as ck
 from encore_tui.domain import tally
 from encore_tui.domain.entries import KeptAsideReason, TableEntry
+from encore_tui.domain.form17c import Form17C
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import RoundStatus
 from encore_tui.services.context import AcContext, Actor, load_context
@@ -125,6 +128,16 @@ class RoundView:
     checks: list[ck.Check]
     tally: tally.RoundTally | None  # None for the postal round
     postal_totals: tally.Totals
+    form17c: Mapping[str, Form17C] = dc_field(default_factory=dict)  # stations' Form 17C Part I
+    cu_confirmed: Mapping[str, str] | None = None  # None: the RO has the CU confirmation off
+
+    @property
+    def form17c_totals(self) -> dict[str, int | None]:
+        """The 17C Part I total of each table of the round (the grid's check row)."""
+        return {
+            e.station: (r.votes_recorded if (r := self.form17c.get(e.station)) else None)
+            for e in self.entries
+        }
 
     @property
     def blocking(self) -> list[ck.Check]:
@@ -137,6 +150,7 @@ def postal_totals(entries: list[TableEntry], n: int) -> tally.Totals:
 
 def round_view(store: Store, ac_id: int, round_no: int) -> RoundView:
     from encore_tui.services.counting import round_checks
+    from encore_tui.services.form17c import cu_confirmed_in, form17c_in
 
     ctx = load_context(store, ac_id)
     with store.read() as conn:
@@ -147,12 +161,14 @@ def round_view(store: Store, ac_id: int, round_no: int) -> RoundView:
             raise ServiceError(f"There is no round {round_no}.")
         entries = all_entries(conn, ctx)
         checks = round_checks(conn, ctx, round_no, entries[round_no])
+        records = form17c_in(conn, ctx) if round_no != POSTAL_ROUND else {}
+        cu = cu_confirmed_in(conn, ac_id)
     ptot = postal_totals(entries[POSTAL_ROUND], ctx.n)
     rt = None
     if round_no > 0:
         upto = {r: e for r, e in entries.items() if 0 < r <= round_no}
         rt = tally.round_tallies(upto, ctx.n, ptot)[-1]
-    return RoundView(ctx, infos[round_no], entries[round_no], checks, rt, ptot)
+    return RoundView(ctx, infos[round_no], entries[round_no], checks, rt, ptot, records, cu)
 
 
 def round_tallies(store: Store, ac_id: int) -> list[tally.RoundTally]:
@@ -166,9 +182,12 @@ def round_tallies(store: Store, ac_id: int) -> list[tally.RoundTally]:
 
 
 def form20(store: Store, ac_id: int) -> tuple[AcContext, tally.Form20]:
+    from encore_tui.services.form17c import tendered_in
+
     ctx = load_context(store, ac_id)
     with store.read() as conn:
         entries = all_entries(conn, ctx)
+        tendered = tendered_in(conn, ctx)
     by_station: dict[str, TableEntry] = {}
     for r, es in sorted(entries.items()):
         if r == POSTAL_ROUND:
@@ -180,7 +199,7 @@ def form20(store: Store, ac_id: int) -> tuple[AcContext, tally.Form20]:
                 by_station[e.station].kept_aside and not e.kept_aside and e.values
             ):
                 by_station[e.station] = e
-    return ctx, tally.form20(ctx.setup, by_station, postal_totals(entries[POSTAL_ROUND], ctx.n))
+    return ctx, tally.form20(ctx.setup, by_station, postal_totals(entries[POSTAL_ROUND], ctx.n), tendered)
 
 
 @dataclass(frozen=True)

@@ -380,7 +380,10 @@ def _form20_in(conn, ctx: AcContext) -> tuple[AcContext, Form20]:
                 by_station[e.station].kept_aside and not e.kept_aside and e.values
             ):
                 by_station[e.station] = e
-    return ctx, tally.form20(ctx.setup, by_station, postal_totals(entries[POSTAL_ROUND], ctx.n))
+    from encore_tui.services.form17c import tendered_in
+
+    tendered = tendered_in(conn, ctx)
+    return ctx, tally.form20(ctx.setup, by_station, postal_totals(entries[POSTAL_ROUND], ctx.n), tendered)
 
 
 def record_tie_lot(

@@ -1,0 +1,205 @@
+"""Form 17C Part I use-cases: import a CSV, key a field from the paper copy, confirm the CU serial
+at the table. Each is one unit of work (services/uow.py) and one journal event; the record of a
+station is an `ro_record` row `form17c:<station>`, so `encore journal verify` replays it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+from sqlalchemy import Connection
+
+from encore_tui.domain import form17c as f17
+from encore_tui.domain.form17c import Form17C, Form17CSource
+from encore_tui.domain.rounds import Action, RoundStatus, authorize
+from encore_tui.services.context import AcContext, Actor, load_context
+from encore_tui.services.errors import InvalidValue, ServiceError, StaleEdit
+from encore_tui.services.ro_tx import get_record, records_like
+from encore_tui.services.uow import Saved, unit_of_work
+from encore_tui.store.engine import Store
+
+PREFIX = "form17c:"
+CU_SETTING = "setting:confirm_cu_serial"
+CU_PREFIX = "cu_serial:"
+# a station's 17C may change only while its round can still be typed in
+_OPEN = (RoundStatus.DRAFT, RoundStatus.RETURNED, RoundStatus.CORRECTION)
+
+
+# -- reading ---------------------------------------------------------------------------------------
+def records_in(conn: Connection, ac_id: int) -> dict[str, Form17C]:
+    return {k[len(PREFIX) :]: Form17C.model_validate(v) for k, v in records_like(conn, ac_id, PREFIX).items()}
+
+
+def form17c_in(conn: Connection, ctx: AcContext) -> dict[str, Form17C]:
+    """Every station's Form 17C Part I (recorded, else the setup's legacy figures)."""
+    return f17.effective(ctx.setup, records_in(conn, ctx.ac_id))
+
+
+def tendered_in(conn: Connection, ctx: AcContext) -> dict[str, int | None]:
+    """Each station's tendered ballot papers, from its Form 17C Part I (Form 20's column)."""
+    return f17.tendered_by_station(form17c_in(conn, ctx))
+
+
+def electors_in(conn: Connection, ctx: AcContext, station: str) -> int | None:
+    """The electors on a station's recorded Form 17C Part I (the bound of a cell), if any."""
+    rec = get_record(conn, ctx.ac_id, PREFIX + station)
+    return rec.get("electors") if rec else None
+
+
+def form17c(store: Store, ac_id: int) -> dict[str, Form17C]:
+    ctx = load_context(store, ac_id)
+    with store.read() as conn:
+        return form17c_in(conn, ctx)
+
+
+def cu_confirmation_on(conn: Connection, ac_id: int) -> bool:
+    rec = get_record(conn, ac_id, CU_SETTING)
+    return bool(rec and rec.get("value"))
+
+
+def cu_confirmed_in(conn: Connection, ac_id: int) -> dict[str, str] | None:
+    """The CU serial confirmed at each table; None while the RO has the confirmation off."""
+    if not cu_confirmation_on(conn, ac_id):
+        return None
+    return {k[len(CU_PREFIX) :]: v["serial"] for k, v in records_like(conn, ac_id, CU_PREFIX).items()}
+
+
+# -- guards ----------------------------------------------------------------------------------------
+def _station_open(conn: Connection, ctx: AcContext, station: str) -> None:
+    from encore_tui.services.counting import _round_row
+
+    if station not in ctx.stations_by_number:
+        raise InvalidValue(f"PS {station} is not a polling station of this AC: check the number.")
+    round_no = ctx.plan.locate(station).round_no
+    status = RoundStatus(_round_row(conn, ctx.ac_id, round_no).status)
+    if status not in _OPEN:
+        raise ServiceError(
+            f"PS {station} is in round {round_no}, which is {status.label}: its Form 17C Part I was "
+            "checked with it. Ask the RO to open a correction of the round first."
+        )
+
+
+def _refuse_problems(rec: Form17C, where: str = "") -> None:
+    problems = rec.problems()
+    if problems:
+        field, msg = problems[0]
+        raise InvalidValue(f"{where}PS {rec.station} {f17.LABELS[field]}: {msg}. Check the paper Form 17C.")
+
+
+# -- writing ---------------------------------------------------------------------------------------
+def import_form17c(
+    store: Store, ac_id: int, records: Sequence[Form17C], actor: Actor, *, file: str = ""
+) -> Saved:
+    """Record many stations' Part I at once, all or nothing (one event naming each station)."""
+    authorize(actor.role, Action.IMPORT)
+    if not records:
+        raise InvalidValue("No Form 17C Part I rows to import.")
+    seen: set[str] = set()
+    with unit_of_work(store, ac_id, actor) as tx:
+        ctx = load_context(store, ac_id, tx.conn)
+        for rec in records:
+            if rec.station in seen:
+                raise InvalidValue(f"PS {rec.station} is listed twice.")
+            seen.add(rec.station)
+            _station_open(tx.conn, ctx, rec.station)
+            _refuse_problems(rec)
+            tx.record(PREFIX + rec.station, rec.to_json())
+        sources = sorted({r.source.value for r in records})
+        ev = tx.event(
+            "form17c.imported",
+            {"file": file, "source": ",".join(sources), "stations": [r.station for r in records]},
+        )
+    return tx.saved(ev)
+
+
+def parse_field(field: str, text: str) -> int | str | None:
+    """What was typed into a field of the entry screen → its value, or a clear refusal."""
+    t = text.strip()
+    if field not in (*f17.FIELDS, "remarks"):
+        raise InvalidValue(f"'{field}' is not a field of Form 17C Part I.")
+    if t == "":
+        return None if field != "remarks" else ""
+    if field in f17.NUMBER_FIELDS:
+        if not t.isascii() or not t.isdigit():
+            raise InvalidValue(f"'{text}' is not a number: type digits 0-9 only.")
+        return int(t)
+    if field == "remarks":
+        return t
+    serial = f17.normalize_serial(t)
+    if not serial.isascii() or not serial.isalnum() or len(serial) > f17.MAX_SERIAL:
+        raise InvalidValue(
+            f"'{text}' is not an EVM serial: letters and digits as printed on the unit "
+            f"(at most {f17.MAX_SERIAL})."
+        )
+    return serial
+
+
+def enter_form17c(
+    store: Store,
+    ac_id: int,
+    station: str,
+    field: str,
+    value: int | str | None,
+    actor: Actor,
+    *,
+    expected: int | str | None | type[...] = ...,
+) -> Saved:
+    """Save one field of a station's Part I as keyed from the paper copy (None clears it).
+    `expected` is what the screen showed: a change by somebody else meanwhile is refused."""
+    authorize(actor.role, Action.ENTER)
+    if field not in (*f17.FIELDS, "remarks"):
+        raise InvalidValue(f"'{field}' is not a field of Form 17C Part I.")
+    with unit_of_work(store, ac_id, actor) as tx:
+        ctx = load_context(store, ac_id, tx.conn)
+        _station_open(tx.conn, ctx, station)
+        cur = records_in(tx.conn, ac_id).get(station)
+        before = getattr(cur, field) if cur is not None else None
+        if expected is not ... and expected != before:
+            raise StaleEdit(
+                f"PS {station} {f17.LABELS[field]}: somebody changed it to "
+                f"{'blank' if before in (None, '') else before} while you had "
+                f"{'blank' if expected in (None, '') else expected}. Check the paper and type it again."
+            )
+        base = cur.to_json() if cur is not None else {"station": station}
+        try:
+            rec = Form17C.model_validate({**base, field: value, "source": Form17CSource.KEYED.value})
+        except ValidationError as exc:
+            raise InvalidValue(f"PS {station} {f17.LABELS[field]}: {exc.errors()[0]['msg']}") from exc
+        after = getattr(rec, field)
+        ev = None
+        if cur is None or before != after:
+            _refuse_problems(rec)
+            tx.record(PREFIX + station, rec.to_json())
+            ev = tx.event(
+                "form17c.entered", {"station": station, "field": field, "before": before, "after": after}
+            )
+    return tx.saved(ev, before=None, after=None)
+
+
+def set_cu_confirmation(store: Store, ac_id: int, on: bool, actor: Actor) -> Saved:
+    """The RO's setting: operators confirm the CU serial at each table (checked against 17C)."""
+    authorize(actor.role, Action.CHANGE_PLAN)
+    with unit_of_work(store, ac_id, actor) as tx:
+        load_context(store, ac_id, tx.conn)
+        tx.record(CU_SETTING, {"value": bool(on)})
+        ev = tx.event("ro.setting_changed", {"setting": "confirm_cu_serial", "value": bool(on)})
+    return tx.saved(ev)
+
+
+def confirm_cu_serial(store: Store, ac_id: int, station: str, serial: str, actor: Actor) -> Saved:
+    """The serial read off the CU brought to the table (E120 if it is not the 17C's)."""
+    authorize(actor.role, Action.ENTER)
+    value = parse_field("cu_id", serial)
+    if value is None:
+        raise InvalidValue("Type the serial printed on the CU at the table.")
+    with unit_of_work(store, ac_id, actor) as tx:
+        ctx = load_context(store, ac_id, tx.conn)
+        _station_open(tx.conn, ctx, station)
+        tx.record(CU_PREFIX + station, {"serial": value})
+        rec = form17c_in(tx.conn, ctx).get(station)
+        ev = tx.event(
+            "table.cu_confirmed",
+            {"station": station, "serial": value, "form17c": rec.cu_id if rec is not None else None},
+        )
+    return tx.saved(ev)
