@@ -24,6 +24,7 @@ REGISTRARS: list[str] = [
     "encore_tui.push.cli",
     "encore_tui.central.cli",
     "encore_tui.ro_cli",
+    "encore_tui.form17c_cli",
 ]
 
 DEMO_ACCOUNTS = [  # (username, role, PIN, display name): shown on the demo sign-in screen
@@ -280,9 +281,11 @@ def cmd_plan_tables(args) -> int:
 def cmd_schema(args) -> int:
     import json
 
+    from encore_tui.domain.form17c import Form17C
     from encore_tui.domain.setup import Setup
 
-    text = json.dumps(Setup.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    model = Form17C if getattr(args, "what", "setup") == "form17c" else Setup
+    text = json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
     if args.output:
         from encore_tui.exporting import atomic_write
 
@@ -422,7 +425,8 @@ def build_parser() -> argparse.ArgumentParser:
     pt = add("tables", cmd_plan_tables, "change the tables per round for rounds not yet started", pl)
     pt.add_argument("tables", type=int)
 
-    sc = add("schema", cmd_schema, "print the JSON Schema of the setup format")
+    sc = add("schema", cmd_schema, "print the JSON Schema of the setup format (or of a Form 17C Part I row)")
+    sc.add_argument("what", nargs="?", default="setup", choices=["setup", "form17c"])
     sc.add_argument("-o", "--output")
 
     for mod in REGISTRARS:

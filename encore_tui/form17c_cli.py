@@ -1,0 +1,105 @@
+"""`encore form17c …`: Form 17C Part I at the console (docs/form17c.md). Writes need --user and
+the PIN (asked, as for `encore ro`). Only argparse-free code at module level."""
+
+from __future__ import annotations
+
+from encore_tui.ro_cli import _sign_in, _store_ac
+
+
+def cmd_show(args) -> int:
+    from encore_tui.domain import form17c as f17
+    from encore_tui.services import form17c, load_context
+
+    store, ac_id = _store_ac(args)
+    ctx = load_context(store, ac_id)
+    records = form17c.form17c(store, ac_id)
+    stations = [args.station] if args.station else [s.number for s in ctx.setup.stations]
+    missing = 0
+    print("PS        " + " ".join(f"{f17.LABELS[f][:12]:>12}" for f in f17.FIELDS) + "  source")
+    for s in stations:
+        rec = records.get(s)
+        if rec is None:
+            missing += 1
+            if args.station:
+                print(f"{s:<10}no Form 17C Part I recorded")
+            continue
+        cells = " ".join(f"{'' if getattr(rec, f) is None else getattr(rec, f)!s:>12}" for f in f17.FIELDS)
+        print(f"{s:<10}{cells}  {rec.source.value}" + (f"  ({rec.remarks})" if rec.remarks else ""))
+    if missing and not args.station:
+        print(f"{missing} of {len(stations)} stations have no Form 17C Part I (W202 at counting).")
+    return 0
+
+
+def cmd_set(args) -> int:
+    from encore_tui.cli import CliError
+    from encore_tui.services import form17c
+
+    store, ac_id = _store_ac(args)
+    pairs = []
+    for item in args.values:
+        field, sep, text = item.partition("=")
+        if not sep:
+            raise CliError(f"'{item}': write FIELD=VALUE, e.g. votes_recorded=656 cu_id=CUNEM12345")
+        pairs.append((field.strip(), form17c.parse_field(field.strip(), text)))
+    actor, _pin = _sign_in(args, store, ac_id)
+    for field, value in pairs:
+        form17c.enter_form17c(store, ac_id, args.station, field, value, actor)
+        print(f"PS {args.station} {field}: {'blank' if value in (None, '') else value} saved.")
+    return 0
+
+
+def cmd_cu_setting(args) -> int:
+    from encore_tui.services import form17c
+
+    store, ac_id = _store_ac(args)
+    if args.state is None:
+        with store.read() as conn:
+            on = form17c.cu_confirmation_on(conn, ac_id)
+        print(f"CU serial confirmation at the tables is {'on' if on else 'off'}.")
+        return 0
+    actor, _pin = _sign_in(args, store, ac_id)
+    form17c.set_cu_confirmation(store, ac_id, args.state == "on", actor)
+    print(f"CU serial confirmation at the tables is now {args.state}.")
+    return 0
+
+
+def cmd_confirm_cu(args) -> int:
+    from encore_tui.services import form17c
+
+    store, ac_id = _store_ac(args)
+    actor, _pin = _sign_in(args, store, ac_id)
+    form17c.confirm_cu_serial(store, ac_id, args.station, args.serial, actor)
+    rec = form17c.form17c(store, ac_id).get(args.station)
+    expected = rec.cu_id if rec else None
+    from encore_tui.domain.form17c import normalize_serial
+
+    if expected and normalize_serial(args.serial) != expected:
+        print(
+            f"PS {args.station}: CU {args.serial} recorded — NOT the CU of its Form 17C ({expected}): E120."
+        )
+    else:
+        print(f"PS {args.station}: CU {args.serial} confirmed.")
+    return 0
+
+
+def register(sub) -> None:
+    def add(parent, name, func, help, user=True):
+        p = parent.add_parser(name, help=help, description=help)
+        p.set_defaults(func=func)
+        if user:
+            p.add_argument("--user", help="your account (default $ENCORE_USER); the PIN is asked")
+        return p
+
+    g = sub.add_parser("form17c", help="Form 17C Part I: show, key, CU serial confirmation").add_subparsers(
+        dest="what", required=True
+    )
+    p = add(g, "show", cmd_show, "every station's Form 17C Part I and where it came from", user=False)
+    p.add_argument("station", nargs="?")
+    p = add(g, "set", cmd_set, "key fields of a station's Part I: votes_recorded=656 tendered=1 cu_id=…")
+    p.add_argument("station")
+    p.add_argument("values", nargs="+")
+    p = add(g, "cu-setting", cmd_cu_setting, "(RO) CU serial confirmation at the tables: on | off")
+    p.add_argument("state", nargs="?", choices=["on", "off"])
+    p = add(g, "confirm-cu", cmd_confirm_cu, "the serial of the CU brought to a station's table")
+    p.add_argument("station")
+    p.add_argument("serial")
