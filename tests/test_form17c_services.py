@@ -97,8 +97,8 @@ def test_import_records_every_row_journaled_and_verified(store, tmp_path):
         ("1,1000,700,650,,,,,\n9,1000,700,650,,,,,\n", 3, "polling_station_no", "not in this AC"),
         ("1,1000,700,,,,,,\n", 2, "votes_recorded", "required"),
         ("1,1000,700,6S0,,,,,\n", 2, "votes_recorded", "not a whole number"),
-        ("1,1000,700,701,,,,,\n", 2, "votes_recorded", "more than the voters in 17A"),
-        ("1,600,700,650,,,,,\n", 2, "voters_17a", "more than the electors"),
+        ("1,1000,700,701,,,,,\n", 2, "votes_recorded", "EVM votes 701 > voters in 17A 700"),
+        ("1,600,700,650,,,,,\n", 2, "voters_17a", "voters in 17A 700 > electors 600"),
         ("1,1000,700,650,,,CU-1,,\n", 2, "cu_id", "not an EVM serial"),
         ("1,1000,700,650,,,,,,extra\n", 2, None, "more cells than columns"),
     ],
@@ -139,7 +139,7 @@ def test_keyed_fields_are_each_a_unit_of_work(store):
     assert (rec.electors, rec.votes_recorded, rec.cu_id, rec.source) == (1000, 650, "CU77", "keyed")
     with pytest.raises(services.StaleEdit, match="changed it to 650"):
         form17c.enter_form17c(store, ac_id, "1", "votes_recorded", 651, OPERATOR2, expected=None)
-    with pytest.raises(services.InvalidValue, match="more than the electors"):
+    with pytest.raises(services.InvalidValue, match="voters in 17A 1001 > electors 1000"):
         form17c.enter_form17c(store, ac_id, "1", "voters_17a", 1001, OPERATOR)
     with pytest.raises(services.InvalidValue, match="digits"):
         form17c.parse_field("tendered", "1,0")

@@ -91,11 +91,11 @@ class Form17C(BaseModel):
         out: list[tuple[str, str]] = []
         e, v, r = self.electors, self.voters_17a, self.votes_recorded
         if e is not None and v is not None and v > e:
-            out.append(("voters_17a", f"voters in 17A ({v}) are more than the electors ({e})"))
+            out.append(("voters_17a", f"voters in 17A {v} > electors {e}"))
         if v is not None and r is not None and r > v:
-            out.append(("votes_recorded", f"votes in the EVM ({r}) are more than the voters in 17A ({v})"))
+            out.append(("votes_recorded", f"EVM votes {r} > voters in 17A {v}"))
         if e is not None and r is not None and r > e and v is None:
-            out.append(("votes_recorded", f"votes in the EVM ({r}) are more than the electors ({e})"))
+            out.append(("votes_recorded", f"EVM votes {r} > electors {e}"))
         return out
 
     def to_json(self) -> dict:

@@ -71,6 +71,14 @@ class DashboardScreen(StatusScreen):
         Binding("f5", "refresh", "Refresh", id="refresh", tooltip="Read the store again"),
         Binding("f9", "sign_out", "Sign out", id="sign_out", tooltip="Sign out (back to sign-in)"),
         Binding(
+            "f7",
+            "form17c",
+            "17C I",
+            id="form17c",
+            tooltip="Form 17C Part I: key the paper copies",
+            show=False,
+        ),
+        Binding(
             "f4",
             "double_entry",
             "Double entry",
@@ -108,7 +116,7 @@ class DashboardScreen(StatusScreen):
         ]:
             table.add_column(label, key=key, width=width)
         self.refresh_rounds()
-        self.set_status("Enter: open the round · F1: help · Ctrl+P: commands")
+        self.set_status("Enter: open the round · F7: Form 17C Part I · F1: help · Ctrl+P: commands")
         table.focus()
         self.set_interval(2.0, self.refresh_push)  # the push queue moves on its own (the relay)
 
@@ -251,6 +259,11 @@ class DashboardScreen(StatusScreen):
 
     def action_sign_out(self) -> None:
         self.app.sign_out()
+
+    def action_form17c(self) -> None:
+        from encore_tui.screens.form17c_entry import Form17CScreen
+
+        self.app.push_screen(Form17CScreen())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":

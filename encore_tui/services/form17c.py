@@ -80,11 +80,10 @@ def _station_open(conn: Connection, ctx: AcContext, station: str) -> None:
         )
 
 
-def _refuse_problems(rec: Form17C, where: str = "") -> None:
+def _refuse_problems(rec: Form17C) -> None:
     problems = rec.problems()
     if problems:
-        field, msg = problems[0]
-        raise InvalidValue(f"{where}PS {rec.station} {f17.LABELS[field]}: {msg}. Check the paper Form 17C.")
+        raise InvalidValue(f"PS {rec.station}: {problems[0][1]}: check the paper 17C.")
 
 
 # -- writing ---------------------------------------------------------------------------------------
