@@ -1,5 +1,6 @@
-"""`encore form17c …`: Form 17C Part I at the console (docs/form17c.md). Writes need --user and
-the PIN (asked, as for `encore ro`). Only argparse-free code at module level."""
+"""`encore form17c …` (Form 17C Part I, docs/form17c.md) and `encore margin …` (the ECI rules
+that depend on the margin) at the console. Writes need --user and the PIN (asked, as for
+`encore ro`). Services are imported inside the handlers, so `encore` starts fast."""
 
 from __future__ import annotations
 
@@ -82,6 +83,50 @@ def cmd_confirm_cu(args) -> int:
     return 0
 
 
+def cmd_margin_status(args) -> int:
+    from encore_tui.domain import margin_rules as mr
+    from encore_tui.services import form17c, load_context, ro_margin, ro_result
+
+    store, ac_id = _store_ac(args)
+    st = ro_result.result_status(store, ac_id)
+    ctx = load_context(store, ac_id)
+    with store.read() as conn:
+        ex = mr.kept_aside_exposure(
+            st.form20, ro_margin.kept_reasons(conn, ctx), form17c.form17c_in(conn, ctx)
+        )
+    print(f"Margin {mr.margin(st.form20)}; rejected postal ballots {st.form20.postal.rejected}.")
+    if ex.stations:
+        print(
+            f"Kept aside (mock poll / 17C mismatch): PS {', '.join(ex.stations)}; 17C votes recorded "
+            f"{ex.recorded}; margin without them {ex.margin}: slips "
+            + ("MUST be counted." if ex.slips_required else "need not be counted.")
+        )
+    for c in st.checks:
+        if c.code.code in ("E123", "E124"):
+            print(f"  {c}")
+    return 0
+
+
+def cmd_reverify_postal(args) -> int:
+    from encore_tui.services import ro_margin
+
+    store, ac_id = _store_ac(args)
+    actor, pin = _sign_in(args, store, ac_id)
+    ro_margin.record_postal_reverification(store, ac_id, args.checked, args.outcome, args.remark, actor, pin)
+    print(f"Re-verification of {args.checked} rejected postal ballots recorded ({args.outcome}).")
+    return 0
+
+
+def cmd_kept_aside_slips(args) -> int:
+    from encore_tui.services import ro_margin
+
+    store, ac_id = _store_ac(args)
+    actor, pin = _sign_in(args, store, ac_id)
+    ro_margin.record_kept_aside_slips(store, ac_id, args.remark, actor, pin)
+    print("Decision recorded: the kept-aside stations' VVPAT slips are counted (encore vvpat round).")
+    return 0
+
+
 def register(sub) -> None:
     def add(parent, name, func, help, user=True):
         p = parent.add_parser(name, help=help, description=help)
@@ -103,3 +148,25 @@ def register(sub) -> None:
     p = add(g, "confirm-cu", cmd_confirm_cu, "the serial of the CU brought to a station's table")
     p.add_argument("station")
     p.add_argument("serial")
+
+    m = sub.add_parser("margin", help="ECI rules that depend on the margin (E123, E124)").add_subparsers(
+        dest="what", required=True
+    )
+    add(
+        m, "status", cmd_margin_status, "the margin, rejected postal ballots, kept-aside stations", user=False
+    )
+    p = add(
+        m,
+        "reverify-postal",
+        cmd_reverify_postal,
+        "(RO) record the re-verification of rejected postal ballots",
+    )
+    p.add_argument(
+        "--checked", type=int, required=True, help="how many rejected postal ballots were re-verified"
+    )
+    p.add_argument("--outcome", choices=["upheld", "corrected"], required=True)
+    p.add_argument("--remark", required=True)
+    p = add(
+        m, "kept-aside-slips", cmd_kept_aside_slips, "(RO) record that kept-aside stations' slips are counted"
+    )
+    p.add_argument("--remark", required=True)

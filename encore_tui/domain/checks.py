@@ -59,6 +59,15 @@ CU_SERIAL_MISMATCH = CheckCode(
 )
 CU_SERIAL_UNCONFIRMED = CheckCode("E121", Severity.ERROR, "the CU serial at the table is not confirmed")
 OVER_17C = CheckCode("E122", Severity.ERROR, "a candidate has more votes than the station recorded (17C)")
+# ECI rules that depend on the margin (domain/margin_rules.py)
+POSTAL_REVERIFY_PENDING = CheckCode(
+    "E123", Severity.ERROR, "margin below the rejected postal ballots: their re-verification is not recorded"
+)
+KEPT_ASIDE_SLIPS_DECISION = CheckCode(
+    "E124",
+    Severity.ERROR,
+    "margin within kept-aside stations' 17C votes: the RO's slip-count decision is not recorded",
+)
 TOTAL_NE_17C = CheckCode("W201", Severity.WARNING, "CU total differs from Form 17C Part I")
 NO_17C = CheckCode("W202", Severity.WARNING, "Form 17C Part I total not recorded for this station")
 KEPT_ASIDE = CheckCode("W203", Severity.WARNING, "table kept aside: VVPAT slips to be counted at the end")
@@ -68,7 +77,8 @@ ALL_CODES = {c.code: c for c in [
     KEPT_ASIDE_HAS_VALUES, POSTAL_SUM_MISMATCH, POSTAL_NOT_DONE, ROUND_NOT_APPROVED,
     KEPT_ASIDE_PENDING, VVPAT_NOT_DONE, TIE_UNDECIDED, SPOT_CHECK_PENDING, BLIND_DIFFERS,
     DOUBLE_ENTRY_PENDING, POSTAL_SCANS_MISSING, FORM20_NOT_SIGNED, VVPAT_MISMATCH, VVPAT_COUNT_MISSING,
-    CU_SERIAL_MISMATCH, CU_SERIAL_UNCONFIRMED, OVER_17C, TOTAL_NE_17C, NO_17C, KEPT_ASIDE,
+    CU_SERIAL_MISMATCH, CU_SERIAL_UNCONFIRMED, OVER_17C, POSTAL_REVERIFY_PENDING, KEPT_ASIDE_SLIPS_DECISION,
+    TOTAL_NE_17C, NO_17C, KEPT_ASIDE,
 ]}  # fmt: skip
 
 # warnings that an operator can acknowledge (W203 is informational: listed, never blocks)

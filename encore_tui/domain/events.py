@@ -52,6 +52,12 @@ _KINDS = [
     EventKind("vvpat.completed", "the RO closed VVPAT verification"),
     EventKind("recount.decided", "the RO allowed or rejected a recount application (Rule 63)"),
     EventKind("result.tie_lot", "a tie was decided by lot (Section 65 RP Act)"),
+    EventKind(
+        "result.postal_reverified", "the RO recorded the re-verification of every rejected postal ballot"
+    ),
+    EventKind(
+        "result.kept_aside_slips", "the RO decided that kept-aside stations' VVPAT slips are counted (margin)"
+    ),
     EventKind("form20.signed", "the RO signed Form 20; no recount application can follow"),
     EventKind("result.declared", "the RO declared the result"),
     EventKind("outbox.queued", "a message for central was queued: the sha256 of the exact bytes to send"),

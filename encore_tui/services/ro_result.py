@@ -285,6 +285,9 @@ def _counting_checks(conn, ctx: AcContext, f20: Form20) -> list[ck.Check]:
             out.append(ck.Check(ck.ROUND_NOT_APPROVED, f"{what} is {info.status.label}", round_no=r))
     if get_record(conn, ctx.ac_id, "vvpat_completed") is None:
         out.append(ck.Check(ck.VVPAT_NOT_DONE, "record the draw, the slip counts and close the verification"))
+    from encore_tui.services.ro_margin import margin_checks_in
+
+    out.extend(margin_checks_in(conn, ctx, f20))  # E123, E124
     return out
 
 
