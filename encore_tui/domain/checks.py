@@ -68,6 +68,14 @@ KEPT_ASIDE_SLIPS_DECISION = CheckCode(
     Severity.ERROR,
     "margin within kept-aside stations' 17C votes: the RO's slip-count decision is not recorded",
 )
+# anomalies the RO acknowledges with a remark before approving (domain/anomalies.py)
+TURNOUT_HIGH = CheckCode("W204", Severity.WARNING, "turnout of the station above the threshold")
+CANDIDATE_SHARE_HIGH = CheckCode(
+    "W205", Severity.WARNING, "one candidate above the threshold share of the station's votes"
+)
+NOTA_SHARE_HIGH = CheckCode("W206", Severity.WARNING, "NOTA above the threshold share of the votes")
+REJECTED_SHARE_HIGH = CheckCode("W207", Severity.WARNING, "rejected postal ballots above the threshold share")
+IDENTICAL_FIGURES = CheckCode("W208", Severity.WARNING, "a station's figures are identical to another's")
 TOTAL_NE_17C = CheckCode("W201", Severity.WARNING, "CU total differs from Form 17C Part I")
 NO_17C = CheckCode("W202", Severity.WARNING, "Form 17C Part I total not recorded for this station")
 KEPT_ASIDE = CheckCode("W203", Severity.WARNING, "table kept aside: VVPAT slips to be counted at the end")
@@ -78,7 +86,8 @@ ALL_CODES = {c.code: c for c in [
     KEPT_ASIDE_PENDING, VVPAT_NOT_DONE, TIE_UNDECIDED, SPOT_CHECK_PENDING, BLIND_DIFFERS,
     DOUBLE_ENTRY_PENDING, POSTAL_SCANS_MISSING, FORM20_NOT_SIGNED, VVPAT_MISMATCH, VVPAT_COUNT_MISSING,
     CU_SERIAL_MISMATCH, CU_SERIAL_UNCONFIRMED, OVER_17C, POSTAL_REVERIFY_PENDING, KEPT_ASIDE_SLIPS_DECISION,
-    TOTAL_NE_17C, NO_17C, KEPT_ASIDE,
+    TOTAL_NE_17C, NO_17C, KEPT_ASIDE, TURNOUT_HIGH, CANDIDATE_SHARE_HIGH, NOTA_SHARE_HIGH, REJECTED_SHARE_HIGH,
+    IDENTICAL_FIGURES,
 ]}  # fmt: skip
 
 # warnings that an operator can acknowledge (W203 is informational: listed, never blocks)

@@ -30,6 +30,7 @@ _KINDS = [
     EventKind("form17c.entered", "a field of a station's Form 17C Part I was keyed from the paper copy"),
     EventKind("table.cu_confirmed", "the serial of the CU brought to a table was confirmed"),
     EventKind("warning.acknowledged", "a warning was checked against the paper and acknowledged"),
+    EventKind("anomaly.acknowledged", "the RO acknowledged an anomaly warning with a remark"),
     EventKind("round.submitted", "the operator handed a round to the RO"),
     EventKind("round.returned", "the RO returned a round to the operator with a remark"),
     EventKind("round.approved", "the RO approved a round"),

@@ -146,7 +146,10 @@ class DashboardScreen(StatusScreen):
                 f"{ck.POSTAL_NOT_DONE.code}: rounds {last - 1}-{last} wait for the RO to approve the postal result."
             )
         if d.leader is not None:
-            lines.append(lead_line(setup, d.leader.lead, d.leader.cumulative.votes, f"r{d.leader.round_no}"))
+            r = d.leader.round_no
+            lines.append(
+                lead_line(setup, d.leader.lead, d.leader.cumulative.votes, f"r{r}", d.provisional(r))
+            )
         else:
             lines.append(t("no votes yet"))
         kept = ", ".join(f"PS {e.station} (r{e.round_no})" for e in d.kept_aside)

@@ -197,7 +197,9 @@ class RoundScreen(StatusScreen):
             notice.update(text)
             notice.display = bool(notices)
         if v.tally is not None:
-            text = lead_line(setup, v.tally.lead, v.tally.cumulative.votes, f"r{self.round_no}")
+            text = lead_line(
+                setup, v.tally.lead, v.tally.cumulative.votes, f"r{self.round_no}", v.provisional
+            )
         else:
             p = v.postal_totals
             text = f"Postal total {p.total} · valid {p.total_valid} · NOTA {p.nota} · rejected {p.rejected}"

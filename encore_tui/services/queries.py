@@ -15,7 +15,7 @@ from encore_tui.domain import tally
 from encore_tui.domain.entries import KeptAsideReason, TableEntry
 from encore_tui.domain.form17c import Form17C
 from encore_tui.domain.plan import POSTAL_ROUND
-from encore_tui.domain.rounds import RoundStatus
+from encore_tui.domain.rounds import RoundStatus, provisional
 from encore_tui.services.context import AcContext, Actor, load_context
 from encore_tui.store.engine import Store
 from encore_tui.store.models import ac as ac_t
@@ -130,6 +130,7 @@ class RoundView:
     postal_totals: tally.Totals
     form17c: Mapping[str, Form17C] = dc_field(default_factory=dict)  # stations' Form 17C Part I
     cu_confirmed: Mapping[str, str] | None = None  # None: the RO has the CU confirmation off
+    provisional: bool = True  # the tally after this round brings forward a round not approved
 
     @property
     def form17c_totals(self) -> dict[str, int | None]:
@@ -168,7 +169,8 @@ def round_view(store: Store, ac_id: int, round_no: int) -> RoundView:
     if round_no > 0:
         upto = {r: e for r, e in entries.items() if 0 < r <= round_no}
         rt = tally.round_tallies(upto, ctx.n, ptot)[-1]
-    return RoundView(ctx, infos[round_no], entries[round_no], checks, rt, ptot, records, cu)
+    prov = provisional(round_no, {r: i.status for r, i in infos.items()})
+    return RoundView(ctx, infos[round_no], entries[round_no], checks, rt, ptot, records, cu, prov)
 
 
 def round_tallies(store: Store, ac_id: int) -> list[tally.RoundTally]:
@@ -210,6 +212,9 @@ class Dashboard:
     kept_aside: list[TableEntry]
     leader: tally.RoundTally | None
     outbox: dict[str, int]
+
+    def provisional(self, round_no: int) -> bool:
+        return provisional(round_no, {r: i.status for r, i in self.rounds.items()})
 
 
 def _outbox_counts(conn: Connection, ac_id: int) -> dict[str, int]:
