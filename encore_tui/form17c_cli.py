@@ -127,6 +127,47 @@ def cmd_kept_aside_slips(args) -> int:
     return 0
 
 
+def cmd_anomalies(args) -> int:
+    from encore_tui.services import anomalies
+
+    store, ac_id = _store_ac(args)
+    found = anomalies.round_anomalies(store, ac_id, args.round)
+    for c in found:
+        print(f"  {c}" + ("" if c.acknowledged else "  [to acknowledge]"))
+    if not found:
+        print(f"Round {args.round}: no anomaly.")
+    return 0
+
+
+def cmd_anomaly_ack(args) -> int:
+    from encore_tui.services import anomalies
+
+    store, ac_id = _store_ac(args)
+    actor, _pin = _sign_in(args, store, ac_id)
+    anomalies.acknowledge_anomaly(store, ac_id, args.round, args.station, args.code, args.remark, actor)
+    print(f"{args.code} at PS {args.station} (round {args.round}) acknowledged; the remark is printed.")
+    return 0
+
+
+def cmd_anomaly_thresholds(args) -> int:
+    from encore_tui.services import anomalies
+
+    store, ac_id = _store_ac(args)
+    values = {
+        k: getattr(args, k)
+        for k in ("turnout", "candidate_share", "nota_share", "rejected_share", "min_votes")
+        if getattr(args, k) is not None
+    }
+    if values:
+        actor, _pin = _sign_in(args, store, ac_id)
+        th = anomalies.set_thresholds(store, ac_id, actor, **values)
+    else:
+        with store.read() as conn:
+            th = anomalies.thresholds_in(conn, ac_id)
+    print(", ".join(f"{k}={v}" for k, v in th.model_dump().items()))
+    return 0
+
+
 def register(sub) -> None:
     def add(parent, name, func, help, user=True):
         p = parent.add_parser(name, help=help, description=help)
@@ -170,3 +211,18 @@ def register(sub) -> None:
         m, "kept-aside-slips", cmd_kept_aside_slips, "(RO) record that kept-aside stations' slips are counted"
     )
     p.add_argument("--remark", required=True)
+
+    a = sub.add_parser(
+        "anomalies", help="anomaly warnings W204-W208 (the RO acknowledges them)"
+    ).add_subparsers(dest="what", required=True)
+    p = add(a, "show", cmd_anomalies, "a round's anomalies and the RO's remarks", user=False)
+    p.add_argument("round", type=int)
+    p = add(a, "ack", cmd_anomaly_ack, "(RO) acknowledge an anomaly with a remark")
+    p.add_argument("round", type=int)
+    p.add_argument("station")
+    p.add_argument("code")
+    p.add_argument("--remark", required=True)
+    p = add(a, "thresholds", cmd_anomaly_thresholds, "show, or (RO) set, the thresholds (shares as 0.95)")
+    for k in ("turnout", "candidate_share", "nota_share", "rejected_share"):
+        p.add_argument("--" + k.replace("_", "-"), dest=k, type=float)
+    p.add_argument("--min-votes", dest="min_votes", type=int)

@@ -109,3 +109,34 @@ def test_the_round_sheet_lists_anomalies_with_the_remark(sqlite_store, tmp_path)
     text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "Anomaly warnings" in text
     assert "W205" in text and "home village of the candidate" in " ".join(text.split())
+
+
+def test_anomalies_at_the_console(sqlite_store, monkeypatch, capsys):
+    import io
+
+    from encore_tui import cli
+
+    store = sqlite_store
+    ac_id = make_ac(store)
+    type_table(store, ac_id, 1, "1", {"c1": 99, "c2": 1, "c3": 0, "nota": 1, "total": 101})
+    db = store.engine.url.database
+
+    def run(*argv, stdin: str = "") -> tuple[int, str]:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        code = cli.main(["--db", db, *argv])
+        out = capsys.readouterr()
+        return code, out.out + out.err
+
+    code, out = run("anomalies", "show", "1")
+    assert code == 0 and "W205 table 1 (PS 1)" in out and "[to acknowledge]" in out
+    assert (
+        run(
+            "anomalies", "ack", "1", "1", "W205", "--remark", "checked", "--user", "ro1", stdin=RO_PIN + "\n"
+        )[0]
+        == 0
+    )
+    assert "[to acknowledge]" not in run("anomalies", "show", "1")[1]
+    code, out = run("anomalies", "thresholds", "--turnout", "0.05", "--user", "ro1", stdin=RO_PIN + "\n")
+    assert code == 0 and "turnout=0.05" in out
+    assert "W204" in run("anomalies", "show", "1")[1]
+    verified(store, ac_id)
