@@ -36,10 +36,10 @@ async def test_dashboard_lead_line_and_trends_say_provisional_until_approved(sql
     app = EncoreApp(store, Settings())
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot)
-        assert "PROVISIONAL Leading r1" in _summary(app)
+        assert "PROV. Leading r1" in _summary(app)
         screen = await open_round(pilot, 1)
         await settle(pilot)
-        assert str(screen.query_one("#lead").render()).startswith("PROVISIONAL Leading r1")
+        assert str(screen.query_one("#lead").render()).startswith("PROV. Leading r1")
         await pilot.press("f6")
         await pilot.pause()
         assert isinstance(app.screen, TrendsScreen)
@@ -52,7 +52,7 @@ async def test_dashboard_lead_line_and_trends_say_provisional_until_approved(sql
     app = EncoreApp(store, Settings())
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot)
-        assert "Leading r1" in _summary(app) and "PROVISIONAL" not in _summary(app)
+        assert "Leading r1" in _summary(app) and "PROV." not in _summary(app)
         await pilot.press("f6")
         await pilot.pause()
         assert "PROVISIONAL" not in str(app.screen.query_one("#title").render())

@@ -105,7 +105,7 @@ def lead_line(
     c = setup.candidates
     first = c[lead.leader - 1]
     # the margin comes before the runner-up: at 80 columns the tail is what gets cut
-    prov = "PROVISIONAL " if provisional else ""
+    prov = "PROV. " if provisional else ""  # provisional: short, the line must fit 80 columns
     text = f"{prov}{t('Leading')} {after}: {first.party} {first.name[:16]} {votes[lead.leader - 1]}"
     text += f" · {t('Margin')} {lead.margin}" + (" · TIED" if lead.is_tie else "")
     if lead.runner_up:
