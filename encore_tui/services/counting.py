@@ -560,7 +560,7 @@ def round_checks(
         postal=round_no == POSTAL_ROUND,
         postal_approved=postal_status.is_approved,
         round_count=ctx.last_round,
-        form17c=form17c_in(conn, ctx),
+        form17c=form17c_in(conn, ctx, ctx.tables_of(round_no)),
         cu_confirmed=cu_confirmed_in(conn, ctx.ac_id),
     )
 

@@ -5,10 +5,11 @@ station is an `ro_record` row `form17c:<station>`, so `encore journal verify` re
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Sequence
 
 from pydantic import ValidationError
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from encore_tui.domain import form17c as f17
 from encore_tui.domain.form17c import Form17C, Form17CSource
@@ -18,6 +19,7 @@ from encore_tui.services.errors import InvalidValue, ServiceError, StaleEdit
 from encore_tui.services.ro_tx import get_record, records_like
 from encore_tui.services.uow import Saved, unit_of_work
 from encore_tui.store.engine import Store
+from encore_tui.store.models import ro_record as rec_t
 
 PREFIX = "form17c:"
 CU_SETTING = "setting:confirm_cu_serial"
@@ -27,13 +29,28 @@ _OPEN = (RoundStatus.DRAFT, RoundStatus.RETURNED, RoundStatus.CORRECTION)
 
 
 # -- reading ---------------------------------------------------------------------------------------
-def records_in(conn: Connection, ac_id: int) -> dict[str, Form17C]:
-    return {k[len(PREFIX) :]: Form17C.model_validate(v) for k, v in records_like(conn, ac_id, PREFIX).items()}
+def records_in(conn: Connection, ac_id: int, stations: Iterable[str] | None = None) -> dict[str, Form17C]:
+    """The recorded forms (of `stations` only, when given: a round's tables on every re-read)."""
+    if stations is None:
+        rows = records_like(conn, ac_id, PREFIX).items()
+    else:
+        keys = [PREFIX + s for s in stations]
+        rows = [
+            (r.key, json.loads(r.value))
+            for r in conn.execute(
+                select(rec_t.c.key, rec_t.c.value).where(rec_t.c.ac_id == ac_id, rec_t.c.key.in_(keys))
+            )
+        ]
+    return {k[len(PREFIX) :]: Form17C.model_validate(v) for k, v in rows}
 
 
-def form17c_in(conn: Connection, ctx: AcContext) -> dict[str, Form17C]:
-    """Every station's Form 17C Part I (recorded, else the setup's legacy figures)."""
-    return f17.effective(ctx.setup, records_in(conn, ctx.ac_id))
+def form17c_in(conn: Connection, ctx: AcContext, stations: Iterable[str] | None = None) -> dict[str, Form17C]:
+    """Each station's Form 17C Part I (recorded, else the setup's legacy figures)."""
+    eff = f17.effective(ctx.setup, records_in(conn, ctx.ac_id, stations))
+    if stations is None:
+        return eff
+    wanted = set(stations)
+    return {s: r for s, r in eff.items() if s in wanted}
 
 
 def tendered_in(conn: Connection, ctx: AcContext) -> dict[str, int | None]:
@@ -66,13 +83,20 @@ def cu_confirmed_in(conn: Connection, ac_id: int) -> dict[str, str] | None:
 
 
 # -- guards ----------------------------------------------------------------------------------------
-def _station_open(conn: Connection, ctx: AcContext, station: str) -> None:
+def _station_open(
+    conn: Connection, ctx: AcContext, station: str, many: tuple[dict, dict] | None = None
+) -> None:
+    """`many`: (station → round, round → status), read once by a caller that checks many."""
     from encore_tui.services.counting import _round_row
 
     if station not in ctx.stations_by_number:
         raise InvalidValue(f"PS {station} is not a polling station of this AC: check the number.")
-    round_no = ctx.plan.locate(station).round_no
-    status = RoundStatus(_round_row(conn, ctx.ac_id, round_no).status)
+    if many is not None:
+        round_no = many[0][station]
+        status = many[1][round_no]
+    else:
+        round_no = ctx.plan.locate(station).round_no
+        status = RoundStatus(_round_row(conn, ctx.ac_id, round_no).status)
     if status not in _OPEN:
         raise ServiceError(
             f"PS {station} is in round {round_no}, which is {status.label}: its Form 17C Part I was "
@@ -96,14 +120,18 @@ def import_form17c(
         raise InvalidValue("No Form 17C Part I rows to import.")
     seen: set[str] = set()
     with unit_of_work(store, ac_id, actor) as tx:
+        from encore_tui.services.queries import round_infos
+
         ctx = load_context(store, ac_id, tx.conn)
+        statuses = {r: i.status for r, i in round_infos(tx.conn, ac_id).items()}
+        round_of = {s: r for r, stations in enumerate(ctx.plan.rounds, start=1) for s in stations}
         for rec in records:
             if rec.station in seen:
                 raise InvalidValue(f"PS {rec.station} is listed twice.")
             seen.add(rec.station)
-            _station_open(tx.conn, ctx, rec.station)
+            _station_open(tx.conn, ctx, rec.station, (round_of, statuses))
             _refuse_problems(rec)
-            tx.record(PREFIX + rec.station, rec.to_json())
+        tx.records({PREFIX + r.station: r.to_json() for r in records})
         sources = sorted({r.source.value for r in records})
         ev = tx.event(
             "form17c.imported",
@@ -152,7 +180,8 @@ def enter_form17c(
     with unit_of_work(store, ac_id, actor) as tx:
         ctx = load_context(store, ac_id, tx.conn)
         _station_open(tx.conn, ctx, station)
-        cur = records_in(tx.conn, ac_id).get(station)
+        found = get_record(tx.conn, ac_id, PREFIX + station)
+        cur = Form17C.model_validate(found) if found else None
         before = getattr(cur, field) if cur is not None else None
         if expected is not ... and expected != before:
             raise StaleEdit(

@@ -162,7 +162,7 @@ def round_view(store: Store, ac_id: int, round_no: int) -> RoundView:
             raise ServiceError(f"There is no round {round_no}.")
         entries = all_entries(conn, ctx)
         checks = round_checks(conn, ctx, round_no, entries[round_no])
-        records = form17c_in(conn, ctx) if round_no != POSTAL_ROUND else {}
+        records = form17c_in(conn, ctx, ctx.tables_of(round_no)) if round_no != POSTAL_ROUND else {}
         cu = cu_confirmed_in(conn, ac_id)
     ptot = postal_totals(entries[POSTAL_ROUND], ctx.n)
     rt = None
