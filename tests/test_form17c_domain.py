@@ -129,3 +129,12 @@ def test_form20_tendered_comes_from_the_record():
     assert [r.tendered for r in f.rows[:3]] == [2, None, 1]
     assert f.tendered == 3
     assert form20(setup, {}, None).tendered == 9 * len(setup.stations)
+
+
+def test_the_documented_json_schema_is_the_models():
+    import json
+
+    from tests.conftest import ROOT
+
+    doc = json.loads((ROOT / "docs" / "form17c.schema.json").read_text(encoding="utf-8"))
+    assert doc == Form17C.model_json_schema(), "regenerate: encore schema form17c -o docs/form17c.schema.json"
