@@ -4,6 +4,8 @@ work with the RO's PIN re-entered, recorded in `ro_record` (journaled, replayed 
 
 from __future__ import annotations
 
+import contextlib
+
 from sqlalchemy import Connection
 
 from encore_tui.domain import checks as ck
@@ -54,22 +56,30 @@ def _f20(conn: Connection, ctx: AcContext) -> Form20:
     return _form20_in(conn, ctx)[1]
 
 
+@contextlib.contextmanager
+def _ro_decision(store: Store, ac_id: int, actor: Actor, pin: str, remark: str, ask: str):
+    """The RO's PIN, a remark, and one unit of work, before the result is declared."""
+    authorize(actor.role, Action.DECLARE)
+    if not remark.strip():
+        raise InvalidValue(ask)
+    confirm_pin(store, actor, pin, ac_id)
+    ctx = load_context(store, ac_id)
+    with unit_of_work(store, ac_id, actor) as tx:
+        if get_record(tx.conn, ac_id, "declaration"):
+            raise ServiceError("The result is already declared.")
+        yield tx, ctx
+
+
 def record_postal_reverification(
     store: Store, ac_id: int, checked: int, outcome: str, remark: str, actor: Actor, pin: str
 ) -> Saved:
     """Every rejected postal ballot was re-verified (in front of the candidates' agents): the
     number checked, the outcome and the RO's remark. 'corrected': some were found valid and the
     RO corrects the postal round (ro correct 0); the rule is then met."""
-    authorize(actor.role, Action.DECLARE)
     if outcome not in OUTCOMES:
         raise InvalidValue(f"The outcome is one of: {', '.join(OUTCOMES)}.")
-    if not remark.strip():
-        raise InvalidValue("Write what was re-verified and found (who was present, the result).")
-    confirm_pin(store, actor, pin, ac_id)
-    ctx = load_context(store, ac_id)
-    with unit_of_work(store, ac_id, actor) as tx:
-        if get_record(tx.conn, ac_id, "declaration"):
-            raise ServiceError("The result is already declared.")
+    ask = "Write what was re-verified and found (who was present, the result)."
+    with _ro_decision(store, ac_id, actor, pin, remark, ask) as (tx, ctx):
         f20 = _f20(tx.conn, ctx)
         rejected = f20.postal.rejected
         if rejected == 0:
@@ -95,14 +105,10 @@ def record_postal_reverification(
 def record_kept_aside_slips(store: Store, ac_id: int, remark: str, actor: Actor, pin: str) -> Saved:
     """The RO's decision that the kept-aside stations under the margin rule have their VVPAT slips
     counted (the counts are entered in the VVPAT round: E110 until they are)."""
-    authorize(actor.role, Action.DECLARE)
-    if not remark.strip():
-        raise InvalidValue("Write the decision (who was present; the slips are counted).")
-    confirm_pin(store, actor, pin, ac_id)
-    ctx = load_context(store, ac_id)
-    with unit_of_work(store, ac_id, actor) as tx:
-        from encore_tui.services.form17c import form17c_in
+    from encore_tui.services.form17c import form17c_in
 
+    ask = "Write the decision (who was present; the slips are counted)."
+    with _ro_decision(store, ac_id, actor, pin, remark, ask) as (tx, ctx):
         ex = mr.kept_aside_exposure(_f20(tx.conn, ctx), kept_reasons(tx.conn, ctx), form17c_in(tx.conn, ctx))
         if not ex.stations:
             raise ServiceError("No station is kept aside for mock poll or a 17C mismatch.")

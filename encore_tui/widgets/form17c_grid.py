@@ -24,7 +24,7 @@ from textual.strip import Strip
 
 from encore_tui.domain import form17c as f17
 from encore_tui.domain.form17c import Form17C
-from encore_tui.widgets.tally_grid import Refusal
+from encore_tui.widgets.tally_grid import Refusal, TallyGrid
 
 HEADER = 1
 LABEL_W = 8
@@ -205,15 +205,8 @@ class Form17CGrid(ScrollView, can_focus=True):
     def _notice(self, text: str, error: bool = True) -> None:
         self.post_message(self.Notice(self, text, error))
 
-    def _grid_bindings(self) -> dict[str, list]:
-        keymap = self.app._keymap
-        if self._keymap_seen is not keymap:
-            bm = self._bindings.copy()
-            if keymap:
-                bm.apply_keymap(keymap)
-            self._key_bindings = bm.key_to_bindings
-            self._keymap_seen = keymap
-        return self._key_bindings
+    # the same keymap-aware lookup as the tally grid (keys run in the grid's own queue)
+    _grid_bindings = TallyGrid._grid_bindings
 
     def on_key(self, event: events.Key) -> None:
         for binding in self._grid_bindings().get(event.key, []):
