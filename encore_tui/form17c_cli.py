@@ -49,6 +49,21 @@ def cmd_set(args) -> int:
     return 0
 
 
+def cmd_double(args) -> int:
+    from encore_tui.services import form17c
+
+    store, ac_id = _store_ac(args)
+    if args.keyer:
+        actor, _pin = _sign_in(args, store, ac_id)
+        form17c.open_double(store, ac_id, args.keyer, actor)
+        print(f"Second, blind keying of Form 17C assigned to {args.keyer} (F7 on their dashboard).")
+    diffs = form17c.differences(store, ac_id)
+    for station, field, first, second in diffs:
+        print(f"  PS {station} {field}: {first} / second keying {second}")
+    print(f"{len(diffs)} difference(s) between the two keyings (E125 blocks those stations' rounds).")
+    return 0
+
+
 def cmd_cu_setting(args) -> int:
     from encore_tui.services import form17c
 
@@ -184,6 +199,8 @@ def register(sub) -> None:
     p = add(g, "set", cmd_set, "key fields of a station's Part I: votes_recorded=656 tendered=1 cu_id=…")
     p.add_argument("station")
     p.add_argument("values", nargs="+")
+    p = add(g, "double", cmd_double, "(RO) --keyer NAME assigns a blind second keying; lists differences")
+    p.add_argument("--keyer")
     p = add(g, "cu-setting", cmd_cu_setting, "(RO) CU serial confirmation at the tables: on | off")
     p.add_argument("state", nargs="?", choices=["on", "off"])
     p = add(g, "confirm-cu", cmd_confirm_cu, "the serial of the CU brought to a station's table")

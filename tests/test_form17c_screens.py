@@ -132,3 +132,31 @@ async def test_the_round_grid_shows_the_17c_checks_with_their_codes(bare_hall):
         await pilot.press("escape")
         await settle(pilot)
     assert services.round_view(store, ac_id, 1).info.status.value == "draft"
+
+
+async def test_the_assigned_second_keyer_gets_a_blind_grid_and_differences_are_marked(bare_hall):
+    store, ac_id = bare_hall
+    services.add_user(store, "op2", "operator", "2222", "Operator Two")
+    form17c.enter_form17c(store, ac_id, "1", "electors", 1000, services.Actor("op1", "operator"))
+    form17c.open_double(store, ac_id, "op2", RO)
+    app = EncoreApp(store, Settings())
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "op2", "2222")
+        screen = await open_17c(pilot)
+        grid = screen.query_one(Form17CGrid)
+        assert "second keying (blind)" in str(screen.query_one("#title").render())
+        assert grid.value("1", "electors") is None  # the first keying is not shown
+        await pilot.press(*"900", "enter")
+        await pilot.pause()
+        assert "saved" in status_text(screen)
+    assert form17c.form17c(store, ac_id)["1"].electors == 1000
+    assert form17c.differences(store, ac_id) == [("1", "electors", 1000, 900)]
+    app = EncoreApp(store, Settings())
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        screen = await open_17c(pilot)
+        grid = screen.query_one(Form17CGrid)
+        assert ("1", "electors") in grid.differs and "1 differ" in str(screen.query_one("#title").render())
+        grid.move_to("1", "electors")
+        screen._show_detail()
+        assert "second keying differs" in str(screen.query_one("#detail").render())

@@ -265,3 +265,37 @@ def test_cli_import_form17c_and_bad_file_message(tmp_path):
     assert r.returncode != 0 and "Traceback" not in r.stderr
     assert "bad.csv, line 3, field 'polling_station_no': polling station 412 is not in this AC" in r.stderr
     assert "CUNEM12345" in _cli(db, "form17c", "show", "1").stdout  # nothing of bad.csv was written
+    assert "0 difference(s)" in _cli(db, "form17c", "double").stdout
+
+
+def test_a_second_blind_keying_shows_differences_that_block_the_round(store):
+    ac_id = bare_ac(store)
+    for f, v in (("electors", 1000), ("votes_recorded", 300), ("cu_id", "CU1")):
+        form17c.enter_form17c(store, ac_id, "1", f, v, OPERATOR)
+    form17c.enter_form17c(store, ac_id, "2", "votes_recorded", 300, OPERATOR)
+    with pytest.raises(services.NotAllowed):
+        form17c.open_double(store, ac_id, "op2", OPERATOR)
+    services.add_user(store, "op1", "operator", "1111", "Operator One")
+    services.add_user(store, "op2", "operator", "2222", "Operator Two")
+    with pytest.raises(services.InvalidValue, match="someone else"):
+        form17c.open_double(store, ac_id, "op1", RO)
+    with pytest.raises(services.ServiceError, match="not assigned to you"):
+        form17c.enter_form17c(store, ac_id, "1", "votes_recorded", 300, OPERATOR2, blind=True)
+    form17c.open_double(store, ac_id, "op2", RO)
+    assert form17c.blind_records(store, ac_id, OPERATOR2) == {}  # blind: not the first keying
+    with pytest.raises(services.ServiceError, match="not assigned"):
+        form17c.blind_records(store, ac_id, OPERATOR)
+    for f, v in (("electors", 1000), ("votes_recorded", 390), ("cu_id", "CU1")):
+        form17c.enter_form17c(store, ac_id, "1", f, v, OPERATOR2, blind=True)
+    form17c.enter_form17c(store, ac_id, "2", "votes_recorded", 300, OPERATOR2, blind=True)
+    assert form17c.form17c(store, ac_id)["1"].votes_recorded == 300  # the record is the first keying
+    assert form17c.differences(store, ac_id) == [("1", "votes_recorded", 300, 390)]
+    for s in ("1", "2", "3"):
+        key_table(store, ac_id, s, (100, 100, 100))
+    assert "E125" in codes(store, ac_id, 1, "1") and "E125" not in codes(store, ac_id, 1, "2")
+    with pytest.raises(services.RoundBlocked, match="E125"):
+        services.submit_round(store, ac_id, 1, OPERATOR)
+    form17c.enter_form17c(store, ac_id, "1", "votes_recorded", 300, OPERATOR2, blind=True)  # op2 erred
+    assert form17c.differences(store, ac_id) == []
+    assert "E125" not in codes(store, ac_id, 1, "1")
+    assert services.verify_journal(store, ac_id).ok

@@ -59,6 +59,9 @@ CU_SERIAL_MISMATCH = CheckCode(
 )
 CU_SERIAL_UNCONFIRMED = CheckCode("E121", Severity.ERROR, "the CU serial at the table is not confirmed")
 OVER_17C = CheckCode("E122", Severity.ERROR, "a candidate has more votes than the station recorded (17C)")
+FORM17C_KEYINGS_DIFFER = CheckCode(
+    "E125", Severity.ERROR, "the two keyings of the station's Form 17C Part I differ"
+)
 # ECI rules that depend on the margin (domain/margin_rules.py)
 POSTAL_REVERIFY_PENDING = CheckCode(
     "E123", Severity.ERROR, "margin below the rejected postal ballots: their re-verification is not recorded"
@@ -85,7 +88,7 @@ ALL_CODES = {c.code: c for c in [
     KEPT_ASIDE_HAS_VALUES, POSTAL_SUM_MISMATCH, POSTAL_NOT_DONE, ROUND_NOT_APPROVED,
     KEPT_ASIDE_PENDING, VVPAT_NOT_DONE, TIE_UNDECIDED, SPOT_CHECK_PENDING, BLIND_DIFFERS,
     DOUBLE_ENTRY_PENDING, POSTAL_SCANS_MISSING, FORM20_NOT_SIGNED, VVPAT_MISMATCH, VVPAT_COUNT_MISSING,
-    CU_SERIAL_MISMATCH, CU_SERIAL_UNCONFIRMED, OVER_17C, POSTAL_REVERIFY_PENDING, KEPT_ASIDE_SLIPS_DECISION,
+    CU_SERIAL_MISMATCH, CU_SERIAL_UNCONFIRMED, OVER_17C, FORM17C_KEYINGS_DIFFER, POSTAL_REVERIFY_PENDING, KEPT_ASIDE_SLIPS_DECISION,
     TOTAL_NE_17C, NO_17C, KEPT_ASIDE, TURNOUT_HIGH, CANDIDATE_SHARE_HIGH, NOTA_SHARE_HIGH, REJECTED_SHARE_HIGH,
     IDENTICAL_FIGURES,
 ]}  # fmt: skip

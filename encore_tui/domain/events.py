@@ -28,6 +28,7 @@ _KINDS = [
         "form17c.imported", "stations' Form 17C Part I were recorded from a file (or Form 20, rehearsal)"
     ),
     EventKind("form17c.entered", "a field of a station's Form 17C Part I was keyed from the paper copy"),
+    EventKind("form17c.double_opened", "the RO assigned a second, blind keying of Form 17C Part I"),
     EventKind("table.cu_confirmed", "the serial of the CU brought to a table was confirmed"),
     EventKind("warning.acknowledged", "a warning was checked against the paper and acknowledged"),
     EventKind("anomaly.acknowledged", "the RO acknowledged an anomaly warning with a remark"),

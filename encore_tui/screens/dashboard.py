@@ -265,8 +265,11 @@ class DashboardScreen(StatusScreen):
 
     def action_form17c(self) -> None:
         from encore_tui.screens.form17c_entry import Form17CScreen
+        from encore_tui.services.form17c import double_keyer
 
-        self.app.push_screen(Form17CScreen())
+        # the operator the RO assigned the second keying to gets the blind grid
+        blind = double_keyer(self.app.store, self.app.ac_id) == self.app.actor.username
+        self.app.push_screen(Form17CScreen(blind=blind))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":

@@ -22,10 +22,18 @@ from encore_tui.widgets.tally_grid import Refusal
 
 
 class Form17CScreen(StatusScreen):
+    """`blind`: the second keying (double entry) by the operator the RO assigned: an empty grid
+    of its own, never the first keying's figures. Otherwise fields where the second keying
+    differs are marked (and E125 blocks the rounds of those stations)."""
+
     BINDINGS = [
         Binding("f5", "reload", "Refresh", id="form17c.reload", tooltip="Read the store again"),
         Binding("escape", "back", "Back", id="form17c.back", tooltip="Back to the dashboard"),
     ]
+
+    def __init__(self, blind: bool = False) -> None:
+        super().__init__()
+        self.blind = blind
 
     def compose(self) -> ComposeResult:
         ctx = self.app_ctx()
@@ -58,26 +66,43 @@ class Form17CScreen(StatusScreen):
 
     def _load(self) -> None:
         ctx = self.app_ctx()
-        records = svc.form17c(self.app.store, self.app.ac_id)
+        store, ac_id = self.app.store, self.app.ac_id
+        if self.blind:
+            records, differs = svc.blind_records(store, ac_id, self.app.actor), set()
+        else:
+            records = svc.form17c(store, ac_id)
+            differs = {(s, f) for s, f, _a, _b in svc.differences(store, ac_id)}
         editable = may(self.app.actor.role, Action.ENTER)
-        self.grid.load(records, editable)
+        self.grid.load(records, editable, differs)
         done = sum(1 for r in records.values() if r.complete)
+        what = "second keying (blind)" if self.blind else "Form 17C Part I"
         self.query_one("#title", Static).update(
-            f"Form 17C Part I · AC {ctx.setup.ac.number} {ctx.setup.ac.name} · "
+            f"{what} · AC {ctx.setup.ac.number} {ctx.setup.ac.name} · "
             f"{done}/{len(ctx.setup.stations)} stations recorded"
+            + (f" · {len({s for s, _ in differs})} differ" if differs else "")
         )
 
     def _save(self, station: str, field: str, value, expected) -> Refusal | None:
         try:
             saved = svc.enter_form17c(
-                self.app.store, self.app.ac_id, station, field, value, self.app.actor, expected=expected
+                self.app.store,
+                self.app.ac_id,
+                station,
+                field,
+                value,
+                self.app.actor,
+                expected=expected,
+                blind=self.blind,
             )
         except StaleEdit as exc:
             self._load()
             return Refusal(not_saved(exc), keep_typing=False)
         except user_errors() as exc:
             return Refusal(not_saved(exc))
-        rec = svc.form17c(self.app.store, self.app.ac_id).get(station)
+        if self.blind:
+            rec = svc.blind_records(self.app.store, self.app.ac_id, self.app.actor).get(station)
+        else:
+            rec = svc.form17c(self.app.store, self.app.ac_id).get(station)
         if rec is not None:
             self.grid.update_record(rec)
         shown = "blank" if value in (None, "") else str(value)
@@ -97,6 +122,8 @@ class Form17CScreen(StatusScreen):
         rec = g.records.get(g.station)
         src = f" · from {rec.source.value}" if rec is not None else " · not recorded"
         problems = "; ".join(m for _, m in rec.problems()) if rec is not None else ""
+        if (g.station, g.field) in g.differs:
+            problems = "the second keying differs: check the paper" + (f"; {problems}" if problems else "")
         self.query_one("#detail", Static).update(
             f"PS {g.station} · {f17.LABELS[g.field]}{src}" + (f" · {problems}" if problems else "")
         )

@@ -550,10 +550,10 @@ def _transition(
 def round_checks(
     conn: Connection, ctx: AcContext, round_no: int, entries: list[TableEntry]
 ) -> list[ck.Check]:
-    from encore_tui.services.form17c import cu_confirmed_in, form17c_in
+    from encore_tui.services.form17c import cu_confirmed_in, differences_check, form17c_in
 
     postal_status = RoundStatus(_round_row(conn, ctx.ac_id, POSTAL_ROUND).status)
-    return ck.check_round(
+    return differences_check(conn, ctx, round_no, entries) + ck.check_round(
         ctx.setup,
         round_no,
         entries,

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from pydantic import ValidationError
 from sqlalchemy import Connection, select
 
+from encore_tui.domain import checks as ck
 from encore_tui.domain import form17c as f17
 from encore_tui.domain.form17c import Form17C, Form17CSource
 from encore_tui.domain.rounds import Action, RoundStatus, authorize
@@ -24,6 +25,8 @@ from encore_tui.store.models import ro_record as rec_t
 PREFIX = "form17c:"
 CU_SETTING = "setting:confirm_cu_serial"
 CU_PREFIX = "cu_serial:"
+DOUBLE = "form17c_double"  # {keyer}: the RO assigned the second, blind keying
+BLIND_PREFIX = "form17c_blind:"  # the second keying of a station
 # a station's 17C may change only while its round can still be typed in
 _OPEN = (RoundStatus.DRAFT, RoundStatus.RETURNED, RoundStatus.CORRECTION)
 
@@ -171,16 +174,21 @@ def enter_form17c(
     actor: Actor,
     *,
     expected: int | str | None | type[...] = ...,
+    blind: bool = False,
 ) -> Saved:
     """Save one field of a station's Part I as keyed from the paper copy (None clears it).
-    `expected` is what the screen showed: a change by somebody else meanwhile is refused."""
+    `expected` is what the screen showed: a change by somebody else meanwhile is refused.
+    `blind`: the second keying (double entry), by the operator the RO assigned, kept apart."""
     authorize(actor.role, Action.ENTER)
     if field not in (*f17.FIELDS, "remarks"):
         raise InvalidValue(f"'{field}' is not a field of Form 17C Part I.")
+    prefix = BLIND_PREFIX if blind else PREFIX
     with unit_of_work(store, ac_id, actor) as tx:
         ctx = load_context(store, ac_id, tx.conn)
         _station_open(tx.conn, ctx, station)
-        found = get_record(tx.conn, ac_id, PREFIX + station)
+        if blind and double_keyer_in(tx.conn, ac_id) != actor.username:
+            raise ServiceError("The second keying of Form 17C is not assigned to you (the RO assigns it).")
+        found = get_record(tx.conn, ac_id, prefix + station)
         cur = Form17C.model_validate(found) if found else None
         before = getattr(cur, field) if cur is not None else None
         if expected is not ... and expected != before:
@@ -198,11 +206,92 @@ def enter_form17c(
         ev = None
         if cur is None or before != after:
             _refuse_problems(rec)
-            tx.record(PREFIX + station, rec.to_json())
-            ev = tx.event(
-                "form17c.entered", {"station": station, "field": field, "before": before, "after": after}
-            )
+            tx.record(prefix + station, rec.to_json())
+            payload = {"station": station, "field": field, "before": before, "after": after}
+            ev = tx.event("form17c.entered", payload | ({"blind": True} if blind else {}))
     return tx.saved(ev, before=None, after=None)
+
+
+# -- double entry: a second, blind keying by another operator ----------------------------------------
+def double_keyer_in(conn: Connection, ac_id: int) -> str | None:
+    rec = get_record(conn, ac_id, DOUBLE)
+    return rec["keyer"] if rec else None
+
+
+def double_keyer(store: Store, ac_id: int) -> str | None:
+    with store.read() as conn:
+        return double_keyer_in(conn, ac_id)
+
+
+def open_double(store: Store, ac_id: int, keyer: str, actor: Actor) -> Saved:
+    """The RO has a second operator key Form 17C Part I blind from the same paper copies."""
+    from encore_tui.domain.rounds import Role
+    from encore_tui.services.users import list_users
+
+    authorize(actor.role, Action.APPROVE)
+    if keyer not in {u.username for u in list_users(store) if u.role in (Role.OPERATOR, Role.ARO)}:
+        raise InvalidValue(f"'{keyer}' is not an operator account.")
+    with unit_of_work(store, ac_id, actor) as tx:
+        typed = select(rec_t.c.updated_by).where(rec_t.c.ac_id == ac_id, rec_t.c.key.startswith(PREFIX))
+        if keyer in set(tx.conn.execute(typed.distinct()).scalars()):
+            raise InvalidValue(f"'{keyer}' keyed Form 17C: the second keying must be by someone else.")
+        if double_keyer_in(tx.conn, ac_id) is not None:
+            raise ServiceError("The second keying of Form 17C is already assigned.")
+        tx.record(DOUBLE, {"keyer": keyer})
+        ev = tx.event("form17c.double_opened", {"keyer": keyer})
+    return tx.saved(ev)
+
+
+def blind_records(store: Store, ac_id: int, actor: Actor) -> dict[str, Form17C]:
+    """The second keying, shown only to its keyer (blind: never the first keying's figures)."""
+    with store.read() as conn:
+        if double_keyer_in(conn, ac_id) != actor.username:
+            raise ServiceError("The second keying of Form 17C is not assigned to you.")
+        rows = records_like(conn, ac_id, BLIND_PREFIX).items()
+    return {k[len(BLIND_PREFIX) :]: Form17C.model_validate(v) for k, v in rows}
+
+
+def differences_in(
+    conn: Connection, ac_id: int, stations: Iterable[str] | None = None
+) -> list[tuple[str, str, object, object]]:
+    """(station, field, first keying, second keying) wherever both keyed a station and differ."""
+    wanted = None if stations is None else set(stations)
+    second = {k[len(BLIND_PREFIX) :]: v for k, v in records_like(conn, ac_id, BLIND_PREFIX).items()}
+    if not second:
+        return []
+    first = records_in(conn, ac_id, second if wanted is None else [s for s in second if s in wanted])
+    out = []
+    for station, rec in sorted(first.items()):
+        other = second[station]
+        out += [
+            (station, f, getattr(rec, f), other.get(f)) for f in f17.FIELDS if getattr(rec, f) != other.get(f)
+        ]
+    return out
+
+
+def differences_check(conn: Connection, ctx: AcContext, round_no: int, entries) -> list[ck.Check]:
+    """E125 on a counted table whose station's two 17C keyings differ (its 17C is in doubt)."""
+    counted = {e.station: e for e in entries if e.values}
+    if round_no == 0 or not counted:
+        return []
+    out = []
+    for station, field, first, second in differences_in(conn, ctx.ac_id, counted):
+        e = counted[station]
+        out.append(
+            ck.Check(
+                ck.FORM17C_KEYINGS_DIFFER,
+                f"17C {f17.LABELS[field]}: {first} / second keying {second}: correct the wrong one",
+                round_no=round_no,
+                station=station,
+                table_no=e.table_no,
+            )
+        )
+    return out
+
+
+def differences(store: Store, ac_id: int) -> list[tuple[str, str, object, object]]:
+    with store.read() as conn:
+        return differences_in(conn, ac_id)
 
 
 def set_cu_confirmation(store: Store, ac_id: int, on: bool, actor: Actor) -> Saved:

@@ -99,6 +99,7 @@ class Form17CGrid(ScrollView, can_focus=True):
         self.stations = stations
         self.fields = list(f17.FIELDS)
         self.records: dict[str, Form17C] = {}
+        self.differs: set[tuple[str, str]] = set()  # (station, field) the second keying differs on
         self.editable = False
         self.saver: Saver | None = None
         self.row = 0
@@ -111,8 +112,11 @@ class Form17CGrid(ScrollView, can_focus=True):
         self.virtual_size = Size(LABEL_W + sum(width(f) for f in self.fields) + 3, HEADER + len(stations))
 
     # -- data -------------------------------------------------------------------------------
-    def load(self, records: Mapping[str, Form17C], editable: bool) -> None:
+    def load(
+        self, records: Mapping[str, Form17C], editable: bool, differs: set[tuple[str, str]] | None = None
+    ) -> None:
         self.records = dict(records)
+        self.differs = set(differs or ())
         self.editable = editable
         self._gen = [g + 1 for g in self._gen]
         self.refresh()
@@ -186,6 +190,7 @@ class Form17CGrid(ScrollView, can_focus=True):
         station = self.stations[r]
         rec = self.records.get(station)
         bad = {f for f, _ in rec.problems()} if rec is not None else set()
+        bad |= {f for s, f in self.differs if s == station}
         mark = " " if rec is None else ("!" if bad else ("✓" if rec.complete else "·"))
         segs = [Segment(f"{station[: LABEL_W - 2]:<{LABEL_W - 2}}{mark} ", self._style("label"))]
         base = self._style("cell")
