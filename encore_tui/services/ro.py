@@ -205,10 +205,11 @@ def review_round(store: Store, ac_id: int, round_no: int) -> RoundReview:
         for purpose, cells in ((BlindPurpose.SPOT, spot), (BlindPurpose.DOUBLE, double)):
             if cells is not None:
                 blockers += review.blind_checks(purpose, round_no, cells)
-    from encore_tui.domain.anomalies import pending
-    from encore_tui.services.anomalies import round_anomalies
+    if view.info.status is RoundStatus.SUBMITTED:  # W204-W208: the RO acknowledges them
+        from encore_tui.domain.anomalies import pending
+        from encore_tui.services.anomalies import round_anomalies
 
-    blockers += pending(round_anomalies(store, ac_id, round_no))  # W204-W208: RO acknowledges
+        blockers += pending(round_anomalies(store, ac_id, round_no))
     scan_list = []
     if round_no == POSTAL_ROUND:
         from encore_tui.services.ro_result import list_attachments
