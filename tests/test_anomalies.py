@@ -111,14 +111,12 @@ def test_the_round_sheet_lists_anomalies_with_the_remark(sqlite_store, tmp_path)
     assert "W205" in text and "home village of the candidate" in " ".join(text.split())
 
 
-def test_anomalies_at_the_console(sqlite_store, monkeypatch, capsys):
+def console(store, monkeypatch, capsys):
+    """`encore …` in this process on the store's file: run(*argv, stdin=…) → (exit code, output)."""
     import io
 
     from encore_tui import cli
 
-    store = sqlite_store
-    ac_id = make_ac(store)
-    type_table(store, ac_id, 1, "1", {"c1": 99, "c2": 1, "c3": 0, "nota": 1, "total": 101})
     db = store.engine.url.database
 
     def run(*argv, stdin: str = "") -> tuple[int, str]:
@@ -127,6 +125,14 @@ def test_anomalies_at_the_console(sqlite_store, monkeypatch, capsys):
         out = capsys.readouterr()
         return code, out.out + out.err
 
+    return run
+
+
+def test_anomalies_at_the_console(sqlite_store, monkeypatch, capsys):
+    store = sqlite_store
+    ac_id = make_ac(store)
+    type_table(store, ac_id, 1, "1", {"c1": 99, "c2": 1, "c3": 0, "nota": 1, "total": 101})
+    run = console(store, monkeypatch, capsys)
     code, out = run("anomalies", "show", "1")
     assert code == 0 and "W205 table 1 (PS 1)" in out and "[to acknowledge]" in out
     assert (

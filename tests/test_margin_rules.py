@@ -160,19 +160,11 @@ def test_kept_aside_rule_uses_the_margin_without_them_and_their_17c(c1, c2, slip
 
 
 def test_the_ro_records_both_decisions_at_the_console(sqlite_store, monkeypatch, capsys):
-    import io
-
-    from encore_tui import cli
+    from tests.test_anomalies import console
 
     store = sqlite_store
     ac_id = hilsa(store, keep_aside="7")
-    db = store.engine.url.database
-
-    def run(*argv, stdin: str = "") -> tuple[int, str]:
-        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-        code = cli.main(["--db", db, *argv])
-        out = capsys.readouterr()
-        return code, out.out + out.err
+    run = console(store, monkeypatch, capsys)
 
     code, out = run("margin", "status")
     assert code == 0 and "Margin 11; rejected postal ballots 182." in out
