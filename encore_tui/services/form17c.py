@@ -49,6 +49,7 @@ def records_in(conn: Connection, ac_id: int, stations: Iterable[str] | None = No
 
 def form17c_in(conn: Connection, ctx: AcContext, stations: Iterable[str] | None = None) -> dict[str, Form17C]:
     """Each station's Form 17C Part I (recorded, else the setup's legacy figures)."""
+    stations = None if stations is None else list(stations)  # read twice below
     eff = f17.effective(ctx.setup, records_in(conn, ctx.ac_id, stations))
     if stations is None:
         return eff
