@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from encore_tui import services
 from encore_tui.domain import declaration as dd
 from encore_tui.domain.rounds import NotAllowed, RoundStatus
-from encore_tui.services import ro, ro_result, ro_vvpat
+from encore_tui.services import ro, ro_margin, ro_result, ro_vvpat
 from encore_tui.store.models import attachment, outbox, ro_record
 from encore_tui.wire import messages as wire
 from tests.conftest import OBSERVER, OPERATOR, RO
@@ -227,6 +227,11 @@ def test_tie_is_decided_by_a_recorded_lot(store):
     ro_vvpat.complete_vvpat(store, ac_id, RO)
     with pytest.raises(services.ServiceError, match="Sign Form 20 first"):
         ro_result.record_tie_lot(store, ac_id, 2, "RO", "", RO)
+    # a tie (margin 0) is below the 3 rejected postal ballots: they are re-verified first (E123)
+    assert "E123" in codes(ro_result.declaration_checks(store, ac_id))
+    ro_margin.record_postal_reverification(
+        store, ac_id, 3, "upheld", "re-verified before the agents", RO, RO_PIN
+    )
     ro_result.sign_form20(store, ac_id, RO, RO_PIN)
     st = ro_result.result_status(store, ac_id)
     assert st.votes[:2] == (55, 55) and st.tied == (1, 2) and codes(st.checks) == ["E112"]

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from encore_tui import services
-from encore_tui.services import ro, ro_result, ro_vvpat
+from encore_tui.services import form17c, ro, ro_result, ro_vvpat
 from encore_tui.services.importing import read_form20_dir
 from encore_tui.store.models import outbox
 from tests.conftest import ADMIN, GUMMIDIPOONDI, OPERATOR, RO
@@ -22,6 +22,7 @@ def test_gummidipoondi_is_declared_as_officially_published(store):
     imp = read_form20_dir(GUMMIDIPOONDI)
     ac_id = services.create_ac(store, imp.setup, ADMIN)
     services.add_user(store, RO.username, "ro", RO_PIN, RO.display_name)
+    form17c.import_form17c(store, ac_id, imp.form17c, ADMIN)  # rehearsal: 17C taken from Form 20
     services.import_results(store, ac_id, imp.station_values, imp.postal_values, ADMIN)
     ctx = services.load_context(store, ac_id)
     assert ctx.last_round == 29

@@ -269,6 +269,10 @@ def tied(sqlite_store):
     ro_vvpat.record_draw(store, ac_id, ["1"], "Agent of P3", "Observer", RO)
     ro_vvpat.enter_slip_count(store, ac_id, "1", {"c1": 45, "c2": 50, "c3": 5, "nota": 1}, OPERATOR)
     ro_vvpat.complete_vvpat(store, ac_id, RO)
+    # margin 0 < 3 rejected postal ballots: their re-verification is recorded first (E123)
+    from encore_tui.services import ro_margin
+
+    ro_margin.record_postal_reverification(store, ac_id, 3, "upheld", "re-verified", RO, RO_PIN)
     return store, ac_id
 
 

@@ -16,7 +16,7 @@ from encore_tui.screens.dialogs import KeepAsideDialog, MessageDialog
 from encore_tui.screens.round_entry import RoundScreen
 from encore_tui.widgets.tally_grid import COL_W, TallyGrid
 from tests.conftest import ADMIN, OPERATOR2, RO, small_setup
-from tests.support.screens import SIZE, open_round, settle, sign_in, status_text, values
+from tests.support.screens import SIZE, open_round, settle, sign_in, status_text, type_cells, values
 
 
 @pytest.fixture
@@ -28,12 +28,6 @@ def hall(sqlite_store):
     services.add_user(store, "ro1", "ro", "2222", "Returning Officer")
     services.add_user(store, "obs", "observer", "3333", "Observer")
     return store, ac_id
-
-
-async def type_cells(pilot, *values: int | str) -> None:
-    for v in values:
-        await pilot.press(*str(v), "enter")
-    await settle(pilot)
 
 
 async def test_a_whole_round_typed_checked_kept_aside_submitted_returned_and_reentered(hall):

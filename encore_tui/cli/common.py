@@ -3,6 +3,9 @@ console administrator, and the error whose message is written for the user."""
 
 from __future__ import annotations
 
+import os
+import sys
+
 
 class CliError(RuntimeError):
     pass
@@ -38,3 +41,34 @@ def pick_ac(store, number: int | None) -> int:
         if a.number == number:
             return a.ac_id
     raise CliError(f"AC {number} is not in this store.")
+
+
+def store_and_ac(args):
+    store = open_from_args(args)
+    return store, pick_ac(store, args.ac)
+
+
+def read_line(prompt: str, secret: bool = False, eof_ok: bool = False) -> str | None:
+    if sys.stdin.isatty():
+        if secret:
+            import getpass
+
+            return getpass.getpass(prompt)
+        return input(prompt)
+    line = sys.stdin.readline()
+    if not line and eof_ok:
+        return None
+    if not line:
+        raise CliError("standard input ended before every answer was given; nothing more was saved.")
+    return line.rstrip("\n")
+
+
+def sign_in(args, store, ac_id):
+    """(actor, pin): the user signs in for this command; the PIN is kept only for re-entry."""
+    from encore_tui import services
+
+    user = args.user or os.environ.get("ENCORE_USER")
+    if not user:
+        raise CliError("say who you are: --user NAME (or set ENCORE_USER).")
+    pin = read_line(f"PIN for {user}: ", secret=True)
+    return services.authenticate(store, user, pin, ac_id), pin

@@ -24,6 +24,7 @@ REGISTRARS: list[str] = [
     "encore_tui.cli.push",
     "encore_tui.central.cli",
     "encore_tui.cli.ro",
+    "encore_tui.cli.form17c",
 ]
 DEMO_NAMES = ("bihar", "gummidipoondi")  # services/demo.DEMOS, without importing services (tested)
 
@@ -42,12 +43,37 @@ def cmd_import_form20(args) -> int:
         f"{len(imp.setup.stations)} polling stations, {ctx.plan.round_count} rounds at "
         f"{ctx.plan.tables} tables."
     )
+    if args.with_17c:
+        from encore_tui.services.form17c import import_form17c
+
+        import_form17c(store, ac_id, imp.form17c, services.admin_actor(), file=str(args.folder))
+        print(f"Form 17C Part I of {len(imp.form17c)} stations TAKEN FROM FORM 20 (rehearsal only).")
+    else:
+        print("No Form 17C Part I yet: `encore import form17c FILE.csv` or key it in the app.")
     if args.with_results:
         n = services.import_results(
             store, ac_id, imp.station_values, imp.postal_values, services.admin_actor()
         )
         print(f"Imported the figures of {n} tables (journaled as imported).")
     print(f"Store: {store.where}")
+    return 0
+
+
+def cmd_import_form17c(args) -> int:
+    from encore_tui import services
+    from encore_tui.services.form17c import import_form17c
+    from encore_tui.services.importing_form17c import read_form17c_csv
+
+    store = open_from_args(args)
+    ac_id = pick_ac(store, args.ac)
+    ctx = services.load_context(store, ac_id)
+    records = read_form17c_csv(Path(args.file), set(ctx.stations_by_number))
+    import_form17c(store, ac_id, records, services.admin_actor(), file=Path(args.file).name)
+    missing = len(ctx.setup.stations) - len(records)
+    print(
+        f"Form 17C Part I of {len(records)} stations recorded for AC {ctx.setup.ac.number}"
+        + (f"; {missing} stations still have none (W202 at counting)." if missing else ".")
+    )
     return 0
 
 
@@ -219,9 +245,11 @@ def cmd_plan_tables(args) -> int:
 def cmd_schema(args) -> int:
     import json
 
+    from encore_tui.domain.form17c import Form17C
     from encore_tui.domain.setup import Setup
 
-    text = json.dumps(Setup.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    model = Form17C if getattr(args, "what", "setup") == "form17c" else Setup
+    text = json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
     if args.output:
         from encore_tui.base.atomic import atomic_write
 
@@ -289,8 +317,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     f.add_argument("folder")
     f.add_argument("--with-results", action="store_true", help="also enter every figure (rehearsal)")
+    f.add_argument(
+        "--with-17c",
+        action="store_true",
+        help="record Form 17C Part I from the Form 20 itself (rehearsal only: journaled as taken from Form 20)",
+    )
     f.add_argument("--tables", type=int, help="counting tables per round (default 14)")
     s = add("setup", cmd_import_setup, "import a setup JSON file (docs/setup.schema.json)", imp)
+    s.add_argument("file")
+    s = add("form17c", cmd_import_form17c, "record Form 17C Part I from a CSV (docs/form17c.md)", imp)
     s.add_argument("file")
 
     exp = sub.add_parser("export", help="write a form or sheet").add_subparsers(dest="what", required=True)
@@ -321,7 +356,8 @@ def build_parser() -> argparse.ArgumentParser:
     pt = add("tables", cmd_plan_tables, "change the tables per round for rounds not yet started", pl)
     pt.add_argument("tables", type=int)
 
-    sc = add("schema", cmd_schema, "print the JSON Schema of the setup format")
+    sc = add("schema", cmd_schema, "print the JSON Schema of the setup format (or of a Form 17C Part I row)")
+    sc.add_argument("what", nargs="?", default="setup", choices=["setup", "form17c"])
     sc.add_argument("-o", "--output")
 
     for mod in REGISTRARS:

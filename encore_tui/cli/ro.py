@@ -7,47 +7,12 @@ logged. Only argparse is imported here; the services load inside the handlers.
 
 from __future__ import annotations
 
-import os
 import sys
+
+from encore_tui.cli.common import read_line, sign_in, store_and_ac
 
 
 # -- plumbing --------------------------------------------------------------------------------------
-def _store_ac(args):
-    from encore_tui.cli.common import open_from_args, pick_ac
-
-    store = open_from_args(args)
-    return store, pick_ac(store, args.ac)
-
-
-def _read_line(prompt: str, secret: bool = False, eof_ok: bool = False) -> str | None:
-    if sys.stdin.isatty():
-        if secret:
-            import getpass
-
-            return getpass.getpass(prompt)
-        return input(prompt)
-    line = sys.stdin.readline()
-    if not line and eof_ok:
-        return None
-    if not line:
-        from encore_tui.cli.common import CliError
-
-        raise CliError("standard input ended before every answer was given; nothing more was saved.")
-    return line.rstrip("\n")
-
-
-def _sign_in(args, store, ac_id):
-    """(actor, pin): the user signs in for this command; the PIN is kept only for re-entry."""
-    from encore_tui import services
-    from encore_tui.cli.common import CliError
-
-    user = args.user or os.environ.get("ENCORE_USER")
-    if not user:
-        raise CliError("say who you are: --user NAME (or set ENCORE_USER).")
-    pin = _read_line(f"PIN for {user}: ", secret=True)
-    return services.authenticate(store, user, pin, ac_id), pin
-
-
 def _fmt(v) -> str:
     return "blank" if v is None else str(v)
 
@@ -61,7 +26,7 @@ def _print_checks(checks, indent: str = "  ") -> None:
 def cmd_queue(args) -> int:
     from encore_tui.services import ro
 
-    store, ac_id = _store_ac(args)
+    store, ac_id = store_and_ac(args)
     q = ro.review_queue(store, ac_id)
     if not q:
         print("No round is waiting for the RO.")
@@ -80,7 +45,7 @@ def cmd_queue(args) -> int:
 def cmd_show(args) -> int:
     from encore_tui.services import ro
 
-    store, ac_id = _store_ac(args)
+    store, ac_id = store_and_ac(args)
     rv = ro.review_round(store, ac_id, args.round)
     v, s = rv.view, rv.view.ctx.setup
     print(f"Round {args.round} ({v.info.kind}) — {v.info.status.label}, revision {v.info.revision}")
@@ -132,8 +97,8 @@ def cmd_show(args) -> int:
 def cmd_approve(args) -> int:
     from encore_tui.services import ro
 
-    store, ac_id = _store_ac(args)
-    actor, pin = _sign_in(args, store, ac_id)
+    store, ac_id = store_and_ac(args)
+    actor, pin = sign_in(args, store, ac_id)
     saved = ro.approve(store, ac_id, args.round, actor, pin)
     print(f"Round {args.round} approved by {actor.label}; queued for publication.")
     if saved.note:
@@ -144,8 +109,8 @@ def cmd_approve(args) -> int:
 def cmd_return(args) -> int:
     from encore_tui.services import ro
 
-    store, ac_id = _store_ac(args)
-    actor, _pin = _sign_in(args, store, ac_id)
+    store, ac_id = store_and_ac(args)
+    actor, _pin = sign_in(args, store, ac_id)
     ro.return_to_operator(store, ac_id, args.round, args.remark, actor)
     print(f"Round {args.round} returned to the operator: {args.remark}")
     return 0
@@ -154,8 +119,8 @@ def cmd_return(args) -> int:
 def cmd_correct(args) -> int:
     from encore_tui.services import ro
 
-    store, ac_id = _store_ac(args)
-    actor, pin = _sign_in(args, store, ac_id)
+    store, ac_id = store_and_ac(args)
+    actor, pin = sign_in(args, store, ac_id)
     ro.correct(store, ac_id, args.round, args.reason, actor, pin)
     later = [i.round_no for i in ro.review_queue(store, ac_id) if i.status.value == "needs_reapproval"]
     print(f"Round {args.round} is open for correction (type the right figures, then approve it).")
@@ -169,14 +134,14 @@ def cmd_enter(args) -> int:
     from encore_tui import services
     from encore_tui.cli.common import CliError
 
-    store, ac_id = _store_ac(args)
+    store, ac_id = store_and_ac(args)
     pairs = []
     for item in args.values:
         f, sep, v = item.partition("=")
         if not sep:
             raise CliError(f"'{item}': write FIELD=NUMBER, e.g. c2=118 total=640.")
         pairs.append((f.strip().lower(), v))
-    actor, _pin = _sign_in(args, store, ac_id)
+    actor, _pin = sign_in(args, store, ac_id)
     limit = services.load_context(store, ac_id).max_value(args.round, args.station)
     for f, v in pairs:
         saved = services.enter_cell(
@@ -189,7 +154,7 @@ def cmd_enter(args) -> int:
 def cmd_annex(args) -> int:
     from encore_tui.services import ro
 
-    store, ac_id = _store_ac(args)
+    store, ac_id = store_and_ac(args)
     a = ro.correction_annex(store, ac_id, args.round, args.revision)
     print(f"Correction annex — AC {a.ac_number} {a.ac_name}, round {a.round_no}")
     print(f"Revision {a.from_revision} → {a.to_revision}; opened by {a.opened_by} at {a.opened_at[:19]} UTC")
@@ -212,7 +177,7 @@ def _key_sheet(store, ac_id, round_no, purpose, actor) -> None:
     todo = [p for p in sheet.prompts if p.rekeyed is None]
     print(f"Re-key {len(todo)} cell(s) from the paper sheet (Enter on an empty line stops).")
     for p in todo:
-        text = _read_line(f"table {p.table_no} PS {p.station} — {p.label}: ", eof_ok=True)
+        text = read_line(f"table {p.table_no} PS {p.station} — {p.label}: ", eof_ok=True)
         if text is None or not text.strip():
             left = sum(1 for q in todo if q.rekeyed is None) - todo.index(p)
             print(f"Stopped; {left} cell(s) still to re-key (run the same command again).")
@@ -224,8 +189,8 @@ def _key_sheet(store, ac_id, round_no, purpose, actor) -> None:
 def cmd_spot(args) -> int:
     from encore_tui.services import ro
 
-    store, ac_id = _store_ac(args)
-    actor, _pin = _sign_in(args, store, ac_id)
+    store, ac_id = store_and_ac(args)
+    actor, _pin = sign_in(args, store, ac_id)
     if ro.review_round(store, ac_id, args.round).spot is None:  # not drawn yet: draw it now
         picks = ro.draw_spot_check(
             store, ac_id, args.round, actor, mode="totals" if args.totals else "cells", cells=args.cells
@@ -257,8 +222,8 @@ def _print_blind(store, ac_id, round_no, purpose, actor) -> int:
 def cmd_double(args) -> int:
     from encore_tui.services import ro
 
-    store, ac_id = _store_ac(args)
-    actor, _pin = _sign_in(args, store, ac_id)
+    store, ac_id = store_and_ac(args)
+    actor, _pin = sign_in(args, store, ac_id)
     if args.keyer:
         ro.open_double_entry(store, ac_id, args.round, args.keyer, actor)
         print(f"Double entry of round {args.round} opened for {args.keyer}.")
@@ -273,8 +238,8 @@ def cmd_double(args) -> int:
 def cmd_resolve(args) -> int:
     from encore_tui.services import ro
 
-    store, ac_id = _store_ac(args)
-    actor, _pin = _sign_in(args, store, ac_id)
+    store, ac_id = store_and_ac(args)
+    actor, _pin = sign_in(args, store, ac_id)
     purpose = "double" if args.double else "spot"
     saved = ro.resolve_blind(store, ac_id, args.round, purpose, args.station, args.field, args.take, actor)
     print(f"PS {args.station} {args.field}: {_fmt(saved.after)} ({args.take}) recorded.")
@@ -284,11 +249,11 @@ def cmd_resolve(args) -> int:
 def cmd_settings(args) -> int:
     from encore_tui.services import ro
 
-    store, ac_id = _store_ac(args)
+    store, ac_id = store_and_ac(args)
     if args.spot_rounds is None:
         print(f"Blind spot check required for the first {ro.spot_check_rounds(store, ac_id)} round(s).")
         return 0
-    actor, _pin = _sign_in(args, store, ac_id)
+    actor, _pin = sign_in(args, store, ac_id)
     ro.set_spot_check_rounds(store, ac_id, args.spot_rounds, actor)
     print(f"Blind spot check now required for the first {args.spot_rounds} round(s).")
     return 0
@@ -299,8 +264,8 @@ def cmd_attach(args) -> int:
 
     from encore_tui.services import ro_result
 
-    store, ac_id = _store_ac(args)
-    actor, _pin = _sign_in(args, store, ac_id)
+    store, ac_id = store_and_ac(args)
+    actor, _pin = sign_in(args, store, ac_id)
     info = ro_result.attach_scan_file(store, ac_id, args.purpose, Path(args.file), actor)
     print(f"{info.label} attached: {info.filename}, {info.size} bytes, sha256 {info.sha256}")
     return 0
@@ -311,7 +276,7 @@ def cmd_scans(args) -> int:
 
     from encore_tui.services import ro_result
 
-    store, ac_id = _store_ac(args)
+    store, ac_id = store_and_ac(args)
     if args.export is not None:
         out = ro_result.export_attachment(store, ac_id, args.export, Path(args.output))
         print(f"Written to {out} (hash checked).")
@@ -328,7 +293,7 @@ def cmd_scans(args) -> int:
 def cmd_vvpat_status(args) -> int:
     from encore_tui.services import ro_vvpat
 
-    store, ac_id = _store_ac(args)
+    store, ac_id = store_and_ac(args)
     v = ro_vvpat.vvpat_view(store, ac_id)
     if v.draw:
         print(f"Drawn by lot: PS {', '.join(v.draw['stations'])} (drew: {v.draw['drawn_by']})")
@@ -354,8 +319,8 @@ def cmd_vvpat_status(args) -> int:
 def cmd_vvpat_draw(args) -> int:
     from encore_tui.services import ro_vvpat
 
-    store, ac_id = _store_ac(args)
-    actor, _pin = _sign_in(args, store, ac_id)
+    store, ac_id = store_and_ac(args)
+    actor, _pin = sign_in(args, store, ac_id)
     drawn = ro_vvpat.record_draw(store, ac_id, args.stations, args.drawn_by, args.witnesses or "", actor)
     print(f"Recorded: PS {', '.join(drawn)} drawn by lot.")
     return 0
@@ -364,8 +329,8 @@ def cmd_vvpat_draw(args) -> int:
 def cmd_vvpat_56d(args) -> int:
     from encore_tui.services import ro_vvpat
 
-    store, ac_id = _store_ac(args)
-    actor, _pin = _sign_in(args, store, ac_id)
+    store, ac_id = store_and_ac(args)
+    actor, _pin = sign_in(args, store, ac_id)
     n = ro_vvpat.decide_56d(store, ac_id, args.applicant, args.station, args.allow, args.reason, actor)
     print(f"Rule 56D application #{n} recorded: PS {args.station} {'allowed' if args.allow else 'rejected'}.")
     return 0
@@ -375,14 +340,14 @@ def cmd_vvpat_enter(args) -> int:
     from encore_tui.cli.common import CliError
     from encore_tui.services import ro_vvpat
 
-    store, ac_id = _store_ac(args)
+    store, ac_id = store_and_ac(args)
     slips = {}
     for item in args.counts:
         k, sep, v = item.partition("=")
         if not sep or not v.strip().isdigit():
             raise CliError(f"'{item}': write each count as FIELD=NUMBER, e.g. c1=120 nota=3.")
         slips[k.strip().lower()] = int(v)
-    actor, _pin = _sign_in(args, store, ac_id)
+    actor, _pin = sign_in(args, store, ac_id)
     st = ro_vvpat.enter_slip_count(store, ac_id, args.station, slips, actor, recount=args.recount)
     print(f"PS {st.station}: {st.status.label}")
     for d in st.differences:
@@ -393,8 +358,8 @@ def cmd_vvpat_enter(args) -> int:
 def cmd_vvpat_amend(args) -> int:
     from encore_tui.services import ro_vvpat
 
-    store, ac_id = _store_ac(args)
-    actor, _pin = _sign_in(args, store, ac_id)
+    store, ac_id = store_and_ac(args)
+    actor, _pin = sign_in(args, store, ac_id)
     ro_vvpat.amend_from_slips(store, ac_id, args.station, actor)
     print(
         f"PS {args.station} amended from its slip count; approve its round and the later ones again (encore ro queue)."
@@ -405,8 +370,8 @@ def cmd_vvpat_amend(args) -> int:
 def cmd_vvpat_round(args) -> int:
     from encore_tui.services import ro_vvpat
 
-    store, ac_id = _store_ac(args)
-    actor, _pin = _sign_in(args, store, ac_id)
+    store, ac_id = store_and_ac(args)
+    actor, _pin = sign_in(args, store, ac_id)
     r = ro_vvpat.open_vvpat_round(store, ac_id, actor)
     print(f"Round {r} (VVPAT slip counts of the kept-aside stations) is open for entry.")
     return 0
@@ -415,8 +380,8 @@ def cmd_vvpat_round(args) -> int:
 def cmd_vvpat_complete(args) -> int:
     from encore_tui.services import ro_vvpat
 
-    store, ac_id = _store_ac(args)
-    actor, _pin = _sign_in(args, store, ac_id)
+    store, ac_id = store_and_ac(args)
+    actor, _pin = sign_in(args, store, ac_id)
     s = ro_vvpat.complete_vvpat(store, ac_id, actor)
     print(f"VVPAT verification closed ({len(s['stations'])} stations); queued for push.")
     return 0
@@ -426,8 +391,8 @@ def cmd_vvpat_complete(args) -> int:
 def cmd_recount(args) -> int:
     from encore_tui.services import ro_result
 
-    store, ac_id = _store_ac(args)
-    actor, _pin = _sign_in(args, store, ac_id)
+    store, ac_id = store_and_ac(args)
+    actor, _pin = sign_in(args, store, ac_id)
     stations = None if args.full else [s.strip() for s in (args.stations or "").split(",") if s.strip()]
     rounds = ro_result.record_recount(store, ac_id, args.applicant, stations, args.allow, args.reason, actor)
     if rounds:
@@ -440,7 +405,7 @@ def cmd_recount(args) -> int:
 def cmd_declare_status(args) -> int:
     from encore_tui.services import ro_result
 
-    store, ac_id = _store_ac(args)
+    store, ac_id = store_and_ac(args)
     st = ro_result.result_status(store, ac_id)
     from encore_tui.services import load_context
 
@@ -470,8 +435,8 @@ def cmd_declare_status(args) -> int:
 def cmd_declare_tie(args) -> int:
     from encore_tui.services import ro_result
 
-    store, ac_id = _store_ac(args)
-    actor, _pin = _sign_in(args, store, ac_id)
+    store, ac_id = store_and_ac(args)
+    actor, _pin = sign_in(args, store, ac_id)
     lot = ro_result.record_tie_lot(store, ac_id, args.drawn, args.drawn_by, args.witnesses or "", actor)
     print(f"Lot recorded: it fell on candidate {lot.drawn_serial}.")
     return 0
@@ -480,8 +445,8 @@ def cmd_declare_tie(args) -> int:
 def cmd_declare_sign(args) -> int:
     from encore_tui.services import ro_result
 
-    store, ac_id = _store_ac(args)
-    actor, pin = _sign_in(args, store, ac_id)
+    store, ac_id = store_and_ac(args)
+    actor, pin = sign_in(args, store, ac_id)
     rec = ro_result.sign_form20(store, ac_id, actor, pin)
     print(f"Form 20 signed (sha256 {rec['sha256'][:16]}…). No recount application can follow.")
     return 0
@@ -490,8 +455,8 @@ def cmd_declare_sign(args) -> int:
 def cmd_declare_result(args) -> int:
     from encore_tui.services import load_context, ro_result
 
-    store, ac_id = _store_ac(args)
-    actor, pin = _sign_in(args, store, ac_id)
+    store, ac_id = store_and_ac(args)
+    actor, pin = sign_in(args, store, ac_id)
     d = ro_result.declare_result(store, ac_id, actor, pin, place=args.place or "")
     w = load_context(store, ac_id).setup.candidates[d.winner_serial - 1]
     print(

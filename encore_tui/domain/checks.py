@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from encore_tui.domain.entries import TableEntry, entry_fields
+from encore_tui.domain.form17c import Form17C, effective, normalize_serial, station_electors
 from encore_tui.domain.setup import NOTA, TOTAL, Setup
 
 
@@ -52,6 +53,32 @@ POSTAL_SCANS_MISSING = CheckCode("E116", Severity.ERROR, "no scanned Form 13A/13
 FORM20_NOT_SIGNED = CheckCode("E117", Severity.ERROR, "the RO has not signed Form 20")
 VVPAT_MISMATCH = CheckCode("E118", Severity.ERROR, "VVPAT slip count differs from the EVM count")
 VVPAT_COUNT_MISSING = CheckCode("E119", Severity.ERROR, "a station drawn for VVPAT has no slip count")
+# Form 17C Part I (domain/form17c.py)
+CU_SERIAL_MISMATCH = CheckCode(
+    "E120", Severity.ERROR, "the CU at the table is not the one Form 17C Part I names (wrong machine)"
+)
+CU_SERIAL_UNCONFIRMED = CheckCode("E121", Severity.ERROR, "the CU serial at the table is not confirmed")
+OVER_17C = CheckCode("E122", Severity.ERROR, "a candidate has more votes than the station recorded (17C)")
+FORM17C_KEYINGS_DIFFER = CheckCode(
+    "E125", Severity.ERROR, "the two keyings of the station's Form 17C Part I differ"
+)
+# ECI rules that depend on the margin (domain/margin_rules.py)
+POSTAL_REVERIFY_PENDING = CheckCode(
+    "E123", Severity.ERROR, "margin below the rejected postal ballots: their re-verification is not recorded"
+)
+KEPT_ASIDE_SLIPS_DECISION = CheckCode(
+    "E124",
+    Severity.ERROR,
+    "margin within kept-aside stations' 17C votes: the RO's slip-count decision is not recorded",
+)
+# anomalies the RO acknowledges with a remark before approving (domain/anomalies.py)
+TURNOUT_HIGH = CheckCode("W204", Severity.WARNING, "turnout of the station above the threshold")
+CANDIDATE_SHARE_HIGH = CheckCode(
+    "W205", Severity.WARNING, "one candidate above the threshold share of the station's votes"
+)
+NOTA_SHARE_HIGH = CheckCode("W206", Severity.WARNING, "NOTA above the threshold share of the votes")
+REJECTED_SHARE_HIGH = CheckCode("W207", Severity.WARNING, "rejected postal ballots above the threshold share")
+IDENTICAL_FIGURES = CheckCode("W208", Severity.WARNING, "a station's figures are identical to another's")
 TOTAL_NE_17C = CheckCode("W201", Severity.WARNING, "CU total differs from Form 17C Part I")
 NO_17C = CheckCode("W202", Severity.WARNING, "Form 17C Part I total not recorded for this station")
 KEPT_ASIDE = CheckCode("W203", Severity.WARNING, "table kept aside: VVPAT slips to be counted at the end")
@@ -61,7 +88,9 @@ ALL_CODES = {c.code: c for c in [
     KEPT_ASIDE_HAS_VALUES, POSTAL_SUM_MISMATCH, POSTAL_NOT_DONE, ROUND_NOT_APPROVED,
     KEPT_ASIDE_PENDING, VVPAT_NOT_DONE, TIE_UNDECIDED, SPOT_CHECK_PENDING, BLIND_DIFFERS,
     DOUBLE_ENTRY_PENDING, POSTAL_SCANS_MISSING, FORM20_NOT_SIGNED, VVPAT_MISMATCH, VVPAT_COUNT_MISSING,
-    TOTAL_NE_17C, NO_17C, KEPT_ASIDE,
+    CU_SERIAL_MISMATCH, CU_SERIAL_UNCONFIRMED, OVER_17C, FORM17C_KEYINGS_DIFFER, POSTAL_REVERIFY_PENDING, KEPT_ASIDE_SLIPS_DECISION,
+    TOTAL_NE_17C, NO_17C, KEPT_ASIDE, TURNOUT_HIGH, CANDIDATE_SHARE_HIGH, NOTA_SHARE_HIGH, REJECTED_SHARE_HIGH,
+    IDENTICAL_FIGURES,
 ]}  # fmt: skip
 
 # warnings that an operator can acknowledge (W203 is informational: listed, never blocks)
@@ -93,8 +122,19 @@ class Check:
         return f"{self.code.code} {where}{self.message}"
 
 
-def check_table(setup: Setup, entry: TableEntry, postal: bool = False) -> list[Check]:
-    """Checks on one table. A blank, non-kept-aside table yields INCOMPLETE only."""
+def check_table(
+    setup: Setup,
+    entry: TableEntry,
+    postal: bool = False,
+    *,
+    form17c: Mapping[str, Form17C] | None = None,
+    cu_confirmed: Mapping[str, str] | None = None,
+) -> list[Check]:
+    """Checks on one table. A blank, non-kept-aside table yields INCOMPLETE only.
+
+    `form17c`: the stations' Form 17C Part I (None: the setup's legacy figures).
+    `cu_confirmed`: the CU serial confirmed at each table, when the RO turned that confirmation
+    on (None: off)."""
     n = len(setup.candidates)
     where = {"round_no": entry.round_no, "station": entry.station, "table_no": entry.table_no}
     out: list[Check] = []
@@ -122,13 +162,31 @@ def check_table(setup: Setup, entry: TableEntry, postal: bool = False) -> list[C
             )
     if postal:
         return out
-    station = setup.station_index().get(entry.station)
-    if station is None:
+    if entry.station not in setup.station_index():
         return out
-    if total is not None and station.electors is not None and total > station.electors:
-        out.append(Check(OVER_ELECTORS, f"total {total} > electors {station.electors}", **where))
+    records = effective(setup, {}) if form17c is None else form17c
+    rec = records.get(entry.station)
+    electors = station_electors(setup, entry.station, rec)
+    if total is not None and electors is not None and total > electors:
+        out.append(Check(OVER_ELECTORS, f"total {total} > electors {electors}", **where))
+    recorded = rec.votes_recorded if rec is not None else None
+    if recorded is not None:
+        over = [f"{f} {v}" for f, v in sorted(entry.values.items()) if f not in (TOTAL,) and v > recorded]
+        if over:
+            out.append(
+                Check(OVER_17C, f"{', '.join(over[:3])} > {recorded} votes recorded (17C Part I)", **where)
+            )
+    if cu_confirmed is not None and entry.values:
+        seen = cu_confirmed.get(entry.station)
+        expected = rec.cu_id if rec is not None else None
+        if seen is None:
+            out.append(Check(CU_SERIAL_UNCONFIRMED, "confirm the serial on the CU at the table", **where))
+        elif expected is not None and normalize_serial(seen) != expected:
+            out.append(
+                Check(CU_SERIAL_MISMATCH, f"CU {seen} at the table, 17C Part I names {expected}", **where)
+            )
     if total is not None:
-        if station.form17c_total is None:
+        if recorded is None:
             out.append(
                 Check(
                     NO_17C,
@@ -137,11 +195,11 @@ def check_table(setup: Setup, entry: TableEntry, postal: bool = False) -> list[C
                     **where,
                 )
             )
-        elif total != station.form17c_total:
+        elif total != recorded:
             out.append(
                 Check(
                     TOTAL_NE_17C,
-                    f"CU total {total} ≠ 17C Part I {station.form17c_total}: keep aside or acknowledge",
+                    f"CU total {total} ≠ 17C Part I {recorded}: keep aside or acknowledge",
                     acknowledged=TOTAL_NE_17C.code in entry.acknowledged,
                     **where,
                 )
@@ -165,10 +223,14 @@ def check_round(
     postal: bool = False,
     postal_approved: bool = True,
     round_count: int | None = None,
+    form17c: Mapping[str, Form17C] | None = None,
+    cu_confirmed: Mapping[str, str] | None = None,
 ) -> list[Check]:
     out: list[Check] = []
+    if form17c is None and not postal:
+        form17c = effective(setup, {})
     for e in entries:
-        out.extend(check_table(setup, e, postal=postal))
+        out.extend(check_table(setup, e, postal=postal, form17c=form17c, cu_confirmed=cu_confirmed))
     if (
         not postal
         and round_count is not None

@@ -23,7 +23,15 @@ _KINDS = [
     EventKind("table.imported", "a table's figures were imported from a file (rehearsal)"),
     EventKind("table.kept_aside", "a table was kept aside (not counted) with a reason"),
     EventKind("table.restored", "a kept-aside table was brought back for entry"),
+    # Form 17C Part I (services/form17c.py): the record travels in effects.records
+    EventKind(
+        "form17c.imported", "stations' Form 17C Part I were recorded from a file (or Form 20, rehearsal)"
+    ),
+    EventKind("form17c.entered", "a field of a station's Form 17C Part I was keyed from the paper copy"),
+    EventKind("form17c.double_opened", "the RO assigned a second, blind keying of Form 17C Part I"),
+    EventKind("table.cu_confirmed", "the serial of the CU brought to a table was confirmed"),
     EventKind("warning.acknowledged", "a warning was checked against the paper and acknowledged"),
+    EventKind("anomaly.acknowledged", "the RO acknowledged an anomaly warning with a remark"),
     EventKind("round.submitted", "the operator handed a round to the RO"),
     EventKind("round.returned", "the RO returned a round to the operator with a remark"),
     EventKind("round.approved", "the RO approved a round"),
@@ -46,6 +54,12 @@ _KINDS = [
     EventKind("vvpat.completed", "the RO closed VVPAT verification"),
     EventKind("recount.decided", "the RO allowed or rejected a recount application (Rule 63)"),
     EventKind("result.tie_lot", "a tie was decided by lot (Section 65 RP Act)"),
+    EventKind(
+        "result.postal_reverified", "the RO recorded the re-verification of every rejected postal ballot"
+    ),
+    EventKind(
+        "result.kept_aside_slips", "the RO decided that kept-aside stations' VVPAT slips are counted (margin)"
+    ),
     EventKind("form20.signed", "the RO signed Form 20; no recount application can follow"),
     EventKind("result.declared", "the RO declared the result"),
     EventKind("outbox.queued", "a message for central was queued: the sha256 of the exact bytes to send"),

@@ -12,6 +12,7 @@ Round 0 is the postal round; it follows the same machine.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 
 
@@ -31,6 +32,12 @@ class RoundStatus(StrEnum):
     @property
     def is_approved(self) -> bool:
         return self in (RoundStatus.APPROVED, RoundStatus.PUBLISHED)
+
+
+def provisional(round_no: int, statuses: Mapping[int, RoundStatus]) -> bool:
+    """A tally after `round_no` is provisional while it or any round it brings forward (the
+    postal round included) is not approved by the RO: trends and leads say so."""
+    return any(not s.is_approved for r, s in statuses.items() if r <= round_no)
 
 
 class Role(StrEnum):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from encore_tui.domain.entries import TableEntry
@@ -143,14 +143,16 @@ class Form20:
     tendered: int | None
 
 
-def counted_entries(entries: Mapping[int, list[TableEntry]]) -> dict[str, TableEntry]:
+def counted_entries(
+    entries: Mapping[int, list[TableEntry]], rounds: Collection[int] | None = None
+) -> dict[str, TableEntry]:
     """The entry that counts for each station on Form 20, from the EVM rounds (round 0, the
-    postal round, is left out): its table, unless that table was kept aside and a later round
-    (the VVPAT slip count of the kept-aside station) has figures for it — a blank slip-count
-    table leaves the station kept aside (E110)."""
+    postal round, is left out; only `rounds`, when given): its table, unless that table was kept
+    aside and a later round (the VVPAT slip count of the kept-aside station) has figures for it —
+    a blank slip-count table leaves the station kept aside (E110)."""
     by_station: dict[str, TableEntry] = {}
     for r, es in sorted(entries.items()):
-        if r == 0:
+        if r == 0 or (rounds is not None and r not in rounds):
             continue
         for e in es:
             if e.station not in by_station or (
@@ -160,19 +162,27 @@ def counted_entries(entries: Mapping[int, list[TableEntry]]) -> dict[str, TableE
     return by_station
 
 
-def form20(setup: Setup, station_entries: Mapping[str, TableEntry], postal: Totals | None) -> Form20:
+def form20(
+    setup: Setup,
+    station_entries: Mapping[str, TableEntry],
+    postal: Totals | None,
+    tendered: Mapping[str, int | None] | None = None,
+) -> Form20:
     """One row per station in Form 20 order, from each station's counted entry.
 
     `station_entries` maps a station to the entry that counts for it (its EVM table, or its
     VVPAT slip count when the table was kept aside). Missing stations are rows of zeros
-    marked `counted=False`.
+    marked `counted=False`. `tendered`: each station's tendered ballot papers from its Form 17C
+    Part I (None: the setup's legacy figures).
     """
     n = len(setup.candidates)
+    if tendered is None:
+        tendered = {s.number: s.tendered for s in setup.stations}
     rows = []
     for i, st in enumerate(setup.stations, start=1):
         e = station_entries.get(st.number)
         if e is None:
-            rows.append(Form20Row(i, st.number, Totals.zero(n), st.tendered, counted=False))
+            rows.append(Form20Row(i, st.number, Totals.zero(n), tendered.get(st.number), counted=False))
             continue
         t = entry_totals(e, n)
         rows.append(
@@ -180,12 +190,12 @@ def form20(setup: Setup, station_entries: Mapping[str, TableEntry], postal: Tota
                 i,
                 st.number,
                 t,
-                st.tendered,
+                tendered.get(st.number),
                 kept_aside=e.kept_aside is not None,
                 counted=e.kept_aside is None and TOTAL in e.values,
             )
         )
     evm = sum_totals((r.totals for r in rows), n)
     p = postal if postal is not None else Totals.zero(n)
-    tendered_vals = [s.tendered for s in setup.stations if s.tendered is not None]
+    tendered_vals = [r.tendered for r in rows if r.tendered is not None]
     return Form20(tuple(rows), evm, p, evm + p, sum(tendered_vals) if tendered_vals else None)

@@ -213,6 +213,16 @@ def round_sheet(
                 f"{hi('table')} {e.table_no}, {hi('ps')} {e.station}: {KEPT_ASIDE_HI[e.kept_aside]}{note}",
                 size=9,
             )
+    from encore_tui.services.anomalies import round_anomalies
+
+    anomalies = round_anomalies(store, ac_id, round_no)
+    if anomalies:  # W204-W208, with the RO's remark once acknowledged
+        pdf.need(6 + 5 * len(anomalies))
+        pdf.set_y(pdf.get_y() + 2)
+        pdf.para("Anomaly warnings (acknowledged by the RO with a remark)", size=9, style="B")
+        for c in anomalies:
+            state = "" if c.acknowledged else " — NOT ACKNOWLEDGED"
+            pdf.para(f"{c.code.code} {en('table')} {c.table_no}, PS {c.station}: {c.message}{state}", size=9)
     if not postal_sheet:
         _round_declaration(pdf, view, acs)
     else:

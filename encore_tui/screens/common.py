@@ -97,13 +97,17 @@ def table_mark(cs: list[ck.Check], entry) -> tuple[str, str]:
     return ("ok", "ok")
 
 
-def lead_line(setup: Setup, lead: Lead | None, votes: tuple[int, ...] | None, after: str) -> str:
+def lead_line(
+    setup: Setup, lead: Lead | None, votes: tuple[int, ...] | None, after: str, provisional: bool = False
+) -> str:
+    """The lead after a round; `provisional` while that round (or one before it) is not approved."""
     if lead is None or lead.leader is None or votes is None:
         return t("no votes yet")
     c = setup.candidates
     first = c[lead.leader - 1]
     # the margin comes before the runner-up: at 80 columns the tail is what gets cut
-    text = f"{t('Leading')} {after}: {first.party} {first.name[:16]} {votes[lead.leader - 1]}"
+    prov = "PROV. " if provisional else ""  # provisional: short, the line must fit 80 columns
+    text = f"{prov}{t('Leading')} {after}: {first.party} {first.name[:16]} {votes[lead.leader - 1]}"
     text += f" · {t('Margin')} {lead.margin}" + (" · TIED" if lead.is_tie else "")
     if lead.runner_up:
         second = c[lead.runner_up - 1]

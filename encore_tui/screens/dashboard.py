@@ -72,6 +72,14 @@ class DashboardScreen(StatusScreen):
         Binding("f5", "refresh", "Refresh", id="refresh", tooltip="Read the store again"),
         Binding("f9", "sign_out", "Sign out", id="sign_out", tooltip="Sign out (back to sign-in)"),
         Binding(
+            "f7",
+            "form17c",
+            "17C I",
+            id="form17c",
+            tooltip="Form 17C Part I: key the paper copies",
+            show=False,
+        ),
+        Binding(
             "f4",
             "double_entry",
             "Double entry",
@@ -109,7 +117,7 @@ class DashboardScreen(StatusScreen):
         ]:
             table.add_column(label, key=key, width=width)
         self.refresh_rounds()
-        self.set_status("Enter: open the round · F1: help · Ctrl+P: commands")
+        self.set_status("Enter: open the round · F7: Form 17C Part I · F1: help · Ctrl+P: commands")
         table.focus()
         self.set_interval(2.0, self.refresh_push)  # the push queue moves on its own (the relay)
 
@@ -139,7 +147,10 @@ class DashboardScreen(StatusScreen):
                 f"{ck.POSTAL_NOT_DONE.code}: rounds {last - 1}-{last} wait for the RO to approve the postal result."
             )
         if d.leader is not None:
-            lines.append(lead_line(setup, d.leader.lead, d.leader.cumulative.votes, f"r{d.leader.round_no}"))
+            r = d.leader.round_no
+            lines.append(
+                lead_line(setup, d.leader.lead, d.leader.cumulative.votes, f"r{r}", d.provisional(r))
+            )
         else:
             lines.append(t("no votes yet"))
         kept = ", ".join(f"PS {e.station} (r{e.round_no})" for e in d.kept_aside)
@@ -252,6 +263,14 @@ class DashboardScreen(StatusScreen):
 
     def action_sign_out(self) -> None:
         self.app.sign_out()
+
+    def action_form17c(self) -> None:
+        from encore_tui.screens.form17c_entry import Form17CScreen
+        from encore_tui.services.form17c import double_keyer
+
+        # the operator the RO assigned the second keying to gets the blind grid
+        blind = double_keyer(self.app.store, self.app.ac_id) == self.app.actor.username
+        self.app.push_screen(Form17CScreen(blind=blind))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":

@@ -92,9 +92,13 @@ class RoundScreen(StatusScreen):
         ctx, setup = v.ctx, v.ctx.setup
         postal = self.round_no == POSTAL_ROUND
         tables = list(enumerate(ctx.tables_of(self.round_no), start=1))
-        idx = ctx.stations_by_number
-        limits = {s: (setup.ac.electors if postal else ck.max_cell_value(setup, s)) for _, s in tables}
-        form17c = {s: (idx[s].form17c_total if s in idx else None) for _, s in tables}
+        limits = {
+            s: setup.ac.electors
+            if postal
+            else (getattr(v.form17c.get(s), "electors", None) or ck.max_cell_value(setup, s))
+            for _, s in tables
+        }
+        form17c = v.form17c_totals
         yield Static(id="title", classes="title-bar", markup=False)
         yield Static(id="notice", classes="notice")
         yield TallyGrid(
@@ -194,7 +198,9 @@ class RoundScreen(StatusScreen):
             notice.update(text)
             notice.display = bool(notices)
         if v.tally is not None:
-            text = lead_line(setup, v.tally.lead, v.tally.cumulative.votes, f"r{self.round_no}")
+            text = lead_line(
+                setup, v.tally.lead, v.tally.cumulative.votes, f"r{self.round_no}", v.provisional
+            )
         else:
             p = v.postal_totals
             text = f"Postal total {p.total} · valid {p.total_valid} · NOTA {p.nota} · rejected {p.rejected}"
@@ -312,7 +318,13 @@ class RoundScreen(StatusScreen):
         else:
             values[field] = value
         entry = replace(old, values=values)
-        cs = ck.check_table(self.view.ctx.setup, entry, postal=self.round_no == POSTAL_ROUND)
+        cs = ck.check_table(
+            self.view.ctx.setup,
+            entry,
+            postal=self.round_no == POSTAL_ROUND,
+            form17c=self.view.form17c,
+            cu_confirmed=self.view.cu_confirmed,
+        )
         grid.update_table(entry, table_mark(cs, entry), changed=field)
         self._apply_totals(self._with_entry(entry, cs))  # at once, from the domain
         self.refresh_totals()  # and from the store once the operator pauses

@@ -53,9 +53,11 @@ class TrendsScreen(Screen):
         setup = ctx.setup
         d = services.dashboard(store, ac_id)
         tallies = [rt for rt in services.round_tallies(store, ac_id) if d.entered.get(rt.round_no)]
+        prov = " · PROVISIONAL (not approved)" if tallies and d.provisional(tallies[-1].round_no) else ""
         self.query_one("#title", Static).update(
             f"AC {setup.ac.number} {setup.ac.name} · {t('Trends')}"
             + (f" · after round {tallies[-1].round_no}" if tallies else "")
+            + prov
         )
         self.query_one("#trends").focus()
         if not tallies:
@@ -88,7 +90,8 @@ class TrendsScreen(Screen):
                 c = setup.candidates[ld.leader - 1]
                 who = f"{c.party} {c.name}"[:20]
             tie = " TIED" if ld.is_tie else ""
-            rows.append(f"R{rt.round_no:>3} {who:<20} +{ld.margin:<7}{bar(ld.margin, top_m, 30)}{tie}")
+            prov = " prov." if d.provisional(rt.round_no) else ""
+            rows.append(f"R{rt.round_no:>3} {who:<20} +{ld.margin:<7}{bar(ld.margin, top_m, 30)}{tie}{prov}")
         self.query_one("#leads", Static).update("\n".join(rows))
 
     def action_back(self) -> None:

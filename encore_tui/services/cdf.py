@@ -29,7 +29,7 @@ from encore_tui import __version__
 from encore_tui.domain.declaration import Declaration
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.setup import ElectionKind, Setup
-from encore_tui.domain.tally import Form20, form20
+from encore_tui.domain.tally import Form20, counted_entries, form20
 
 SCHEMA_NOTE = "NIST SP 1500-100 v2 (ElectionResults.ElectionReport)"
 
@@ -232,7 +232,7 @@ def build_report(
 def cdf_report(store, ac_id: int, now: dt.datetime | None = None) -> dict:
     """Read the AC in one snapshot and build its report (see the module's docstring)."""
     from encore_tui.services.context import load_context
-    from encore_tui.services.queries import all_entries, counted_entries, postal_totals, round_infos
+    from encore_tui.services.queries import all_entries, postal_totals, round_infos
     from encore_tui.services.ro_result import DECLARATION
     from encore_tui.services.ro_tx import get_record
 

@@ -24,6 +24,7 @@ from encore_tui.domain.rounds import (
 from encore_tui.domain.setup import Setup
 from encore_tui.services.context import AcContext, Actor, load_context
 from encore_tui.services.errors import InvalidValue, ServiceError, StaleEdit
+from encore_tui.services.form17c import electors_in
 from encore_tui.services.queries import round_row
 from encore_tui.services.uow import Saved, unit_of_work
 from encore_tui.store import journal
@@ -253,6 +254,8 @@ def enter_cell(
         table_no = _table_no(ctx, round_no, station)
         if value is not None:
             limit = ctx.max_value(round_no, station)
+            if round_no != POSTAL_ROUND:  # the electors on the station's Form 17C Part I, if recorded
+                limit = electors_in(conn, ctx, station) or limit
             if value > limit:
                 raise InvalidValue(
                     f"{value} is more than the {limit} electors of this station: check the sheet."

@@ -12,11 +12,13 @@ from collections.abc import Mapping
 
 from sqlalchemy import Connection, select, update
 
+from encore_tui.domain import anomalies
 from encore_tui.domain import checks as ck
 from encore_tui.domain.entries import TableEntry
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import Action, RoundStatus, authorize, next_status
 from encore_tui.domain.tally import Totals, entry_totals, round_tallies, sum_totals
+from encore_tui.services.anomalies import round_anomalies_in
 from encore_tui.services.context import AcContext, Actor, load_context
 from encore_tui.services.errors import InvalidValue, RoundBlocked, ServiceError
 from encore_tui.services.queries import entries_in, round_checks, round_row
@@ -154,6 +156,8 @@ def approve_round(store: Store, ac_id: int, round_no: int, actor: Actor, pin: st
         problems = [c for c in round_checks(conn, ctx, round_no, entries) if c.is_error]
         before = round_row(conn, ac_id, round_no)
         problems += approval_checks(conn, ctx, round_no, entries, RoundStatus(before.status))
+        if RoundStatus(before.status) is RoundStatus.SUBMITTED:  # as the blind checks: not the RO's own
+            problems += anomalies.pending(round_anomalies_in(conn, ctx, round_no, entries))  # W204-W208
         if problems:
             raise RoundBlocked(f"Round {round_no} cannot be approved: {problems[0]}", problems)
         text, digest = figures_snapshot(ctx, round_no, entries)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from encore_tui.domain.form17c import Form17C, Form17CSource
 from encore_tui.domain.setup import (
     NOTA,
     TOTAL,
@@ -36,6 +37,9 @@ class ImportedAc:
     station_values: dict[str, dict[str, int]]  # per station: c1..cN, nota, total
     postal_values: dict[str, int] | None  # c1..cN, nota, rejected, total
     official_footers: dict | None
+    # Form 17C Part I as the Form 20 implies it (its total, tendered, electors), marked source
+    # "form20": recorded only with `--with-17c` (rehearsals), never taken as the real 17C
+    form17c: tuple[Form17C, ...] = ()
 
 
 def _pydantic_problem(file: Path, exc: ValidationError) -> ImportProblem:
@@ -85,8 +89,8 @@ def read_form20_dir(folder: Path, counting_tables: int | None = None) -> Importe
 def _read_form20_dir(folder: Path, counting_tables: int | None = None) -> ImportedAc:
     """The layout of shared/data/tn2021-ac001-gummidipoondi: result.json + form20_polling_stations.csv
     (+ optional polling_stations.csv for names). Optional CSV columns: tendered, form17c_total,
-    electors. Without form17c_total, the Form 17C Part I total of a station is taken to be its
-    Form 20 total (they tally in a clean count)."""
+    electors. No Form 17C Part I is set up from it: `form17c` holds what the Form 20 implies
+    (form17c_total, else the station's Form 20 total) for a rehearsal that asks for it."""
     folder = Path(folder)
     rj = folder / "result.json"
     csv_path = folder / "form20_polling_stations.csv"
@@ -152,6 +156,7 @@ def _read_form20_dir(folder: Path, counting_tables: int | None = None) -> Import
 
     stations: list[PollingStation] = []
     values: dict[str, dict[str, int]] = {}
+    form17c: list[Form17C] = []
     try:
         fh = csv_path.open(encoding="utf-8", newline="")
     except OSError as exc:
@@ -217,8 +222,15 @@ def _read_form20_dir(folder: Path, counting_tables: int | None = None) -> Import
                         number=number,
                         name=names.get(number, ""),
                         electors=opt.get("electors"),
-                        form17c_total=opt.get("form17c_total", total),
+                    )
+                )
+                form17c.append(
+                    Form17C(
+                        station=number,
+                        electors=opt.get("electors"),
+                        votes_recorded=opt.get("form17c_total", total),
                         tendered=opt.get("tendered"),
+                        source=Form17CSource.FORM20,
                     )
                 )
             except ValidationError as exc:
@@ -276,4 +288,4 @@ def _read_form20_dir(folder: Path, counting_tables: int | None = None) -> Import
         raise _pydantic_problem(rj, exc) from exc
     except (TypeError, ValueError, OverflowError) as exc:
         raise ImportProblem(rj, f"counting_tables / postal_tables must be whole numbers: {exc}") from exc
-    return ImportedAc(setup, values, postal, footer or None)
+    return ImportedAc(setup, values, postal, footer or None, tuple(form17c))

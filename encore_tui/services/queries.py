@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 from sqlalchemy import Connection, bindparam, func, select
 
 from encore_tui.domain import checks as ck
 from encore_tui.domain import tally
 from encore_tui.domain.entries import KeptAsideReason, TableEntry
+from encore_tui.domain.form17c import Form17C
 from encore_tui.domain.plan import POSTAL_ROUND
-from encore_tui.domain.rounds import RoundStatus
+from encore_tui.domain.rounds import RoundStatus, provisional
 from encore_tui.services.context import AcContext, Actor, load_context
 from encore_tui.services.errors import ServiceError
+from encore_tui.services.form17c import cu_confirmed_in, differences_check, form17c_in, tendered_in
 from encore_tui.store.engine import Store
 from encore_tui.store.models import ac as ac_t
 from encore_tui.store.models import cell as cell_t
@@ -126,6 +130,17 @@ class RoundView:
     checks: list[ck.Check]
     tally: tally.RoundTally | None  # None for the postal round
     postal_totals: tally.Totals
+    form17c: Mapping[str, Form17C] = dc_field(default_factory=dict)  # stations' Form 17C Part I
+    cu_confirmed: Mapping[str, str] | None = None  # None: the RO has the CU confirmation off
+    provisional: bool = True  # the tally after this round brings forward a round not approved
+
+    @property
+    def form17c_totals(self) -> dict[str, int | None]:
+        """The 17C Part I total of each table of the round (the grid's check row)."""
+        return {
+            e.station: (r.votes_recorded if (r := self.form17c.get(e.station)) else None)
+            for e in self.entries
+        }
 
     @property
     def blocking(self) -> list[ck.Check]:
@@ -154,13 +169,15 @@ def round_checks(
     postal_status = conn.execute(
         select(round_t.c.status).where(round_t.c.ac_id == ctx.ac_id, round_t.c.round_no == POSTAL_ROUND)
     ).scalar_one()
-    return ck.check_round(
+    return differences_check(conn, ctx, round_no, entries) + ck.check_round(
         ctx.setup,
         round_no,
         entries,
         postal=round_no == POSTAL_ROUND,
         postal_approved=RoundStatus(postal_status).is_approved,
         round_count=ctx.last_round,
+        form17c=form17c_in(conn, ctx, ctx.tables_of(round_no)),
+        cu_confirmed=cu_confirmed_in(conn, ctx.ac_id),
     )
 
 
@@ -172,12 +189,15 @@ def round_view(store: Store, ac_id: int, round_no: int) -> RoundView:
             raise ServiceError(f"There is no round {round_no}.")
         entries = all_entries(conn, ctx)
         checks = round_checks(conn, ctx, round_no, entries[round_no])
+        records = form17c_in(conn, ctx, ctx.tables_of(round_no)) if round_no != POSTAL_ROUND else {}
+        cu = cu_confirmed_in(conn, ac_id)
     ptot = postal_totals(entries[POSTAL_ROUND], ctx.n)
     rt = None
     if round_no > 0:
         upto = {r: e for r, e in entries.items() if 0 < r <= round_no}
         rt = tally.round_tallies(upto, ctx.n, ptot)[-1]
-    return RoundView(ctx, infos[round_no], entries[round_no], checks, rt, ptot)
+    prov = provisional(round_no, {r: i.status for r, i in infos.items()})
+    return RoundView(ctx, infos[round_no], entries[round_no], checks, rt, ptot, records, cu, prov)
 
 
 def round_tallies(store: Store, ac_id: int) -> list[tally.RoundTally]:
@@ -200,7 +220,10 @@ def form20_in(conn: Connection, ctx: AcContext) -> tally.Form20:
     """Form 20 from inside the caller's transaction (so a check and the write it allows agree)."""
     entries = all_entries(conn, ctx)
     return tally.form20(
-        ctx.setup, tally.counted_entries(entries), postal_totals(entries[POSTAL_ROUND], ctx.n)
+        ctx.setup,
+        tally.counted_entries(entries),
+        postal_totals(entries[POSTAL_ROUND], ctx.n),
+        tendered_in(conn, ctx),  # each station's tendered ballot papers, from its Form 17C Part I
     )
 
 
@@ -212,6 +235,9 @@ class Dashboard:
     kept_aside: list[TableEntry]
     leader: tally.RoundTally | None
     outbox: dict[str, int]
+
+    def provisional(self, round_no: int) -> bool:
+        return provisional(round_no, {r: i.status for r, i in self.rounds.items()})
 
 
 def outbox_counts_in(conn: Connection, ac_id: int | None) -> dict[str, int]:

@@ -1,8 +1,6 @@
 """RO review: the queue, a round's review with its difference view, approval with the PIN
 re-entered, return, correction (and its annex), the blind spot check and full double entry.
-
-Screens and the CLI call these; each write is one transaction and one journal event.
-"""
+Screens and the CLI call these; each write is one transaction and one journal event."""
 
 from __future__ import annotations
 
@@ -20,6 +18,7 @@ from encore_tui.domain.rounds import Action, Role, RoundStatus, authorize
 from encore_tui.domain.setup import NOTA, REJECTED, TOTAL
 from encore_tui.domain.tally import Totals, entry_totals, sum_totals
 from encore_tui.services import decisions
+from encore_tui.services.anomalies import pending_anomalies
 from encore_tui.services.context import AcContext, Actor, load_context
 from encore_tui.services.errors import InvalidValue, ServiceError
 from encore_tui.services.queries import RoundView, entries_in, round_infos, round_view
@@ -209,6 +208,8 @@ def review_round(store: Store, ac_id: int, round_no: int) -> RoundReview:
         for purpose, cells in ((BlindPurpose.SPOT, spot), (BlindPurpose.DOUBLE, double)):
             if cells is not None:
                 blockers += review.blind_checks(purpose, round_no, cells)
+    if view.info.status is RoundStatus.SUBMITTED:  # W204-W208: the RO acknowledges them
+        blockers += pending_anomalies(store, ac_id, round_no)
     scan_list = []
     if round_no == POSTAL_ROUND:
         scan_list = [a for a in list_attachments(store, ac_id) if a.purpose in ("form13a", "form13b")]

@@ -27,6 +27,7 @@ from encore_tui.services.context import AcContext, Actor, load_context
 from encore_tui.services.errors import InvalidValue, RoundBlocked, ServiceError
 from encore_tui.services.exporting import form20_csv
 from encore_tui.services.queries import form20, form20_in, round_infos
+from encore_tui.services.ro_margin import margin_checks_in
 from encore_tui.services.ro_tx import get_record, open_corrections, records_like
 from encore_tui.services.uow import unit_of_work
 from encore_tui.services.users import confirm_pin
@@ -283,6 +284,7 @@ def _counting_checks(conn, ctx: AcContext, f20: Form20) -> list[ck.Check]:
             out.append(ck.Check(ck.ROUND_NOT_APPROVED, f"{what} is {info.status.label}", round_no=r))
     if get_record(conn, ctx.ac_id, "vvpat_completed") is None:
         out.append(ck.Check(ck.VVPAT_NOT_DONE, "record the draw, the slip counts and close the verification"))
+    out.extend(margin_checks_in(conn, ctx, f20))  # E123, E124
     return out
 
 

@@ -165,6 +165,26 @@ class Tx:
             )
         self.eff.setdefault("records", {})[key] = None if value is None else json.loads(canonical(value))
 
+    def records(self, values: Mapping[str, Mapping]) -> None:
+        """Many `record`s at once (an import): one DELETE and one multi-row INSERT."""
+        if not values:
+            return
+        self.conn.execute(delete(rec_t).where(rec_t.c.ac_id == self.ac_id, rec_t.c.key.in_(list(values))))
+        rows = [
+            dict(
+                ac_id=self.ac_id,
+                key=k,
+                value=canonical(v),
+                updated_at=self.ts,
+                updated_by=self.actor.username,
+            )
+            for k, v in values.items()
+        ]
+        self.conn.execute(insert(rec_t), rows)
+        eff = self.eff.setdefault("records", {})
+        for k, v in values.items():
+            eff[k] = json.loads(canonical(v))
+
     def blind(self, round_no: int, purpose: str, station: str, field: str, value: int | None) -> None:
         where = (
             blind_t.c.ac_id == self.ac_id,

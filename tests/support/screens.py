@@ -33,6 +33,12 @@ async def settle(pilot) -> None:
     await pilot.pause()
 
 
+async def type_cells(pilot, *values: int | str) -> None:
+    for v in values:
+        await pilot.press(*str(v), "enter")
+    await settle(pilot)
+
+
 def status_text(screen) -> str:
     return str(screen.query_one("#status").render())
 

@@ -190,8 +190,7 @@ class RoReviewScreen(StatusScreen):
         ctx, setup = self.rv.view.ctx, self.rv.view.ctx.setup
         postal = self.round_no == POSTAL_ROUND
         tables = list(enumerate(ctx.tables_of(self.round_no), start=1))
-        idx = ctx.stations_by_number
-        form17c = {s: (idx[s].form17c_total if s in idx else None) for _, s in tables}
+        form17c = self.rv.view.form17c_totals
         yield Static(id="title", classes="title-bar")
         yield Static(id="notice", classes="notice")
         with ContentSwitcher(initial="grid", id="views"):
