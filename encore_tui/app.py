@@ -22,6 +22,7 @@ from encore_tui.base.i18n import set_lang, t
 from encore_tui.domain.rounds import Action, Role, may, may_edit
 from encore_tui.screens.common import localize_bindings, user_errors
 from encore_tui.screens.messages import MessageLog
+from encore_tui.screens.palette import OrderedCommands
 
 if TYPE_CHECKING:
     # SQLAlchemy and pydantic (services, store) load in a thread after the sign-in screen is up
@@ -49,6 +50,7 @@ def route(actor: services.Actor) -> Screen:
 
 class EncoreApp(App):
     TITLE = "encore-tui"
+    COMMANDS = {OrderedCommands}  # the palette lists commands in the order given (rounds 1, 2 … 10)
     CSS_PATH = "app.tcss"
     BINDINGS = [
         Binding("f1", "help", "Help", id="help"),
@@ -353,6 +355,8 @@ class EncoreApp(App):
                     yield SystemCommand(
                         f"{t('Open round')} {r}", f"Round {r} entry", lambda r=r: self._open(r)
                     )
+        for name, help_text, callback in getattr(screen, "palette_commands", list)():
+            yield SystemCommand(name, help_text, callback)  # Submit, Print, Scans where they apply
         from encore_tui.screens.round_entry import RoundScreen
 
         if isinstance(screen, RoundScreen):

@@ -124,13 +124,23 @@ def localize_bindings(node) -> None:
     }
 
 
+DOCUMENT_NAMES = {
+    "round": "{round} sheet",
+    "annex": "{round} correction annex",
+    "postal": "Postal sheet",
+    "form20": "Form 20",
+    "form21c": "Form 21C",
+    "form21e": "Form 21E",
+    "form22": "Form 22",
+}
+
+
 def print_in_worker(screen, what: str, round_no: int | None, set_status) -> None:
     """Print a document from a screen (F8): the PDF is made and written in a thread worker (a
     Form 20 takes seconds), to the prints folder from Settings (and `lp` when a printer is set);
     `set_status(text, error)` shows the full path, or what went wrong and what to do."""
     app = screen.app
-    name = round_name(round_no) + " sheet" if what == "round" and round_no is not None else what.upper()
-    name = name.replace("FORM", "Form ")
+    name = DOCUMENT_NAMES.get(what, what.upper()).format(round=round_name(round_no or 0))
     set_status(f"Printing {name}…", False)
 
     def work() -> None:

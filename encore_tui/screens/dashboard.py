@@ -212,6 +212,9 @@ class DashboardScreen(StatusScreen):
 
         print_in_worker(self, "form20", None, self.set_status)
 
+    def palette_commands(self) -> list[tuple[str, str, object]]:
+        return [("Print Form 20", "The final result sheet as PDF (F8)", self.action_print)]
+
     def after_submit(self, round_no: int, ts: str) -> None:
         """Back from a submitted round: say so, and put the cursor on the next round to type."""
         from encore_tui.screens.common import local_time

@@ -54,6 +54,9 @@ class RoundScreen(StatusScreen):
         Binding("f7", "toggle_totals", "Totals", id="toggle_totals", tooltip="Show/hide the totals columns"),
         Binding("escape", "back", "Back", id="back", tooltip="Back to the dashboard"),
         Binding("f8", "print", "Print", id="print", tooltip="Print this round's sheet (PDF)", show=False),
+        Binding(
+            "ctrl+o", "scans", "Scans", id="scans", tooltip="Postal: attach / view the Form 13A/13B scans"
+        ),
     ]
 
     def __init__(self, round_no: int, resume: dict | None = None, view=None) -> None:
@@ -379,7 +382,10 @@ class RoundScreen(StatusScreen):
     # -- actions ----------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # postal tables are never kept aside and have no 17C Part I to acknowledge
-        return not (self.round_no == POSTAL_ROUND and action in ("keep_aside", "acknowledge"))
+        postal = self.round_no == POSTAL_ROUND
+        if action == "scans":  # the Form 13A/13B scans belong to the postal round
+            return postal
+        return not (postal and action in ("keep_aside", "acknowledge"))
 
     def _refuse_if_locked(self) -> bool:
         if self.editable:
@@ -496,6 +502,7 @@ class RoundScreen(StatusScreen):
             ]
         else:
             lines += ["", "No warnings: every table adds up and matches Form 17C Part I."]
+        lines += self._scan_warning()
 
         def confirmed(ok: bool | None) -> None:
             if not ok:
@@ -519,6 +526,48 @@ class RoundScreen(StatusScreen):
 
         self.app.push_screen(MessageDialog(t("Submit round"), lines), confirmed)
 
+    def _scan_warning(self) -> list[str]:
+        """The postal round needs its scanned Form 13A/13B before the RO can approve it (E116):
+        said at the operator's submit, while the covers are still at hand."""
+        from encore_tui.services import ro_result
+
+        if self.round_no != POSTAL_ROUND:
+            return []
+        try:
+            if ro_result.list_attachments(self.store, self.ac_id, ro_result.POSTAL_SCANS):
+                return []
+        except user_errors():
+            return []
+        return [
+            "",
+            f"{ck.POSTAL_SCANS_MISSING.code}: no scanned Form 13A/13B is attached: the RO cannot approve",
+            "the postal round without them. Esc, then Ctrl+O attaches them (before or after submitting).",
+        ]
+
+    def palette_commands(self) -> list[tuple[str, str, object]]:
+        name = round_name(self.round_no)
+        cmds = []
+        if self.editable and self.view.info.status is not RoundStatus.CORRECTION:
+            cmds.append(
+                (f"{t('Submit round')}: {name}", "Hand the round to the RO (F5)", self.action_submit_round)
+            )
+        what = "Postal sheet" if self.round_no == POSTAL_ROUND else f"{name} sheet"
+        cmds.append((f"Print {what}", "The round sheet as PDF (F8)", self.action_print))
+        if self.round_no == POSTAL_ROUND:
+            cmds.append(
+                ("Scans: Form 13A/13B", "Attach or view the postal scans (Ctrl+O)", self.action_scans)
+            )
+        return cmds
+
+    def action_scans(self) -> None:
+        from encore_tui.screens.scans import ScansScreen
+        from encore_tui.services.ro_result import POSTAL_SCANS
+
+        if self.round_no != POSTAL_ROUND:
+            self.set_status("Scans (Form 13A/13B) belong to the postal round.", True)
+            return
+        self.app.push_screen(ScansScreen(POSTAL_SCANS, f"{round_name(0)} · scanned Form 13A/13B"))
+
     def _show_blocked(self, checks: list[ck.Check]) -> None:
         self.set_status(
             f"{round_name(self.round_no)} cannot be submitted: {len(checks)} check(s) block it.", True
@@ -541,7 +590,10 @@ class RoundScreen(StatusScreen):
     def action_print(self) -> None:
         from encore_tui.screens.common import print_in_worker
 
-        print_in_worker(self, "round", self.round_no, self.set_status)
+        if self.round_no == POSTAL_ROUND:
+            print_in_worker(self, "postal", None, self.set_status)
+        else:
+            print_in_worker(self, "round", self.round_no, self.set_status)
 
     def action_back(self) -> None:
         try:

@@ -140,7 +140,7 @@ def report_lines(rv) -> list[str]:
         lines += [
             f"  {a.label[:20]:<20} {a.filename[:24]:<24} {a.size:>9} B  sha256 {a.sha256[:12]}…"
             for a in rv.scans
-        ] or ["  none attached (E116): the operator attaches them (encore ro attach form13a FILE)"]
+        ] or ["  none attached (E116): Ctrl+O attaches them (the operator or the RO)"]
     return lines
 
 
@@ -155,6 +155,10 @@ class RoReviewScreen(StatusScreen):
         Binding("f6", "double", "Double", id="ro.double", tooltip="Double entry (open / compare)"),
         Binding("f7", "edit", "Edit", id="ro.edit", tooltip="Type a correction's figures"),
         Binding("f8", "print", "Print", id="print", tooltip="Print the round sheet (PDF)", show=False),
+        Binding("f9", "annex", "Annex", id="review.annex", tooltip="Print the correction annex (PDF)"),
+        Binding(
+            "ctrl+o", "scans", "Scans", id="scans", tooltip="Postal: attach / view the Form 13A/13B scans"
+        ),
         Binding(
             "f10", "toggle_report", "Report", id="ro.report", tooltip="Figures / report (checks, changes)"
         ),
@@ -287,6 +291,8 @@ class RoReviewScreen(StatusScreen):
             "spot": evm and (status is RoundStatus.SUBMITTED or self.rv.spot is not None),
             "double": evm and (status is RoundStatus.SUBMITTED or self.rv.double is not None),
             "edit": status is RoundStatus.CORRECTION,
+            "scans": not evm,
+            "annex": self.rv.view.info.revision > 1 or status is RoundStatus.CORRECTION,
         }.get(action, True)
 
     @on(TallyGrid.Notice)
@@ -544,6 +550,30 @@ class RoReviewScreen(StatusScreen):
         print_in_worker(
             self, "postal" if postal else "round", None if postal else self.round_no, self.set_status
         )
+
+    def action_annex(self) -> None:
+        from encore_tui.screens.common import print_in_worker
+
+        print_in_worker(self, "annex", self.round_no, self.set_status)
+
+    def action_scans(self) -> None:
+        from encore_tui.screens.scans import ScansScreen
+        from encore_tui.services.ro_result import POSTAL_SCANS
+
+        if self.round_no != POSTAL_ROUND:
+            self.set_status("Scans (Form 13A/13B) belong to the postal round.", True)
+            return
+        self.app.push_screen(ScansScreen(POSTAL_SCANS, f"{self.rname} · scanned Form 13A/13B"))
+
+    def palette_commands(self) -> list[tuple[str, str, object]]:
+        cmds = [(f"Print {self.rname} sheet", "The round sheet as PDF (F8)", self.action_print)]
+        if self.check_action("annex", ()):
+            cmds.append((f"Print {self.rname} correction annex", "The annex as PDF (F9)", self.action_annex))
+        if self.round_no == POSTAL_ROUND:
+            cmds.append(
+                ("Scans: Form 13A/13B", "Attach or view the postal scans (Ctrl+O)", self.action_scans)
+            )
+        return cmds
 
     def action_toggle_report(self) -> None:
         switcher = self.query_one("#views", ContentSwitcher)
