@@ -340,6 +340,8 @@ class EncoreApp(App):
             yield SystemCommand(t("Quit"), "Leave encore (everything saved stays saved)", self.exit)
             return
         if self.actor is not None:
+            for name, help_text, callback in getattr(screen, "palette_commands", list)():
+                yield SystemCommand(name, help_text, callback)  # Submit, Print, Scans where they apply
             yield SystemCommand(t("Trends"), "Cumulative votes and the lead by round", self._trends)
             yield SystemCommand(t("Sign out"), "Back to the sign-in screen", self.sign_out)
             if self.actor.role in (Role.RO, Role.ARO, Role.OBSERVER):
@@ -355,8 +357,6 @@ class EncoreApp(App):
                     yield SystemCommand(
                         f"{t('Open round')} {r}", f"Round {r} entry", lambda r=r: self._open(r)
                     )
-        for name, help_text, callback in getattr(screen, "palette_commands", list)():
-            yield SystemCommand(name, help_text, callback)  # Submit, Print, Scans where they apply
         from encore_tui.screens.round_entry import RoundScreen
 
         if isinstance(screen, RoundScreen):

@@ -169,7 +169,7 @@ def print_in_worker(screen, what: str, round_no: int | None, set_status) -> None
             return
         pages = f"{res.pages} page{'s' if res.pages != 1 else ''}"
         sent = f", sent to printer {res.printer}" if res.printer else ""
-        text = f"{name} saved as {res.path} ({pages}{sent})"  # the path first: it must fit 80 columns
+        text = f"Saved {res.path} ({name}, {pages}{sent})"  # the path first: it must fit 80 columns
         text += f" · {'; '.join(res.warnings)}" if res.warnings else ""
         app.call_from_thread(set_status, text, False)
 
