@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from encore_tui.domain.entries import TableEntry, entry_fields
-from encore_tui.domain.setup import NOTA, TOTAL, Setup
+from encore_tui.domain.setup import NOTA, REJECTED, TOTAL, Setup
 
 
 class Severity(StrEnum):
@@ -93,6 +93,14 @@ class Check:
         return f"{self.code.code} {where}{self.message}"
 
 
+def field_name(setup: Setup, field: str) -> str:
+    """A field as the counting sheet says it: "2 SEKAR" for c2, NOTA, Total, Rejected."""
+    if field.startswith("c") and field[1:].isdigit() and 0 < int(field[1:]) <= len(setup.candidates):
+        c = setup.candidates[int(field[1:]) - 1]
+        return f"{c.serial} {c.name}"
+    return {NOTA: "NOTA", TOTAL: "Total", REJECTED: "Rejected"}.get(field, field)
+
+
 def check_table(setup: Setup, entry: TableEntry, postal: bool = False) -> list[Check]:
     """Checks on one table. A blank, non-kept-aside table yields INCOMPLETE only."""
     n = len(setup.candidates)
@@ -108,7 +116,8 @@ def check_table(setup: Setup, entry: TableEntry, postal: bool = False) -> list[C
         out.append(
             Check(
                 INCOMPLETE,
-                f"{len(missing)} blank: {', '.join(missing[:4])}" + ("…" if len(missing) > 4 else ""),
+                f"{len(missing)} blank: {', '.join(field_name(setup, f) for f in missing[:4])}"
+                + ("…" if len(missing) > 4 else ""),
                 **where,
             )
         )

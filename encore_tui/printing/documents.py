@@ -95,11 +95,14 @@ def round_sheet(
         ),
         "",
     )
-    operator = snap_by or view.info.updated_by
+    # nobody typed a figure yet: the last writer is whoever created the AC, not an operator
+    typed = any(e.values or e.kept_aside for e in view.entries)
+    operator = snap_by or (view.info.updated_by if typed else "—")
     status = view.info.status
+    stage = ch.STAGE_NAMES[st.stage]
     sub = [
         f"{_round_title(round_no)}    {bi('revision')}: {st.revision}    {bi('status')}: {status.label}"
-        f"{'' if status.value == ch.STAGE_NAMES[st.stage] else f' ({ch.STAGE_NAMES[st.stage]})'}"
+        f"{'' if status.value in stage else f' ({stage})'}"
         f"    {bi('operator')}: {operator}",
         f"{bi('printed')}: {dd.local_time(at)}    figures sha256: {st.digest[:16]}…    "
         f"previous sheet: {acs.prev_of(round_no)[:12]}…",

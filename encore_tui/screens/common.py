@@ -42,13 +42,14 @@ def round_name(round_no: int) -> str:
     return t("Postal") if round_no == 0 else f"{t('Round')} {round_no}"
 
 
-def field_label(setup: Setup, field: str) -> str:
+def field_label(setup: Setup, field: str, postal: bool = False) -> str:
     from encore_tui.domain.setup import NOTA, REJECTED, TOTAL
 
     if field.startswith("c") and field[1:].isdigit():
         c = setup.candidates[int(field[1:]) - 1]
         return f"{c.serial} {c.name} ({c.party})"
-    return {NOTA: "NOTA", TOTAL: t("Total (CU)"), REJECTED: t("Rejected")}.get(field, field)
+    total = t("Total") if postal else t("Total (CU)")  # postal ballots have no Control Unit
+    return {NOTA: "NOTA", TOTAL: total, REJECTED: t("Rejected")}.get(field, field)
 
 
 def grid_labels(setup: Setup, postal: bool) -> list[tuple[str, str]]:

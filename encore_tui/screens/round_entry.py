@@ -21,7 +21,7 @@ from encore_tui.base.i18n import t
 from encore_tui.domain import checks as ck
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import Action, RoundStatus, may, may_edit
-from encore_tui.domain.tally import retally
+from encore_tui.domain.tally import retally, typed_cu_total
 from encore_tui.screens.common import (
     StatusScreen,
     field_label,
@@ -160,7 +160,8 @@ class RoundScreen(StatusScreen):
             f"c{i}": (str(a), str(b)) for i, (a, b) in enumerate(zip(this.votes, cum.votes, strict=True), 1)
         }
         out["nota"] = (str(this.nota), str(cum.nota))
-        out["total"] = (str(this.total), str(cum.total))
+        typed = typed_cu_total(v.entries)  # the Total (CU) row adds the typed CU totals, not the sums
+        out["total"] = (str(typed), str(cum.total - this.total + typed))
         return out
 
     def _apply_view(self, v) -> None:
@@ -212,7 +213,7 @@ class RoundScreen(StatusScreen):
         else:
             st = v.ctx.stations_by_number.get(station)
             where = f"T{no} PS {station}" + (f" {st.name[:24]}" if st and st.name else "")
-        what = field_label(setup, row.key) if row.editable else row.label
+        what = field_label(setup, row.key, self.round_no == POSTAL_ROUND) if row.editable else row.label
         if row.key.startswith("c") and row.key[1:].isdigit():
             c = setup.candidates[int(row.key[1:]) - 1]
             if c.name_hi:
@@ -250,7 +251,7 @@ class RoundScreen(StatusScreen):
         g = self.grid
         no, station = g.tables[g.col]
         return (
-            f"{t('Entry resumes at')} T{no} PS {station}, {field_label(self.view.ctx.setup, g.field)}"
+            f"{t('Entry resumes at')} T{no} PS {station}, {field_label(self.view.ctx.setup, g.field, self.round_no == POSTAL_ROUND)}"
             " (typing without Enter is not kept)"
         )
 
@@ -319,7 +320,7 @@ class RoundScreen(StatusScreen):
         self.refresh_totals()  # and from the store once the operator pauses
         no = grid.tables[grid.station_col(station)][0]
         shown = "blank" if value is None else str(value)
-        text = f"{t('saved')} {saved_time(saved)} · T{no} {field_label(self.view.ctx.setup, field)} = {shown}"
+        text = f"{t('saved')} {saved_time(saved)} · T{no} {field_label(self.view.ctx.setup, field, self.round_no == POSTAL_ROUND)} = {shown}"
         warn = [c for c in cs if c.blocks and c.code is not ck.INCOMPLETE]
         if warn:  # say it now, while the sheet is still in the operator's hand
             code = warn[0].code.code

@@ -67,9 +67,12 @@ class FormDialog(ModalScreen["dict[str, object] | None"]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
-    def __init__(self, title: str, fields: list[Field], lines: list[str] | None = None) -> None:
+    def __init__(
+        self, title: str, fields: list[Field], lines: list[str] | None = None, message: str = ""
+    ) -> None:
         super().__init__()
         self.title_text, self.fields, self.lines = title, fields, lines or []
+        self.message = message  # why the answers were refused last time (the form opens again)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -81,7 +84,7 @@ class FormDialog(ModalScreen["dict[str, object] | None"]):
                     with Horizontal(classes="form-row"):
                         yield Static(f.label[:29], classes="form-label", markup=False)
                         yield FieldInput(f, id=f"f{i}")
-            yield Static("", id="form-msg", markup=False)
+            yield Static(self.message, id="form-msg", markup=False)
             yield Static(
                 f"Enter: next field (last: {t('Confirm')}) · Tab/Shift+Tab · Esc: {t('Cancel')}",
                 classes="dialog-hint",

@@ -19,6 +19,7 @@ from encore_tui.base.i18n import t
 from encore_tui.domain import checks as ck
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import Action, Role, RoundStatus, may, may_edit
+from encore_tui.domain.tally import typed_cu_total
 from encore_tui.screens.common import (
     StatusScreen,
     grid_labels,
@@ -53,7 +54,8 @@ def right_columns(v) -> dict[str, tuple[str, str]]:
     this, cum = v.tally.this_round, v.tally.cumulative
     out = {f"c{i}": (str(a), str(b)) for i, (a, b) in enumerate(zip(this.votes, cum.votes, strict=True), 1)}
     out["nota"] = (str(this.nota), str(cum.nota))
-    out["total"] = (str(this.total), str(cum.total))
+    typed = typed_cu_total(v.entries)  # the Total (CU) row adds the typed CU totals, not the sums
+    out["total"] = (str(typed), str(cum.total - this.total + typed))
     return out
 
 
@@ -95,7 +97,7 @@ def report_lines(rv) -> list[str]:
             f"CHANGES since revision {d.base_revision} ({d.base_stage} by {d.base_by} at {local_time(d.base_at)}):"
         )
         lines += [
-            f"  table {c.table_no} PS {c.station} {c.field}: {_fmt(c.before)} → {_fmt(c.after)}"
+            f"  table {c.table_no} PS {c.station} {ck.field_name(setup, c.field)}: {_fmt(c.before)} → {_fmt(c.after)}"
             for c in d.changes
         ] or ["  nothing changed"]
     else:
@@ -129,7 +131,8 @@ def report_lines(rv) -> list[str]:
         else:
             lines.append(blind_summary("Spot check", rv.spot))
             lines += [
-                f"  table {c.table_no} PS {c.station} {c.field}: entered {_fmt(c.entered)}, re-keyed {_fmt(c.rekeyed)}"
+                f"  table {c.table_no} PS {c.station} {ck.field_name(setup, c.field)}: "
+                f"entered {_fmt(c.entered)}, re-keyed {_fmt(c.rekeyed)}"
                 for c in rv.spot
                 if c.differs
             ]
@@ -170,6 +173,7 @@ class RoReviewScreen(StatusScreen):
         localize_bindings(self)
         self.round_no = round_no
         self.rv = None
+        self.form20_signed = False  # once the RO signed Form 20, no round is corrected (F4 hidden)
 
     @property
     def store(self):
@@ -227,7 +231,13 @@ class RoReviewScreen(StatusScreen):
         self.show(rv)
 
     def show(self, rv) -> None:
+        from encore_tui.services.ro_result import form20_signed
+
         self.rv = rv
+        try:
+            self.form20_signed = form20_signed(self.store, self.ac_id) is not None
+        except user_errors():
+            self.form20_signed = False  # the service refuses a correction anyway
         v = rv.view
         setup = v.ctx.setup
         info = v.info
@@ -287,7 +297,7 @@ class RoReviewScreen(StatusScreen):
         return {
             "approve": status in AWAITING_RO,
             "return_round": status is RoundStatus.SUBMITTED,
-            "correct": status in CORRECTABLE,
+            "correct": status in CORRECTABLE and not self.form20_signed,
             "spot": evm and (status is RoundStatus.SUBMITTED or self.rv.spot is not None),
             "double": evm and (status is RoundStatus.SUBMITTED or self.rv.double is not None),
             "edit": status is RoundStatus.CORRECTION,
@@ -409,6 +419,9 @@ class RoReviewScreen(StatusScreen):
             self.set_status(
                 f"{self.rname} is {status.label}: only an approved or published round is corrected.", True
             )
+            return
+        if self.form20_signed:
+            self.set_status("Form 20 is signed: no round can be corrected any more (Rule 63).", True)
             return
 
         def with_pin(reason: str, pin: str | None) -> None:
