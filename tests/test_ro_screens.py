@@ -171,7 +171,7 @@ async def test_return_with_a_remark_reaches_the_operator_and_the_resubmission_sh
         screen = await open_review(pilot, 1)
         assert "2 cell(s) changed since rev 1" in text(screen, "#facts")
         report = text(screen, "#report-text")
-        assert f"table 1 PS 1 c2: {v['c2']} → {v['c2'] + 1}" in report
+        assert f"table 1 PS 1 CANDIDATE 2: {v['c2']} → {v['c2'] + 1}" in report
         assert f"table 1 PS 1 nota: {v['nota']} → {v['nota'] - 1}" in report
     d = ro.round_diff(store, ac_id, 1)
     assert [(c.field, c.before, c.after) for c in d.changes] == [
@@ -221,8 +221,8 @@ async def test_correction_of_round_3_after_round_7_published(hall):
         assert app.screen is screen
         assert "2 cell(s) changed since rev 1" in text(screen, "#facts")
         report = text(screen, "#report-text")
-        assert f"table 1 PS 3 c1: {v['c1']} → {v['c1'] - 5}" in report
-        assert f"table 1 PS 3 c2: {v['c2']} → {v['c2'] + 5}" in report
+        assert f"table 1 PS 3 CANDIDATE 1: {v['c1']} → {v['c1'] - 5}" in report
+        assert f"table 1 PS 3 CANDIDATE 2: {v['c2']} → {v['c2'] + 5}" in report
 
         await pilot.press("f2")
         await pilot.pause()

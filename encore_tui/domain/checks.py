@@ -94,10 +94,11 @@ class Check:
 
 
 def field_name(setup: Setup, field: str) -> str:
-    """A field as the counting sheet says it: "2 SEKAR" for c2, NOTA, Total, Rejected."""
+    """A field as the counting sheet says it: the candidate's name for c2, NOTA, Total, Rejected
+    (names are distinct on a ballot; the serial would only lengthen an 80-column status line)."""
     if field.startswith("c") and field[1:].isdigit() and 0 < int(field[1:]) <= len(setup.candidates):
         c = setup.candidates[int(field[1:]) - 1]
-        return f"{c.serial} {c.name}"
+        return c.name
     return {NOTA: "NOTA", TOTAL: "Total", REJECTED: "Rejected"}.get(field, field)
 
 

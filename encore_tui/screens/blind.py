@@ -136,7 +136,7 @@ class BlindEntryScreen(StatusScreen):
         self.reload()
         left = [i for i, q in enumerate(self.prompts) if q.rekeyed is None]
         self.set_status(
-            f"{t('saved')} {saved_time(saved)} · table {p.table_no} PS {p.station} {p.field} = {text}"
+            f"{t('saved')} {saved_time(saved)} · table {p.table_no} PS {p.station} {p.label} = {text}"
             + (f" · {len(left)} left" if left else " · every cell re-keyed")
         )
         if left:

@@ -120,10 +120,7 @@ def attach_from_folder(screen, purposes: tuple[str, ...], done) -> None:
         except user_errors() as exc:
             screen.set_status(not_saved(exc), True)
             return
-        screen.set_status(
-            f"{t('saved')} · {info.label} {info.filename} attached ({info.size} bytes, sha256 "
-            f"{info.sha256[:16]}…), journaled."
-        )
+        screen.set_status(f"{info.label} {info.filename} attached · sha256 {info.sha256[:12]}… · journaled")
         done(info)
 
     def with_purpose(purpose: str | None) -> None:
