@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual import on
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -47,6 +47,32 @@ class FieldInput(Input):
             **kw,
         )
         self.field = field
+
+    handed_off = False  # Enter moved on: keys still arriving here belong to the next field
+
+    def on_focus(self) -> None:
+        self.handed_off = False
+
+    async def _on_key(self, event: events.Key) -> None:
+        """Enter moves on at once (like the sign-in's HandoffInput): keys typed in one burst
+        (over SSH, or a fast typist) were already queued here before the Enter was handled; they
+        belong to the next field, so they are passed on instead of being typed into this one."""
+        nxt = self.screen.next_input(self)
+        if self.handed_off and nxt is not None:
+            event.stop()
+            event.prevent_default()
+            nxt.post_message(events.Key(event.key, event.character))
+            return
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            if nxt is None:
+                self.screen.action_submit()
+            else:
+                self.handed_off = True
+                nxt.focus()
+            return
+        await super()._on_key(event)
 
     def restricted(self) -> None:
         what = "type digits only" if self.field.kind == NUMBER else "type y (yes) or n (no)"
@@ -93,14 +119,9 @@ class FormDialog(ModalScreen["dict[str, object] | None"]):
     def on_mount(self) -> None:
         self.query_one("#f0", Input).focus()
 
-    @on(Input.Submitted)
-    def _next(self, event: Input.Submitted) -> None:
-        event.stop()
-        i = int((event.input.id or "f0")[1:])
-        if i + 1 < len(self.fields):
-            self.query_one(f"#f{i + 1}", Input).focus()
-            return
-        self.action_submit()
+    def next_input(self, current: Input) -> Input | None:
+        i = int((current.id or "f0")[1:])
+        return self.query_one(f"#f{i + 1}", Input) if i + 1 < len(self.fields) else None
 
     def action_submit(self) -> None:
         out: dict[str, object] = {}
