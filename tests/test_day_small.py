@@ -216,3 +216,26 @@ def test_the_bihar_demo_title_says_fictional_once():
     title = f"{setup.ac.name}{setup.demo_mark}"
     assert title.count("FICTIONAL") == 1, title
     assert small_setup(fictional=True).demo_mark == " (FICTIONAL DEMO)"
+
+
+async def test_a_burst_of_keys_fills_each_field_of_a_form_in_order(counted):
+    """The VVPAT draw typed at SSH speed: each figure lands in its own field (it used to be
+    typed into the first field while Enter was still on its way)."""
+    from tests.test_screens import burst
+
+    store, ac_id = counted
+    app = EncoreApp(store, Settings())
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, RO.username, RO_PIN)
+        app.push_screen(VvpatScreen())
+        await pilot.pause()
+        await pilot.press("f2")
+        await pilot.pause()
+        burst(app, "1\r2\r3\r4\r5\rAgent of P1\rObserver\r")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, VvpatScreen), app.screen
+    from encore_tui.services import ro_vvpat
+
+    draw = ro_vvpat.vvpat_view(store, ac_id).draw
+    assert draw["stations"] == ["1", "2", "3", "4", "5"] and draw["drawn_by"] == "Agent of P1"

@@ -48,31 +48,30 @@ class FieldInput(Input):
         )
         self.field = field
 
-    handed_off = False  # Enter moved on: keys still arriving here belong to the next field
-
     def on_focus(self) -> None:
-        self.handed_off = False
+        self.screen.active = int((self.id or "f0")[1:])  # Tab, Shift+Tab, a click
 
     async def _on_key(self, event: events.Key) -> None:
-        """Enter moves on at once (like the sign-in's HandoffInput): keys typed in one burst
-        (over SSH, or a fast typist) were already queued here before the Enter was handled; they
-        belong to the next field, so they are passed on instead of being typed into this one."""
-        nxt = self.screen.next_input(self)
-        if self.handed_off and nxt is not None:
-            event.stop()
-            event.prevent_default()
-            nxt.post_message(events.Key(event.key, event.character))
-            return
+        """Keys typed in one burst (SSH, a fast typist) are queued here before an Enter in them
+        is handled; Textual would type them into this field. So Enter only moves the form's
+        active field, the keys that follow go to it in order, and the focus follows once this
+        field's queue is empty (the app then sends new keys to the active field itself)."""
+        form = self.screen
+        target = form.active_input()
         if event.key == "enter":
             event.stop()
             event.prevent_default()
-            if nxt is None:
-                self.screen.action_submit()
-            else:
-                self.handed_off = True
-                nxt.focus()
-            return
-        await super()._on_key(event)
+            form.advance()
+        elif target is not self and event.is_printable:
+            event.stop()
+            event.prevent_default()
+            await Input._on_key(target, event)
+        else:
+            await super()._on_key(event)
+        if self._message_queue.empty() and form.is_active:
+            nxt = form.active_input()
+            if form.focused is not nxt:
+                form.set_focus(nxt)
 
     def restricted(self) -> None:
         what = "type digits only" if self.field.kind == NUMBER else "type y (yes) or n (no)"
@@ -119,9 +118,17 @@ class FormDialog(ModalScreen["dict[str, object] | None"]):
     def on_mount(self) -> None:
         self.query_one("#f0", Input).focus()
 
-    def next_input(self, current: Input) -> Input | None:
-        i = int((current.id or "f0")[1:])
-        return self.query_one(f"#f{i + 1}", Input) if i + 1 < len(self.fields) else None
+    active = 0  # the field typed keys go to (see FieldInput._on_key)
+
+    def active_input(self) -> Input:
+        return self.query_one(f"#f{self.active}", Input)
+
+    def advance(self) -> None:
+        """Enter: the next field, or (on the last one) the answers."""
+        if self.active + 1 < len(self.fields):
+            self.active += 1
+        else:
+            self.action_submit()
 
     def action_submit(self) -> None:
         out: dict[str, object] = {}
@@ -131,6 +138,7 @@ class FormDialog(ModalScreen["dict[str, object] | None"]):
             if not raw:
                 if f.required:
                     self.query_one("#form-msg", Static).update(f"{f.label}: nothing typed.")
+                    self.active = i
                     inp.focus()
                     return
                 out[f.key] = None if f.kind != TEXT else ""
