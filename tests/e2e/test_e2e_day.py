@@ -220,12 +220,13 @@ def test_the_whole_counting_day_is_done_in_the_app_at_80x24(tmp_path):
         d.keys("2222", "Enter")
         d.wait("DECLARED")
         prints = home / "prints"
-        for n, what in enumerate(["form20", "form21c", "form21e", "form22"], start=1):
+        documents = {"form20": "Form 20", "form21c": "Form 21C", "form21e": "Form 21E", "form22": "Form 22"}
+        for n, (what, name) in enumerate(documents.items(), start=1):
             d.keys("F8")
             d.wait("Form 21E (return of election)")
             d.keys(str(n))
             wait_file(prints, f"*-{what}-*.pdf")
-            screen = d.wait("Saved ")
+            screen = d.wait(f"({name}, ")  # "Saved /…/ac1-form20-….pdf (Form 20, 32 pages)"
             assert "NOT printed" not in screen
         (scans / "form22-signed.png").write_bytes(png_bytes())
         os.utime(scans / "form22-signed.png")  # the newest file: the scanner just wrote it

@@ -44,6 +44,7 @@ class FieldInput(Input):
             placeholder=field.placeholder or {NUMBER: "0-9", YES_NO: "y/n"}.get(field.kind, "…"),
             restrict=restrict,
             max_length=9 if field.kind == NUMBER else 0,
+            select_on_focus=False,  # what a burst typed here before the focus came stays (see _on_key)
             **kw,
         )
         self.field = field
