@@ -157,7 +157,7 @@ class ScansScreen(StatusScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for label, width in [("Form", 18), ("File", 22), ("Bytes", 8), ("sha256", 12), ("By", 8)]:
+        for label, width in [("Form", 22), ("File", 20), ("Bytes", 8), ("sha256", 12), ("By", 6)]:
             table.add_column(label, width=width)
         self.reload()
         table.focus()

@@ -30,8 +30,8 @@ class ScanFile:
 
     @property
     def line(self) -> str:
-        at = dt.datetime.fromtimestamp(self.mtime).strftime("%H:%M:%S %d %b")
-        return f"{self.path.name[:40]:<40} {self.size:>9} B  {at}"
+        at = dt.datetime.fromtimestamp(self.mtime).strftime("%d %b %H:%M:%S")
+        return f"{self.path.name[:36]:<36} {self.size:>9} B  {at}"  # fits the 80-column dialog
 
 
 def scan_files(folder: Path) -> list[ScanFile]:
