@@ -36,15 +36,19 @@ def counted(sqlite_store):
     return store, ac_id
 
 
+async def open_draw_form(pilot) -> None:
+    await sign_in(pilot, RO.username, RO_PIN)
+    pilot.app.push_screen(VvpatScreen())
+    await pilot.pause()
+    await pilot.press("f2")  # the draw of lots: 5 stations, drawn by, witnesses
+    await pilot.pause()
+
+
 async def test_a_wrong_station_in_the_vvpat_draw_keeps_the_form_and_its_fields(counted):
     store, ac_id = counted
     app = EncoreApp(store, Settings())
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, RO.username, RO_PIN)
-        app.push_screen(VvpatScreen())
-        await pilot.pause()
-        await pilot.press("f2")
-        await pilot.pause()
+        await open_draw_form(pilot)
         for answer in ["1", "2", "3", "4", "99", "Agent of P1", "Observer"]:
             await pilot.press(*answer, "enter")
         await pilot.pause()
@@ -226,11 +230,7 @@ async def test_a_burst_of_keys_fills_each_field_of_a_form_in_order(counted):
     store, ac_id = counted
     app = EncoreApp(store, Settings())
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, RO.username, RO_PIN)
-        app.push_screen(VvpatScreen())
-        await pilot.pause()
-        await pilot.press("f2")
-        await pilot.pause()
+        await open_draw_form(pilot)
         burst(app, "1\r2\r3\r4\r5\rAgent of P1\rObserver\r")
         await pilot.pause()
         await pilot.pause()
