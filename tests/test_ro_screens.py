@@ -172,7 +172,7 @@ async def test_return_with_a_remark_reaches_the_operator_and_the_resubmission_sh
         assert "2 cell(s) changed since rev 1" in text(screen, "#facts")
         report = text(screen, "#report-text")
         assert f"table 1 PS 1 CANDIDATE 2: {v['c2']} → {v['c2'] + 1}" in report
-        assert f"table 1 PS 1 nota: {v['nota']} → {v['nota'] - 1}" in report
+        assert f"table 1 PS 1 NOTA: {v['nota']} → {v['nota'] - 1}" in report
     d = ro.round_diff(store, ac_id, 1)
     assert [(c.field, c.before, c.after) for c in d.changes] == [
         ("c2", v["c2"], v["c2"] + 1),

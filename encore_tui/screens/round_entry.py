@@ -591,10 +591,7 @@ class RoundScreen(StatusScreen):
     def action_print(self) -> None:
         from encore_tui.screens.common import print_in_worker
 
-        if self.round_no == POSTAL_ROUND:
-            print_in_worker(self, "postal", None, self.set_status)
-        else:
-            print_in_worker(self, "round", self.round_no, self.set_status)
+        print_in_worker(self, "round", self.round_no, self.set_status)
 
     def action_back(self) -> None:
         try:
