@@ -118,8 +118,7 @@ async def test_after_a_submit_enter_opens_the_round_waiting_and_home_end_move_on
             services.submit_round(store, ac_id, 0, OPERATOR)
     app = EncoreApp(store, Settings())
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press(*"op1", "enter", *"1111", "enter")
-        await pilot.pause()
+        await sign_in(pilot, "op1", "1111")
         await open_round(pilot, 1)
         await pilot.press("f5")
         await pilot.pause()
@@ -145,8 +144,7 @@ async def test_the_total_row_adds_the_typed_cu_totals_and_postal_says_total(hall
     store, ac_id = hall
     app = EncoreApp(store, Settings())
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press(*"op1", "enter", *"1111", "enter")
-        await pilot.pause()
+        await sign_in(pilot, "op1", "1111")
         screen = await open_round(pilot, 1)
         # table 1: the candidates add up to 101, the CU total typed is 111 (E101)
         await type_cells(pilot, 90, 5, 5, 1, 111)
@@ -167,8 +165,7 @@ async def test_help_names_screens_in_words_and_shows_the_keys_section(hall):
     store, ac_id = hall
     app = EncoreApp(store, Settings())
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press(*"op1", "enter", *"1111", "enter")
-        await pilot.pause()
+        await sign_in(pilot, "op1", "1111")
         await open_round(pilot, 1)
         await pilot.press("f1")
         await pilot.pause()
@@ -192,8 +189,7 @@ async def test_a_paste_sent_as_keys_is_never_glued_into_one_figure(hall):
     store, ac_id = hall
     app = EncoreApp(store, Settings())
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press(*"op1", "enter", *"1111", "enter")
-        await pilot.pause()
+        await sign_in(pilot, "op1", "1111")
         screen = await open_round(pilot, 1)
         await pilot.press(*"10 0 46 abc")
         assert screen.query_one(TallyGrid).buffer is None
