@@ -22,6 +22,7 @@ from encore_tui.base.i18n import set_lang, t
 from encore_tui.domain.rounds import Action, Role, may, may_edit
 from encore_tui.screens.common import localize_bindings, user_errors
 from encore_tui.screens.messages import MessageLog
+from encore_tui.screens.palette import OrderedCommands
 from encore_tui.widgets.textual_compat import UnhandledErrors
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ def route(actor: services.Actor) -> Screen:
 
 class EncoreApp(UnhandledErrors, App):
     TITLE = "encore-tui"
+    COMMANDS = {OrderedCommands}  # the palette lists commands in the order given (rounds 1, 2 … 10)
     CSS_PATH = "app.tcss"
     BINDINGS = [
         Binding("f1", "help", "Help", id="help"),
@@ -338,6 +340,8 @@ class EncoreApp(UnhandledErrors, App):
             yield SystemCommand(t("Quit"), "Leave encore (everything saved stays saved)", self.exit)
             return
         if self.actor is not None:
+            for name, help_text, callback in getattr(screen, "palette_commands", list)():
+                yield SystemCommand(name, help_text, callback)  # Submit, Print, Scans where they apply
             yield SystemCommand(t("Trends"), "Cumulative votes and the lead by round", self._trends)
             yield SystemCommand(t("Sign out"), "Back to the sign-in screen", self.sign_out)
             if self.actor.role in (Role.RO, Role.ARO, Role.OBSERVER):

@@ -25,19 +25,10 @@ from tests.support.ro import (
     type_table,
     verified,
     votes_of,
+    vvpat_done,
 )
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-def vvpat_done(store, ac_id):
-    ctx = services.load_context(store, ac_id)
-    drawn = [s.number for s in ctx.setup.stations][:5]
-    ro_vvpat.record_draw(store, ac_id, drawn, "Agent of P1", "Observer", RO)
-    for s in drawn:
-        v = votes_of(store, ac_id, s)
-        ro_vvpat.enter_slip_count(store, ac_id, s, {k: v[k] for k in ("c1", "c2", "c3", "nota")}, OPERATOR)
-    ro_vvpat.complete_vvpat(store, ac_id, RO)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from encore_tui.screens.dialogs import KeepAsideDialog, MessageDialog
 from encore_tui.screens.round_entry import RoundScreen
 from encore_tui.widgets.tally_grid import COL_W, TallyGrid
 from tests.conftest import ADMIN, OPERATOR2, RO, small_setup
-from tests.support.screens import SIZE, open_round, settle, sign_in, status_text, type_cells, values
+from tests.support.screens import SIZE, burst, open_round, settle, sign_in, status_text, type_cells, values
 
 
 @pytest.fixture
@@ -412,15 +412,6 @@ def events_key(key: str):
     from textual import events
 
     return events.Key(key, None)
-
-
-def burst(app, keys: str) -> None:
-    """Keys arriving in one read (a paste-speed burst over SSH): posted without waiting."""
-    from textual import events
-
-    for ch in keys:
-        key = "enter" if ch == "\r" else ch
-        app.post_message(events.Key(key, None if ch == "\r" else ch))
 
 
 async def test_a_burst_of_keys_keeps_its_order_at_sign_in_and_in_the_grid(hall):

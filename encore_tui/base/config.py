@@ -10,6 +10,7 @@ The config file is `<user config dir>/encore-tui/config.toml` (or $ENCORE_CONFIG
     idle_lock_minutes = 10                 # lock the screen after idle minutes (0: never)
     printer = "counting-hall"             # an `lp` destination; empty: just write the PDF
     prints_dir = "/media/usb/prints"      # where printed PDFs are written (default <data dir>/prints)
+    scans_dir = "/srv/scanner/out"        # where the hall's scanner writes (default <data dir>/scans)
     backup_dir = "/media/usb/encore"      # back up here after every approved round (SQLite)
     backup_keep = 20                      # newest backups kept there (0: keep all)
     push_url = "https://results.example"  # central results endpoint (`encore push`)
@@ -55,6 +56,7 @@ class Settings:
     idle_lock_minutes: int = 10  # idle screen lock (app.check_idle_lock); 0: off
     printer: str = ""
     prints_dir: str = ""  # empty: <data dir>/prints
+    scans_dir: str = ""  # empty: <data dir>/scans (the scanner's folder; Ctrl+O lists it)
     push_url: str = ""
     push_central_key: str = ""  # base64 Ed25519 key that signs central's receipts
     ca_bundle: str = ""
@@ -75,6 +77,13 @@ class Settings:
     def prints_folder(self) -> Path:
         """Where printed PDFs go (F8 in the app, `encore export` without -o)."""
         return Path(self.prints_dir).expanduser().resolve() if self.prints_dir else data_dir() / "prints"
+
+    @property
+    def scans_folder(self) -> Path:
+        """Where the hall's scanner writes: the scans are picked from here (Ctrl+O in the app).
+        In the user data folder by default, not beside the store: a district store is a
+        PostgreSQL server, and the scanner writes on the counting PC."""
+        return Path(self.scans_dir).expanduser().resolve() if self.scans_dir else data_dir() / "scans"
 
 
 class ConfigError(ValueError):
@@ -104,6 +113,7 @@ def load_settings(**overrides) -> Settings:
         "ca_bundle": "ENCORE_CA_BUNDLE",
         "printer": "ENCORE_PRINTER",
         "prints_dir": "ENCORE_PRINTS_DIR",
+        "scans_dir": "ENCORE_SCANS_DIR",
         "backup_dir": "ENCORE_BACKUP_DIR",
     }
     for k, var in env.items():

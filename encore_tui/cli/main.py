@@ -132,7 +132,7 @@ def cmd_status(args) -> int:
     ac_id = pick_ac(store, args.ac)
     d = services.dashboard(store, ac_id)
     s = d.ctx.setup
-    print(f"AC {s.ac.number} {s.ac.name}{' (FICTIONAL DEMO)' if s.fictional else ''} — {s.election.name}")
+    print(f"AC {s.ac.number} {s.ac.name}{s.demo_mark} — {s.election.name}")
     evm = {r: i for r, i in d.rounds.items() if r > 0 and i.kind == "evm"}
     count = {st: sum(1 for i in evm.values() if i.status is st) for st in RoundStatus}
     entered = sum(1 for r in evm if d.entered.get(r))

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from encore_tui.domain.entries import TableEntry, entry_fields
 from encore_tui.domain.form17c import Form17C, effective, normalize_serial, station_electors
-from encore_tui.domain.setup import NOTA, TOTAL, Setup
+from encore_tui.domain.setup import NOTA, REJECTED, TOTAL, Setup
 
 
 class Severity(StrEnum):
@@ -122,6 +122,15 @@ class Check:
         return f"{self.code.code} {where}{self.message}"
 
 
+def field_name(setup: Setup, field: str) -> str:
+    """A field as the counting sheet says it: the candidate's name for c2, NOTA, Total, Rejected
+    (names are distinct on a ballot; the serial would only lengthen an 80-column status line)."""
+    if field.startswith("c") and field[1:].isdigit() and 0 < int(field[1:]) <= len(setup.candidates):
+        c = setup.candidates[int(field[1:]) - 1]
+        return c.name
+    return {NOTA: "NOTA", TOTAL: "Total", REJECTED: "Rejected"}.get(field, field)
+
+
 def check_table(
     setup: Setup,
     entry: TableEntry,
@@ -148,7 +157,8 @@ def check_table(
         out.append(
             Check(
                 INCOMPLETE,
-                f"{len(missing)} blank: {', '.join(missing[:4])}" + ("…" if len(missing) > 4 else ""),
+                f"{len(missing)} blank: {', '.join(field_name(setup, f) for f in missing[:4])}"
+                + ("…" if len(missing) > 4 else ""),
                 **where,
             )
         )

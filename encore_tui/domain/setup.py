@@ -102,6 +102,11 @@ class Setup(_Model):
     def candidate_fields(self) -> list[str]:
         return [c.field for c in self.candidates]
 
+    @property
+    def demo_mark(self) -> str:
+        """The mark after the AC's name for demo data, unless the name says FICTIONAL already."""
+        return " (FICTIONAL DEMO)" if self.fictional and "FICTIONAL" not in self.ac.name.upper() else ""
+
     def station(self, number: str) -> PollingStation:
         try:
             return self.station_index()[number]

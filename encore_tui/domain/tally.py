@@ -60,6 +60,12 @@ def entry_totals(entry: TableEntry, n: int) -> Totals:
     return Totals(entry.votes(n), entry.values.get(NOTA, 0), entry.values.get(REJECTED, 0))
 
 
+def typed_cu_total(entries: Iterable[TableEntry]) -> int:
+    """The CU totals as typed (the Total (CU) row), over the tables not kept aside. A table whose
+    candidate rows do not add up to its CU total shows the difference here (E101)."""
+    return sum(e.values.get(TOTAL, 0) for e in entries if e.kept_aside is None)
+
+
 def sum_totals(items: Iterable[Totals], n: int) -> Totals:
     acc = Totals.zero(n)
     for t in items:

@@ -116,7 +116,9 @@ def round_sheet(
         ),
         "",
     )
-    operator = snap_by or view.info.updated_by
+    # nobody typed a figure yet: the last writer is whoever created the AC, not an operator
+    typed = any(e.values or e.kept_aside for e in view.entries)
+    operator = snap_by or (view.info.updated_by if typed else "—")
     status = view.info.status
     sub = [
         f"{round_title(round_no)}    {bi('revision')}: {st.revision}    {_status_text(status, st.stage)}"

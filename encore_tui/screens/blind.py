@@ -11,7 +11,7 @@ BlindResultScreen: the RO (or the observer) sees entered and re-keyed figures si
 
 from __future__ import annotations
 
-from textual import on
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Input, Static
@@ -20,12 +20,26 @@ from encore_tui.base.i18n import t
 from encore_tui.domain.rounds import Role
 from encore_tui.screens.common import StatusScreen, localize_bindings, round_name, saved_time, user_errors
 from encore_tui.screens.messages import not_saved
+from encore_tui.widgets.textual_compat import KeyFirst
 
 PURPOSE_NAME = {"spot": "Blind spot check", "double": "Double entry (blind second keying)"}
 
 
 def _fmt(v) -> str:
     return "blank" if v is None else str(v)
+
+
+class FigureInput(KeyFirst, Input):
+    """Enter saves at once, in this input's own queue: figures typed in one burst (SSH, a fast
+    typist) each go to their own cell, never glued to the next one."""
+
+    async def key_first(self, event: events.Key) -> bool:
+        if event.key != "enter":
+            return False
+        event.stop()
+        event.prevent_default()
+        self.screen.save_figure(self.value)
+        return True
 
 
 class BlindEntryScreen(StatusScreen):
@@ -50,7 +64,7 @@ class BlindEntryScreen(StatusScreen):
         )
         yield DataTable(id="prompts", cursor_type="row", zebra_stripes=False)
         yield Static(id="detail", classes="detail")
-        yield Input(id="figure", placeholder="figure, then Enter", compact=True)
+        yield FigureInput(id="figure", placeholder="figure, then Enter", compact=True)
         yield Static(id="status", classes="status")
         yield Footer()
 
@@ -108,13 +122,12 @@ class BlindEntryScreen(StatusScreen):
     def action_next(self) -> None:
         self.move(self.at + 1)
 
-    @on(Input.Submitted, "#figure")
-    def _save(self, event: Input.Submitted) -> None:
+    def save_figure(self, value: str) -> None:
         from encore_tui.services import ro
 
         if not self.prompts:
             return
-        text = event.value.strip()
+        text = value.strip()
         if not text.isdigit():
             self.set_status(f"'{text}' is not a figure: type the number of votes with 0-9 only.", True)
             return
@@ -136,7 +149,7 @@ class BlindEntryScreen(StatusScreen):
         self.reload()
         left = [i for i, q in enumerate(self.prompts) if q.rekeyed is None]
         self.set_status(
-            f"{t('saved')} {saved_time(saved)} · table {p.table_no} PS {p.station} {p.field} = {text}"
+            f"{t('saved')} {saved_time(saved)} · table {p.table_no} PS {p.station} {p.label} = {text}"
             + (f" · {len(left)} left" if left else " · every cell re-keyed")
         )
         if left:

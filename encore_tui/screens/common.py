@@ -43,13 +43,14 @@ def round_name(round_no: int) -> str:
     return t("Postal") if round_no == 0 else f"{t('Round')} {round_no}"
 
 
-def field_label(setup: Setup, field: str) -> str:
+def field_label(setup: Setup, field: str, postal: bool = False) -> str:
     from encore_tui.domain.setup import NOTA, REJECTED, TOTAL
 
     if field.startswith("c") and field[1:].isdigit():
         c = setup.candidates[int(field[1:]) - 1]
         return f"{c.serial} {c.name} ({c.party})"
-    return {NOTA: "NOTA", TOTAL: t("Total (CU)"), REJECTED: t("Rejected")}.get(field, field)
+    total = t("Total") if postal else t("Total (CU)")  # postal ballots have no Control Unit
+    return {NOTA: "NOTA", TOTAL: total, REJECTED: t("Rejected")}.get(field, field)
 
 
 def grid_labels(setup: Setup, postal: bool) -> list[tuple[str, str]]:
@@ -131,13 +132,23 @@ def localize_bindings(node) -> None:
     )
 
 
+DOCUMENT_NAMES = {
+    "round": "{round} sheet",
+    "annex": "{round} correction annex",
+    "postal": "Postal sheet",
+    "form20": "Form 20",
+    "form21c": "Form 21C",
+    "form21e": "Form 21E",
+    "form22": "Form 22",
+}
+
+
 def print_in_worker(screen, what: str, round_no: int | None, set_status) -> None:
     """Print a document from a screen (F8): the PDF is made and written in a thread worker (a
     Form 20 takes seconds), to the prints folder from Settings (and `lp` when a printer is set);
     `set_status(text, error)` shows the full path, or what went wrong and what to do."""
     app = screen.app
-    name = round_name(round_no) + " sheet" if what == "round" and round_no is not None else what.upper()
-    name = name.replace("FORM", "Form ")
+    name = DOCUMENT_NAMES.get(what, what.upper()).format(round=round_name(round_no or 0))
     set_status(f"Printing {name}…", False)
 
     def work() -> None:
@@ -166,7 +177,7 @@ def print_in_worker(screen, what: str, round_no: int | None, set_status) -> None
             return
         pages = f"{res.pages} page{'s' if res.pages != 1 else ''}"
         sent = f", sent to printer {res.printer}" if res.printer else ""
-        text = f"{name} saved as {res.path} ({pages}{sent})"  # the path first: it must fit 80 columns
+        text = f"Saved {res.path} ({name}, {pages}{sent})"  # the path first: it must fit 80 columns
         text += f"; {res.note}" if res.note else ""
         text += f" · {'; '.join(res.warnings)}" if res.warnings else ""
         app.call_from_thread(set_status, text, False)

@@ -56,6 +56,11 @@ class RoundsTable(KeyFirst, DataTable):
             row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
             self.screen.open_round(int(row_key.value))
             return True
+        if event.key in ("home", "end"):  # the table's own Home/End scroll sideways, not to a round
+            event.stop()
+            event.prevent_default()
+            self.move_cursor(row=0 if event.key == "home" else self.row_count - 1)
+            return True
         # the table's own keys (↑↓, PgUp…) run here too, so a Down typed before an Enter
         # moves the cursor before that Enter opens a round
         for binding in bindings_by_key(self).get(event.key, []):
@@ -96,6 +101,7 @@ class DashboardScreen(StatusScreen):
         self.read_only = read_only
         self.can_go_back = can_go_back  # opened from the RO's review queue (Esc goes back)
         self.double_rounds: list[int] = []
+        self.rounds: dict = {}
         self._summary_text: str | None = None  # what the summary shows (see _show_summary)
 
     def compose(self) -> ComposeResult:
@@ -132,10 +138,11 @@ class DashboardScreen(StatusScreen):
         setup = d.ctx.setup
         actor = self.app.actor
         ro = f" · {t('read-only')}" if self.read_only else ""
-        demo = " (FICTIONAL DEMO)" if setup.fictional else ""
+        demo = setup.demo_mark
         self.query_one("#title", Static).update(
             f"AC {setup.ac.number} {setup.ac.name}{demo} · {t('Counting dashboard')} · {actor.label} ({actor.role.value}){ro}"
         )
+        self.rounds = d.rounds  # the rounds' states as last read (after_submit picks the next one)
         postal = d.rounds[POSTAL_ROUND]
         lines = [
             f"{t('Postal')}: {postal.status.label}, {d.entered.get(0, 0)}/{setup.postal_tables} "
@@ -224,17 +231,25 @@ class DashboardScreen(StatusScreen):
 
         print_in_worker(self, "form20", None, self.set_status)
 
+    def palette_commands(self) -> list[tuple[str, str, object]]:
+        return [("Print Form 20", "The final result sheet as PDF (F8)", self.action_print)]
+
     def after_submit(self, round_no: int, ts: str) -> None:
         """Back from a submitted round: say so, and put the cursor on the next round to type."""
         from encore_tui.screens.common import local_time
 
         self.refresh_rounds()
         table = self.query_one("#rounds", DataTable)
-        if round_no + 1 < table.row_count:
-            table.move_cursor(row=round_no + 1)
-        self.set_status(
-            f"{t('saved')} {local_time(ts)} · {round_name(round_no)} submitted to the RO. Enter: open the next round."
-        )
+        # the next round still to type (draft or returned), after this one first, else from the top
+        todo = [
+            r for r, info in self.rounds.items() if info.status in (RoundStatus.DRAFT, RoundStatus.RETURNED)
+        ]
+        nxt = next((r for r in todo if r > round_no), todo[0] if todo else None)
+        text = f"{t('saved')} {local_time(ts)} · {round_name(round_no)} submitted to the RO."
+        if nxt is not None:
+            table.move_cursor(row=table.get_row_index(str(nxt)))
+            text += f" Enter: open {round_name(nxt)}."
+        self.set_status(text)
 
     @on(DataTable.RowSelected, "#rounds")
     def _open(self, event: DataTable.RowSelected) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -11,6 +12,27 @@ from textual.widgets import Static
 from encore_tui.base.i18n import t
 from encore_tui.widgets.textual_compat import keymap
 
+# what each screen is called in the counting hall (the F1 section title)
+SCREEN_TITLES = {
+    "RoundScreen": "Round entry",
+    "DashboardScreen": "Counting dashboard",
+    "RoHomeScreen": "Review queue",
+    "RoReviewScreen": "Round review",
+    "ResultScreen": "Result and declaration",
+    "VvpatScreen": "VVPAT verification",
+    "TrendsScreen": "Trends",
+    "ScansScreen": "Scans",
+    "ScanViewer": "Scan",
+    "BlindEntryScreen": "Blind keying",
+    "BlindResultScreen": "Blind comparison",
+    "SignInScreen": "Sign-in",
+}
+
+
+def screen_title(screen) -> str:
+    name = type(screen).__name__
+    return t(SCREEN_TITLES.get(name, name.removesuffix("Screen")))
+
 
 def _keys_of(app, binding: Binding) -> str:
     keys = keymap(app).get(binding.id, binding.key) if binding.id else binding.key
@@ -18,14 +40,14 @@ def _keys_of(app, binding: Binding) -> str:
 
 
 def binding_lines(app, sections: list[tuple[str, list[Binding]]]) -> list[str]:
-    lines: list[str] = []
+    lines: list[str] = [f"[dim]{'key':<12} {'what it does':<36} name in \\[keys][/dim]"]
     for title, bindings in sections:
         if not bindings:
             continue
         lines.append(f"[b]{title}[/b]")
         for b in bindings:
             text = t(b.tooltip or b.description)
-            lines.append(f"  {_keys_of(app, b):<10} {text:<36} [dim]{b.id or ''}[/dim]")
+            lines.append(f"  {escape(f'{_keys_of(app, b):<10} {text:<36}')} [dim]{b.id or ''}[/dim]")
         lines.append("")
     return lines
 
@@ -41,12 +63,14 @@ class HelpScreen(ModalScreen[None]):
         from encore_tui.widgets.tally_grid import TallyGrid
 
         app = self.app
-        sections = [(f"{type(self.under).__name__.removesuffix('Screen')}", list(self.under.BINDINGS))]
+        sections = [(screen_title(self.under), list(self.under.BINDINGS))]
         if any(isinstance(w, TallyGrid) for w in self.under.query(TallyGrid)):
             sections.append(("Grid (0-9 type a figure)", list(TallyGrid.BINDINGS)))
         sections.append(("Everywhere", list(app.BINDINGS)))
         lines = binding_lines(app, sections)
-        lines.append('Remap a key in the config file: [keys] then  id = "key"  (e.g. submit_round = "f10").')
+        lines.append(
+            'Remap a key in the config file: under \\[keys] write  name = "key"  (e.g. submit_round = "f10").'
+        )
         with Vertical(classes="dialog"):
             yield Static(f"{t('Help')} · {t('Keys')}", classes="dialog-title")
             with VerticalScroll(classes="dialog-body"):

@@ -135,7 +135,21 @@ def status_line(app, text: str, error: bool, width: int, lines: int = 1) -> str:
         log.add(text, error)
     if error and not ok:
         return short_message(text, width, key_display(app, "messages", "f12"))
+    if not ok and lines <= 1:
+        return long_notice(text, width, key_display(app, "messages", "f12"))
     return text
+
+
+def long_notice(text: str, width: int, key: str) -> str:
+    """A message that is not a refusal and does not fit one line: as much as fits, a path whole
+    or cut to its file name (never cut in the middle), and the key of the log with the full text."""
+    text = " ".join(text.split())
+    tail = f" — {key}: full text"
+    room = width - cell_len(tail)
+    m = _PATH.search(text)
+    if m and cell_len(text[: m.end()]) > room:
+        text = _cut_paths(text)
+    return _trim(text, room) + tail
 
 
 class MessageLogScreen(ModalScreen[None]):

@@ -20,8 +20,8 @@ from encore_tui import services
 from encore_tui.base.i18n import t
 from encore_tui.domain import checks as ck
 from encore_tui.domain.plan import POSTAL_ROUND
-from encore_tui.domain.rounds import Action, RoundStatus, may, may_edit
-from encore_tui.domain.tally import retally
+from encore_tui.domain.rounds import RoundStatus, may_edit
+from encore_tui.domain.tally import retally, typed_cu_total
 from encore_tui.screens.common import (
     StatusScreen,
     field_label,
@@ -34,15 +34,15 @@ from encore_tui.screens.common import (
     table_marks,
     user_errors,
 )
-from encore_tui.screens.dialogs import KeepAsideDialog, MessageDialog
 from encore_tui.screens.messages import not_saved
+from encore_tui.screens.round_decisions import RoundDecisions
 from encore_tui.services.queries import postal_totals
 from encore_tui.widgets.tally_grid import Refusal, TallyGrid
 
 TOTALS_REREAD_AFTER = 1.5  # seconds without a save before the round is re-read from the store
 
 
-class RoundScreen(StatusScreen):
+class RoundScreen(RoundDecisions, StatusScreen):
     BINDINGS = [
         # short descriptions fit the footer at 80 columns; the tooltip is the F1 help text
         Binding(
@@ -54,6 +54,9 @@ class RoundScreen(StatusScreen):
         Binding("f7", "toggle_totals", "Totals", id="toggle_totals", tooltip="Show/hide the totals columns"),
         Binding("escape", "back", "Back", id="back", tooltip="Back to the dashboard"),
         Binding("f8", "print", "Print", id="print", tooltip="Print this round's sheet (PDF)", show=False),
+        Binding(
+            "ctrl+o", "scans", "Scans", id="scans", tooltip="Postal: attach / view the Form 13A/13B scans"
+        ),
     ]
 
     def __init__(self, round_no: int, resume: dict | None = None, view=None) -> None:
@@ -162,7 +165,8 @@ class RoundScreen(StatusScreen):
             f"c{i}": (str(a), str(b)) for i, (a, b) in enumerate(zip(this.votes, cum.votes, strict=True), 1)
         }
         out["nota"] = (str(this.nota), str(cum.nota))
-        out["total"] = (str(this.total), str(cum.total))
+        typed = typed_cu_total(v.entries)  # the Total (CU) row adds the typed CU totals, not the sums
+        out["total"] = (str(typed), str(cum.total - this.total + typed))
         return out
 
     def _apply_view(self, v) -> None:
@@ -216,7 +220,7 @@ class RoundScreen(StatusScreen):
         else:
             st = v.ctx.stations_by_number.get(station)
             where = f"T{no} PS {station}" + (f" {st.name[:24]}" if st and st.name else "")
-        what = field_label(setup, row.key) if row.editable else row.label
+        what = field_label(setup, row.key, self.round_no == POSTAL_ROUND) if row.editable else row.label
         if row.key.startswith("c") and row.key[1:].isdigit():
             c = setup.candidates[int(row.key[1:]) - 1]
             if c.name_hi:
@@ -255,7 +259,7 @@ class RoundScreen(StatusScreen):
         g = self.grid
         no, station = g.tables[g.col]
         return (
-            f"{t('Entry resumes at')} T{no} PS {station}, {field_label(self.view.ctx.setup, g.field)}"
+            f"{t('Entry resumes at')} T{no} PS {station}, {field_label(self.view.ctx.setup, g.field, self.round_no == POSTAL_ROUND)}"
             " (typing without Enter is not kept)"
         )
 
@@ -330,7 +334,7 @@ class RoundScreen(StatusScreen):
         self.refresh_totals()  # and from the store once the operator pauses
         no = grid.tables[grid.station_col(station)][0]
         shown = "blank" if value is None else str(value)
-        text = f"{t('saved')} {saved_time(saved)} · T{no} {field_label(self.view.ctx.setup, field)} = {shown}"
+        text = f"{t('saved')} {saved_time(saved)} · T{no} {field_label(self.view.ctx.setup, field, self.round_no == POSTAL_ROUND)} = {shown}"
         warn = [c for c in cs if c.blocks and c.code is not ck.INCOMPLETE]
         if warn:  # say it now, while the sheet is still in the operator's hand
             code = warn[0].code.code
@@ -393,156 +397,10 @@ class RoundScreen(StatusScreen):
     # -- actions ----------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # postal tables are never kept aside and have no 17C Part I to acknowledge
-        return not (self.round_no == POSTAL_ROUND and action in ("keep_aside", "acknowledge"))
-
-    def _refuse_if_locked(self) -> bool:
-        if self.editable:
-            return False
-        self.set_status(
-            f"{round_name(self.round_no)} is {self.view.info.status.label}: you cannot change it now.", True
-        )
-        return True
-
-    def action_keep_aside(self) -> None:
-        if self.round_no == POSTAL_ROUND:
-            self.set_status("Postal tables cannot be kept aside.", True)
-            return
-        if self._refuse_if_locked():
-            return
-        g = self.grid
-        no, station = g.tables[g.col]
-        entry = g.entries.get(station)
-        if entry is not None and entry.kept_aside is not None:
-            try:
-                saved = services.restore_table(self.store, self.ac_id, self.round_no, station, self.actor)
-            except user_errors() as exc:
-                self.set_status(not_saved(exc), True)
-                return
-            self.refresh_view()
-            self.set_status(
-                f"{t('saved')} {saved_time(saved)} · table {no} (PS {station}) restored: type its figures."
-            )
-            return
-
-        def chosen(result) -> None:
-            if result is None:
-                return
-            reason, note = result
-            try:
-                saved = services.keep_aside(
-                    self.store, self.ac_id, self.round_no, station, reason, self.actor, note=note
-                )
-            except user_errors() as exc:
-                self.set_status(not_saved(exc), True)
-                return
-            self.refresh_view()
-            self.set_status(
-                f"{t('saved')} {saved_time(saved)} · table {no} (PS {station}) kept aside: {reason.label}."
-            )
-
-        self.app.push_screen(KeepAsideDialog(no, station), chosen)
-
-    def action_acknowledge(self) -> None:
-        if self._refuse_if_locked():
-            return
-        g = self.grid
-        no, station = g.tables[g.col]
-        open_ = [
-            c
-            for c in self.view.checks
-            if c.station == station and c.code.code in ck.ACKNOWLEDGEABLE and not c.acknowledged
-        ]
-        if not open_:
-            self.set_status(f"Table {no} has no warning to acknowledge.", True)
-            return
-        c = open_[0]
-
-        def confirmed(ok: bool | None) -> None:
-            if not ok:
-                return
-            try:
-                saved = services.acknowledge_warning(
-                    self.store, self.ac_id, self.round_no, station, c.code.code, self.actor
-                )
-            except user_errors() as exc:
-                self.set_status(not_saved(exc), True)
-                return
-            self.refresh_view()
-            self.set_status(f"{t('saved')} {saved_time(saved)} · {c.code.code} acknowledged for table {no}.")
-
-        self.app.push_screen(
-            MessageDialog(
-                f"{c.code.code} — table {no} (PS {station})",
-                [
-                    c.message,
-                    "",
-                    "Acknowledge only after checking the CU total against the paper Form 17C Part I.",
-                    "Under the protocol a CU whose total differs is kept aside instead (F2):",
-                    "clear its figures first, then keep it aside.",
-                ],
-                hint="Enter: checked against the paper, acknowledge · Esc: cancel",
-            ),
-            confirmed,
-        )
-
-    def action_submit_round(self) -> None:
-        if self._refuse_if_locked():
-            return
-        if self.view.info.status is RoundStatus.CORRECTION:
-            self.set_status(
-                "A correction is not submitted: Esc back to the RO review, then F2 approves it.", True
-            )
-            return
-        if not may(self.actor.role, Action.SUBMIT):
-            self.set_status("Your role may not submit rounds.", True)
-            return
-        self.refresh_view()
-        v = self.view
-        blocking = v.blocking
-        if blocking:
-            self._show_blocked(blocking)
-            return
-        warnings = [c for c in v.checks if not c.is_error]
-        lines = [f"Hand {round_name(self.round_no)} to the RO? It is then locked for entry."]
-        if warnings:
-            lines += ["", "Warnings:"] + [
-                f"  {c}" + (" (acknowledged)" if c.acknowledged else "") for c in warnings
-            ]
-        else:
-            lines += ["", "No warnings: every table adds up and matches Form 17C Part I."]
-
-        def confirmed(ok: bool | None) -> None:
-            if not ok:
-                return
-            try:
-                saved = services.submit_round(self.store, self.ac_id, self.round_no, self.actor)
-            except services.RoundBlocked as exc:
-                self._show_blocked(exc.checks)
-                return
-            except user_errors() as exc:
-                self.set_status(not_saved(exc), True)
-                return
-            try:
-                services.save_ui_state(self.store, self.actor, self.ac_id, {"screen": "dashboard"})
-            except user_errors():
-                pass
-            self.app.pop_screen()
-            dash = self.app.screen
-            if hasattr(dash, "after_submit"):
-                dash.after_submit(self.round_no, saved.committed or saved.ts)
-
-        self.app.push_screen(MessageDialog(t("Submit round"), lines), confirmed)
-
-    def _show_blocked(self, checks: list[ck.Check]) -> None:
-        self.set_status(
-            f"{round_name(self.round_no)} cannot be submitted: {len(checks)} check(s) block it.", True
-        )
-        lines = [str(c) for c in checks[:40]]
-        if len(checks) > 40:
-            lines.append(f"… and {len(checks) - 40} more")
-        self.app.push_screen(
-            MessageDialog(f"{round_name(self.round_no)} cannot be submitted yet", lines, confirm=False)
-        )
+        postal = self.round_no == POSTAL_ROUND
+        if action == "scans":  # the Form 13A/13B scans belong to the postal round
+            return postal
+        return not (postal and action in ("keep_aside", "acknowledge"))
 
     def action_trends(self) -> None:
         from encore_tui.screens.trends import TrendsScreen

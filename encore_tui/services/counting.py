@@ -273,7 +273,7 @@ def enter_cell(
             who = cur[2] if cur else "someone"
             when = cur[3][11:19] if cur else "?"
             raise StaleEdit(
-                f"Table {table_no} (PS {station}) {field}: {who} changed it to "
+                f"Table {table_no} (PS {station}) {ck.field_name(ctx.setup, field)}: {who} changed it to "
                 f"{before if before is not None else 'blank'} at {when} UTC while you had "
                 f"{expected if expected is not None else 'blank'}. Check the sheet and type it again."
             )

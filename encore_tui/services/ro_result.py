@@ -38,7 +38,14 @@ from encore_tui.store.models import ro_record as rec_t
 from encore_tui.wire import messages as wire
 
 MAX_SCAN_BYTES = 25 * 1024 * 1024
-PURPOSES = {"form13a": "Form 13A", "form13b": "Form 13B", "form22": "Form 22 (signed certificate)"}
+PURPOSES = {
+    "form13a": "Form 13A",
+    "form13b": "Form 13B",
+    "form20": "Form 20 (signed)",
+    "form21c": "Form 21C (signed)",
+    "form22": "Form 22 (signed certificate)",
+}
+POSTAL_SCANS = ("form13a", "form13b")  # the operator's (postal round); the others are the RO's
 _MAGIC = [
     (b"%PDF-", "application/pdf"),
     (b"\x89PNG\r\n\x1a\n", "image/png"),
@@ -80,11 +87,12 @@ def _media_type(content: bytes, filename: str) -> str:
 def attach_scan(
     store: Store, ac_id: int, purpose: str, filename: str, content: bytes, actor: Actor
 ) -> AttachmentInfo:
-    """Attach a scanned Form 13A/13B (postal round; an operator may) or the signed Form 22
-    certificate (RO, after the declaration; queued for push with the declaration)."""
+    """Attach a scanned Form 13A/13B (postal round; an operator may), the signed Form 20 (RO,
+    once signed), the signed Form 21C or the signed Form 22 certificate (RO, after the
+    declaration; Form 22 is queued for push with the declaration)."""
     if purpose not in PURPOSES:
         raise InvalidValue(f"Attach one of: {', '.join(PURPOSES)}.")
-    authorize(actor.role, Action.DECLARE if purpose == "form22" else Action.ENTER)
+    authorize(actor.role, Action.ENTER if purpose in POSTAL_SCANS else Action.DECLARE)
     name = Path(filename).name[:200]
     if not content:
         raise InvalidValue(f"{name} is empty: scan it again.")
@@ -104,9 +112,13 @@ def attach_scan(
         ).first():
             raise ServiceError(f"This {PURPOSES[purpose]} scan ({name}) is already attached.")
         decl = get_record(conn, ac_id, DECLARATION)
-        if purpose == "form22" and decl is None:
-            raise ServiceError("The signed certificate (Form 22) is attached after the result is declared.")
-        round_no = POSTAL_ROUND if purpose in ("form13a", "form13b") else None
+        if purpose in ("form21c", "form22") and decl is None:
+            raise ServiceError(f"The signed {PURPOSES[purpose]} is attached after the result is declared.")
+        if purpose == "form20" and get_record(conn, ac_id, SIGNED) is None:
+            raise ServiceError(
+                "The signed Form 20 is attached after the RO signs it (F3 on the result screen)."
+            )
+        round_no = POSTAL_ROUND if purpose in POSTAL_SCANS else None
         fx.attachment(purpose, round_no, name, media_type, content)
         ev = fx.event(
             "attachment.added",
@@ -139,11 +151,15 @@ def attach_scan_file(store: Store, ac_id: int, purpose: str, path: Path, actor: 
     return attach_scan(store, ac_id, purpose, Path(path).name, content, actor)
 
 
-def list_attachments(store: Store, ac_id: int, purpose: str | None = None) -> list[AttachmentInfo]:
+def list_attachments(
+    store: Store, ac_id: int, purpose: str | Sequence[str] | None = None
+) -> list[AttachmentInfo]:
     cols = [c for c in att_t.c if c.name != "content"]
     q = select(*cols).where(att_t.c.ac_id == ac_id).order_by(att_t.c.id)
-    if purpose:
+    if isinstance(purpose, str):
         q = q.where(att_t.c.purpose == purpose)
+    elif purpose:
+        q = q.where(att_t.c.purpose.in_(list(purpose)))
     with store.read() as conn:
         return [
             AttachmentInfo(
@@ -327,6 +343,12 @@ def result_status(store: Store, ac_id: int) -> ResultStatus:
         checks,
         recounts,
     )
+
+
+def form20_signed(store: Store, ac_id: int) -> dict | None:
+    """The RO's Form 20 sign-off (None until signed): after it no round is corrected."""
+    with store.read() as conn:
+        return get_record(conn, ac_id, SIGNED)
 
 
 def recorded_declaration(store: Store, ac_id: int) -> Declaration | None:

@@ -165,12 +165,12 @@ def enter_slip_count(
     if unknown or missing:
         raise InvalidValue(
             "Enter every candidate and NOTA"
-            + (f"; missing {', '.join(missing)}" if missing else "")
+            + (f"; missing {', '.join(ck.field_name(ctx.setup, f) for f in missing)}" if missing else "")
             + (f"; unknown {', '.join(sorted(unknown))}" if unknown else "")
         )
     for f, v in slips.items():
         if isinstance(v, bool) or not isinstance(v, int) or v < 0 or v > ctx.max_value(1, station):
-            raise InvalidValue(f"{f}: {v!r} is not a possible number of slips.")
+            raise InvalidValue(f"{ck.field_name(ctx.setup, f)}: {v!r} is not a possible number of slips.")
     with unit_of_work(store, ac_id, actor) as fx:
         conn = fx.conn
         _completed_guard(conn, ac_id)

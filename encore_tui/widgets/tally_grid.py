@@ -444,6 +444,16 @@ class TallyGrid(ScrollView, can_focus=True):
             self._notice(t("read-only") + ": this round cannot be changed by you now.")
             return
         if not ch.isascii() or not ch.isdigit():
+            if self.buffer:
+                # a space or a letter between digits (a paste the terminal sent as keys, "10 0 46"):
+                # the digits around it are never glued into one figure; the figure is dropped
+                dropped, self.buffer = self.buffer, None
+                self._refresh_cursor()
+                self._notice(
+                    f"'{ch}' is not a digit: the figure {dropped} was dropped, not saved — type it again.",
+                    error=True,
+                )
+                return
             self._notice(f"'{ch}' is not a digit: type the figure with 0-9 only.")
             return
         if self.row >= self.field_count:

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from textual.app import App
 from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.widgets import Input
 
 TESTED_WITH = "8.2.8"  # textual.__version__ these uses were checked against
 
@@ -51,6 +52,17 @@ class KeyFirst:
     async def _on_key(self, event) -> None:
         if not await self.key_first(event):
             await super()._on_key(event)  # type: ignore[misc]
+
+
+async def input_key(field: Input, event) -> None:
+    """Textual's own handling of a key by an Input (it types it), as if it had the focus: a form
+    hands keys typed in one burst to the field they belong to."""
+    await Input._on_key(field, event)
+
+
+def queue_empty(widget) -> bool:
+    """Whether `widget` has no message waiting (the keys of a burst have all been handled)."""
+    return widget._message_queue.empty()
 
 
 class UnhandledErrors:

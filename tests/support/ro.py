@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from encore_tui import services
-from encore_tui.services import ro
+from encore_tui.services import ro, ro_vvpat
 from tests.conftest import ADMIN, OPERATOR, RO, small_setup
 
 RO_PIN = "2468"
@@ -59,3 +59,13 @@ def verified(store, ac_id):
     rep = services.verify_journal(store, ac_id)
     assert rep.ok, str(rep)
     return rep
+
+
+def vvpat_done(store, ac_id):
+    ctx = services.load_context(store, ac_id)
+    drawn = [s.number for s in ctx.setup.stations][:5]
+    ro_vvpat.record_draw(store, ac_id, drawn, "Agent of P1", "Observer", RO)
+    for s in drawn:
+        v = votes_of(store, ac_id, s)
+        ro_vvpat.enter_slip_count(store, ac_id, s, {k: v[k] for k in ("c1", "c2", "c3", "nota")}, OPERATOR)
+    ro_vvpat.complete_vvpat(store, ac_id, RO)

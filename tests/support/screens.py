@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from textual.widgets import DataTable
+
 from encore_tui import services
 from encore_tui.screens.dashboard import DashboardScreen
+from encore_tui.screens.ro.home import RoHomeScreen
+from encore_tui.screens.ro.review import RoReviewScreen
 from encore_tui.screens.round_entry import RoundScreen
 
 SIZE = (80, 24)
@@ -45,3 +49,28 @@ def status_text(screen) -> str:
 
 def values(store, ac_id, round_no) -> dict[str, dict[str, int]]:
     return {e.station: dict(e.values) for e in services.round_view(store, ac_id, round_no).entries}
+
+
+def text(screen, selector: str) -> str:
+    return str(screen.query_one(selector).render())
+
+
+async def open_review(pilot, round_no: int) -> RoReviewScreen:
+    app = pilot.app
+    assert isinstance(app.screen, RoHomeScreen), type(app.screen)
+    table = app.screen.query_one("#queue", DataTable)
+    keys = [rk.value for rk in table.rows]
+    table.move_cursor(row=keys.index(str(round_no)))
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(app.screen, RoReviewScreen) and app.screen.round_no == round_no
+    return app.screen
+
+
+def burst(app, keys: str) -> None:
+    """Keys arriving in one read (a paste-speed burst over SSH): posted without waiting."""
+    from textual import events
+
+    for ch in keys:
+        key = "enter" if ch == "\r" else ch
+        app.post_message(events.Key(key, None if ch == "\r" else ch))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual import on
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -20,6 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from encore_tui.base.i18n import t
+from encore_tui.widgets.textual_compat import KeyFirst, input_key, queue_empty
 
 TEXT, NUMBER, YES_NO = "text", "number", "yes_no"
 
@@ -34,7 +35,7 @@ class Field:
     placeholder: str = ""
 
 
-class FieldInput(Input):
+class FieldInput(KeyFirst, Input):
     """An Input that knows its field; digits-only and y/n fields say why a key is refused."""
 
     def __init__(self, field: Field, **kw) -> None:
@@ -44,9 +45,36 @@ class FieldInput(Input):
             placeholder=field.placeholder or {NUMBER: "0-9", YES_NO: "y/n"}.get(field.kind, "…"),
             restrict=restrict,
             max_length=9 if field.kind == NUMBER else 0,
+            select_on_focus=False,  # what a burst typed here before the focus came stays (see key_first)
             **kw,
         )
         self.field = field
+
+    def on_focus(self) -> None:
+        self.screen.active = int((self.id or "f0")[1:])  # Tab, Shift+Tab, a click
+
+    async def key_first(self, event: events.Key) -> bool:
+        """Keys typed in one burst (SSH, a fast typist) are queued here before an Enter in them
+        is handled; Textual would type them into this field. So Enter only moves the form's
+        active field, the keys that follow go to it in order, and the focus follows once this
+        field's queue is empty (the app then sends new keys to the active field itself)."""
+        form = self.screen
+        target = form.active_input()
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            form.advance()
+        elif target is not self and event.is_printable:
+            event.stop()
+            event.prevent_default()
+            await input_key(target, event)
+        else:
+            await input_key(self, event)
+        if queue_empty(self) and form.is_active:
+            nxt = form.active_input()
+            if form.focused is not nxt:
+                form.set_focus(nxt)
+        return True
 
     def restricted(self) -> None:
         what = "type digits only" if self.field.kind == NUMBER else "type y (yes) or n (no)"
@@ -67,9 +95,12 @@ class FormDialog(ModalScreen["dict[str, object] | None"]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
-    def __init__(self, title: str, fields: list[Field], lines: list[str] | None = None) -> None:
+    def __init__(
+        self, title: str, fields: list[Field], lines: list[str] | None = None, message: str = ""
+    ) -> None:
         super().__init__()
         self.title_text, self.fields, self.lines = title, fields, lines or []
+        self.message = message  # why the answers were refused last time (the form opens again)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -81,7 +112,7 @@ class FormDialog(ModalScreen["dict[str, object] | None"]):
                     with Horizontal(classes="form-row"):
                         yield Static(f.label[:29], classes="form-label", markup=False)
                         yield FieldInput(f, id=f"f{i}")
-            yield Static("", id="form-msg", markup=False)
+            yield Static(self.message, id="form-msg", markup=False)
             yield Static(
                 f"Enter: next field (last: {t('Confirm')}) · Tab/Shift+Tab · Esc: {t('Cancel')}",
                 classes="dialog-hint",
@@ -90,14 +121,17 @@ class FormDialog(ModalScreen["dict[str, object] | None"]):
     def on_mount(self) -> None:
         self.query_one("#f0", Input).focus()
 
-    @on(Input.Submitted)
-    def _next(self, event: Input.Submitted) -> None:
-        event.stop()
-        i = int((event.input.id or "f0")[1:])
-        if i + 1 < len(self.fields):
-            self.query_one(f"#f{i + 1}", Input).focus()
-            return
-        self.action_submit()
+    active = 0  # the field typed keys go to (see FieldInput._on_key)
+
+    def active_input(self) -> Input:
+        return self.query_one(f"#f{self.active}", Input)
+
+    def advance(self) -> None:
+        """Enter: the next field, or (on the last one) the answers."""
+        if self.active + 1 < len(self.fields):
+            self.active += 1
+        else:
+            self.action_submit()
 
     def action_submit(self) -> None:
         out: dict[str, object] = {}
@@ -107,6 +141,7 @@ class FormDialog(ModalScreen["dict[str, object] | None"]):
             if not raw:
                 if f.required:
                     self.query_one("#form-msg", Static).update(f"{f.label}: nothing typed.")
+                    self.active = i
                     inp.focus()
                     return
                 out[f.key] = None if f.kind != TEXT else ""

@@ -92,7 +92,7 @@ class RoHomeScreen(StatusScreen):
         d = services.dashboard(store, ac_id)
         self.queue = ro.review_queue(store, ac_id)
         setup = d.ctx.setup
-        demo = " (FICTIONAL DEMO)" if setup.fictional else ""
+        demo = setup.demo_mark
         ro_mark = f" · {t('read-only')}" if self.read_only else ""
         self.query_one("#title", Static).update(
             f"AC {setup.ac.number} {setup.ac.name}{demo} · RO review · {actor.label} ({actor.role.value}){ro_mark}"

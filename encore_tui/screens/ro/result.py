@@ -5,8 +5,6 @@ Every write is one call to services.ro_result; observers see everything and chan
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,10 +15,18 @@ from encore_tui.base.i18n import t
 from encore_tui.domain import checks as ck
 from encore_tui.domain.rounds import Action, may
 from encore_tui.domain.tally import lead
-from encore_tui.screens.common import StatusScreen, local_time, localize_bindings, user_errors
+from encore_tui.screens.common import (
+    StatusScreen,
+    local_time,
+    localize_bindings,
+    print_in_worker,
+    user_errors,
+)
 from encore_tui.screens.dialogs import MessageDialog, TextDialog, ask_pin
 from encore_tui.screens.messages import not_saved
+from encore_tui.screens.printing import PRINTABLE, PrintDialog
 from encore_tui.screens.ro.forms import NUMBER, YES_NO, Field, FormDialog
+from encore_tui.screens.scans import attach_from_folder
 from encore_tui.services import ro_result
 
 
@@ -31,6 +37,7 @@ def num(v: object) -> Text:
 # what stays true after signing: these checks are about counting, not about the sign-off itself
 _NOT_COUNTING = {ck.FORM20_NOT_SIGNED.code, ck.TIE_UNDECIDED.code}
 MAX_CHECKS = 4
+RESULT_SCANS = ("form20", "form21c", "form22")
 
 
 class ResultScreen(StatusScreen):
@@ -48,6 +55,8 @@ class ResultScreen(StatusScreen):
         Binding("f4", "tie_lot", "Tie lot", id="result.tie_lot", tooltip="Record the lot that decides a tie"),
         Binding("f5", "declare", "Declare", id="result.declare", tooltip="Declare the result (PIN)"),
         Binding("f6", "form22", "Form 22", id="result.form22", tooltip="Attach the signed Form 22 scan"),
+        Binding("f8", "print", "Print", id="print", tooltip="Print Form 20, 21C, 21E or 22 (PDF)"),
+        Binding("ctrl+o", "scans", "Scans", id="scans", tooltip="Signed Form 20 / 21C / 22: attach, view"),
         Binding("ctrl+r", "refresh", "Refresh", id="result.refresh", show=False),
         Binding("escape", "back", "Back", id="result.back"),
     ]
@@ -394,24 +403,30 @@ class ResultScreen(StatusScreen):
             )
             return
 
-        def path_given(path: str | None) -> None:
-            if not path:
-                return
-            info = self._call(ro_result.attach_scan_file, "form22", Path(path).expanduser(), self.app.actor)
-            if info is not None:
-                self.action_refresh()
-                self.set_status(
-                    f"Form 22 scan {info.filename} attached ({info.media_type}, {info.size} bytes); queued."
-                )
+        def attached(info) -> None:
+            self.action_refresh()
+            self.set_status(
+                f"Form 22 scan {info.filename} attached ({info.media_type}, {info.size} bytes); queued."
+            )
 
-        self.app.push_screen(
-            TextDialog(
-                "Attach the signed Form 22 (certificate of election)",
-                "Path of the scan (PDF, PNG, JPEG or TIFF)",
-                required="Type the path of the scanned file.",
-            ),
-            path_given,
-        )
+        attach_from_folder(self, ("form22",), attached)
+
+    def action_scans(self) -> None:
+        from encore_tui.screens.scans import ScansScreen
+
+        self.app.push_screen(ScansScreen(RESULT_SCANS, f"{t('Result')} · signed Form 20 / 21C / 22"))
+
+    def action_print(self) -> None:
+        self.app.push_screen(PrintDialog(PRINTABLE), lambda what: what and self.print_form(what))
+
+    def print_form(self, what: str) -> None:
+        print_in_worker(self, what, None, self.set_status)
+
+    def palette_commands(self) -> list[tuple[str, str, object]]:
+        cmds = [(f"Print {title}", "PDF, to the printer or the prints folder", lambda w=w: self.print_form(w))
+                for w, title in PRINTABLE.items()]  # fmt: skip
+        cmds.append(("Scans: signed Form 20 / 21C / 22", "Attach or view (Ctrl+O)", self.action_scans))
+        return cmds
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -19,6 +19,7 @@ from encore_tui.base.i18n import t
 from encore_tui.domain import checks as ck
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import Action, Role, RoundStatus, may, may_edit
+from encore_tui.domain.tally import typed_cu_total
 from encore_tui.screens.common import (
     StatusScreen,
     grid_labels,
@@ -53,7 +54,8 @@ def right_columns(v) -> dict[str, tuple[str, str]]:
     this, cum = v.tally.this_round, v.tally.cumulative
     out = {f"c{i}": (str(a), str(b)) for i, (a, b) in enumerate(zip(this.votes, cum.votes, strict=True), 1)}
     out["nota"] = (str(this.nota), str(cum.nota))
-    out["total"] = (str(this.total), str(cum.total))
+    typed = typed_cu_total(v.entries)  # the Total (CU) row adds the typed CU totals, not the sums
+    out["total"] = (str(typed), str(cum.total - this.total + typed))
     return out
 
 
@@ -95,7 +97,7 @@ def report_lines(rv) -> list[str]:
             f"CHANGES since revision {d.base_revision} ({d.base_stage} by {d.base_by} at {local_time(d.base_at)}):"
         )
         lines += [
-            f"  table {c.table_no} PS {c.station} {c.field}: {_fmt(c.before)} → {_fmt(c.after)}"
+            f"  table {c.table_no} PS {c.station} {ck.field_name(setup, c.field)}: {_fmt(c.before)} → {_fmt(c.after)}"
             for c in d.changes
         ] or ["  nothing changed"]
     else:
@@ -129,7 +131,8 @@ def report_lines(rv) -> list[str]:
         else:
             lines.append(blind_summary("Spot check", rv.spot))
             lines += [
-                f"  table {c.table_no} PS {c.station} {c.field}: entered {_fmt(c.entered)}, re-keyed {_fmt(c.rekeyed)}"
+                f"  table {c.table_no} PS {c.station} {ck.field_name(setup, c.field)}: "
+                f"entered {_fmt(c.entered)}, re-keyed {_fmt(c.rekeyed)}"
                 for c in rv.spot
                 if c.differs
             ]
@@ -140,7 +143,7 @@ def report_lines(rv) -> list[str]:
         lines += [
             f"  {a.label[:20]:<20} {a.filename[:24]:<24} {a.size:>9} B  sha256 {a.sha256[:12]}…"
             for a in rv.scans
-        ] or ["  none attached (E116): the operator attaches them (encore ro attach form13a FILE)"]
+        ] or ["  none attached (E116): Ctrl+O attaches them (the operator or the RO)"]
     return lines
 
 
@@ -155,6 +158,10 @@ class RoReviewScreen(StatusScreen):
         Binding("f6", "double", "Double", id="ro.double", tooltip="Double entry (open / compare)"),
         Binding("f7", "edit", "Edit", id="ro.edit", tooltip="Type a correction's figures"),
         Binding("f8", "print", "Print", id="print", tooltip="Print the round sheet (PDF)", show=False),
+        Binding("f9", "annex", "Annex", id="review.annex", tooltip="Print the correction annex (PDF)"),
+        Binding(
+            "ctrl+o", "scans", "Scans", id="scans", tooltip="Postal: attach / view the Form 13A/13B scans"
+        ),
         Binding(
             "f10", "toggle_report", "Report", id="ro.report", tooltip="Figures / report (checks, changes)"
         ),
@@ -166,6 +173,7 @@ class RoReviewScreen(StatusScreen):
         localize_bindings(self)
         self.round_no = round_no
         self.rv = None
+        self.form20_signed = False  # once the RO signed Form 20, no round is corrected (F4 hidden)
 
     @property
     def store(self):
@@ -222,7 +230,13 @@ class RoReviewScreen(StatusScreen):
         self.show(rv)
 
     def show(self, rv) -> None:
+        from encore_tui.services.ro_result import form20_signed
+
         self.rv = rv
+        try:
+            self.form20_signed = form20_signed(self.store, self.ac_id) is not None
+        except user_errors():
+            self.form20_signed = False  # the service refuses a correction anyway
         v = rv.view
         setup = v.ctx.setup
         info = v.info
@@ -282,10 +296,12 @@ class RoReviewScreen(StatusScreen):
         return {
             "approve": status in AWAITING_RO,
             "return_round": status is RoundStatus.SUBMITTED,
-            "correct": status in CORRECTABLE,
+            "correct": status in CORRECTABLE and not self.form20_signed,
             "spot": evm and (status is RoundStatus.SUBMITTED or self.rv.spot is not None),
             "double": evm and (status is RoundStatus.SUBMITTED or self.rv.double is not None),
             "edit": status is RoundStatus.CORRECTION,
+            "scans": not evm,
+            "annex": self.rv.view.info.revision > 1 or status is RoundStatus.CORRECTION,
         }.get(action, True)
 
     @on(TallyGrid.Notice)
@@ -402,6 +418,9 @@ class RoReviewScreen(StatusScreen):
             self.set_status(
                 f"{self.rname} is {status.label}: only an approved or published round is corrected.", True
             )
+            return
+        if self.form20_signed:
+            self.set_status("Form 20 is signed: no round can be corrected any more (Rule 63).", True)
             return
 
         def with_pin(reason: str, pin: str | None) -> None:
@@ -543,6 +562,30 @@ class RoReviewScreen(StatusScreen):
         print_in_worker(
             self, "postal" if postal else "round", None if postal else self.round_no, self.set_status
         )
+
+    def action_annex(self) -> None:
+        from encore_tui.screens.common import print_in_worker
+
+        print_in_worker(self, "annex", self.round_no, self.set_status)
+
+    def action_scans(self) -> None:
+        from encore_tui.screens.scans import ScansScreen
+        from encore_tui.services.ro_result import POSTAL_SCANS
+
+        if self.round_no != POSTAL_ROUND:
+            self.set_status("Scans (Form 13A/13B) belong to the postal round.", True)
+            return
+        self.app.push_screen(ScansScreen(POSTAL_SCANS, f"{self.rname} · scanned Form 13A/13B"))
+
+    def palette_commands(self) -> list[tuple[str, str, object]]:
+        cmds = [(f"Print {self.rname} sheet", "The round sheet as PDF (F8)", self.action_print)]
+        if self.check_action("annex", ()):
+            cmds.append((f"Print {self.rname} correction annex", "The annex as PDF (F9)", self.action_annex))
+        if self.round_no == POSTAL_ROUND:
+            cmds.append(
+                ("Scans: Form 13A/13B", "Attach or view the postal scans (Ctrl+O)", self.action_scans)
+            )
+        return cmds
 
     def action_toggle_report(self) -> None:
         switcher = self.query_one("#views", ContentSwitcher)

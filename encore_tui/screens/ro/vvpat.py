@@ -5,6 +5,8 @@ the verification. Every write is one call to services.ro_vvpat; this screen only
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -239,17 +241,32 @@ class VvpatScreen(StatusScreen):
             Field("drawn_by", "Drawn by", placeholder="e.g. agent of P2, in front of all"),
             Field("witnesses", "Witnesses", required=False, placeholder="observer, agents present"),
         ]
+        self._draw_form(fields, "")
+
+    def _draw_form(self, fields: list[Field], message: str) -> None:
+        """The draw form; a refused draw (a wrong station…) opens it again with every field as
+        typed and the reason, so nothing is typed twice."""
 
         def done(ans: dict | None) -> None:
             if not ans:
                 return
             stations = [str(ans[f"s{i}"]) for i in range(1, vvpat.DRAW_SIZE + 1)]
-            got = self._call(
-                ro_vvpat.record_draw, stations, ans["drawn_by"], ans["witnesses"], self.app.actor
-            )
-            if got is not None:
-                self.action_refresh()
-                self.set_status(f"Recorded: PS {', '.join(got)} drawn by lot. F4: enter their slip counts.")
+            try:
+                got = ro_vvpat.record_draw(
+                    self.app.store,
+                    self.app.ac_id,
+                    stations,
+                    ans["drawn_by"],
+                    ans["witnesses"],
+                    self.app.actor,
+                )
+            except user_errors() as exc:
+                self.set_status(not_saved(exc), error=True)
+                typed = [replace(f, value="" if ans[f.key] is None else str(ans[f.key])) for f in fields]
+                self._draw_form(typed, f"NOT saved: {exc}")
+                return
+            self.action_refresh()
+            self.set_status(f"Recorded: PS {', '.join(got)} drawn by lot. F4: enter their slip counts.")
 
         self.app.push_screen(
             FormDialog(
@@ -260,6 +277,7 @@ class VvpatScreen(StatusScreen):
                     + ", ".join(st.number for st in self.setup.stations[6:9])
                     + "); fewer only when the AC has fewer counted stations."
                 ],
+                message=message,
             ),
             done,
         )
