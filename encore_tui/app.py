@@ -22,6 +22,7 @@ from encore_tui.base.i18n import set_lang, t
 from encore_tui.domain.rounds import Action, Role, may, may_edit
 from encore_tui.screens.common import localize_bindings, user_errors
 from encore_tui.screens.messages import MessageLog
+from encore_tui.widgets import cells, console
 
 if TYPE_CHECKING:
     # SQLAlchemy and pydantic (services, store) load in a thread after the sign-in screen is up
@@ -66,7 +67,11 @@ class EncoreApp(App):
     ) -> None:
         self.settings = settings or Settings()
         set_lang(self.settings.lang)
+        cells.install()  # measure Devanagari as the terminal does, before anything is measured
         super().__init__()
+        if console.is_console():  # the Linux text console: its colours (its glyphs: the driver)
+            self.register_theme(console.CONSOLE_THEME)
+            self.theme = console.CONSOLE_THEME.name
         localize_bindings(self)
         self.store = store
         self.demo = demo
@@ -78,6 +83,12 @@ class EncoreApp(App):
         self.instance_lock = None  # held while someone is signed in (one window per store)
         self._relay_stop = None  # threading.Event of the push relay worker, while it runs
         self.last_input = time.monotonic()  # the idle screen lock counts from here
+
+    def get_driver_class(self):
+        driver = super().get_driver_class()
+        if console.is_console() and issubclass(console.ConsoleDriver, driver):
+            return console.ConsoleDriver
+        return driver
 
     def on_mount(self) -> None:
         if self.settings.keys:
