@@ -342,19 +342,19 @@ class EncoreApp(App):
         super().notify(message, *args, **kwargs)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield SystemCommand(t("Help"), "Every key and its id (F1)", self.action_help)
-        yield SystemCommand(t("Messages"), "This session's messages in full (F12)", self.action_messages)
+        yield SystemCommand(t("Help"), t("Every key and its id (F1)"), self.action_help)
+        yield SystemCommand(t("Messages"), t("This session's messages in full (F12)"), self.action_messages)
         if self.locked:  # nothing behind the lock is reachable: sign out or quit only
-            yield SystemCommand(t("Sign out"), "End the session", self.sign_out)
-            yield SystemCommand(t("Quit"), "Leave encore (everything saved stays saved)", self.exit)
+            yield SystemCommand(t("Sign out"), t("End the session"), self.sign_out)
+            yield SystemCommand(t("Quit"), t("Leave encore (everything saved stays saved)"), self.exit)
             return
         if self.actor is not None:
-            yield SystemCommand(t("Trends"), "Cumulative votes and the lead by round", self._trends)
-            yield SystemCommand(t("Sign out"), "Back to the sign-in screen", self.sign_out)
+            yield SystemCommand(t("Trends"), t("Cumulative votes and the lead by round"), self._trends)
+            yield SystemCommand(t("Sign out"), t("Back to the sign-in screen"), self.sign_out)
             if self.actor.role in (Role.RO, Role.ARO, Role.OBSERVER):
                 yield from self._ro_commands()
             yield SystemCommand(
-                f"{t('Open round')}: {t('Postal')}", "Postal ballots (round 0)", lambda: self._open(0)
+                f"{t('Open round')}: {t('Postal')}", t("Postal ballots (round 0)"), lambda: self._open(0)
             )
             if self.ac_id is not None:
                 from encore_tui import services
@@ -362,17 +362,23 @@ class EncoreApp(App):
                 ctx = services.load_context(self.store, self.ac_id)
                 for r in range(1, ctx.last_round + 1):
                     yield SystemCommand(
-                        f"{t('Open round')} {r}", f"Round {r} entry", lambda r=r: self._open(r)
+                        f"{t('Open round')} {r}", t("Round {n} entry", n=r), lambda r=r: self._open(r)
                     )
         from encore_tui.screens.round_entry import RoundScreen
 
         if isinstance(screen, RoundScreen):
             yield SystemCommand(
                 t("Totals columns"),
-                "Show or hide the round/cumulative columns (F7)",
+                t("Show or hide the round/cumulative columns (F7)"),
                 screen.action_toggle_totals,
             )
-        yield SystemCommand(t("Quit"), "Leave encore (everything saved stays saved)", self.exit)
+        yield SystemCommand(t("Quit"), t("Leave encore (everything saved stays saved)"), self.exit)
+
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=t("Search for commands…"), id="--command-palette"))
 
     def _ro_commands(self) -> Iterable[SystemCommand]:
         from encore_tui.screens.ro.result import ResultScreen
@@ -380,12 +386,12 @@ class EncoreApp(App):
 
         yield SystemCommand(
             t("VVPAT verification"),
-            "Draw, Rule 56D, slip counts, kept-aside round, close",
+            t("Draw, Rule 56D, slip counts, kept-aside round, close"),
             lambda: self.push_screen(VvpatScreen()),
         )
         yield SystemCommand(
             t("Result and declaration"),
-            "Form 20 totals, recount, sign-off, tie lot, declare, Form 22",
+            t("Form 20 totals, recount, sign-off, tie lot, declare, Form 22"),
             lambda: self.push_screen(ResultScreen()),
         )
 

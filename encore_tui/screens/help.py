@@ -9,6 +9,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from encore_tui.base.i18n import t
+from encore_tui.widgets.cells import fit
 
 
 def _keys_of(app, binding: Binding) -> str:
@@ -24,7 +25,7 @@ def binding_lines(app, sections: list[tuple[str, list[Binding]]]) -> list[str]:
         lines.append(f"[b]{title}[/b]")
         for b in bindings:
             text = t(b.tooltip or b.description)
-            lines.append(f"  {_keys_of(app, b):<10} {text:<36} [dim]{b.id or ''}[/dim]")
+            lines.append(f"  {_keys_of(app, b):<10} {fit(text, 36)} [dim]{b.id or ''}[/dim]")
         lines.append("")
     return lines
 
@@ -40,17 +41,19 @@ class HelpScreen(ModalScreen[None]):
         from encore_tui.widgets.tally_grid import TallyGrid
 
         app = self.app
-        sections = [(f"{type(self.under).__name__.removesuffix('Screen')}", list(self.under.BINDINGS))]
+        sections = [(t(type(self.under).__name__.removesuffix("Screen")), list(self.under.BINDINGS))]
         if any(isinstance(w, TallyGrid) for w in self.under.query(TallyGrid)):
-            sections.append(("Grid (0-9 type a figure)", list(TallyGrid.BINDINGS)))
-        sections.append(("Everywhere", list(app.BINDINGS)))
+            sections.append((t("Grid (0-9 type a figure)"), list(TallyGrid.BINDINGS)))
+        sections.append((t("Everywhere"), list(app.BINDINGS)))
         lines = binding_lines(app, sections)
-        lines.append('Remap a key in the config file: [keys] then  id = "key"  (e.g. submit_round = "f10").')
+        lines.append(
+            t('Remap a key in the config file: [keys] then  id = "key"  (e.g. submit_round = "f10").')
+        )
         with Vertical(classes="dialog"):
             yield Static(f"{t('Help')} · {t('Keys')}", classes="dialog-title")
             with VerticalScroll(classes="dialog-body"):
                 yield Static("\n".join(lines))
-            yield Static("Esc / F1: close", classes="dialog-hint")
+            yield Static(f"Esc / F1: {t('close')}", classes="dialog-hint")
 
     def action_close(self) -> None:
         self.dismiss(None)

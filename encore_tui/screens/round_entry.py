@@ -17,17 +17,19 @@ from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from encore_tui import services
-from encore_tui.base.i18n import t
+from encore_tui.base.i18n import t, t_msg
 from encore_tui.domain import checks as ck
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import Action, RoundStatus, may, may_edit
 from encore_tui.domain.tally import retally
 from encore_tui.screens.common import (
     StatusScreen,
+    check_text,
     field_label,
     grid_labels,
     lead_line,
     localize_bindings,
+    name_of,
     round_name,
     saved_time,
     table_mark,
@@ -174,18 +176,20 @@ class RoundScreen(StatusScreen):
         where = round_name(self.round_no) + ("" if self.round_no == 0 else f"/{total_rounds}")
         self._bar(
             "title",
-            f"AC {setup.ac.number} {setup.ac.name} · {where} · {status.label}{ro} · {self.actor.label}",
+            f"AC {setup.ac.number} {name_of(setup.ac)} · {where} · {t(status.label)}{ro} · {self.actor.label}",
         )
         notices = []
         if status is RoundStatus.RETURNED and v.info.remark:
             notices.append(f"{t('Remark from the RO')}: {v.info.remark}")
         if status is RoundStatus.CORRECTION and v.info.remark:
-            notices.append(f"Correction: {v.info.remark}")
+            notices.append(f"{t('Correction')}: {v.info.remark}")
         for c in v.checks:
             if c.code is ck.POSTAL_NOT_DONE:
-                notices.append(f"{c.code.code}: {c.message} — this round cannot be submitted yet.")
+                notices.append(
+                    f"{c.code.code}: {t_msg(c.message)} — {t('this round cannot be submitted yet.')}"
+                )
         if status is RoundStatus.SUBMITTED:
-            notices.append("Submitted: waiting for the RO (locked for entry).")
+            notices.append(t("Submitted: waiting for the RO (locked for entry)."))
         notice = self.query_one("#notice", Static)
         text = "\n".join(notices)
         if text != self._notice_text:  # its height follows its lines: a layout pass, only then
@@ -196,7 +200,13 @@ class RoundScreen(StatusScreen):
             text = lead_line(setup, v.tally.lead, v.tally.cumulative.votes, f"r{self.round_no}")
         else:
             p = v.postal_totals
-            text = f"Postal total {p.total} · valid {p.total_valid} · NOTA {p.nota} · rejected {p.rejected}"
+            text = t(
+                "Postal total {total} · valid {valid} · NOTA {nota} · rejected {rejected}",
+                total=p.total,
+                valid=p.total_valid,
+                nota=p.nota,
+                rejected=p.rejected,
+            )
         self._bar("lead", text)
 
     def _update_detail(self) -> None:
@@ -205,24 +215,24 @@ class RoundScreen(StatusScreen):
         no, station = grid.tables[grid.col]
         row = grid.rows[grid.row]
         if self.round_no == POSTAL_ROUND:
-            where = f"Postal table {no}"
+            where = t("Postal table {no}", no=no)
         else:
             st = v.ctx.stations_by_number.get(station)
-            where = f"T{no} PS {station}" + (f" {st.name[:24]}" if st and st.name else "")
+            where = f"T{no} {t('PS')} {station}" + (f" {st.name[:24]}" if st and st.name else "")
         what = field_label(setup, row.key) if row.editable else row.label
         if row.key.startswith("c") and row.key[1:].isdigit():
             c = setup.candidates[int(row.key[1:]) - 1]
-            if c.name_hi:
+            if c.name_hi and name_of(c) != c.name_hi:
                 what += f" {c.name_hi}"
         entry = grid.entries.get(station)
         msgs = [
-            str(c).split(": ", 1)[-1]
+            check_text(c).split(": ", 1)[-1]
             for c in v.checks
             if c.station == station and c.code is not ck.INCOMPLETE
         ]
         if entry is not None and entry.kept_aside is not None:
             msgs = [
-                f"kept aside: {entry.kept_aside.label}"
+                f"{t('kept aside')}: {t(entry.kept_aside.label)}"
                 + (f" ({entry.kept_aside_note})" if entry.kept_aside_note else "")
             ]
         line = f"{where} · {what}"
@@ -247,8 +257,8 @@ class RoundScreen(StatusScreen):
         g = self.grid
         no, station = g.tables[g.col]
         return (
-            f"{t('Entry resumes at')} T{no} PS {station}, {field_label(self.view.ctx.setup, g.field)}"
-            " (typing without Enter is not kept)"
+            f"{t('Entry resumes at')} T{no} {t('PS')} {station}, {field_label(self.view.ctx.setup, g.field)}"
+            f" ({t('typing without Enter is not kept')})"
         )
 
     def _first_blank(self) -> tuple[str | None, str | None]:
@@ -273,7 +283,7 @@ class RoundScreen(StatusScreen):
         try:
             v = services.round_view(self.store, self.ac_id, self.round_no)
         except user_errors() as exc:
-            self.set_status(f"Could not re-read the round: {exc}", True)
+            self.set_status(f"{t('Could not re-read the round')}: {exc}", True)
             return
         self._apply_view(v)
         self._update_detail()
@@ -315,16 +325,16 @@ class RoundScreen(StatusScreen):
         self._apply_totals(self._with_entry(entry, cs))  # at once, from the domain
         self.refresh_totals()  # and from the store once the operator pauses
         no = grid.tables[grid.station_col(station)][0]
-        shown = "blank" if value is None else str(value)
+        shown = t("blank") if value is None else str(value)
         text = f"{t('saved')} {saved_time(saved)} · T{no} {field_label(self.view.ctx.setup, field)} = {shown}"
         warn = [c for c in cs if c.blocks and c.code is not ck.INCOMPLETE]
         if warn:  # say it now, while the sheet is still in the operator's hand
             code = warn[0].code.code
             text += f" · {code}: " + (
-                "F3 acknowledge or F2 keep aside" if code in ck.ACKNOWLEDGEABLE else warn[0].message
+                t("F3 acknowledge or F2 keep aside") if code in ck.ACKNOWLEDGEABLE else t_msg(warn[0].message)
             )
         elif cursor.get("station") == station and field == grid.rows[grid.field_count - 1].key:
-            text += " · last table done: F5 submits the round"
+            text += " · " + t("last table done: F5 submits the round")
         self.set_status(text, error=bool(warn))
         return None
 
@@ -356,7 +366,7 @@ class RoundScreen(StatusScreen):
         try:
             v = services.round_view(self.store, self.ac_id, self.round_no)
         except user_errors() as exc:
-            self.app.call_from_thread(self.set_status, f"Totals not refreshed: {exc}", True)
+            self.app.call_from_thread(self.set_status, f"{t('Totals not refreshed')}: {exc}", True)
             return
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._apply_totals, v)
@@ -385,13 +395,18 @@ class RoundScreen(StatusScreen):
         if self.editable:
             return False
         self.set_status(
-            f"{round_name(self.round_no)} is {self.view.info.status.label}: you cannot change it now.", True
+            t(
+                "{round} is {status}: you cannot change it now.",
+                round=round_name(self.round_no),
+                status=t(self.view.info.status.label),
+            ),
+            True,
         )
         return True
 
     def action_keep_aside(self) -> None:
         if self.round_no == POSTAL_ROUND:
-            self.set_status("Postal tables cannot be kept aside.", True)
+            self.set_status(t("Postal tables cannot be kept aside."), True)
             return
         if self._refuse_if_locked():
             return
@@ -406,7 +421,8 @@ class RoundScreen(StatusScreen):
                 return
             self.refresh_view()
             self.set_status(
-                f"{t('saved')} {saved_time(saved)} · table {no} (PS {station}) restored: type its figures."
+                f"{t('saved')} {saved_time(saved)} · "
+                + t("table {no} (PS {station}) restored: type its figures.", no=no, station=station)
             )
             return
 
@@ -423,7 +439,13 @@ class RoundScreen(StatusScreen):
                 return
             self.refresh_view()
             self.set_status(
-                f"{t('saved')} {saved_time(saved)} · table {no} (PS {station}) kept aside: {reason.label}."
+                f"{t('saved')} {saved_time(saved)} · "
+                + t(
+                    "table {no} (PS {station}) kept aside: {reason}.",
+                    no=no,
+                    station=station,
+                    reason=t(reason.label),
+                )
             )
 
         self.app.push_screen(KeepAsideDialog(no, station), chosen)
@@ -439,7 +461,7 @@ class RoundScreen(StatusScreen):
             if c.station == station and c.code.code in ck.ACKNOWLEDGEABLE and not c.acknowledged
         ]
         if not open_:
-            self.set_status(f"Table {no} has no warning to acknowledge.", True)
+            self.set_status(t("Table {no} has no warning to acknowledge.", no=no), True)
             return
         c = open_[0]
 
@@ -454,19 +476,22 @@ class RoundScreen(StatusScreen):
                 self.set_status(not_saved(exc), True)
                 return
             self.refresh_view()
-            self.set_status(f"{t('saved')} {saved_time(saved)} · {c.code.code} acknowledged for table {no}.")
+            self.set_status(
+                f"{t('saved')} {saved_time(saved)} · "
+                + t("{code} acknowledged for table {no}.", code=c.code.code, no=no)
+            )
 
         self.app.push_screen(
             MessageDialog(
-                f"{c.code.code} — table {no} (PS {station})",
+                f"{c.code.code} — " + t("table {no} (PS {station})", no=no, station=station),
                 [
-                    c.message,
+                    t_msg(c.message),
                     "",
-                    "Acknowledge only after checking the CU total against the paper Form 17C Part I.",
-                    "Under the protocol a CU whose total differs is kept aside instead (F2):",
-                    "clear its figures first, then keep it aside.",
+                    t("Acknowledge only after checking the CU total against the paper Form 17C Part I."),
+                    t("Under the protocol a CU whose total differs is kept aside instead (F2):"),
+                    t("clear its figures first, then keep it aside."),
                 ],
-                hint="Enter: checked against the paper, acknowledge · Esc: cancel",
+                hint=t("Enter: checked against the paper, acknowledge · Esc: cancel"),
             ),
             confirmed,
         )
@@ -476,11 +501,11 @@ class RoundScreen(StatusScreen):
             return
         if self.view.info.status is RoundStatus.CORRECTION:
             self.set_status(
-                "A correction is not submitted: Esc back to the RO review, then F2 approves it.", True
+                t("A correction is not submitted: Esc back to the RO review, then F2 approves it."), True
             )
             return
         if not may(self.actor.role, Action.SUBMIT):
-            self.set_status("Your role may not submit rounds.", True)
+            self.set_status(t("Your role may not submit rounds."), True)
             return
         self.refresh_view()
         v = self.view
@@ -489,13 +514,13 @@ class RoundScreen(StatusScreen):
             self._show_blocked(blocking)
             return
         warnings = [c for c in v.checks if not c.is_error]
-        lines = [f"Hand {round_name(self.round_no)} to the RO? It is then locked for entry."]
+        lines = [t("Hand {round} to the RO? It is then locked for entry.", round=round_name(self.round_no))]
         if warnings:
-            lines += ["", "Warnings:"] + [
-                f"  {c}" + (" (acknowledged)" if c.acknowledged else "") for c in warnings
+            lines += ["", t("Warnings:")] + [
+                f"  {check_text(c)}" + (f" ({t('acknowledged')})" if c.acknowledged else "") for c in warnings
             ]
         else:
-            lines += ["", "No warnings: every table adds up and matches Form 17C Part I."]
+            lines += ["", t("No warnings: every table adds up and matches Form 17C Part I.")]
 
         def confirmed(ok: bool | None) -> None:
             if not ok:
@@ -521,13 +546,20 @@ class RoundScreen(StatusScreen):
 
     def _show_blocked(self, checks: list[ck.Check]) -> None:
         self.set_status(
-            f"{round_name(self.round_no)} cannot be submitted: {len(checks)} check(s) block it.", True
+            t(
+                "{round} cannot be submitted: {n} check(s) block it.",
+                round=round_name(self.round_no),
+                n=len(checks),
+            ),
+            True,
         )
-        lines = [str(c) for c in checks[:40]]
+        lines = [check_text(c) for c in checks[:40]]
         if len(checks) > 40:
-            lines.append(f"… and {len(checks) - 40} more")
+            lines.append(t("… and {n} more", n=len(checks) - 40))
         self.app.push_screen(
-            MessageDialog(f"{round_name(self.round_no)} cannot be submitted yet", lines, confirm=False)
+            MessageDialog(
+                t("{round} cannot be submitted yet", round=round_name(self.round_no)), lines, confirm=False
+            )
         )
 
     def action_trends(self) -> None:

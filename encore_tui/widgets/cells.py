@@ -101,3 +101,15 @@ def install() -> None:
     rich.cells.get_character_cell_size.cache_clear()
     rich.cells.cached_cell_len.cache_clear()
     _installed = True
+
+
+def fit(text: str, width: int, align: str = "<") -> str:
+    """`text` cut or padded to exactly `width` terminal cells (`<` left, `>` right aligned);
+    what str.ljust/rjust and slicing do for Latin, for any script."""
+    if text.isascii():  # the grid's figures: no measuring needed
+        return text[:width].rjust(width) if align == ">" else text[:width].ljust(width)
+    from rich.cells import cell_len, set_cell_size
+
+    text = set_cell_size(text, width) if cell_len(text) > width else text
+    pad = " " * (width - cell_len(text))
+    return pad + text if align == ">" else text + pad

@@ -1,0 +1,128 @@
+"""Under `--lang hi` no English reaches a screen: every screen of the operator and the RO is
+opened with Pilot on the bilingual Bihar demo AC, its visible text (the rendered lines of the
+screen, as the terminal gets them) is collected, and every Latin word in it must be a name
+of a person or party, a code (E101, PS, CU, NOTA…) or a key (f5, Enter…) — `ALLOWED`.
+Candidate names follow the setup's Hindi names (`name_hi`).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from encore_tui import services
+from encore_tui.app import EncoreApp
+from encore_tui.base.config import Settings
+from encore_tui.base.i18n import set_lang
+from encore_tui.services.demo import DEMO_ACCOUNTS, make_demo
+from encore_tui.store import open_store
+from tests.conftest import OPERATOR, RO
+
+SIZE = (80, 24)
+
+# Codes, units and keys: the same in every language (as on the printed forms and the keyboard)
+CODES = {
+    "AC", "PS", "CU", "BU", "NOTA", "EVM", "VVPAT", "RO", "ARO", "PIN", "PDF", "SHA", "ETPBS",
+    "17C", "13A", "13B", "Form", "T", "P", "r", "ok", "KA", "ack", "id",
+    "Enter", "Esc", "Tab", "Ctrl", "Shift", "Home", "End", "PgUp", "PgDn", "Del", "Backspace",
+    "enter", "escape", "tab", "ctrl", "shift", "home", "end", "up", "down", "left", "right",
+    "backspace", "delete", "pageup", "pagedown", "q", "p", "esc",
+}  # fmt: skip
+# F5, E101, W201, T3, P1, and a single capital: an initial, or a code cut at a box's edge
+KEY = re.compile(r"^(?:[fF]\d{1,2}|[EW]\d{3}|[A-Z]\d+|\d+[A-Z]?|[A-Z])$")
+
+
+def allowed_words(setup) -> set[str]:
+    """Codes, keys, binding ids (what the config file's [keys] names), and proper names: of
+    people (candidates, users), parties, places (polling stations, the AC) and the program."""
+    from encore_tui.app import EncoreApp
+    from encore_tui.screens import dashboard, round_entry
+    from encore_tui.widgets.tally_grid import TallyGrid
+
+    names = set(CODES) | {"encore", "tui"}
+    proper = [f"{c.name} {c.party}" for c in setup.candidates]
+    proper += [s.name for s in setup.stations] + [setup.ac.name]
+    proper += [f"{u} {display}" for u, _role, _pin, display in DEMO_ACCOUNTS]
+    for text in proper:
+        for word in re.findall(r"[A-Za-z]+", text):
+            names |= {word[:n] for n in range(1, len(word) + 1)}  # names cut at a column edge
+    for cls in (EncoreApp, dashboard.DashboardScreen, round_entry.RoundScreen, TallyGrid):
+        names |= {b.id for b in cls.BINDINGS if b.id}
+    return names
+
+
+def screen_text(app) -> str:
+    """What the terminal is sent for the whole screen, line by line."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(strip.text for strip in strips)
+
+
+def english(text: str, allowed: set[str]) -> list[str]:
+    words = re.findall(r"(?<![0-9A-Za-z])[A-Za-z][A-Za-z0-9._]*", text)
+    return sorted(
+        {w.rstrip(".") for w in words if w.rstrip(".") not in allowed and not KEY.match(w.rstrip("."))}
+    )
+
+
+@pytest.fixture
+def bihar(tmp_path):
+    db = make_demo("bihar", fresh=True, rehearsal=False)
+    store = open_store(db)
+    ac_id = services.list_acs(store)[0].ac_id
+    ctx = services.load_context(store, ac_id)
+    # some figures so that leads, totals and checks have something to say
+    for station in ctx.tables_of(1)[:2]:
+        for i, f in enumerate(ctx.fields_of(1)[:-1]):
+            services.enter_cell(store, ac_id, 1, station, f, 10 + i, OPERATOR)
+    services.enter_cell(store, ac_id, 1, ctx.tables_of(1)[0], "total", 7, OPERATOR)  # E101
+    yield store, ac_id, ctx.setup
+    store.close()
+    set_lang("en")
+
+
+async def collect(pilot, seen: dict[str, str], name: str) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    seen[name] = screen_text(pilot.app)
+
+
+async def test_no_english_on_any_screen_in_hindi(bihar):
+    store, ac_id, setup = bihar
+    seen: dict[str, str] = {}
+    app = EncoreApp(store, Settings(lang="hi"))
+    async with app.run_test(size=SIZE) as pilot:
+        await collect(pilot, seen, "sign-in")
+        await pilot.press(*"operator", "enter")
+        await collect(pilot, seen, "sign-in PIN")
+        await pilot.press(*"1111", "enter")
+        await collect(pilot, seen, "dashboard")
+        await pilot.press("f1")
+        await collect(pilot, seen, "dashboard F1")
+        await pilot.press("escape", "f12")
+        await collect(pilot, seen, "messages F12")
+        await pilot.press("escape", "f6")
+        await collect(pilot, seen, "trends")
+        await pilot.press("escape")
+        await pilot.pause()
+        app.screen.open_round(1)
+        await collect(pilot, seen, "round 1")
+        await pilot.press("f1")
+        await collect(pilot, seen, "round 1 F1")
+        await pilot.press("escape", "f2")
+        await collect(pilot, seen, "keep aside")
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        app.screen.open_round(0)
+        await collect(pilot, seen, "postal")
+        await pilot.press("ctrl+p")
+        await collect(pilot, seen, "command palette")
+    allowed = allowed_words(setup)
+    found = {name: english(text, allowed) for name, text in seen.items()}
+    found = {name: words for name, words in found.items() if words}
+    report = {
+        name: [ln for ln in seen[name].splitlines() if any(w in ln for w in found[name])] for name in found
+    }
+    assert not found, "\n".join(
+        f"{name}: {words}\n  " + "\n  ".join(report[name]) for name, words in found.items()
+    )
