@@ -17,7 +17,7 @@ from encore_tui.base.config import Settings
 from encore_tui.base.i18n import set_lang
 from encore_tui.services.demo import DEMO_ACCOUNTS, make_demo
 from encore_tui.store import open_store
-from tests.conftest import OPERATOR, RO
+from tests.conftest import OPERATOR
 
 SIZE = (80, 24)
 
@@ -38,16 +38,19 @@ def allowed_words(setup) -> set[str]:
     people (candidates, users), parties, places (polling stations, the AC) and the program."""
     from encore_tui.app import EncoreApp
     from encore_tui.screens import dashboard, round_entry
+    from encore_tui.screens.ro import home, result, review, vvpat
     from encore_tui.widgets.tally_grid import TallyGrid
 
     names = set(CODES) | {"encore", "tui"}
     proper = [f"{c.name} {c.party}" for c in setup.candidates]
     proper += [s.name for s in setup.stations] + [setup.ac.name]
     proper += [f"{u} {display}" for u, _role, _pin, display in DEMO_ACCOUNTS]
+    names.add(OPERATOR.username)  # who typed the figures (shown as "last change by")
     for text in proper:
         for word in re.findall(r"[A-Za-z]+", text):
             names |= {word[:n] for n in range(1, len(word) + 1)}  # names cut at a column edge
-    for cls in (EncoreApp, dashboard.DashboardScreen, round_entry.RoundScreen, TallyGrid):
+    screens = [dashboard.DashboardScreen, round_entry.RoundScreen, home.RoHomeScreen, review.RoReviewScreen]
+    for cls in (EncoreApp, TallyGrid, vvpat.VvpatScreen, result.ResultScreen, *screens):
         names |= {b.id for b in cls.BINDINGS if b.id}
     return names
 
@@ -76,6 +79,13 @@ def bihar(tmp_path):
         for i, f in enumerate(ctx.fields_of(1)[:-1]):
             services.enter_cell(store, ac_id, 1, station, f, 10 + i, OPERATOR)
     services.enter_cell(store, ac_id, 1, ctx.tables_of(1)[0], "total", 7, OPERATOR)  # E101
+    # the postal round, submitted: the RO has it to review (and no scan attached: E116)
+    postal = {f: 2 for f in ctx.fields_of(0)}
+    postal["total"] = sum(v for f, v in postal.items() if f != "total")
+    for station in ctx.tables_of(0):
+        for f, v in postal.items():
+            services.enter_cell(store, ac_id, 0, station, f, v, OPERATOR)
+    services.submit_round(store, ac_id, 0, OPERATOR)
     yield store, ac_id, ctx.setup
     store.close()
     set_lang("en")
@@ -117,6 +127,29 @@ async def test_no_english_on_any_screen_in_hindi(bihar):
         await collect(pilot, seen, "postal")
         await pilot.press("ctrl+p")
         await collect(pilot, seen, "command palette")
+        await pilot.press("escape")
+        await pilot.pause()
+        app.sign_out()
+        await pilot.pause()
+        await pilot.press(*"ro", "enter")
+        await pilot.press(*"2222", "enter")
+        await collect(pilot, seen, "RO home")
+        await pilot.press("f1")
+        await collect(pilot, seen, "RO home F1")
+        await pilot.press("escape", "enter")
+        await collect(pilot, seen, "RO review (postal)")
+        await pilot.press("f1")
+        await collect(pilot, seen, "RO review F1")
+        await pilot.press("escape", "f10")
+        await collect(pilot, seen, "RO review report")
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("f3")
+        await collect(pilot, seen, "VVPAT")
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("f4")
+        await collect(pilot, seen, "result")
     allowed = allowed_words(setup)
     found = {name: english(text, allowed) for name, text in seen.items()}
     found = {name: words for name, words in found.items() if words}

@@ -305,6 +305,86 @@ HI: dict[str, str] = {
     "Last": "अंतिम",
     "Next cell": "अगला खाना",
     "Previous cell": "पिछला खाना",
+    # the RO's screens
+    "RO review": "निर्वाचन अधिकारी समीक्षा",
+    "RoHome": "समीक्षा कतार",
+    "RoReview": "चक्र समीक्षा",
+    "Rev": "संशो.",
+    "rev": "संशो.",
+    "Blind check": "बिना देखे जाँच",
+    "Last change": "अंतिम बदलाव",
+    "Enter: review the round · F2: counting dashboard · F1: help": (
+        "Enter: चक्र की समीक्षा · F2: मतगणना डैशबोर्ड · F1: सहायता"
+    ),
+    "{n} round(s) waiting for the RO": "{n} चक्र निर्वाचन अधिकारी की प्रतीक्षा में",
+    "spot check rounds 1-{k}": "बिना देखे जाँच चक्र 1-{k}",
+    "no spot check required": "बिना देखे जाँच आवश्यक नहीं",
+    "{status} rev {rev} by {who}": "{status} संशो. {rev}, {who} द्वारा",
+    "after earlier rounds": "पहले के चक्रों के बाद",
+    "not waiting for the RO (Enter: view, correct)": "निर्वाचन अधिकारी की प्रतीक्षा में नहीं (Enter: देखें, सुधारें)",
+    "spot": "जाँच",
+    "dbl": "दोहरी",
+    "not needed": "आवश्यक नहीं",
+    "to draw": "लॉटरी बाकी",
+    "differs": "अंतर है",
+    "done": "पूरा",
+    "review": "समीक्षा",
+    "postal": "डाक",
+    "evm": "EVM",
+    "vvpat": "VVPAT",
+    "F10: report (checks, changes, totals) · F8: print · F1: every key": (
+        "F10: रिपोर्ट (जाँच, बदलाव, योग) · F8: छापें · F1: हर कुंजी"
+    ),
+    "F7 type the figures, then F2 approve": "F7 अंक लिखें, फिर F2 स्वीकृत करें",
+    "Earlier rounds are not approved yet: rounds are approved in order.": (
+        "पहले के चक्र अभी स्वीकृत नहीं: चक्र क्रम से स्वीकृत होते हैं।"
+    ),
+    "Observer: you see everything and change nothing.": "प्रेक्षक: आप सब देखते हैं और कुछ नहीं बदलते।",
+    "Postal total {total} · rejected {rejected} · scans: {scans}": (
+        "डाक कुल {total} · अस्वीकृत {rejected} · स्कैन: {scans}"
+    ),
+    "{n} cell(s) changed since rev {rev}": "संशो. {rev} के बाद {n} खाने बदले",
+    "blocked": "रुका",
+    "ready for approval (F2)": "स्वीकृति के लिए तैयार (F2)",
+    "spot: to draw (F5)": "जाँच: लॉटरी बाकी (F5)",
+    "F10 report": "F10 रिपोर्ट",
+    "{n} differ": "{n} में अंतर",
+    "{k}/{n} re-keyed, {d} difference(s)": "{k}/{n} दोबारा दर्ज, {d} अंतर",
+    "Spot check": "बिना देखे जाँच",
+    "revision {rev}; last change by {who} at {at}": "संशोधन {rev}; अंतिम बदलाव {who} द्वारा {at} पर",
+    "BLOCKS APPROVAL:": "स्वीकृति रोकने वाली जाँचें:",
+    "Approve the earlier rounds first (rounds are approved in order).": (
+        "पहले के चक्र पहले स्वीकृत करें (चक्र क्रम से स्वीकृत होते हैं)।"
+    ),
+    "Nothing blocks approval.": "स्वीकृति में कोई रुकावट नहीं।",
+    "CHANGES since revision {rev} ({stage} by {who} at {at}):": (
+        "संशोधन {rev} के बाद बदलाव ({stage}, {who} द्वारा {at} पर):"
+    ),
+    "nothing changed": "कुछ नहीं बदला",
+    "First revision: no earlier revision to compare with.": "पहला संशोधन: मिलाने को पहले का कोई संशोधन नहीं।",
+    "this round": "यह चक्र",
+    "cumulative": "संचयी",
+    "Postal ballots:": "डाक मतपत्र:",
+    "Scanned Form 13A/13B:": "स्कैन किए प्रपत्र 13A/13B:",
+    "none attached (E116): the operator attaches them (encore ro attach form13a FILE)": (
+        "कोई नहीं जुड़ा (E116): ऑपरेटर इन्हें जोड़ता है (encore ro attach form13a FILE)"
+    ),
+    "Sl": "क्र.",
+    "Form 20": "प्रपत्र 20",
+    "ELECTED": "निर्वाचित",
+    "leads": "आगे",
+    "candidates {tied} with {votes} each": "उम्मीदवार {tied}, प्रत्येक {votes} मत",
+    "runner-up": "दूसरे स्थान पर",
+    "margin": "अंतर",
+    "Not yet declarable:": "अभी घोषित नहीं हो सकता:",
+    "… and {n} more (F5 lists them all)": "… और {n} (F5 सभी दिखाता है)",
+    "Ready to declare": "घोषणा के लिए तैयार",
+    "No draw recorded yet: F2 records the 5 stations drawn by lot.": (
+        "अभी कोई लॉटरी दर्ज नहीं: F2 लॉटरी से निकले 5 मतदान केंद्र दर्ज करता है।"
+    ),
+    "Before closing:": "समापन से पहले:",
+    "Every station agrees: F8 closes the verification.": "हर मतदान केंद्र मेल खाता है: F8 सत्यापन बंद करता है।",
+    "+{n} more": "+{n} और",
 }
 
 
@@ -338,6 +418,10 @@ HI_PATTERNS: list[tuple[re.Pattern[str], str]] = [
         (r"^total (\d+) > electors (\d+)$", "कुल {0} > मतदाता {1}"),
         (r"^PS (\S+) is in no round$", "PS {0} किसी चक्र में नहीं है"),
         (r"^PS (\S+) in rounds (\d+) and (\d+)$", "PS {0} चक्र {1} और {2} में"),
+        (r"^PS (\S+): no figures entered$", "PS {0}: कोई अंक दर्ज नहीं"),
+        (r"^(\d+)/(\d+) keyed$", "{0}/{1} दर्ज"),
+        (r"^attach the scanned Form 13A/13B before approving$", "स्वीकृति से पहले स्कैन किया प्रपत्र 13A/13B जोड़ें"),
+        (r"^record the stations drawn by lot first$", "पहले लॉटरी से निकले मतदान केंद्र दर्ज करें"),
     ]
 ]
 

@@ -17,11 +17,19 @@ from encore_tui.base.i18n import t
 from encore_tui.domain import checks as ck
 from encore_tui.domain.rounds import Action, may
 from encore_tui.domain.tally import lead
-from encore_tui.screens.common import StatusScreen, local_time, localize_bindings, user_errors
+from encore_tui.screens.common import (
+    StatusScreen,
+    check_text,
+    local_time,
+    localize_bindings,
+    name_of,
+    user_errors,
+)
 from encore_tui.screens.dialogs import MessageDialog, TextDialog, ask_pin
 from encore_tui.screens.messages import not_saved
 from encore_tui.screens.ro.forms import NUMBER, YES_NO, Field, FormDialog
 from encore_tui.services import ro_result
+from encore_tui.widgets.cells import fit
 
 
 def num(v: object) -> Text:
@@ -67,7 +75,7 @@ class ResultScreen(StatusScreen):
     def on_mount(self) -> None:
         table = self.query_one("#res-table", DataTable)
         for label, key, width in [
-            ("Sl", "sl", 2),
+            (t("Sl"), "sl", 2),
             (t("Candidate"), "name", 22),
             (t("Party"), "party", 6),
             ("EVM", "evm", 8),
@@ -96,8 +104,8 @@ class ResultScreen(StatusScreen):
         setup, actor = self.setup, self.app.actor
         ro = "" if may(actor.role, Action.DECLARE) else f" · {t('read-only')}"
         self.query_one("#title", Static).update(
-            f"AC {setup.ac.number} {setup.ac.name} · {t('Result')} (Form 20) · "
-            f"{actor.label} ({actor.role.value}){ro}"
+            f"AC {setup.ac.number} {name_of(setup.ac)} · {t('Result')} ({t('Form 20')}) · "
+            f"{actor.label} ({t(actor.role.value)}){ro}"
         )
         f20, d = st.form20, st.declaration
         ld = lead(st.votes)
@@ -106,14 +114,14 @@ class ResultScreen(StatusScreen):
         for i, c in enumerate(setup.candidates):
             mark = ""
             if d is not None and d.winner_serial == c.serial:
-                mark = "[b]ELECTED[/b]"
+                mark = f"[b]{t('ELECTED')}[/b]"
             elif c.serial in st.tied:
-                mark = "[b]TIED[/b]"
+                mark = f"[b]{t('TIED')}[/b]"
             elif d is None and ld.leader == c.serial:
-                mark = "leads"
+                mark = t("leads")
             table.add_row(
                 str(c.serial),
-                c.name[:22],
+                fit(name_of(c), 22),
                 c.party[:6],
                 num(f20.evm.votes[i]),
                 num(f20.postal.votes[i]),
@@ -154,13 +162,16 @@ class ResultScreen(StatusScreen):
             )
         elif ld.leader is not None:
             first = c[ld.leader - 1]
-            text = f"Leading: {first.name} ({first.party}) {st.votes[ld.leader - 1]}"
+            text = f"{t('Leading')}: {name_of(first)} ({first.party}) {st.votes[ld.leader - 1]}"
             if st.tied:
-                text = f"[b]TIED[/b]: candidates {', '.join(map(str, st.tied))} with {st.votes[st.tied[0] - 1]} each"
+                tied = ", ".join(map(str, st.tied))
+                text = f"[b]{t('TIED')}[/b]: " + t(
+                    "candidates {tied} with {votes} each", tied=tied, votes=st.votes[st.tied[0] - 1]
+                )
             elif ld.runner_up:
                 second = c[ld.runner_up - 1]
-                text += f" · runner-up {second.name} ({second.party}) {st.votes[ld.runner_up - 1]}"
-                text += f" · margin {ld.margin}"
+                text += f" · {t('runner-up')} {name_of(second)} ({second.party}) {st.votes[ld.runner_up - 1]}"
+                text += f" · {t('margin')} {ld.margin}"
             lines.append(text)
         if st.tie_lot and d is None:
             lines.append(
@@ -179,12 +190,14 @@ class ResultScreen(StatusScreen):
             lines.append(f"Recount #{r['no']} {r['applicant']}: {where} {verdict} — {r['reason']}")
         if d is None:
             if st.checks:
-                lines.append("[b]Not yet declarable:[/b]")
-                lines += [f"  {x}" for x in st.checks[:MAX_CHECKS]]
+                lines.append(f"[b]{t('Not yet declarable:')}[/b]")
+                lines += [f"  {check_text(x)}" for x in st.checks[:MAX_CHECKS]]
                 if len(st.checks) > MAX_CHECKS:
-                    lines.append(f"  … and {len(st.checks) - MAX_CHECKS} more (F5 lists them all)")
+                    lines.append(
+                        "  " + t("… and {n} more (F5 lists them all)", n=len(st.checks) - MAX_CHECKS)
+                    )
             else:
-                lines.append("[b]Ready to declare[/b]: F5.")
+                lines.append(f"[b]{t('Ready to declare')}[/b]: F5.")
         self.query_one("#res-summary", Static).update("\n".join(lines))
 
     # -- decisions -------------------------------------------------------------------------------

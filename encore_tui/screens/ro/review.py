@@ -21,10 +21,12 @@ from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import Action, Role, RoundStatus, may, may_edit
 from encore_tui.screens.common import (
     StatusScreen,
+    check_text,
     grid_labels,
     lead_line,
     local_time,
     localize_bindings,
+    name_of,
     round_name,
     saved_time,
     table_marks,
@@ -32,6 +34,7 @@ from encore_tui.screens.common import (
 )
 from encore_tui.screens.dialogs import MessageDialog, TextDialog, ask_pin
 from encore_tui.screens.messages import not_saved
+from encore_tui.widgets.cells import fit
 from encore_tui.widgets.tally_grid import TallyGrid
 
 AWAITING_RO = (RoundStatus.SUBMITTED, RoundStatus.CORRECTION, RoundStatus.NEEDS_REAPPROVAL)
@@ -61,8 +64,8 @@ def blind_summary(name: str, cells, short: bool = False) -> str:
     keyed = sum(1 for c in cells if c.keyed)
     diffs = sum(1 for c in cells if c.differs)
     if short:
-        return f"{name} {keyed}/{len(cells)}" + (f", {diffs} differ" if diffs else "")
-    return f"{name}: {keyed}/{len(cells)} re-keyed, {diffs} difference(s)"
+        return f"{t(name)} {keyed}/{len(cells)}" + (", " + t("{n} differ", n=diffs) if diffs else "")
+    return f"{t(name)}: " + t("{k}/{n} re-keyed, {d} difference(s)", k=keyed, n=len(cells), d=diffs)
 
 
 def report_lines(rv) -> list[str]:
@@ -71,55 +74,69 @@ def report_lines(rv) -> list[str]:
     setup = v.ctx.setup
     info = v.info
     lines = [
-        f"{round_name(info.round_no)} ({info.kind}) — {info.status.label}, revision {info.revision}; "
-        f"last change by {info.updated_by or '-'} at {local_time(info.updated_at) if info.updated_at else '-'}"
+        f"{round_name(info.round_no)} ({t(info.kind)}) — {t(info.status.label)}, "
+        + t(
+            "revision {rev}; last change by {who} at {at}",
+            rev=info.revision,
+            who=info.updated_by or "-",
+            at=local_time(info.updated_at) if info.updated_at else "-",
+        )
     ]
     if info.remark:
         lines.append(f"{t('Remark')}: {info.remark}")
     lines.append("")
     if rv.blockers:
-        lines.append("BLOCKS APPROVAL:")
-        lines += [f"  {c}" for c in rv.blockers]
+        lines.append(t("BLOCKS APPROVAL:"))
+        lines += [f"  {check_text(c)}" for c in rv.blockers]
     elif not rv.in_order:
-        lines.append("Approve the earlier rounds first (rounds are approved in order).")
+        lines.append(t("Approve the earlier rounds first (rounds are approved in order)."))
     elif info.status in AWAITING_RO:
-        lines.append("Nothing blocks approval.")
+        lines.append(t("Nothing blocks approval."))
     warnings = [c for c in v.checks if not c.is_error]
     if warnings:
-        lines.append("Warnings:")
-        lines += [f"  {c}" + (" (acknowledged)" if c.acknowledged else "") for c in warnings]
+        lines.append(t("Warnings:"))
+        lines += [
+            f"  {check_text(c)}" + (f" ({t('acknowledged')})" if c.acknowledged else "") for c in warnings
+        ]
     lines.append("")
     if rv.diff is not None:
         d = rv.diff
         lines.append(
-            f"CHANGES since revision {d.base_revision} ({d.base_stage} by {d.base_by} at {local_time(d.base_at)}):"
+            t(
+                "CHANGES since revision {rev} ({stage} by {who} at {at}):",
+                rev=d.base_revision,
+                stage=t(d.base_stage),
+                who=d.base_by,
+                at=local_time(d.base_at),
+            )
         )
         lines += [
-            f"  table {c.table_no} PS {c.station} {c.field}: {_fmt(c.before)} → {_fmt(c.after)}"
+            f"  {t('table {no} (PS {station})', no=c.table_no, station=c.station)} {c.field}: "
+            f"{_fmt(c.before)} → {_fmt(c.after)}"
             for c in d.changes
-        ] or ["  nothing changed"]
+        ] or ["  " + t("nothing changed")]
     else:
-        lines.append("First revision: no earlier revision to compare with.")
+        lines.append(t("First revision: no earlier revision to compare with."))
     lines.append("")
     if v.tally is not None:
         this, cum = v.tally.this_round, v.tally.cumulative
-        lines.append(f"{'':28}{'this round':>11}{'cumulative':>11}")
+        lines.append(f"{'':28}{fit(t('this round'), 11, '>')}{fit(t('cumulative'), 11, '>')}")
         for c in setup.candidates:
             lines.append(
-                f"{c.serial:>2} {c.name[:18]:<18} {c.party[:6]:<6}"
+                f"{c.serial:>2} {fit(name_of(c), 18)} {c.party[:6]:<6}"
                 f"{this.votes[c.serial - 1]:>11}{cum.votes[c.serial - 1]:>11}"
             )
         lines.append(f"{'   NOTA':<28}{this.nota:>11}{cum.nota:>11}")
-        lines.append(f"{'   Total':<28}{this.total:>11}{cum.total:>11}")
+        lines.append(f"{fit('   ' + t('Total'), 28)}{this.total:>11}{cum.total:>11}")
         lines.append(lead_line(setup, v.tally.lead, cum.votes, f"r{info.round_no}"))
     else:
         p = v.postal_totals
-        lines.append("Postal ballots:")
+        lines.append(t("Postal ballots:"))
         for c in setup.candidates:
-            lines.append(f"{c.serial:>2} {c.name[:18]:<18} {c.party[:6]:<6}{p.votes[c.serial - 1]:>11}")
+            lines.append(f"{c.serial:>2} {fit(name_of(c), 18)} {c.party[:6]:<6}{p.votes[c.serial - 1]:>11}")
         lines.append(f"{'   NOTA':<28}{p.nota:>11}")
-        lines.append(f"{'   Rejected':<28}{p.rejected:>11}")
-        lines.append(f"{'   Total':<28}{p.total:>11}")
+        lines.append(f"{fit('   ' + t('Rejected'), 28)}{p.rejected:>11}")
+        lines.append(f"{fit('   ' + t('Total'), 28)}{p.total:>11}")
     lines.append("")
     if info.round_no != POSTAL_ROUND:
         if rv.spot is None:
@@ -136,11 +153,11 @@ def report_lines(rv) -> list[str]:
         if rv.double is not None:
             lines.append(blind_summary("Double entry", rv.double))
     else:
-        lines.append("Scanned Form 13A/13B:")
+        lines.append(t("Scanned Form 13A/13B:"))
         lines += [
             f"  {a.label[:20]:<20} {a.filename[:24]:<24} {a.size:>9} B  sha256 {a.sha256[:12]}…"
             for a in rv.scans
-        ] or ["  none attached (E116): the operator attaches them (encore ro attach form13a FILE)"]
+        ] or ["  " + t("none attached (E116): the operator attaches them (encore ro attach form13a FILE)")]
     return lines
 
 
@@ -205,7 +222,7 @@ class RoReviewScreen(StatusScreen):
     def on_mount(self) -> None:
         self.show(self.rv)
         self.query_one(TallyGrid).focus()
-        self.set_status("F10: report (checks, changes, totals) · F8: print · F1: every key")
+        self.set_status(t("F10: report (checks, changes, totals) · F8: print · F1: every key"))
 
     def on_screen_resume(self) -> None:
         if self.app.actor is not None:
@@ -218,7 +235,7 @@ class RoReviewScreen(StatusScreen):
         try:
             rv = ro.review_round(self.store, self.ac_id, self.round_no)
         except user_errors() as exc:
-            self.set_status(f"Could not re-read the round: {exc}", True)
+            self.set_status(f"{t('Could not re-read the round')}: {exc}", True)
             return
         self.show(rv)
 
@@ -230,18 +247,18 @@ class RoReviewScreen(StatusScreen):
         self.query_one(TallyGrid).load(v.entries, table_marks(v.checks, v.entries), right_columns(v), False)
         where = self.rname + ("" if self.round_no == 0 else f"/{v.ctx.last_round}")
         self.query_one("#title", Static).update(
-            f"AC {setup.ac.number} {setup.ac.name} · {where} · {info.status.label} rev {info.revision}"
-            f" · review · {self.actor.label}"
+            f"AC {setup.ac.number} {name_of(setup.ac)} · {where} · {t(info.status.label)} {t('rev')} {info.revision}"
+            f" · {t('review')} · {self.actor.label}"
         )
         notices = []
         if info.remark and info.status is RoundStatus.CORRECTION:
-            notices.append(f"Correction: {info.remark} — F7 type the figures, then F2 approve")
+            notices.append(f"{t('Correction')}: {info.remark} — {t('F7 type the figures, then F2 approve')}")
         elif info.remark:
             notices.append(f"{t('Remark')}: {info.remark}")
         if info.status in AWAITING_RO and not rv.in_order:
-            notices.append("Earlier rounds are not approved yet: rounds are approved in order.")
+            notices.append(t("Earlier rounds are not approved yet: rounds are approved in order."))
         if self.actor.role is Role.OBSERVER:
-            notices.append("Observer: you see everything and change nothing.")
+            notices.append(t("Observer: you see everything and change nothing."))
         notice = self.query_one("#notice", Static)
         notice.update("\n".join(notices))
         notice.display = bool(notices)
@@ -250,25 +267,35 @@ class RoReviewScreen(StatusScreen):
             facts.append(lead_line(setup, v.tally.lead, v.tally.cumulative.votes, f"r{self.round_no}"))
         else:
             p = v.postal_totals
-            scans = ", ".join(f"{a.filename} {a.sha256[:8]}" for a in rv.scans) or "none (E116)"
-            facts.append(f"Postal total {p.total} · rejected {p.rejected} · scans: {scans}")
+            scans = ", ".join(f"{a.filename} {a.sha256[:8]}" for a in rv.scans) or f"{t('none')} (E116)"
+            facts.append(
+                t(
+                    "Postal total {total} · rejected {rejected} · scans: {scans}",
+                    total=p.total,
+                    rejected=p.rejected,
+                    scans=scans,
+                )
+            )
         second = []
         if rv.diff is not None:
-            second.append(f"{len(rv.diff.changes)} cell(s) changed since rev {rv.diff.base_revision}")
+            second.append(
+                t("{n} cell(s) changed since rev {rev}", n=len(rv.diff.changes), rev=rv.diff.base_revision)
+            )
         if rv.blockers:
             first = rv.blockers[0]
             second.append(
-                f"blocked: {first.code.code}" + (f" +{len(rv.blockers) - 1}" if len(rv.blockers) > 1 else "")
+                f"{t('blocked')}: {first.code.code}"
+                + (f" +{len(rv.blockers) - 1}" if len(rv.blockers) > 1 else "")
             )
         elif info.status in AWAITING_RO and rv.in_order:
-            second.append("ready for approval (F2)")
+            second.append(t("ready for approval (F2)"))
         if rv.spot is not None:
             second.append(blind_summary("spot", rv.spot, short=True))
         elif rv.spot_required:
-            second.append("spot: to draw (F5)")
+            second.append(t("spot: to draw (F5)"))
         if rv.double is not None:
             second.append(blind_summary("double", rv.double, short=True))
-        facts.append(" · ".join(second + ["F10 report"]))
+        facts.append(" · ".join(second + [t("F10 report")]))
         self.query_one("#facts", Static).update("\n".join(facts))
         self.query_one("#report-text", Static).update("\n".join(report_lines(rv)))
         self.refresh_bindings()
