@@ -54,7 +54,8 @@ class EncoreApp(App):
     BINDINGS = [
         Binding("f1", "help", "Help", id="help"),
         Binding("f12", "messages", "Messages", id="messages", tooltip="Messages of this session, in full"),
-        Binding("ctrl+p", "command_palette", "Commands", id="command_palette", priority=True),
+        # show=False: the footer shows the palette key at its right end already (once is enough)
+        Binding("ctrl+p", "command_palette", "Commands", id="command_palette", priority=True, show=False),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
     ]
 

@@ -28,7 +28,7 @@ def glibc_width(text: str) -> int:
     libc = ctypes.CDLL("libc.so.6")
     libc.wcwidth.argtypes = [ctypes.c_wchar]
     widths = [libc.wcwidth(ch) for ch in text]
-    assert min(widths) >= 0, text
+    assert min(widths, default=0) >= 0, text
     return sum(widths)
 
 

@@ -45,14 +45,26 @@ def terminal_cells(line: str) -> list[str]:
     return out
 
 
+def pad(text: str, width: int, right: bool = False) -> str:
+    """`text` padded with spaces to `width` terminal cells (the terminal's measure, glibc)."""
+    fill = " " * (width - glibc_width(text))
+    return fill + text if right else text + fill
+
+
 def assert_cells(line: str, expected: str, width: int = 80) -> None:
-    got, want = terminal_cells(line.ljust(width)), terminal_cells(expected.ljust(width))
+    """The captured line holds, cell by cell, the expected text (padded to the full width)."""
+    got, want = terminal_cells(pad(line, width)), terminal_cells(pad(expected, width))
     assert len(want) == width, f"expected text is {len(want)} cells: {expected!r}"
     bad = [i for i in range(width) if got[i : i + 1] != want[i : i + 1]]
     assert not bad, (
         f"cell {bad[0]}: {got[bad[0] : bad[0] + 1]} != {want[bad[0] : bad[0] + 1]}\n{line!r}\n{expected!r}"
     )
     assert len(got) == width, f"the line is {len(got)} cells wide: {line!r}"
+
+
+def footer(left: str) -> str:
+    """A footer: its keys from the left, the command palette's key at the right end."""
+    return pad(left, 80 - glibc_width("▏^p आदेश ")) + "▏^p आदेश "
 
 
 def col_of(line: str, needle: str) -> int:
@@ -69,41 +81,56 @@ def test_hindi_footers_and_headers_sit_cell_by_cell_at_80x24(tmp_path):
     t = Tmux(tmux, tmp_path / "home")
     try:
         start(t, "hi", db, "xterm-256color", "hi")
-        screen = t.wait_for("hi", "उपयोगकर्ता नाम")
-        lines = screen.splitlines()
-        assert_cells(lines[-1], " ^q बंद करें  f1 सहायता  f12 संदेश  ^p आदेश                            ▏^p आदेश ")
+        screen = t.wait_for("hi", "f12 संदेश")  # the footer is drawn last
+        assert_cells(screen.splitlines()[-1], footer(" ^q बंद  f1 मदद  f12 संदेश "))
 
         t.keys("hi", "operator", "Enter")
-        t.wait_for("hi", "पिन")
+        t.wait_for("hi", "साइन इन के लिए Enter")
         t.keys("hi", "1111", "Enter")
-        screen = t.wait_for("hi", "मतगणना डैशबोर्ड")
+        t.wait_for("hi", "मतगणना डैशबोर्ड")
+        screen = t.wait_for("hi", "f9 साइन आउट")
         lines = screen.splitlines()
         assert_cells(lines[0], " AC 999 डेमो नगर (काल्पनिक) · मतगणना डैशबोर्ड · Demo Operator (ऑपरेटर)")
         header = next(ln for ln in lines if "स्थिति" in ln)
-        first = next(ln for ln in lines if "डाक मतपत्र" in ln and "प्रारूप" in ln)
-        # each heading starts on the column of its figures
-        assert col_of(header, "स्थिति") == col_of(first, "प्रारूप")
-        assert col_of(header, "टेबल") == col_of(first, "0/")
-        assert_cells(header, " चक्र      स्थिति        टेबल    अलग रखी      आगे                 अंतर")
-        assert_cells(lines[-1], " f6 रुझान  f5 ताज़ा करें  f9 साइन आउट  ^q बंद करें  f1 सहायता  f12 संदेश ▏^p आदेश ")
+        columns = [("चक्र", 8), ("स्थिति", 12), ("टेबल", 6), ("अलग रखी", 11), ("आगे", 18), ("अंतर", 7)]
+        assert_cells(header, "".join(" " + pad(label, w) + " " for label, w in columns))
+        row = next(ln for ln in lines if ln.startswith(" चक्र 1 "))
+        # each heading sits on the column of its figures
+        assert col_of(header, "स्थिति") == col_of(row, "प्रारूप") == 11
+        assert col_of(header, "टेबल") == col_of(row, "0/14") == 25
+        assert_cells(lines[-1], footer(" f6 रुझान  f5 ताज़ा करें  f9 साइन आउट  ^q बंद  f1 मदद  f12 संदेश "))
 
         t.keys("hi", "Down", "Enter")
-        screen = t.wait_for("hi", "चक्र 1/")
+        t.wait_for("hi", "चक्र 1/3")
+        screen = t.wait_for("hi", "f7 कुल")
         lines = screen.splitlines()
-        assert_cells(lines[1], " टेबल                    T1      T2      T3      T4      T5      चक्र    संचयी ")
+        assert_cells(lines[0], " AC 999 डेमो नगर (काल्पनिक) · चक्र 1/3 · प्रारूप · Demo Operator")
+        tables = "".join(pad(f"T{i} ", 7, right=True) + " " for i in range(1, 6))  # "T1 " + its mark
+        totals = pad("चक्र", 7, right=True) + " " + pad("संचयी", 7, right=True) + " "
+        assert_cells(lines[1], pad(" टेबल", 22) + tables + totals)
+        stations = "".join(pad(str(i), 7, right=True) + " " for i in range(1, 6))
+        assert_cells(lines[2], pad("▶मतदान केंद्र", 22) + stations)
+        # a Hindi name, cut to its 12 cells, keeps the party column where a Latin name puts it
         assert_cells(
-            lines[2], "▶मतदान केंद्र                 1       2       3       4       5                 "
+            lines[3], pad("  1 रमेश कुमार याद JVP", 62) + pad("0", 7, right=True) + pad("0", 8, right=True)
         )
-        row = next(ln for ln in lines if "रमेश कुमार" in ln)
-        assert col_of(row, "JVP") == 17  # the party column after a Hindi name
-        assert_cells(lines[-1], " f2 अलग रखें  f3 17C स्वीकारें  f5 जमा करें  f6 रुझान  f7 कुल  ^q बंद करें  ▏^p आदेश ")
+        assert_cells(
+            lines[10], pad("  8 रेखा कुशवाहा   IND", 62) + pad("0", 7, right=True) + pad("0", 8, right=True)
+        )
+        assert [ln.strip() for ln in lines[13:16]] == ["योग", "17C भाग I", "अंतर"]
+        assert_cells(
+            lines[-1], footer(" f2 अलग रखें  f3 17C मानें  f5 जमा  f6 रुझान  f7 कुल  ^q बंद  f1 मदद  f12 संदेश ")
+        )
 
         t.keys("hi", "F1")
         screen = t.wait_for("hi", "कुंजियाँ")
-        box = [ln for ln in screen.splitlines() if "┃" in ln]
+        box = [ln for ln in screen.splitlines() if "┃" in ln or "┓" in ln or "┛" in ln]
         assert len(box) > 10
-        # the help box keeps its right border: the same cell on every line
-        assert {len(terminal_cells(ln.rstrip())) for ln in box} == {len(terminal_cells(box[0].rstrip()))}
+        # the help box keeps its right border: the same cell on every line, under the corner
+        ends = {len(terminal_cells(ln.rstrip())) for ln in box}
+        assert ends == {78}, ends
+        ids = [ln for ln in box if "grid.up" in ln or "keep_aside" in ln]
+        assert len({col_of(ln, "grid.up" if "grid.up" in ln else "keep_aside") for ln in ids}) == 1
     finally:
         t.kill_server()
 
