@@ -115,7 +115,7 @@ HI: dict[str, str] = {
     "none": "कोई नहीं",
     "empty": "खाली",
     "{pending} pending, {sent} sent, {failed} failed": "{pending} बाकी, {sent} भेजे, {failed} विफल",
-    "Enter: open the round · F1: help · Ctrl+P: commands": "Enter: चक्र खोलें · F1: सहायता · Ctrl+P: आदेश",
+    "Enter: open the round · F1: help · Ctrl+P: commands": "Enter: चक्र खोलें · F1: मदद · Ctrl+P: आदेश",
     "{round} submitted to the RO. Enter: open the next round.": (
         "{round} निर्वाचन अधिकारी को जमा। Enter: अगला चक्र खोलें।"
     ),
@@ -314,7 +314,7 @@ HI: dict[str, str] = {
     "Blind check": "बिना देखे जाँच",
     "Last change": "अंतिम बदलाव",
     "Enter: review the round · F2: counting dashboard · F1: help": (
-        "Enter: चक्र की समीक्षा · F2: मतगणना डैशबोर्ड · F1: सहायता"
+        "Enter: चक्र की समीक्षा · F2: मतगणना डैशबोर्ड · F1: मदद"
     ),
     "{n} round(s) waiting for the RO": "{n} चक्र निर्वाचन अधिकारी की प्रतीक्षा में",
     "spot check rounds 1-{k}": "बिना देखे जाँच चक्र 1-{k}",

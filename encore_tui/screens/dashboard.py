@@ -111,7 +111,7 @@ class DashboardScreen(StatusScreen):
     def on_mount(self) -> None:
         table = self.query_one("#rounds", DataTable)
         for label, key, width in [
-            (t("Round"), "round", 8),
+            (t("Round"), "round", 10),  # "डाक मतपत्र" whole
             (t("Status"), "status", 12),
             (t("Tables"), "tables", 6),
             (t("Kept aside"), "kept", 11),

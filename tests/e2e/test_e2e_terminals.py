@@ -92,12 +92,15 @@ def test_hindi_footers_and_headers_sit_cell_by_cell_at_80x24(tmp_path):
         lines = screen.splitlines()
         assert_cells(lines[0], " AC 999 डेमो नगर (काल्पनिक) · मतगणना डैशबोर्ड · Demo Operator (ऑपरेटर)")
         header = next(ln for ln in lines if "स्थिति" in ln)
-        columns = [("चक्र", 8), ("स्थिति", 12), ("टेबल", 6), ("अलग रखी", 11), ("आगे", 18), ("अंतर", 7)]
+        columns = [("चक्र", 10), ("स्थिति", 12), ("टेबल", 6), ("अलग रखी", 11), ("आगे", 18), ("अंतर", 7)]
         assert_cells(header, "".join(" " + pad(label, w) + " " for label, w in columns))
         row = next(ln for ln in lines if ln.startswith(" चक्र 1 "))
         # each heading sits on the column of its figures
-        assert col_of(header, "स्थिति") == col_of(row, "प्रारूप") == 11
-        assert col_of(header, "टेबल") == col_of(row, "0/14") == 25
+        assert col_of(header, "स्थिति") == col_of(row, "प्रारूप") == 13
+        assert col_of(header, "टेबल") == col_of(row, "0/14") == 27
+        assert col_of(header, "चक्र") == col_of(row, "चक्र 1") == 1
+        postal = next(ln for ln in lines if ln.startswith(" डाक मतपत्र "))  # the whole word
+        assert col_of(postal, "प्रारूप") == 13
         assert_cells(lines[-1], footer(" f6 रुझान  f5 ताज़ा करें  f9 साइन आउट  ^q बंद  f1 मदद  f12 संदेश "))
 
         t.keys("hi", "Down", "Enter")
