@@ -62,6 +62,15 @@ def test_install_is_idempotent_and_cropping_follows_the_terminal():
     assert cell_len("abc") == 3 and cell_len("中") == 2  # Latin and CJK untouched
 
 
+def test_the_shipped_table_is_what_wcwidth_says():
+    """cells_table.py is wcwidth's answer (the app does not import wcwidth: ~150 ms of cold
+    start); a wcwidth upgrade that changes it fails here: `python -m encore_tui.widgets.cells`."""
+    from encore_tui.widgets.cells_table import ONE_CELL
+
+    assert cells.terminal_one_cell() == ONE_CELL
+    assert (0x093E, 0x0940) in ONE_CELL  # ा ि ी
+
+
 def test_merge_widths_cuts_ranges_and_keeps_the_rest():
     table = [(0x300, 0x36F, 0), (0x900, 0x902, 0), (0x93A, 0x94F, 0), (0x1100, 0x115F, 2)]
     merged = cells.merge_widths(table, ((0x93B, 0x93B), (0x93E, 0x940), (0x949, 0x94C)))
