@@ -94,6 +94,12 @@ class EncoreApp(App):
     def on_mount(self) -> None:
         if self.settings.keys:
             self.set_keymap(dict(self.settings.keys))
+        if console.is_console() and self.settings.lang == "hi":  # said in English: it can be read there
+            self.notify(
+                "The Linux console font has no Devanagari: use --lang hi in a terminal emulator (or fbterm).",
+                severity="warning",
+                timeout=30,
+            )
         if self.settings.idle_lock_minutes > 0:
             self.set_interval(15, self.check_idle_lock)
         if self.store is not None:
