@@ -158,6 +158,7 @@ HI: dict[str, str] = {
     "Table {no} has no warning to acknowledge.": "टेबल {no} पर स्वीकारने को कोई चेतावनी नहीं है।",
     "{code} acknowledged for table {no}.": "टेबल {no} के लिए {code} स्वीकारा।",
     "table {no} (PS {station})": "टेबल {no} (मतदान केंद्र {station})",
+    "table {no} PS {station}": "टेबल {no} मतदान केंद्र {station}",
     "Acknowledge only after checking the CU total against the paper Form 17C Part I.": (
         "CU कुल को काग़ज़ी प्रपत्र 17C भाग I से मिलाने के बाद ही स्वीकारें।"
     ),

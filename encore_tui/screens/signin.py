@@ -127,7 +127,7 @@ class SignInScreen(Screen):
             box.mount(
                 Static(
                     t("This store has no accounts yet. The administrator adds them with")
-                    + "\n  encore user add NAME --role operator   (--role ro, observer, admin)",
+                    + "\n  encore user add NAME --role operator   (or --role ro, observer, admin)",
                     id="no-accounts",
                     classes="error",
                 )

@@ -111,7 +111,7 @@ def report_lines(rv) -> list[str]:
             )
         )
         lines += [
-            f"  {t('table {no} (PS {station})', no=c.table_no, station=c.station)} {c.field}: "
+            f"  {t('table {no} PS {station}', no=c.table_no, station=c.station)} {c.field}: "
             f"{_fmt(c.before)} → {_fmt(c.after)}"
             for c in d.changes
         ] or ["  " + t("nothing changed")]
