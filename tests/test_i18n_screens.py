@@ -150,6 +150,31 @@ async def test_no_english_on_any_screen_in_hindi(bihar):
         await pilot.pause()
         await pilot.press("f4")
         await collect(pilot, seen, "result")
+        app.last_input -= 3600  # an hour idle: the screen locks
+        app.settings.idle_lock_minutes = 5
+        app.check_idle_lock()
+        await collect(pilot, seen, "idle lock")
+    # the walk reached every screen it names (a landmark of each, in Hindi)
+    landmarks = {
+        "sign-in": "उपयोगकर्ता नाम",
+        "dashboard": "मतगणना डैशबोर्ड",
+        "dashboard F1": "कुंजियाँ",
+        "messages F12": "नवीनतम पहले",
+        "trends": "रुझान",
+        "round 1": "चक्र 1/3",
+        "round 1 F1": "ग्रिड (0-9 से अंक लिखें)",
+        "keep aside": "अन्य कारण",
+        "postal": "डाक कुल",
+        "command palette": "आदेश खोजें",
+        "RO home": "निर्वाचन अधिकारी समीक्षा",
+        "RO review (postal)": "E116",
+        "RO review report": "स्वीकृति रोकने वाली जाँचें",
+        "VVPAT": "अभी कोई लॉटरी दर्ज नहीं",
+        "result": "अभी घोषित नहीं हो सकता",
+        "idle lock": "मिनट निष्क्रिय",
+    }
+    missed = {name: mark for name, mark in landmarks.items() if mark not in seen[name]}
+    assert not missed, missed
     allowed = allowed_words(setup)
     found = {name: english(text, allowed) for name, text in seen.items()}
     found = {name: words for name, words in found.items() if words}

@@ -386,6 +386,14 @@ HI: dict[str, str] = {
     "Before closing:": "समापन से पहले:",
     "Every station agrees: F8 closes the verification.": "हर मतदान केंद्र मेल खाता है: F8 सत्यापन बंद करता है।",
     "+{n} more": "+{n} और",
+    # the idle lock
+    "The screen is locked after {n} idle minute(s).": "{n} मिनट निष्क्रिय रहने पर स्क्रीन लॉक हुई।",
+    "Signed in: {who} ({user}, {role}).": "साइन इन: {who} ({user}, {role})।",
+    "PIN of {user}": "{user} का पिन",
+    "Somebody else: F9 signs out (the session ends; saved figures stay saved).": (
+        "कोई और: F9 साइन आउट करता है (सत्र समाप्त; सहेजे अंक सुरक्षित रहते हैं)।"
+    ),
+    "Type your PIN, then Enter.": "अपना पिन लिखें, फिर Enter।",
 }
 
 
