@@ -97,63 +97,57 @@ async def collect(pilot, seen: dict[str, str], name: str) -> None:
     seen[name] = screen_text(pilot.app)
 
 
+def idle_lock(app) -> None:
+    app.last_input -= 3600  # an hour idle: the screen locks
+    app.settings.idle_lock_minutes = 5
+    app.check_idle_lock()
+
+
+# The walk: keys to press (or a call on the app), then the name the screen is collected under
+# (None: nothing to collect, the next step follows)
+WALK = [
+    ((), "sign-in"),
+    ((*"operator", "enter"), "sign-in PIN"),
+    ((*"1111", "enter"), "dashboard"),
+    (("f1",), "dashboard F1"),
+    (("escape", "f12"), "messages F12"),
+    (("escape", "f6"), "trends"),
+    (("escape",), None),
+    (lambda app: app.screen.open_round(1), "round 1"),
+    (("f1",), "round 1 F1"),
+    (("escape", "f2"), "keep aside"),
+    (("escape", "escape"), None),
+    (lambda app: app.screen.open_round(0), "postal"),
+    (("ctrl+p",), "command palette"),
+    (("escape",), None),
+    (lambda app: app.sign_out(), None),
+    ((*"ro", "enter", *"2222", "enter"), "RO home"),
+    (("f1",), "RO home F1"),
+    (("escape", "enter"), "RO review (postal)"),
+    (("f1",), "RO review F1"),
+    (("escape", "f10"), "RO review report"),
+    (("escape",), None),
+    (("f3",), "VVPAT"),
+    (("escape",), None),
+    (("f4",), "result"),
+    (idle_lock, "idle lock"),
+]
+
+
 async def test_no_english_on_any_screen_in_hindi(bihar):
     store, ac_id, setup = bihar
     seen: dict[str, str] = {}
     app = EncoreApp(store, Settings(lang="hi"))
     async with app.run_test(size=SIZE) as pilot:
-        await collect(pilot, seen, "sign-in")
-        await pilot.press(*"operator", "enter")
-        await collect(pilot, seen, "sign-in PIN")
-        await pilot.press(*"1111", "enter")
-        await collect(pilot, seen, "dashboard")
-        await pilot.press("f1")
-        await collect(pilot, seen, "dashboard F1")
-        await pilot.press("escape", "f12")
-        await collect(pilot, seen, "messages F12")
-        await pilot.press("escape", "f6")
-        await collect(pilot, seen, "trends")
-        await pilot.press("escape")
-        await pilot.pause()
-        app.screen.open_round(1)
-        await collect(pilot, seen, "round 1")
-        await pilot.press("f1")
-        await collect(pilot, seen, "round 1 F1")
-        await pilot.press("escape", "f2")
-        await collect(pilot, seen, "keep aside")
-        await pilot.press("escape", "escape")
-        await pilot.pause()
-        app.screen.open_round(0)
-        await collect(pilot, seen, "postal")
-        await pilot.press("ctrl+p")
-        await collect(pilot, seen, "command palette")
-        await pilot.press("escape")
-        await pilot.pause()
-        app.sign_out()
-        await pilot.pause()
-        await pilot.press(*"ro", "enter")
-        await pilot.press(*"2222", "enter")
-        await collect(pilot, seen, "RO home")
-        await pilot.press("f1")
-        await collect(pilot, seen, "RO home F1")
-        await pilot.press("escape", "enter")
-        await collect(pilot, seen, "RO review (postal)")
-        await pilot.press("f1")
-        await collect(pilot, seen, "RO review F1")
-        await pilot.press("escape", "f10")
-        await collect(pilot, seen, "RO review report")
-        await pilot.press("escape")
-        await pilot.pause()
-        await pilot.press("f3")
-        await collect(pilot, seen, "VVPAT")
-        await pilot.press("escape")
-        await pilot.pause()
-        await pilot.press("f4")
-        await collect(pilot, seen, "result")
-        app.last_input -= 3600  # an hour idle: the screen locks
-        app.settings.idle_lock_minutes = 5
-        app.check_idle_lock()
-        await collect(pilot, seen, "idle lock")
+        for step, name in WALK:
+            if callable(step):
+                step(app)
+            else:
+                await pilot.press(*step)
+            if name is None:
+                await pilot.pause()
+            else:
+                await collect(pilot, seen, name)
     # the walk reached every screen it names (a landmark of each, in Hindi)
     landmarks = {
         "sign-in": "उपयोगकर्ता नाम",
