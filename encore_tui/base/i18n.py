@@ -210,7 +210,7 @@ HI: dict[str, str] = {
     "Mock-poll data not cleared": "मॉक पोल डेटा साफ़ नहीं किया गया",
     "CU total differs from Form 17C Part I": "CU कुल प्रपत्र 17C भाग I से अलग है",
     "Other reason (see note)": "अन्य कारण (टिप्पणी देखें)",
-    "needed for other": "अन्य के लिए ज़रूरी",
+    "needed for 'other'": "अन्य के लिए ज़रूरी",
     "↑↓ choose · Enter select · Esc cancel. Its VVPAT slips are counted at the end.": (
         "↑↓ चुनें · Enter चुनें · Esc रद्द। इसकी VVPAT पर्चियाँ अंत में गिनी जाती हैं।"
     ),

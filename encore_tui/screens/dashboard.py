@@ -135,7 +135,8 @@ class DashboardScreen(StatusScreen):
         setup = d.ctx.setup
         actor = self.app.actor
         ro = f" · {t('read-only')}" if self.read_only else ""
-        demo = f" ({t('FICTIONAL DEMO')})" if setup.fictional and not setup.ac.name_hi else ""
+        # not twice where the Hindi name says "काल्पनिक" (fictional) already
+        demo = f" ({t('FICTIONAL DEMO')})" if setup.fictional and "काल्पनिक" not in name_of(setup.ac) else ""
         self.query_one("#title", Static).update(
             f"AC {setup.ac.number} {name_of(setup.ac)}{demo} · {t('Counting dashboard')} · {actor.label} ({t(actor.role.value)}){ro}"
         )

@@ -63,7 +63,8 @@ class KeepAsideDialog(ModalScreen["tuple[KeptAsideReason, str] | None"]):
                 *[Option(f"{i}. {t(r.label)}", id=r.value) for i, r in enumerate(KeptAsideReason, start=1)],
                 id="reasons",
             )
-            yield Input(placeholder=f"{t('Note')} ({t('needed for other')})", id="note")
+            needed = t("needed for 'other'")
+            yield Input(placeholder=f"{t('Note')} ({needed})", id="note")
             yield Static(
                 t("↑↓ choose · Enter select · Esc cancel. Its VVPAT slips are counted at the end."),
                 classes="dialog-hint",

@@ -93,7 +93,8 @@ class RoHomeScreen(StatusScreen):
         d = services.dashboard(store, ac_id)
         self.queue = ro.review_queue(store, ac_id)
         setup = d.ctx.setup
-        demo = f" ({t('FICTIONAL DEMO')})" if setup.fictional and not setup.ac.name_hi else ""
+        # not twice where the Hindi name says "काल्पनिक" (fictional) already
+        demo = f" ({t('FICTIONAL DEMO')})" if setup.fictional and "काल्पनिक" not in name_of(setup.ac) else ""
         ro_mark = f" · {t('read-only')}" if self.read_only else ""
         self.query_one("#title", Static).update(
             f"AC {setup.ac.number} {name_of(setup.ac)}{demo} · {t('RO review')} · {actor.label} ({t(actor.role.value)}){ro_mark}"
