@@ -83,3 +83,11 @@ def test_merge_widths_cuts_ranges_and_keeps_the_rest():
         (0x94D, 0x94F, 0),
         (0x1100, 0x115F, 2),
     ]
+
+
+def test_fit_and_pad_count_terminal_cells():
+    cells.install()
+    assert cells.fit("सहायता", 8) == "सहायता  " and glibc_width(cells.fit("सहायता", 8)) == 8
+    assert glibc_width(cells.fit("श्याम सुन्दर पासवान", 12)) == 12  # cut to 12 cells
+    assert cells.fit("42", 5, ">") == "   42" and cells.fit("TOTAL", 3) == "TOT"
+    assert cells.pad("स्थिति", 7) == "स्थिति  " and cells.pad("long text", 4) == "long text"  # never cut

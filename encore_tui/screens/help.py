@@ -9,7 +9,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from encore_tui.base.i18n import t
-from encore_tui.widgets.cells import fit
+from encore_tui.widgets.cells import pad
 
 
 def _keys_of(app, binding: Binding) -> str:
@@ -25,7 +25,7 @@ def binding_lines(app, sections: list[tuple[str, list[Binding]]]) -> list[str]:
         lines.append(f"[b]{title}[/b]")
         for b in bindings:
             text = t(b.tooltip or b.description)
-            lines.append(f"  {_keys_of(app, b):<10} {fit(text, 36)} [dim]{b.id or ''}[/dim]")
+            lines.append(f"  {_keys_of(app, b):<10} {pad(text, 36)} [dim]{b.id or ''}[/dim]")
         lines.append("")
     return lines
 

@@ -116,6 +116,13 @@ def fit(text: str, width: int, align: str = "<") -> str:
     return pad + text if align == ">" else text + pad
 
 
+def pad(text: str, width: int) -> str:
+    """`text` padded to at least `width` terminal cells (never cut): str.ljust for any script."""
+    from rich.cells import cell_len
+
+    return text + " " * (width - cell_len(text))
+
+
 def write_table() -> Path:
     """Re-make cells_table.py from the installed `wcwidth` (`python -m encore_tui.widgets.cells`).
     Importing wcwidth costs ~150 ms of cold start, so the app ships its answer instead."""
