@@ -15,6 +15,8 @@ from encore_tui import services
 from encore_tui.app import EncoreApp
 from encore_tui.base.config import Settings
 from encore_tui.base.i18n import set_lang
+from encore_tui.domain.rounds import Role
+from encore_tui.services import Actor, ro
 from encore_tui.services.demo import DEMO_ACCOUNTS, make_demo
 from encore_tui.store import open_store
 from tests.conftest import OPERATOR
@@ -50,7 +52,9 @@ def allowed_words(setup) -> set[str]:
         for word in re.findall(r"[A-Za-z]+", text):
             names |= {word[:n] for n in range(1, len(word) + 1)}  # names cut at a column edge
     screens = [dashboard.DashboardScreen, round_entry.RoundScreen, home.RoHomeScreen, review.RoReviewScreen]
-    for cls in (EncoreApp, TallyGrid, vvpat.VvpatScreen, result.ResultScreen, *screens):
+    from encore_tui.screens.blind import BlindEntryScreen
+
+    for cls in (EncoreApp, TallyGrid, vvpat.VvpatScreen, result.ResultScreen, BlindEntryScreen, *screens):
         names |= {b.id for b in cls.BINDINGS if b.id}
     return names
 
@@ -74,11 +78,21 @@ def bihar(tmp_path):
     store = open_store(db)
     ac_id = services.list_acs(store)[0].ac_id
     ctx = services.load_context(store, ac_id)
-    # some figures so that leads, totals and checks have something to say
-    for station in ctx.tables_of(1)[:2]:
-        for i, f in enumerate(ctx.fields_of(1)[:-1]):
-            services.enter_cell(store, ac_id, 1, station, f, 10 + i, OPERATOR)
-    services.enter_cell(store, ac_id, 1, ctx.tables_of(1)[0], "total", 7, OPERATOR)  # E101
+    # round 1 typed and submitted, and given to "operator" to key blind (double entry)
+    for station in ctx.tables_of(1):
+        total = ctx.setup.station(station).form17c_total  # adds up and matches 17C Part I
+        fields = ctx.fields_of(1)[:-1]  # c1..c8, nota
+        values = {f: 1 for f in fields} | {"c1": total - (len(fields) - 1), "total": total}
+        for f, v in values.items():
+            services.enter_cell(store, ac_id, 1, station, f, v, OPERATOR)
+    services.submit_round(store, ac_id, 1, OPERATOR)
+    ro.open_double_entry(store, ac_id, 1, "operator", Actor("ro", Role.RO, "Demo Returning Officer"))
+    # round 2 (the penultimate: E108 until the postal result is approved): two tables, one
+    # whose figures do not add up (E101)
+    for station in ctx.tables_of(2)[:2]:
+        for i, f in enumerate(ctx.fields_of(2)[:-1]):
+            services.enter_cell(store, ac_id, 2, station, f, 10 + i, OPERATOR)
+    services.enter_cell(store, ac_id, 2, ctx.tables_of(2)[0], "total", 7, OPERATOR)
     # the postal round, submitted: the RO has it to review (and no scan attached: E116)
     postal = {f: 2 for f in ctx.fields_of(0)}
     postal["total"] = sum(v for f, v in postal.items() if f != "total")
@@ -113,11 +127,13 @@ WALK = [
     (("escape", "f12"), "messages F12"),
     (("escape", "f6"), "trends"),
     (("escape",), None),
-    (lambda app: app.screen.open_round(1), "round 1"),
-    (("f1",), "round 1 F1"),
+    (lambda app: app.screen.open_round(2), "round 2"),
+    (("f1",), "round 2 F1"),
     (("escape", "f2"), "keep aside"),
     (("escape", "escape"), None),
     (lambda app: app.screen.open_round(0), "postal"),
+    (("escape", "f4"), "double entry (blind)"),
+    (("escape",), None),
     (("ctrl+p",), "command palette"),
     (("escape",), None),
     (lambda app: app.sign_out(), None),
@@ -155,10 +171,11 @@ async def test_no_english_on_any_screen_in_hindi(bihar):
         "dashboard F1": "कुंजियाँ",
         "messages F12": "नवीनतम पहले",
         "trends": "रुझान",
-        "round 1": "चक्र 1/3",
-        "round 1 F1": "ग्रिड (0-9 से अंक लिखें)",
+        "round 2": "E101",
+        "round 2 F1": "ग्रिड (0-9 से अंक लिखें)",
         "keep aside": "अन्य कारण",
         "postal": "डाक कुल",
+        "double entry (blind)": "रमेश कुमार यादव",
         "command palette": "आदेश खोजें",
         "RO home": "निर्वाचन अधिकारी समीक्षा",
         "RO review (postal)": "E116",

@@ -386,6 +386,14 @@ HI: dict[str, str] = {
     "Before closing:": "समापन से पहले:",
     "Every station agrees: F8 closes the verification.": "हर मतदान केंद्र मेल खाता है: F8 सत्यापन बंद करता है।",
     "+{n} more": "+{n} और",
+    # blind keying (spot check, double entry)
+    "Blind spot check": "बिना देखे जाँच",
+    "Double entry (blind second keying)": "दोहरी प्रविष्टि (बिना देखे दूसरी बार)",
+    "Type each figure from the paper sheet. The figures entered by the operator are not shown.": (
+        "काग़ज़ी शीट से हर अंक लिखें। ऑपरेटर के दर्ज अंक नहीं दिखाए जाते।"
+    ),
+    "figure, then Enter": "अंक, फिर Enter",
+    "Re-keyed": "दोबारा दर्ज",
     # the idle lock
     "The screen is locked after {n} idle minute(s).": "{n} मिनट निष्क्रिय रहने पर स्क्रीन लॉक हुई।",
     "Signed in: {who} ({user}, {role}).": "साइन इन: {who} ({user}, {role})।",
@@ -428,6 +436,14 @@ HI_PATTERNS: list[tuple[re.Pattern[str], str]] = [
         (r"^PS (\S+) is in no round$", "PS {0} किसी चक्र में नहीं है"),
         (r"^PS (\S+) in rounds (\d+) and (\d+)$", "PS {0} चक्र {1} और {2} में"),
         (r"^PS (\S+): no figures entered$", "PS {0}: कोई अंक दर्ज नहीं"),
+        (
+            r"^round (\d+) is the last EVM round: the RO must approve the postal result first$",
+            "चक्र {0} अंतिम EVM चक्र है: निर्वाचन अधिकारी पहले डाक परिणाम स्वीकृत करें",
+        ),
+        (
+            r"^round (\d+) is the penultimate EVM round: the RO must approve the postal result first$",
+            "चक्र {0} उपांतिम EVM चक्र है: निर्वाचन अधिकारी पहले डाक परिणाम स्वीकृत करें",
+        ),
         (r"^(\d+)/(\d+) keyed$", "{0}/{1} दर्ज"),
         (r"^attach the scanned Form 13A/13B before approving$", "स्वीकृति से पहले स्कैन किया प्रपत्र 13A/13B जोड़ें"),
         (r"^record the stations drawn by lot first$", "पहले लॉटरी से निकले मतदान केंद्र दर्ज करें"),
