@@ -87,9 +87,7 @@ class EncoreApp(App):
 
     def get_driver_class(self):
         driver = super().get_driver_class()
-        if console.is_console() and issubclass(console.ConsoleDriver, driver):
-            return console.ConsoleDriver
-        return driver
+        return console.console_driver(driver) if console.is_console() else driver
 
     def on_mount(self) -> None:
         if self.settings.keys:

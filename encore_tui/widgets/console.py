@@ -9,8 +9,9 @@ PC character set (CP437: ASCII, light and double box lines, ░▒▓█▀▄�
 Under TERM=linux the app therefore
 - uses `CONSOLE_THEME`: the console's own ANSI colours, chosen so that errors (bright red),
   warnings (bright yellow), normal figures (cyan) and success (green) all differ;
-- writes through `ConsoleDriver`, which passes every character it sends through `GLYPHS`, the one
-  glyph table (each replacement as wide as the glyph it replaces, so no layout moves).
+- writes through `console_driver(...)`, which passes every character it sends through
+  `glyph_table()`, the one glyph table (each replacement as wide as the glyph it replaces,
+  so no layout moves).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import os
 import unicodedata
 from functools import cache
 
-from textual.drivers.linux_driver import LinuxDriver
+from textual.driver import Driver
 from textual.theme import Theme
 
 # The PC character set: what the Linux console's built-in font (and the CP437-based console
@@ -163,8 +164,12 @@ CONSOLE_THEME = Theme(
 )
 
 
-class ConsoleDriver(LinuxDriver):
-    """The Linux driver, sending only glyphs the console font has."""
+def console_driver(base: type[Driver]) -> type[Driver]:
+    """The platform's driver (Linux on the console), sending only glyphs the console font has.
+    Made from the driver Textual picked, so nothing Linux-only is imported elsewhere."""
 
-    def write(self, data: str) -> None:
-        super().write(data.translate(glyph_table()))
+    class ConsoleDriver(base):
+        def write(self, data: str) -> None:
+            super().write(data.translate(glyph_table()))
+
+    return ConsoleDriver
