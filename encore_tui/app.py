@@ -23,6 +23,7 @@ from encore_tui.domain.rounds import Action, Role, may, may_edit
 from encore_tui.screens.common import localize_bindings, user_errors
 from encore_tui.screens.messages import MessageLog
 from encore_tui.screens.palette import OrderedCommands
+from encore_tui.widgets import cells, console
 from encore_tui.widgets.textual_compat import UnhandledErrors
 
 if TYPE_CHECKING:
@@ -56,7 +57,8 @@ class EncoreApp(UnhandledErrors, App):
     BINDINGS = [
         Binding("f1", "help", "Help", id="help"),
         Binding("f12", "messages", "Messages", id="messages", tooltip="Messages of this session, in full"),
-        Binding("ctrl+p", "command_palette", "Commands", id="command_palette", priority=True),
+        # show=False: the footer shows the palette key at its right end already (once is enough)
+        Binding("ctrl+p", "command_palette", "Commands", id="command_palette", priority=True, show=False),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
     ]
 
@@ -69,7 +71,11 @@ class EncoreApp(UnhandledErrors, App):
     ) -> None:
         self.settings = settings or Settings()
         set_lang(self.settings.lang)
+        cells.install()  # measure Devanagari as the terminal does, before anything is measured
         super().__init__()
+        if console.is_console():  # the Linux text console: its colours (its glyphs: the driver)
+            self.register_theme(console.CONSOLE_THEME)
+            self.theme = console.CONSOLE_THEME.name
         localize_bindings(self)
         self.store = store
         self.demo = demo
@@ -82,9 +88,19 @@ class EncoreApp(UnhandledErrors, App):
         self._relay_stop = None  # threading.Event of the push relay worker, while it runs
         self.last_input = time.monotonic()  # the idle screen lock counts from here
 
+    def get_driver_class(self):
+        driver = super().get_driver_class()
+        return console.console_driver(driver) if console.is_console() else driver
+
     def on_mount(self) -> None:
         if self.settings.keys:
             self.set_keymap(dict(self.settings.keys))
+        if console.is_console() and self.settings.lang == "hi":  # said in English: it can be read there
+            self.notify(
+                "The Linux console font has no Devanagari: use --lang hi in a terminal emulator (or fbterm).",
+                severity="warning",
+                timeout=30,
+            )
         if self.settings.idle_lock_minutes > 0:
             self.set_interval(15, self.check_idle_lock)
         if self.store is not None:
@@ -333,21 +349,21 @@ class EncoreApp(UnhandledErrors, App):
         super().notify(message, *args, **kwargs)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield SystemCommand(t("Help"), "Every key and its id (F1)", self.action_help)
-        yield SystemCommand(t("Messages"), "This session's messages in full (F12)", self.action_messages)
+        yield SystemCommand(t("Help"), t("Every key and its id (F1)"), self.action_help)
+        yield SystemCommand(t("Messages"), t("This session's messages in full (F12)"), self.action_messages)
         if self.locked:  # nothing behind the lock is reachable: sign out or quit only
-            yield SystemCommand(t("Sign out"), "End the session", self.sign_out)
-            yield SystemCommand(t("Quit"), "Leave encore (everything saved stays saved)", self.exit)
+            yield SystemCommand(t("Sign out"), t("End the session"), self.sign_out)
+            yield SystemCommand(t("Quit"), t("Leave encore (everything saved stays saved)"), self.exit)
             return
         if self.actor is not None:
             for name, help_text, callback in getattr(screen, "palette_commands", list)():
                 yield SystemCommand(name, help_text, callback)  # Submit, Print, Scans where they apply
-            yield SystemCommand(t("Trends"), "Cumulative votes and the lead by round", self._trends)
-            yield SystemCommand(t("Sign out"), "Back to the sign-in screen", self.sign_out)
+            yield SystemCommand(t("Trends"), t("Cumulative votes and the lead by round"), self._trends)
+            yield SystemCommand(t("Sign out"), t("Back to the sign-in screen"), self.sign_out)
             if self.actor.role in (Role.RO, Role.ARO, Role.OBSERVER):
                 yield from self._ro_commands()
             yield SystemCommand(
-                f"{t('Open round')}: {t('Postal')}", "Postal ballots (round 0)", lambda: self._open(0)
+                f"{t('Open round')}: {t('Postal')}", t("Postal ballots (round 0)"), lambda: self._open(0)
             )
             if self.ac_id is not None:
                 from encore_tui import services
@@ -355,17 +371,23 @@ class EncoreApp(UnhandledErrors, App):
                 ctx = services.load_context(self.store, self.ac_id)
                 for r in range(1, ctx.last_round + 1):
                     yield SystemCommand(
-                        f"{t('Open round')} {r}", f"Round {r} entry", lambda r=r: self._open(r)
+                        f"{t('Open round')} {r}", t("Round {n} entry", n=r), lambda r=r: self._open(r)
                     )
         from encore_tui.screens.round_entry import RoundScreen
 
         if isinstance(screen, RoundScreen):
             yield SystemCommand(
                 t("Totals columns"),
-                "Show or hide the round/cumulative columns (F7)",
+                t("Show or hide the round/cumulative columns (F7)"),
                 screen.action_toggle_totals,
             )
-        yield SystemCommand(t("Quit"), "Leave encore (everything saved stays saved)", self.exit)
+        yield SystemCommand(t("Quit"), t("Leave encore (everything saved stays saved)"), self.exit)
+
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=t("Search for commands…"), id="--command-palette"))
 
     def _ro_commands(self) -> Iterable[SystemCommand]:
         from encore_tui.screens.ro.result import ResultScreen
@@ -373,12 +395,12 @@ class EncoreApp(UnhandledErrors, App):
 
         yield SystemCommand(
             t("VVPAT verification"),
-            "Draw, Rule 56D, slip counts, kept-aside round, close",
+            t("Draw, Rule 56D, slip counts, kept-aside round, close"),
             lambda: self.push_screen(VvpatScreen()),
         )
         yield SystemCommand(
             t("Result and declaration"),
-            "Form 20 totals, recount, sign-off, tie lot, declare, Form 22",
+            t("Form 20 totals, recount, sign-off, tie lot, declare, Form 22"),
             lambda: self.push_screen(ResultScreen()),
         )
 

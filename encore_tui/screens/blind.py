@@ -16,9 +16,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Input, Static
 
-from encore_tui.base.i18n import t
+from encore_tui import services
+from encore_tui.base.i18n import lang, t
 from encore_tui.domain.rounds import Role
-from encore_tui.screens.common import StatusScreen, localize_bindings, round_name, saved_time, user_errors
+from encore_tui.screens.common import (
+    StatusScreen,
+    field_label,
+    localize_bindings,
+    round_name,
+    saved_time,
+    user_errors,
+)
 from encore_tui.screens.messages import not_saved
 from encore_tui.widgets.textual_compat import KeyFirst
 
@@ -55,16 +63,17 @@ class BlindEntryScreen(StatusScreen):
         self.round_no, self.purpose = round_no, purpose
         self.prompts: list = []
         self.at = 0
+        self._setup = None  # the AC's setup, for Hindi names (see _label)
 
     def compose(self) -> ComposeResult:
         yield Static(id="title", classes="title-bar")
         yield Static(
-            "Type each figure from the paper sheet. The figures entered by the operator are not shown.",
+            t("Type each figure from the paper sheet. The figures entered by the operator are not shown."),
             classes="summary",
         )
         yield DataTable(id="prompts", cursor_type="row", zebra_stripes=False)
         yield Static(id="detail", classes="detail")
-        yield FigureInput(id="figure", placeholder="figure, then Enter", compact=True)
+        yield FigureInput(id="figure", placeholder=t("figure, then Enter"), compact=True)
         yield Static(id="status", classes="status")
         yield Footer()
 
@@ -72,15 +81,15 @@ class BlindEntryScreen(StatusScreen):
         table = self.query_one("#prompts", DataTable)
         table.can_focus = False
         for label, key, width in [
-            ("Table", "table", 5),
-            ("PS", "ps", 8),
+            (t("Table"), "table", 5),
+            (t("PS"), "ps", 8),
             (t("Candidate"), "label", 34),
-            ("Re-keyed", "mine", 9),
+            (t("Re-keyed"), "mine", 9),
         ]:
             table.add_column(label, key=key, width=width)
         actor = self.app.actor
         self.query_one("#title", Static).update(
-            f"{PURPOSE_NAME[self.purpose]} · {round_name(self.round_no)} · {actor.label} ({actor.role.value})"
+            f"{t(PURPOSE_NAME[self.purpose])} · {round_name(self.round_no)} · {actor.label} ({t(actor.role.value)})"
         )
         if self.reload():
             todo = [i for i, p in enumerate(self.prompts) if p.rekeyed is None]
@@ -102,7 +111,7 @@ class BlindEntryScreen(StatusScreen):
         table.clear()
         for i, p in enumerate(self.prompts):
             mine = "" if p.rekeyed is None else str(p.rekeyed)
-            table.add_row(str(p.table_no), p.station, p.label[:34], mine, key=str(i))
+            table.add_row(str(p.table_no), p.station, self._label(p)[:34], mine, key=str(i))
         return True
 
     def move(self, i: int) -> None:
@@ -112,9 +121,19 @@ class BlindEntryScreen(StatusScreen):
         self.query_one("#prompts", DataTable).move_cursor(row=self.at)
         p = self.prompts[self.at]
         self.query_one("#detail", Static).update(
-            f"{self.at + 1}/{len(self.prompts)} · table {p.table_no} PS {p.station} · {p.label}"
+            f"{self.at + 1}/{len(self.prompts)} · "
+            + t("table {no} PS {station}", no=p.table_no, station=p.station)
+            + f" · {self._label(p)}"
         )
         self.query_one("#figure", Input).value = ""
+
+    def _label(self, prompt) -> str:
+        """The cell's row (candidate, NOTA, total) in the UI language (Hindi names from the setup)."""
+        if lang() == "en":
+            return prompt.label
+        if self._setup is None:
+            self._setup = services.load_context(self.app.store, self.app.ac_id).setup
+        return field_label(self._setup, prompt.field)
 
     def action_prev(self) -> None:
         self.move(self.at - 1)

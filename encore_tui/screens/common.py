@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
-from encore_tui.base.i18n import lang, t
+from encore_tui.base.i18n import lang, t, t_msg
 from encore_tui.widgets.textual_compat import bindings_by_key, set_bindings_by_key
 
 if TYPE_CHECKING:  # the sign-in screen imports this module before the domain (pydantic) is loaded
@@ -43,26 +43,40 @@ def round_name(round_no: int) -> str:
     return t("Postal") if round_no == 0 else f"{t('Round')} {round_no}"
 
 
+def name_of(item) -> str:
+    """A candidate's (AC's, election's) name in the UI language: the setup's Hindi name under
+    `--lang hi` where the setup gives one, else the name as registered."""
+    return (getattr(item, "name_hi", None) if lang() == "hi" else None) or item.name
+
+
 def field_label(setup: Setup, field: str, postal: bool = False) -> str:
     from encore_tui.domain.setup import NOTA, REJECTED, TOTAL
 
     if field.startswith("c") and field[1:].isdigit():
         c = setup.candidates[int(field[1:]) - 1]
-        return f"{c.serial} {c.name} ({c.party})"
+        return f"{c.serial} {name_of(c)} ({c.party})"
     total = t("Total") if postal else t("Total (CU)")  # postal ballots have no Control Unit
     return {NOTA: "NOTA", TOTAL: total, REJECTED: t("Rejected")}.get(field, field)
 
 
 def grid_labels(setup: Setup, postal: bool) -> list[tuple[str, str]]:
-    """Row labels in Latin letters only (Devanagari breaks column alignment in terminals)."""
+    """Row labels, measured in terminal cells (widgets/cells.py): a Hindi name keeps the party
+    column where a Latin one puts it."""
     from encore_tui.domain.setup import NOTA, REJECTED, TOTAL
+    from encore_tui.widgets.cells import fit
 
-    rows = [(c.field, f"{c.serial:>2} {c.name[:12]:<12} {c.party[:5]}") for c in setup.candidates]
+    rows = [(c.field, f"{c.serial:>2} {fit(name_of(c), 12)} {c.party[:5]}") for c in setup.candidates]
     rows.append((NOTA, "   NOTA"))
     if postal:
-        rows.append((REJECTED, "   Rejected"))
-    rows.append((TOTAL, "   Total" if postal else "   Total (CU)"))
+        rows.append((REJECTED, "   " + t("Rejected")))
+    rows.append((TOTAL, "   " + (t("Total") if postal else t("Total (CU)"))))
     return rows
+
+
+def check_text(c: ck.Check) -> str:
+    """A check as the screens say it ("E101 table 2 (PS 7): …"), in the UI language."""
+    where = t("table {no} (PS {station})", no=c.table_no, station=c.station) + ": " if c.table_no else ""
+    return f"{c.code.code} {where}{t_msg(c.message)}"
 
 
 def table_marks(checks: Iterable[ck.Check], entries) -> dict[str, tuple[str, str]]:
@@ -106,13 +120,15 @@ def lead_line(
         return t("no votes yet")
     c = setup.candidates
     first = c[lead.leader - 1]
+    if after[:1] == "r" and after[1:].isdigit():  # "r5": after round 5
+        after = t("r{n}", n=after[1:])
     # the margin comes before the runner-up: at 80 columns the tail is what gets cut
-    prov = "PROV. " if provisional else ""  # provisional: short, the line must fit 80 columns
-    text = f"{prov}{t('Leading')} {after}: {first.party} {first.name[:16]} {votes[lead.leader - 1]}"
-    text += f" · {t('Margin')} {lead.margin}" + (" · TIED" if lead.is_tie else "")
+    prov = t("PROV.") + " " if provisional else ""  # provisional: short, the line must fit 80 columns
+    text = f"{prov}{t('Leading')} {after}: {first.party} {name_of(first)[:16]} {votes[lead.leader - 1]}"
+    text += f" · {t('Margin')} {lead.margin}" + (f" · {t('TIED')}" if lead.is_tie else "")
     if lead.runner_up:
         second = c[lead.runner_up - 1]
-        text += f" · {t('Trailing')}: {second.party} {second.name[:16]} {votes[lead.runner_up - 1]}"
+        text += f" · {t('Trailing')}: {second.party} {name_of(second)[:16]} {votes[lead.runner_up - 1]}"
     return text
 
 

@@ -16,7 +16,14 @@ from encore_tui.base.i18n import t
 from encore_tui.domain import checks as ck
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import RoundStatus
-from encore_tui.screens.common import StatusScreen, lead_line, localize_bindings, round_name, user_errors
+from encore_tui.screens.common import (
+    StatusScreen,
+    lead_line,
+    localize_bindings,
+    name_of,
+    round_name,
+    user_errors,
+)
 from encore_tui.widgets.textual_compat import KeyFirst, bindings_by_key
 
 STATUS_CLASS = {
@@ -34,9 +41,14 @@ def push_line(outbox: dict[str, int]) -> str:
     """The push queue as the dashboard says it: waiting (queued or in flight), sent (central
     acknowledged) and failed (refused by central: `encore push --list` says why)."""
     if not any(outbox.values()):
-        return "empty"
+        return t("empty")
     pending = outbox.get("queued", 0) + outbox.get("sent", 0)
-    return f"{pending} pending, {outbox.get('acked', 0)} sent, {outbox.get('failed', 0)} failed"
+    return t(
+        "{pending} pending, {sent} sent, {failed} failed",
+        pending=pending,
+        sent=outbox.get("acked", 0),
+        failed=outbox.get("failed", 0),
+    )
 
 
 class RoundsTable(KeyFirst, DataTable):
@@ -114,7 +126,7 @@ class DashboardScreen(StatusScreen):
     def on_mount(self) -> None:
         table = self.query_one("#rounds", DataTable)
         for label, key, width in [
-            (t("Round"), "round", 8),
+            (t("Round"), "round", 10),  # "डाक मतपत्र" whole
             (t("Status"), "status", 12),
             (t("Tables"), "tables", 6),
             (t("Kept aside"), "kept", 11),
@@ -123,7 +135,7 @@ class DashboardScreen(StatusScreen):
         ]:
             table.add_column(label, key=key, width=width)
         self.refresh_rounds()
-        self.set_status("Enter: open the round · F7: Form 17C Part I · F1: help · Ctrl+P: commands")
+        self.set_status(t("Enter: open the round · F7: Form 17C Part I · F1: help · Ctrl+P: commands"))
         table.focus()
         self.set_interval(2.0, self.refresh_push)  # the push queue moves on its own (the relay)
 
@@ -138,20 +150,21 @@ class DashboardScreen(StatusScreen):
         setup = d.ctx.setup
         actor = self.app.actor
         ro = f" · {t('read-only')}" if self.read_only else ""
-        demo = setup.demo_mark
+        demo = f" ({t('FICTIONAL DEMO')})" if setup.demo_mark and "काल्पनिक" not in name_of(setup.ac) else ""
         self.query_one("#title", Static).update(
-            f"AC {setup.ac.number} {setup.ac.name}{demo} · {t('Counting dashboard')} · {actor.label} ({actor.role.value}){ro}"
+            f"AC {setup.ac.number} {name_of(setup.ac)}{demo} · {t('Counting dashboard')} · {actor.label} ({t(actor.role.value)}){ro}"
         )
         self.rounds = d.rounds  # the rounds' states as last read (after_submit picks the next one)
         postal = d.rounds[POSTAL_ROUND]
         lines = [
-            f"{t('Postal')}: {postal.status.label}, {d.entered.get(0, 0)}/{setup.postal_tables} "
-            f"postal tables entered"
+            f"{t('Postal')}: {t(postal.status.label)}, "
+            + t("{n}/{of} postal tables entered", n=d.entered.get(0, 0), of=setup.postal_tables)
         ]
         last = d.ctx.last_round
         if not postal.status.is_approved and last >= 2:
             lines.append(
-                f"{ck.POSTAL_NOT_DONE.code}: rounds {last - 1}-{last} wait for the RO to approve the postal result."
+                f"{ck.POSTAL_NOT_DONE.code}: "
+                + t("rounds {a}-{b} wait for the RO to approve the postal result.", a=last - 1, b=last)
             )
         if d.leader is not None:
             r = d.leader.round_no
@@ -168,9 +181,11 @@ class DashboardScreen(StatusScreen):
             self.double_rounds = ro.double_entries_for(store, self.app.ac_id, actor)
             if self.double_rounds:
                 rounds = ", ".join(map(str, self.double_rounds))
-                lines.append(f"Double entry assigned to you: round {rounds} (F4: key it blind)")
+                lines.append(
+                    t("Double entry assigned to you: round {rounds} (F4: key it blind)", rounds=rounds)
+                )
         self.refresh_bindings()
-        self._summary = lines, f"{t('Kept aside')}: {kept or 'none'}"
+        self._summary = lines, f"{t('Kept aside')}: {kept or t('none')}"
         self._show_summary(d.outbox)
 
         table = self.query_one("#rounds", DataTable)
@@ -185,9 +200,10 @@ class DashboardScreen(StatusScreen):
             lead, margin = "", ""
             if rt is not None and d.entered.get(r) and rt.lead.leader:
                 c = setup.candidates[rt.lead.leader - 1]
-                lead, margin = f"{c.party} {c.name}"[:18], str(rt.lead.margin)
+                lead, margin = f"{c.party} {name_of(c)}"[:18], str(rt.lead.margin)
             style = STATUS_CLASS.get(info.status, "")
-            status = f"[{style}]{info.status.label}[/]" if style else info.status.label
+            label = t(info.status.label)
+            status = f"[{style}]{label}[/]" if style else label
             table.add_row(
                 round_name(r) if r else t("Postal"),
                 status,
@@ -232,7 +248,9 @@ class DashboardScreen(StatusScreen):
         print_in_worker(self, "form20", None, self.set_status)
 
     def palette_commands(self) -> list[tuple[str, str, object]]:
-        return [("Print Form 20", "The final result sheet as PDF (F8)", self.action_print)]
+        return [
+            (t("Print {what}", what=t("Form 20")), t("The final result sheet as PDF (F8)"), self.action_print)
+        ]
 
     def after_submit(self, round_no: int, ts: str) -> None:
         """Back from a submitted round: say so, and put the cursor on the next round to type."""
@@ -245,10 +263,12 @@ class DashboardScreen(StatusScreen):
             r for r, info in self.rounds.items() if info.status in (RoundStatus.DRAFT, RoundStatus.RETURNED)
         ]
         nxt = next((r for r in todo if r > round_no), todo[0] if todo else None)
-        text = f"{t('saved')} {local_time(ts)} · {round_name(round_no)} submitted to the RO."
+        text = f"{t('saved')} {local_time(ts)} · " + t(
+            "{round} submitted to the RO.", round=round_name(round_no)
+        )
         if nxt is not None:
             table.move_cursor(row=table.get_row_index(str(nxt)))
-            text += f" Enter: open {round_name(nxt)}."
+            text += " " + t("Enter: open {round}.", round=round_name(nxt))
         self.set_status(text)
 
     @on(DataTable.RowSelected, "#rounds")
@@ -269,7 +289,7 @@ class DashboardScreen(StatusScreen):
         try:
             self.refresh_rounds()
         except user_errors() as exc:  # e.g. the PostgreSQL server is unreachable
-            self.set_status(f"{exc} (F5: try again)", True)
+            self.set_status(f"{exc} ({t('F5: try again')})", True)
 
     def action_trends(self) -> None:
         from encore_tui.screens.trends import TrendsScreen
@@ -304,6 +324,6 @@ class DashboardScreen(StatusScreen):
 
         self.action_refresh()
         if not self.double_rounds:
-            self.set_status("No double entry is assigned to you.", True)
+            self.set_status(t("No double entry is assigned to you."), True)
             return
         self.app.push_screen(BlindEntryScreen(self.double_rounds[0], "double"))

@@ -55,16 +55,18 @@ class KeepAsideDialog(ModalScreen["tuple[KeptAsideReason, str] | None"]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(
-                f"Keep table {self.table_no} (PS {self.station}) aside — {t('Reason')}:",
+                t("Keep table {no} (PS {station}) aside", no=self.table_no, station=self.station)
+                + f" — {t('Reason')}:",
                 classes="dialog-title",
             )
             yield OptionList(
-                *[Option(f"{i}. {r.label}", id=r.value) for i, r in enumerate(KeptAsideReason, start=1)],
+                *[Option(f"{i}. {t(r.label)}", id=r.value) for i, r in enumerate(KeptAsideReason, start=1)],
                 id="reasons",
             )
-            yield Input(placeholder=f"{t('Note')} (needed for 'other')", id="note")
+            needed = t("needed for 'other'")
+            yield Input(placeholder=f"{t('Note')} ({needed})", id="note")
             yield Static(
-                "↑↓ choose · Enter select · Esc cancel. Its VVPAT slips are counted at the end.",
+                t("↑↓ choose · Enter select · Esc cancel. Its VVPAT slips are counted at the end."),
                 classes="dialog-hint",
             )
 
@@ -85,7 +87,7 @@ class KeepAsideDialog(ModalScreen["tuple[KeptAsideReason, str] | None"]):
     @on(Input.Submitted, "#note")
     def _noted(self, event: Input.Submitted) -> None:
         if not event.value.strip():
-            self.notify("Write a short note saying why.", severity="warning")
+            self.notify(t("Write a short note saying why."), severity="warning")
             return
         self.dismiss((KeptAsideReason.OTHER, event.value.strip()))
 
@@ -132,7 +134,7 @@ class TextDialog(ModalScreen["str | None"]):
     def _given(self, event: Input.Submitted) -> None:
         text = event.value if self.password else event.value.strip()
         if not text:
-            self.notify(self.required or f"{self.prompt}: nothing typed.", severity="warning")
+            self.notify(self.required or f"{self.prompt}: {t('nothing typed.')}", severity="warning")
             return
         self.dismiss(text)
 
@@ -143,5 +145,5 @@ class TextDialog(ModalScreen["str | None"]):
 def ask_pin(title: str, lines: list[str] | None = None) -> TextDialog:
     """The PIN re-entry dialog that every RO decision (approve, correct, sign, declare) shows."""
     return TextDialog(
-        title, t("PIN"), lines, password=True, required="Type your PIN to confirm this decision."
+        title, t("PIN"), lines, password=True, required=t("Type your PIN to confirm this decision.")
     )

@@ -10,6 +10,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from encore_tui.base.i18n import t
+from encore_tui.widgets.cells import pad
 from encore_tui.widgets.textual_compat import keymap
 
 # what each screen is called in the counting hall (the F1 section title)
@@ -40,14 +41,17 @@ def _keys_of(app, binding: Binding) -> str:
 
 
 def binding_lines(app, sections: list[tuple[str, list[Binding]]]) -> list[str]:
-    lines: list[str] = [f"[dim]{'key':<12} {'what it does':<36} name in \\[keys][/dim]"]
+    head = f"{pad(t('key'), 12)} {pad(t('what it does'), 36)} {t('name in [keys]')}"
+    lines: list[str] = [f"[dim]{escape(head)}[/dim]"]
     for title, bindings in sections:
         if not bindings:
             continue
         lines.append(f"[b]{title}[/b]")
         for b in bindings:
             text = t(b.tooltip or b.description)
-            lines.append(f"  {escape(f'{_keys_of(app, b):<10} {text:<36}')} [dim]{b.id or ''}[/dim]")
+            lines.append(
+                f"  {escape(f'{_keys_of(app, b):<10}')} {escape(pad(text, 36))} [dim]{b.id or ''}[/dim]"
+            )
         lines.append("")
     return lines
 
@@ -65,17 +69,21 @@ class HelpScreen(ModalScreen[None]):
         app = self.app
         sections = [(screen_title(self.under), list(self.under.BINDINGS))]
         if any(isinstance(w, TallyGrid) for w in self.under.query(TallyGrid)):
-            sections.append(("Grid (0-9 type a figure)", list(TallyGrid.BINDINGS)))
-        sections.append(("Everywhere", list(app.BINDINGS)))
+            sections.append((t("Grid (0-9 type a figure)"), list(TallyGrid.BINDINGS)))
+        sections.append((t("Everywhere"), list(app.BINDINGS)))
         lines = binding_lines(app, sections)
         lines.append(
-            'Remap a key in the config file: under \\[keys] write  name = "key"  (e.g. submit_round = "f10").'
+            escape(
+                t(
+                    'Remap a key in the config file: under [keys] write  name = "key"  (e.g. submit_round = "f10").'
+                )
+            )
         )
         with Vertical(classes="dialog"):
             yield Static(f"{t('Help')} · {t('Keys')}", classes="dialog-title")
             with VerticalScroll(classes="dialog-body"):
                 yield Static("\n".join(lines))
-            yield Static("Esc / F1: close", classes="dialog-hint")
+            yield Static(f"Esc / F1: {t('close')}", classes="dialog-hint")
 
     def action_close(self) -> None:
         self.dismiss(None)

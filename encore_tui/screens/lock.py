@@ -32,12 +32,18 @@ class LockScreen(Screen):
         yield Static("encore-tui · " + t("Locked"), classes="title-bar")
         with Vertical(id="signin"):
             yield Static(
-                f"The screen is locked after {self.app.settings.idle_lock_minutes} idle minute(s).\n"
-                f"Signed in: {actor.label} ({actor.username}, {actor.role.value}).",
+                t("The screen is locked after {n} idle minute(s).", n=self.app.settings.idle_lock_minutes)
+                + "\n"
+                + t(
+                    "Signed in: {who} ({user}, {role}).",
+                    who=actor.label,
+                    user=actor.username,
+                    role=t(actor.role.value),
+                ),
             )
-            yield Label(f"{t('PIN')} of {actor.username}")
-            yield Input(id="pin", password=True, placeholder="PIN", compact=True)
-            yield Static("Somebody else: F9 signs out (the session ends; saved figures stay saved).")
+            yield Label(t("PIN of {user}", user=actor.username))
+            yield Input(id="pin", password=True, placeholder=t("PIN"), compact=True)
+            yield Static(t("Somebody else: F9 signs out (the session ends; saved figures stay saved)."))
             yield Static("", id="lock-error", classes="error")
         yield Footer()
 
@@ -51,7 +57,7 @@ class LockScreen(Screen):
         pin = event.value
         event.input.value = ""
         if not pin:
-            self.query_one("#lock-error", Static).update("Type your PIN, then Enter.")
+            self.query_one("#lock-error", Static).update(t("Type your PIN, then Enter."))
             return
         try:
             users.confirm_pin(self.app.store, self.app.actor, pin, self.app.ac_id)

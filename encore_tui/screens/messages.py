@@ -168,12 +168,12 @@ class MessageLogScreen(ModalScreen[None]):
             yield Static(t("Messages") + " · " + t("newest first"), classes="dialog-title")
             with VerticalScroll(classes="dialog-body"):
                 yield Static(self.text(), id="messages-body", markup=False)
-            yield Static(f"Esc / {key}: close", classes="dialog-hint")
+            yield Static(f"Esc / {key}: {t('close')}", classes="dialog-hint")
 
     def text(self) -> str:
         entries = self.app.messages.entries
         if not entries:
-            return "No messages yet in this session."
+            return t("No messages yet in this session.")
         lines = []
         for m in entries:
             times = f" (×{m.count})" if m.count > 1 else ""

@@ -6,11 +6,12 @@ postal round. A mixin of `RoundScreen` (screens/round_entry.py), which has the g
 from __future__ import annotations
 
 from encore_tui import services
-from encore_tui.base.i18n import t
+from encore_tui.base.i18n import t, t_msg
 from encore_tui.domain import checks as ck
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import Action, RoundStatus, may
 from encore_tui.screens.common import (
+    check_text,
     round_name,
     saved_time,
     user_errors,
@@ -26,13 +27,18 @@ class RoundDecisions:
         if self.editable:
             return False
         self.set_status(
-            f"{round_name(self.round_no)} is {self.view.info.status.label}: you cannot change it now.", True
+            t(
+                "{round} is {status}: you cannot change it now.",
+                round=round_name(self.round_no),
+                status=t(self.view.info.status.label),
+            ),
+            True,
         )
         return True
 
     def action_keep_aside(self) -> None:
         if self.round_no == POSTAL_ROUND:
-            self.set_status("Postal tables cannot be kept aside.", True)
+            self.set_status(t("Postal tables cannot be kept aside."), True)
             return
         if self._refuse_if_locked():
             return
@@ -47,7 +53,8 @@ class RoundDecisions:
                 return
             self.refresh_view()
             self.set_status(
-                f"{t('saved')} {saved_time(saved)} · table {no} (PS {station}) restored: type its figures."
+                f"{t('saved')} {saved_time(saved)} · "
+                + t("table {no} (PS {station}) restored: type its figures.", no=no, station=station)
             )
             return
 
@@ -64,7 +71,13 @@ class RoundDecisions:
                 return
             self.refresh_view()
             self.set_status(
-                f"{t('saved')} {saved_time(saved)} · table {no} (PS {station}) kept aside: {reason.label}."
+                f"{t('saved')} {saved_time(saved)} · "
+                + t(
+                    "table {no} (PS {station}) kept aside: {reason}.",
+                    no=no,
+                    station=station,
+                    reason=t(reason.label),
+                )
             )
 
         self.app.push_screen(KeepAsideDialog(no, station), chosen)
@@ -80,7 +93,7 @@ class RoundDecisions:
             if c.station == station and c.code.code in ck.ACKNOWLEDGEABLE and not c.acknowledged
         ]
         if not open_:
-            self.set_status(f"Table {no} has no warning to acknowledge.", True)
+            self.set_status(t("Table {no} has no warning to acknowledge.", no=no), True)
             return
         c = open_[0]
 
@@ -95,19 +108,22 @@ class RoundDecisions:
                 self.set_status(not_saved(exc), True)
                 return
             self.refresh_view()
-            self.set_status(f"{t('saved')} {saved_time(saved)} · {c.code.code} acknowledged for table {no}.")
+            self.set_status(
+                f"{t('saved')} {saved_time(saved)} · "
+                + t("{code} acknowledged for table {no}.", code=c.code.code, no=no)
+            )
 
         self.app.push_screen(
             MessageDialog(
-                f"{c.code.code} — table {no} (PS {station})",
+                f"{c.code.code} — " + t("table {no} (PS {station})", no=no, station=station),
                 [
-                    c.message,
+                    t_msg(c.message),
                     "",
-                    "Acknowledge only after checking the CU total against the paper Form 17C Part I.",
-                    "Under the protocol a CU whose total differs is kept aside instead (F2):",
-                    "clear its figures first, then keep it aside.",
+                    t("Acknowledge only after checking the CU total against the paper Form 17C Part I."),
+                    t("Under the protocol a CU whose total differs is kept aside instead (F2):"),
+                    t("clear its figures first, then keep it aside."),
                 ],
-                hint="Enter: checked against the paper, acknowledge · Esc: cancel",
+                hint=t("Enter: checked against the paper, acknowledge · Esc: cancel"),
             ),
             confirmed,
         )
@@ -117,11 +133,11 @@ class RoundDecisions:
             return
         if self.view.info.status is RoundStatus.CORRECTION:
             self.set_status(
-                "A correction is not submitted: Esc back to the RO review, then F2 approves it.", True
+                t("A correction is not submitted: Esc back to the RO review, then F2 approves it."), True
             )
             return
         if not may(self.actor.role, Action.SUBMIT):
-            self.set_status("Your role may not submit rounds.", True)
+            self.set_status(t("Your role may not submit rounds."), True)
             return
         self.refresh_view()
         v = self.view
@@ -130,13 +146,13 @@ class RoundDecisions:
             self._show_blocked(blocking)
             return
         warnings = [c for c in v.checks if not c.is_error]
-        lines = [f"Hand {round_name(self.round_no)} to the RO? It is then locked for entry."]
+        lines = [t("Hand {round} to the RO? It is then locked for entry.", round=round_name(self.round_no))]
         if warnings:
-            lines += ["", "Warnings:"] + [
-                f"  {c}" + (" (acknowledged)" if c.acknowledged else "") for c in warnings
+            lines += ["", t("Warnings:")] + [
+                f"  {check_text(c)}" + (f" ({t('acknowledged')})" if c.acknowledged else "") for c in warnings
             ]
         else:
-            lines += ["", "No warnings: every table adds up and matches Form 17C Part I."]
+            lines += ["", t("No warnings: every table adds up and matches Form 17C Part I.")]
         lines += self._scan_warning()
 
         def confirmed(ok: bool | None) -> None:
@@ -184,13 +200,13 @@ class RoundDecisions:
         cmds = []
         if self.editable and self.view.info.status is not RoundStatus.CORRECTION:
             cmds.append(
-                (f"{t('Submit round')}: {name}", "Hand the round to the RO (F5)", self.action_submit_round)
+                (f"{t('Submit round')}: {name}", t("Hand the round to the RO (F5)"), self.action_submit_round)
             )
-        what = "Postal sheet" if self.round_no == POSTAL_ROUND else f"{name} sheet"
-        cmds.append((f"Print {what}", "The round sheet as PDF (F8)", self.action_print))
+        what = t("Postal sheet") if self.round_no == POSTAL_ROUND else t("{round} sheet", round=name)
+        cmds.append((t("Print {what}", what=what), t("The round sheet as PDF (F8)"), self.action_print))
         if self.round_no == POSTAL_ROUND:
             cmds.append(
-                ("Scans: Form 13A/13B", "Attach or view the postal scans (Ctrl+O)", self.action_scans)
+                (t("Scans: Form 13A/13B"), t("Attach or view the postal scans (Ctrl+O)"), self.action_scans)
             )
         return cmds
 
@@ -199,17 +215,24 @@ class RoundDecisions:
         from encore_tui.services.ro_result import POSTAL_SCANS
 
         if self.round_no != POSTAL_ROUND:
-            self.set_status("Scans (Form 13A/13B) belong to the postal round.", True)
+            self.set_status(t("Scans (Form 13A/13B) belong to the postal round."), True)
             return
         self.app.push_screen(ScansScreen(POSTAL_SCANS, f"{round_name(0)} · scanned Form 13A/13B"))
 
     def _show_blocked(self, checks: list[ck.Check]) -> None:
         self.set_status(
-            f"{round_name(self.round_no)} cannot be submitted: {len(checks)} check(s) block it.", True
+            t(
+                "{round} cannot be submitted: {n} check(s) block it.",
+                round=round_name(self.round_no),
+                n=len(checks),
+            ),
+            True,
         )
-        lines = [str(c) for c in checks[:40]]
+        lines = [check_text(c) for c in checks[:40]]
         if len(checks) > 40:
-            lines.append(f"… and {len(checks) - 40} more")
+            lines.append(t("… and {n} more", n=len(checks) - 40))
         self.app.push_screen(
-            MessageDialog(f"{round_name(self.round_no)} cannot be submitted yet", lines, confirm=False)
+            MessageDialog(
+                t("{round} cannot be submitted yet", round=round_name(self.round_no)), lines, confirm=False
+            )
         )

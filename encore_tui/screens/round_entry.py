@@ -17,17 +17,19 @@ from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from encore_tui import services
-from encore_tui.base.i18n import t
+from encore_tui.base.i18n import t, t_msg
 from encore_tui.domain import checks as ck
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import RoundStatus, may_edit
 from encore_tui.domain.tally import retally, typed_cu_total
 from encore_tui.screens.common import (
     StatusScreen,
+    check_text,
     field_label,
     grid_labels,
     lead_line,
     localize_bindings,
+    name_of,
     round_name,
     saved_time,
     table_mark,
@@ -183,18 +185,20 @@ class RoundScreen(RoundDecisions, StatusScreen):
         where = round_name(self.round_no) + ("" if self.round_no == 0 else f"/{total_rounds}")
         self._bar(
             "title",
-            f"AC {setup.ac.number} {setup.ac.name} · {where} · {status.label}{ro} · {self.actor.label}",
+            f"AC {setup.ac.number} {name_of(setup.ac)} · {where} · {t(status.label)}{ro} · {self.actor.label}",
         )
         notices = []
         if status is RoundStatus.RETURNED and v.info.remark:
             notices.append(f"{t('Remark from the RO')}: {v.info.remark}")
         if status is RoundStatus.CORRECTION and v.info.remark:
-            notices.append(f"Correction: {v.info.remark}")
+            notices.append(f"{t('Correction')}: {v.info.remark}")
         for c in v.checks:
             if c.code is ck.POSTAL_NOT_DONE:
-                notices.append(f"{c.code.code}: {c.message} — this round cannot be submitted yet.")
+                notices.append(
+                    f"{c.code.code}: {t_msg(c.message)} — {t('this round cannot be submitted yet.')}"
+                )
         if status is RoundStatus.SUBMITTED:
-            notices.append("Submitted: waiting for the RO (locked for entry).")
+            notices.append(t("Submitted: waiting for the RO (locked for entry)."))
         notice = self.query_one("#notice", Static)
         text = "\n".join(notices)
         if text != self._notice_text:  # its height follows its lines: a layout pass, only then
@@ -207,7 +211,13 @@ class RoundScreen(RoundDecisions, StatusScreen):
             )
         else:
             p = v.postal_totals
-            text = f"Postal total {p.total} · valid {p.total_valid} · NOTA {p.nota} · rejected {p.rejected}"
+            text = t(
+                "Postal total {total} · valid {valid} · NOTA {nota} · rejected {rejected}",
+                total=p.total,
+                valid=p.total_valid,
+                nota=p.nota,
+                rejected=p.rejected,
+            )
         self._bar("lead", text)
 
     def _update_detail(self) -> None:
@@ -216,24 +226,24 @@ class RoundScreen(RoundDecisions, StatusScreen):
         no, station = grid.tables[grid.col]
         row = grid.rows[grid.row]
         if self.round_no == POSTAL_ROUND:
-            where = f"Postal table {no}"
+            where = t("Postal table {no}", no=no)
         else:
             st = v.ctx.stations_by_number.get(station)
-            where = f"T{no} PS {station}" + (f" {st.name[:24]}" if st and st.name else "")
+            where = f"T{no} {t('PS')} {station}" + (f" {st.name[:24]}" if st and st.name else "")
         what = field_label(setup, row.key, self.round_no == POSTAL_ROUND) if row.editable else row.label
         if row.key.startswith("c") and row.key[1:].isdigit():
             c = setup.candidates[int(row.key[1:]) - 1]
-            if c.name_hi:
+            if c.name_hi and name_of(c) != c.name_hi:
                 what += f" {c.name_hi}"
         entry = grid.entries.get(station)
         msgs = [
-            str(c).split(": ", 1)[-1]
+            check_text(c).split(": ", 1)[-1]
             for c in v.checks
             if c.station == station and c.code is not ck.INCOMPLETE
         ]
         if entry is not None and entry.kept_aside is not None:
             msgs = [
-                f"kept aside: {entry.kept_aside.label}"
+                f"{t('kept aside')}: {t(entry.kept_aside.label)}"
                 + (f" ({entry.kept_aside_note})" if entry.kept_aside_note else "")
             ]
         line = f"{where} · {what}"
@@ -259,8 +269,9 @@ class RoundScreen(RoundDecisions, StatusScreen):
         g = self.grid
         no, station = g.tables[g.col]
         return (
-            f"{t('Entry resumes at')} T{no} PS {station}, {field_label(self.view.ctx.setup, g.field, self.round_no == POSTAL_ROUND)}"
-            " (typing without Enter is not kept)"
+            f"{t('Entry resumes at')} T{no} {t('PS')} {station}, "
+            f"{field_label(self.view.ctx.setup, g.field, self.round_no == POSTAL_ROUND)}"
+            f" ({t('typing without Enter is not kept')})"
         )
 
     def _first_blank(self) -> tuple[str | None, str | None]:
@@ -285,7 +296,7 @@ class RoundScreen(RoundDecisions, StatusScreen):
         try:
             v = services.round_view(self.store, self.ac_id, self.round_no)
         except user_errors() as exc:
-            self.set_status(f"Could not re-read the round: {exc}", True)
+            self.set_status(f"{t('Could not re-read the round')}: {exc}", True)
             return
         self._apply_view(v)
         self._update_detail()
@@ -333,16 +344,17 @@ class RoundScreen(RoundDecisions, StatusScreen):
         self._apply_totals(self._with_entry(entry, cs))  # at once, from the domain
         self.refresh_totals()  # and from the store once the operator pauses
         no = grid.tables[grid.station_col(station)][0]
-        shown = "blank" if value is None else str(value)
-        text = f"{t('saved')} {saved_time(saved)} · T{no} {field_label(self.view.ctx.setup, field, self.round_no == POSTAL_ROUND)} = {shown}"
+        shown = t("blank") if value is None else str(value)
+        label = field_label(self.view.ctx.setup, field, self.round_no == POSTAL_ROUND)
+        text = f"{t('saved')} {saved_time(saved)} · T{no} {label} = {shown}"
         warn = [c for c in cs if c.blocks and c.code is not ck.INCOMPLETE]
         if warn:  # say it now, while the sheet is still in the operator's hand
             code = warn[0].code.code
             text += f" · {code}: " + (
-                "F3 acknowledge or F2 keep aside" if code in ck.ACKNOWLEDGEABLE else warn[0].message
+                t("F3 acknowledge or F2 keep aside") if code in ck.ACKNOWLEDGEABLE else t_msg(warn[0].message)
             )
         elif cursor.get("station") == station and field == grid.rows[grid.field_count - 1].key:
-            text += " · last table done: F5 submits the round"
+            text += " · " + t("last table done: F5 submits the round")
         self.set_status(text, error=bool(warn))
         return None
 
@@ -374,7 +386,7 @@ class RoundScreen(RoundDecisions, StatusScreen):
         try:
             v = services.round_view(self.store, self.ac_id, self.round_no)
         except user_errors() as exc:
-            self.app.call_from_thread(self.set_status, f"Totals not refreshed: {exc}", True)
+            self.app.call_from_thread(self.set_status, f"{t('Totals not refreshed')}: {exc}", True)
             return
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._apply_totals, v)

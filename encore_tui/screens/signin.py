@@ -74,9 +74,9 @@ class SignInScreen(Screen):
             with Vertical(id="ac-box"):
                 yield Static(t("Opening the store…"), id="ac-name")
             yield Label(t("User name"))
-            yield HandoffInput(id="username", placeholder="e.g. operator", compact=True, next_id="pin")
+            yield HandoffInput(id="username", placeholder=t("e.g. operator"), compact=True, next_id="pin")
             yield Label(t("PIN"))
-            yield Input(id="pin", password=True, placeholder="PIN", compact=True)
+            yield Input(id="pin", password=True, placeholder=t("PIN"), compact=True)
             yield Static("", id="signin-hint")
             yield Static("", id="signin-error", classes="error")
             if self.demo_accounts:
@@ -115,7 +115,10 @@ class SignInScreen(Screen):
                 self.ac_id = acs[chosen[0]].ac_id
             elif self.preselect:
                 self.query_one("#signin-error", Static).update(
-                    f"AC {self.preselect} is not in this store: choose the constituency from the list."
+                    t(
+                        "AC {ac} is not in this store: choose the constituency from the list.",
+                        ac=self.preselect,
+                    )
                 )
             if not chosen and not self.query_one("#username", Input).value:
                 ol.focus()
@@ -124,8 +127,8 @@ class SignInScreen(Screen):
         if not has_users:
             box.mount(
                 Static(
-                    "This store has no accounts yet. The administrator adds them with\n"
-                    "  encore user add NAME --role operator   (or --role ro, observer, admin)",
+                    t("This store has no accounts yet. The administrator adds them with")
+                    + "\n  encore user add NAME --role operator   (or --role ro, observer, admin)",
                     id="no-accounts",
                     classes="error",
                 )
@@ -168,7 +171,7 @@ class SignInScreen(Screen):
                 self.app.retry_open_store()
             return
         if not user.value.strip():
-            err.update("Type your user name first.")
+            err.update(t("Type your user name first."))
             user.focus()
             return
         from encore_tui import services

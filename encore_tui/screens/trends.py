@@ -11,7 +11,8 @@ from textual.widgets import Footer, Static
 
 from encore_tui import services
 from encore_tui.base.i18n import t
-from encore_tui.screens.common import localize_bindings
+from encore_tui.screens.common import localize_bindings, name_of
+from encore_tui.widgets.cells import fit
 
 SPARK = "▁▂▃▄▅▆▇█"
 
@@ -53,10 +54,12 @@ class TrendsScreen(Screen):
         setup = ctx.setup
         d = services.dashboard(store, ac_id)
         tallies = [rt for rt in services.round_tallies(store, ac_id) if d.entered.get(rt.round_no)]
-        prov = " · PROVISIONAL (not approved)" if tallies and d.provisional(tallies[-1].round_no) else ""
+        prov = (
+            " · " + t("PROVISIONAL (not approved)") if tallies and d.provisional(tallies[-1].round_no) else ""
+        )
         self.query_one("#title", Static).update(
-            f"AC {setup.ac.number} {setup.ac.name} · {t('Trends')}"
-            + (f" · after round {tallies[-1].round_no}" if tallies else "")
+            f"AC {setup.ac.number} {name_of(setup.ac)} · {t('Trends')}"
+            + (f" · {t('after round {n}', n=tallies[-1].round_no)}" if tallies else "")
             + prov
         )
         self.query_one("#trends").focus()
@@ -66,12 +69,13 @@ class TrendsScreen(Screen):
         last = tallies[-1].cumulative
         top = max(last.votes + (last.nota,))
         order = sorted(range(len(last.votes)), key=lambda i: -last.votes[i])
-        lines = [f"[b]{t('Cumulative votes')}[/b]  (bar: now · sparkline: round 1 → {tallies[-1].round_no})"]
+        legend = t("bar: now · sparkline: round 1 → {n}", n=tallies[-1].round_no)
+        lines = [f"[b]{t('Cumulative votes')}[/b]  ({legend})"]
         for i in order:
             c = setup.candidates[i]
             series = [rt.cumulative.votes[i] for rt in tallies]
             lines.append(
-                f"{c.serial:>2} {c.name[:13]:<13} {c.party[:5]:<5} {last.votes[i]:>7} "
+                f"{c.serial:>2} {fit(name_of(c), 13)} {c.party[:5]:<5} {last.votes[i]:>7} "
                 f"{bar(last.votes[i], top, 26):<26} {sparkline(series, 20)}"
             )
         lines.append(f"   {'NOTA':<19} {last.nota:>7} {bar(last.nota, top, 26)}")
@@ -81,17 +85,19 @@ class TrendsScreen(Screen):
         top_m = max(margins, default=0)
         rows = [
             "",
-            f"[b]{t('Lead and margin by round')}[/b]  margin trend {sparkline(margins, 40)}",
+            f"[b]{t('Lead and margin by round')}[/b]  {t('margin trend')} {sparkline(margins, 40)}",
         ]
         for rt in tallies:
             ld = rt.lead
             who = "—"
             if ld.leader:
                 c = setup.candidates[ld.leader - 1]
-                who = f"{c.party} {c.name}"[:20]
-            tie = " TIED" if ld.is_tie else ""
-            prov = " prov." if d.provisional(rt.round_no) else ""
-            rows.append(f"R{rt.round_no:>3} {who:<20} +{ld.margin:<7}{bar(ld.margin, top_m, 30)}{tie}{prov}")
+                who = f"{c.party} {name_of(c)}"
+            tie = f" {t('TIED')}" if ld.is_tie else ""
+            prov = " " + t("prov.") if d.provisional(rt.round_no) else ""
+            rows.append(
+                f"R{rt.round_no:>3} {fit(who, 20)} +{ld.margin:<7}{bar(ld.margin, top_m, 30)}{tie}{prov}"
+            )
         self.query_one("#leads", Static).update("\n".join(rows))
 
     def action_back(self) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from encore_tui.base.config import data_dir
 from encore_tui.services.counting import create_ac, import_results
+from encore_tui.services.form17c import import_form17c
 from encore_tui.services.importing import read_form20_dir, read_setup_json
 from encore_tui.services.users import add_user, admin_actor
 from encore_tui.store import open_store
@@ -42,6 +43,8 @@ def make_demo(name: str, fresh: bool, rehearsal: bool) -> Path:
     ac_id = create_ac(store, setup, admin)
     for username, role, pin, display in DEMO_ACCOUNTS:
         add_user(store, username, role, pin, display)
+    if name != "bihar":  # a demo has no presiding officers' papers: Part I as the Form 20 implies
+        import_form17c(store, ac_id, imp.form17c, admin, file=DEMOS[name])
     if rehearsal and values:
         import_results(store, ac_id, values, postal, admin)
     store.close()

@@ -33,6 +33,7 @@ from textual.strip import Strip
 from encore_tui.base.i18n import t
 from encore_tui.domain.entries import TableEntry
 from encore_tui.widgets import textual_compat
+from encore_tui.widgets.cells import fit
 
 HEADER = 2  # header lines: "T<n> <mark>" and the polling station number
 LABEL_W = 22
@@ -119,10 +120,10 @@ class TallyGrid(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(id=id)
         fields = [GridRow(k, lbl, True) for k, lbl in labels]
-        # grid labels stay Latin in every UI language: Devanagari widths break the columns
-        checks = [GridRow("sum", "Sum", False)]
+        # labels are measured in terminal cells (widgets/cells.py): Hindi keeps the columns
+        checks = [GridRow("sum", t("Sum"), False)]
         if not postal:
-            checks += [GridRow("17c", "17C Part I", False), GridRow("diff", "Difference", False)]
+            checks += [GridRow("17c", t("17C Part I"), False), GridRow("diff", t("Difference"), False)]
         self.rows: list[GridRow] = fields + checks
         self.field_count = len(fields)
         self.n_candidates = sum(1 for k, _ in labels if k.startswith("c"))
@@ -133,7 +134,7 @@ class TallyGrid(ScrollView, can_focus=True):
         self.entries: dict[str, TableEntry] = {}
         self.marks: dict[str, tuple[str, str]] = {}  # station → (short mark, severity)
         self.right: dict[str, tuple[str, str]] = {}  # row key → (round, cumulative)
-        self.right_titles = ("Postal", "") if postal else ("Round", "Cumul.")
+        self.right_titles = (t("Postal"), "") if postal else (t("Round"), t("Cumul."))
         self.show_right = True
         self.editable = False
         self.saver: Saver | None = None
@@ -328,7 +329,7 @@ class TallyGrid(ScrollView, can_focus=True):
         first, off = divmod(sx, COL_W)
         shown = range(first, min(len(self.tables), first + area // COL_W + (1 if off else 0)))
         label, cells, right = self._line_parts(line, shown)
-        segs = [Segment(label[0][: LABEL_W - 1].ljust(LABEL_W), label[1])]
+        segs = [Segment(fit(fit(label[0], LABEL_W - 1), LABEL_W), label[1])]
         if off:  # scrolled by part of a column (not by the keyboard): crop
             body = list(Strip([Segment(text, style) for text, style in cells]).crop(off, off + area))
         else:
@@ -342,7 +343,7 @@ class TallyGrid(ScrollView, can_focus=True):
         length = LABEL_W + area
         if self.show_right:
             segs += [Segment(text, style) for text, style in right]
-            length += sum(len(text) for text, _ in right)
+            length += sum(Segment(text).cell_length for text, _ in right)
         strip = Strip(segs, length)
         if length != width:
             strip = strip.adjust_cell_length(width, self.rich_style)
@@ -353,20 +354,18 @@ class TallyGrid(ScrollView, can_focus=True):
         tables = [(c, *self.tables[c]) for c in shown]
         if line == 0:
             more_left = "◀" if self.scroll_x > 0 else " "
-            label = (f"{more_left}Table", self._style("header"))
+            label = (f"{more_left}{t('Table')}", self._style("header"))
             cells = []
             for _, no, station in tables:
                 mark, sev = self.marks.get(station, ("", "ok"))
                 text = f"T{no} {mark}"[: COL_W - 1].rjust(COL_W - 1) + " "
                 style = self._style("header") + (self._style(sev) if mark else Style())
                 cells.append((text, style))
-            right = [
-                (s[: RIGHT_W - 1].rjust(RIGHT_W - 1) + " ", self._style("header")) for s in self.right_titles
-            ]
+            right = [(fit(s, RIGHT_W - 1, ">") + " ", self._style("header")) for s in self.right_titles]
             return label, cells, right
         if line == 1:
             more_right = "▶" if self.scroll_x + self._area_width() < len(self.tables) * COL_W else " "
-            label = (f"{more_right}{'Postal' if self.postal else 'PS'}", self._style("header"))
+            label = (f"{more_right}{t('Postal') if self.postal else t('PS')}", self._style("header"))
             cells = [(s[: COL_W - 1].rjust(COL_W - 1) + " ", self._style("header")) for _, _, s in tables]
             return label, cells, [(" " * RIGHT_W, self._style("header"))] * 2
         r = line - HEADER
@@ -383,7 +382,7 @@ class TallyGrid(ScrollView, can_focus=True):
                 else:
                     style = style + self._style("cursor") if self.has_focus else style + Style(underline=True)
                 text = text.rjust(COL_W - 1)
-            cells.append((text.rjust(COL_W - 1) + " ", style))
+            cells.append((fit(text, COL_W - 1, ">") + " ", style))
         rv = self.right.get(row.key, ("", ""))
         right = [(v[: RIGHT_W - 1].rjust(RIGHT_W - 1) + " ", self._style("right")) for v in rv]
         return label, cells, right
@@ -391,7 +390,7 @@ class TallyGrid(ScrollView, can_focus=True):
     def _cell(self, station: str, row: GridRow, base: Style) -> tuple[str, Style]:
         e = self.entries.get(station)
         if e is not None and e.kept_aside is not None:
-            return ("·" if row.editable else ("kept" if row.key == "sum" else ""), self._style("kept"))
+            return ("·" if row.editable else (t("kept") if row.key == "sum" else ""), self._style("kept"))
         if row.editable:
             v = e.values.get(row.key) if e else None
             style = base + self._style("total") if row.key == "total" else base

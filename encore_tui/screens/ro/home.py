@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from encore_tui import services
-from encore_tui.base.i18n import t
+from encore_tui.base.i18n import t, t_msg
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import Action, Role, may
 from encore_tui.screens.common import (
@@ -22,6 +22,7 @@ from encore_tui.screens.common import (
     lead_line,
     local_time,
     localize_bindings,
+    name_of,
     round_name,
     user_errors,
 )
@@ -32,9 +33,9 @@ def blind_text(spot: str, double: str) -> str:
     """The queue's blind-check column: spot state and double-entry state, short."""
     parts = []
     if spot and spot != "not needed":
-        parts.append(f"spot {spot}")
+        parts.append(f"{t('spot')} {t_msg(spot)}")
     if double:
-        parts.append(f"dbl {double}")
+        parts.append(f"{t('dbl')} {t_msg(double)}")
     return ", ".join(parts) or "-"
 
 
@@ -71,14 +72,14 @@ class RoHomeScreen(StatusScreen):
         for label, key, width in [
             (t("Round"), "round", 8),
             (t("Status"), "status", 16),
-            ("Rev", "rev", 3),
-            ("Blind check", "blind", 13),
-            ("Last change", "by", 14),
+            (t("Rev"), "rev", 3),
+            (t("Blind check"), "blind", 13),
+            (t("Last change"), "by", 14),
             (t("Remark"), "remark", 10),
         ]:
             table.add_column(label, key=key, width=width)
         self.action_refresh()
-        self.set_status("Enter: review the round · F2: counting dashboard · F1: help")
+        self.set_status(t("Enter: review the round · F2: counting dashboard · F1: help"))
         table.focus()
 
     def on_screen_resume(self) -> None:
@@ -92,10 +93,10 @@ class RoHomeScreen(StatusScreen):
         d = services.dashboard(store, ac_id)
         self.queue = ro.review_queue(store, ac_id)
         setup = d.ctx.setup
-        demo = setup.demo_mark
+        demo = f" ({t('FICTIONAL DEMO')})" if setup.demo_mark and "काल्पनिक" not in name_of(setup.ac) else ""
         ro_mark = f" · {t('read-only')}" if self.read_only else ""
         self.query_one("#title", Static).update(
-            f"AC {setup.ac.number} {setup.ac.name}{demo} · RO review · {actor.label} ({actor.role.value}){ro_mark}"
+            f"AC {setup.ac.number} {name_of(setup.ac)}{demo} · {t('RO review')} · {actor.label} ({t(actor.role.value)}){ro_mark}"
         )
         waiting = len(self.queue)
         postal = d.rounds[POSTAL_ROUND]
@@ -105,9 +106,10 @@ class RoHomeScreen(StatusScreen):
             else t("no votes yet")
         )
         k = ro.spot_check_rounds(store, ac_id)
-        spot = f"spot check rounds 1-{k}" if k else "no spot check required"
+        spot = t("spot check rounds 1-{k}", k=k) if k else t("no spot check required")
+        waiting_text = t("{n} round(s) waiting for the RO", n=waiting)
         self.query_one("#summary", Static).update(
-            f"{waiting} round(s) waiting for the RO · {t('Postal')}: {postal.status.label} · {spot}\n{lead}"
+            f"{waiting_text} · {t('Postal')}: {t(postal.status.label)} · {spot}\n{lead}"
         )
         table = self.query_one("#queue", DataTable)
         keep, was = table.cursor_row, self._selected() if table.row_count else None
@@ -119,7 +121,8 @@ class RoHomeScreen(StatusScreen):
             if i.kind == "vvpat":
                 name = f"{i.round_no} VVPAT"
             style = STATUS_CLASS.get(i.status, "")
-            status = f"[{style}]{i.status.label}[/]" if style else i.status.label
+            label = t(i.status.label)
+            status = f"[{style}]{label}[/]" if style else label
             if not i.in_order:
                 status += " …"
             table.add_row(
@@ -137,7 +140,7 @@ class RoHomeScreen(StatusScreen):
             name = round_name(r) if r else t("Postal")
             table.add_row(
                 f"[dim]{name}[/]",
-                f"[dim]{info.status.label}[/]",
+                f"[dim]{t(info.status.label)}[/]",
                 str(info.revision),
                 "",
                 f"{info.updated_by[:8]} {local_time(info.updated_at)[:5]}" if info.revision else "",
@@ -166,11 +169,18 @@ class RoHomeScreen(StatusScreen):
         r = self._selected()
         item = next((i for i in self.queue if i.round_no == r), None)
         if item is None:
-            text = "" if r is None else f"{round_name(r)}: not waiting for the RO (Enter: view, correct)"
+            text = (
+                "" if r is None else f"{round_name(r)}: {t('not waiting for the RO (Enter: view, correct)')}"
+            )
         else:
-            text = f"{round_name(r)}: {item.status.label} rev {item.revision} by {item.updated_by}"
+            text = f"{round_name(r)}: " + t(
+                "{status} rev {rev} by {who}",
+                status=t(item.status.label),
+                rev=item.revision,
+                who=item.updated_by,
+            )
             if not item.in_order:
-                text += " · after earlier rounds"
+                text += " · " + t("after earlier rounds")
             if item.remark:
                 text += f" · {item.remark}"
         self.query_one("#detail", Static).update(text)
@@ -213,7 +223,7 @@ class RoHomeScreen(StatusScreen):
         try:
             self.refresh_rounds()
         except user_errors() as exc:
-            self.set_status(f"{exc} (F5: try again)", True)
+            self.set_status(f"{exc} ({t('F5: try again')})", True)
 
     def action_dashboard(self) -> None:
         from encore_tui.screens.dashboard import DashboardScreen

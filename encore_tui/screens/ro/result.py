@@ -17,8 +17,10 @@ from encore_tui.domain.rounds import Action, may
 from encore_tui.domain.tally import lead
 from encore_tui.screens.common import (
     StatusScreen,
+    check_text,
     local_time,
     localize_bindings,
+    name_of,
     print_in_worker,
     user_errors,
 )
@@ -28,6 +30,7 @@ from encore_tui.screens.printing import PRINTABLE, PrintDialog
 from encore_tui.screens.ro.forms import NUMBER, YES_NO, Field, FormDialog
 from encore_tui.screens.scans import attach_from_folder
 from encore_tui.services import ro_result
+from encore_tui.widgets.cells import fit
 
 
 def num(v: object) -> Text:
@@ -76,7 +79,7 @@ class ResultScreen(StatusScreen):
     def on_mount(self) -> None:
         table = self.query_one("#res-table", DataTable)
         for label, key, width in [
-            ("Sl", "sl", 2),
+            (t("Sl"), "sl", 2),
             (t("Candidate"), "name", 22),
             (t("Party"), "party", 6),
             ("EVM", "evm", 8),
@@ -105,8 +108,8 @@ class ResultScreen(StatusScreen):
         setup, actor = self.setup, self.app.actor
         ro = "" if may(actor.role, Action.DECLARE) else f" · {t('read-only')}"
         self.query_one("#title", Static).update(
-            f"AC {setup.ac.number} {setup.ac.name} · {t('Result')} (Form 20) · "
-            f"{actor.label} ({actor.role.value}){ro}"
+            f"AC {setup.ac.number} {name_of(setup.ac)} · {t('Result')} ({t('Form 20')}) · "
+            f"{actor.label} ({t(actor.role.value)}){ro}"
         )
         f20, d = st.form20, st.declaration
         ld = lead(st.votes)
@@ -115,14 +118,14 @@ class ResultScreen(StatusScreen):
         for i, c in enumerate(setup.candidates):
             mark = ""
             if d is not None and d.winner_serial == c.serial:
-                mark = "[b]ELECTED[/b]"
+                mark = f"[b]{t('ELECTED')}[/b]"
             elif c.serial in st.tied:
-                mark = "[b]TIED[/b]"
+                mark = f"[b]{t('TIED')}[/b]"
             elif d is None and ld.leader == c.serial:
-                mark = "leads"
+                mark = t("leads")
             table.add_row(
                 str(c.serial),
-                c.name[:22],
+                fit(name_of(c), 22),
                 c.party[:6],
                 num(f20.evm.votes[i]),
                 num(f20.postal.votes[i]),
@@ -163,13 +166,16 @@ class ResultScreen(StatusScreen):
             )
         elif ld.leader is not None:
             first = c[ld.leader - 1]
-            text = f"Leading: {first.name} ({first.party}) {st.votes[ld.leader - 1]}"
+            text = f"{t('Leading')}: {name_of(first)} ({first.party}) {st.votes[ld.leader - 1]}"
             if st.tied:
-                text = f"[b]TIED[/b]: candidates {', '.join(map(str, st.tied))} with {st.votes[st.tied[0] - 1]} each"
+                tied = ", ".join(map(str, st.tied))
+                text = f"[b]{t('TIED')}[/b]: " + t(
+                    "candidates {tied} with {votes} each", tied=tied, votes=st.votes[st.tied[0] - 1]
+                )
             elif ld.runner_up:
                 second = c[ld.runner_up - 1]
-                text += f" · runner-up {second.name} ({second.party}) {st.votes[ld.runner_up - 1]}"
-                text += f" · margin {ld.margin}"
+                text += f" · {t('runner-up')} {name_of(second)} ({second.party}) {st.votes[ld.runner_up - 1]}"
+                text += f" · {t('margin')} {ld.margin}"
             lines.append(text)
         if st.tie_lot and d is None:
             lines.append(
@@ -188,12 +194,14 @@ class ResultScreen(StatusScreen):
             lines.append(f"Recount #{r['no']} {r['applicant']}: {where} {verdict} — {r['reason']}")
         if d is None:
             if st.checks:
-                lines.append("[b]Not yet declarable:[/b]")
-                lines += [f"  {x}" for x in st.checks[:MAX_CHECKS]]
+                lines.append(f"[b]{t('Not yet declarable:')}[/b]")
+                lines += [f"  {check_text(x)}" for x in st.checks[:MAX_CHECKS]]
                 if len(st.checks) > MAX_CHECKS:
-                    lines.append(f"  … and {len(st.checks) - MAX_CHECKS} more (F5 lists them all)")
+                    lines.append(
+                        "  " + t("… and {n} more (F5 lists them all)", n=len(st.checks) - MAX_CHECKS)
+                    )
             else:
-                lines.append("[b]Ready to declare[/b]: F5.")
+                lines.append(f"[b]{t('Ready to declare')}[/b]: F5.")
         self.query_one("#res-summary", Static).update("\n".join(lines))
 
     # -- decisions -------------------------------------------------------------------------------
@@ -423,9 +431,12 @@ class ResultScreen(StatusScreen):
         print_in_worker(self, what, None, self.set_status)
 
     def palette_commands(self) -> list[tuple[str, str, object]]:
-        cmds = [(f"Print {title}", "PDF, to the printer or the prints folder", lambda w=w: self.print_form(w))
-                for w, title in PRINTABLE.items()]  # fmt: skip
-        cmds.append(("Scans: signed Form 20 / 21C / 22", "Attach or view (Ctrl+O)", self.action_scans))
+        how = t("PDF, to the printer or the prints folder")
+        cmds = [
+            (t("Print {what}", what=t(title)), how, lambda w=w: self.print_form(w))
+            for w, title in PRINTABLE.items()
+        ]
+        cmds.append((t("Scans: signed Form 20 / 21C / 22"), t("Attach or view (Ctrl+O)"), self.action_scans))
         return cmds
 
     def action_back(self) -> None:

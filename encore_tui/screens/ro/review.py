@@ -19,13 +19,12 @@ from encore_tui.base.i18n import t
 from encore_tui.domain import checks as ck
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import Action, Role, RoundStatus, may, may_edit
-from encore_tui.domain.tally import typed_cu_total
 from encore_tui.screens.common import (
     StatusScreen,
     grid_labels,
     lead_line,
-    local_time,
     localize_bindings,
+    name_of,
     round_name,
     saved_time,
     table_marks,
@@ -33,118 +32,15 @@ from encore_tui.screens.common import (
 )
 from encore_tui.screens.dialogs import MessageDialog, TextDialog, ask_pin
 from encore_tui.screens.messages import not_saved
+from encore_tui.screens.ro.review_text import (
+    AWAITING_RO,
+    CORRECTABLE,
+    OBSERVER_REFUSAL,
+    blind_summary,
+    report_lines,
+    right_columns,
+)
 from encore_tui.widgets.tally_grid import TallyGrid
-
-AWAITING_RO = (RoundStatus.SUBMITTED, RoundStatus.CORRECTION, RoundStatus.NEEDS_REAPPROVAL)
-CORRECTABLE = (RoundStatus.APPROVED, RoundStatus.PUBLISHED, RoundStatus.NEEDS_REAPPROVAL)
-OBSERVER_REFUSAL = "Observers change nothing: this decision is the RO's."
-
-
-def _fmt(v) -> str:
-    return "blank" if v is None else str(v)
-
-
-def right_columns(v) -> dict[str, tuple[str, str]]:
-    """The grid's right-hand columns: this round and cumulative (postal: its own totals)."""
-    if v.tally is None:
-        p = v.postal_totals
-        out = {f"c{i}": (str(x), "") for i, x in enumerate(p.votes, start=1)}
-        out.update(nota=(str(p.nota), ""), rejected=(str(p.rejected), ""), total=(str(p.total), ""))
-        return out
-    this, cum = v.tally.this_round, v.tally.cumulative
-    out = {f"c{i}": (str(a), str(b)) for i, (a, b) in enumerate(zip(this.votes, cum.votes, strict=True), 1)}
-    out["nota"] = (str(this.nota), str(cum.nota))
-    typed = typed_cu_total(v.entries)  # the Total (CU) row adds the typed CU totals, not the sums
-    out["total"] = (str(typed), str(cum.total - this.total + typed))
-    return out
-
-
-def blind_summary(name: str, cells, short: bool = False) -> str:
-    keyed = sum(1 for c in cells if c.keyed)
-    diffs = sum(1 for c in cells if c.differs)
-    if short:
-        return f"{name} {keyed}/{len(cells)}" + (f", {diffs} differ" if diffs else "")
-    return f"{name}: {keyed}/{len(cells)} re-keyed, {diffs} difference(s)"
-
-
-def report_lines(rv) -> list[str]:
-    """Everything about the round as text (the F10 report)."""
-    v = rv.view
-    setup = v.ctx.setup
-    info = v.info
-    lines = [
-        f"{round_name(info.round_no)} ({info.kind}) — {info.status.label}, revision {info.revision}; "
-        f"last change by {info.updated_by or '-'} at {local_time(info.updated_at) if info.updated_at else '-'}"
-    ]
-    if info.remark:
-        lines.append(f"{t('Remark')}: {info.remark}")
-    lines.append("")
-    if rv.blockers:
-        lines.append("BLOCKS APPROVAL:")
-        lines += [f"  {c}" for c in rv.blockers]
-    elif not rv.in_order:
-        lines.append("Approve the earlier rounds first (rounds are approved in order).")
-    elif info.status in AWAITING_RO:
-        lines.append("Nothing blocks approval.")
-    warnings = [c for c in v.checks if not c.is_error]
-    if warnings:
-        lines.append("Warnings:")
-        lines += [f"  {c}" + (" (acknowledged)" if c.acknowledged else "") for c in warnings]
-    lines.append("")
-    if rv.diff is not None:
-        d = rv.diff
-        lines.append(
-            f"CHANGES since revision {d.base_revision} ({d.base_stage} by {d.base_by} at {local_time(d.base_at)}):"
-        )
-        lines += [
-            f"  table {c.table_no} PS {c.station} {ck.field_name(setup, c.field)}: {_fmt(c.before)} → {_fmt(c.after)}"
-            for c in d.changes
-        ] or ["  nothing changed"]
-    else:
-        lines.append("First revision: no earlier revision to compare with.")
-    lines.append("")
-    if v.tally is not None:
-        this, cum = v.tally.this_round, v.tally.cumulative
-        lines.append(f"{'':28}{'this round':>11}{'cumulative':>11}")
-        for c in setup.candidates:
-            lines.append(
-                f"{c.serial:>2} {c.name[:18]:<18} {c.party[:6]:<6}"
-                f"{this.votes[c.serial - 1]:>11}{cum.votes[c.serial - 1]:>11}"
-            )
-        lines.append(f"{'   NOTA':<28}{this.nota:>11}{cum.nota:>11}")
-        lines.append(f"{'   Total':<28}{this.total:>11}{cum.total:>11}")
-        lines.append(lead_line(setup, v.tally.lead, cum.votes, f"r{info.round_no}"))
-    else:
-        p = v.postal_totals
-        lines.append("Postal ballots:")
-        for c in setup.candidates:
-            lines.append(f"{c.serial:>2} {c.name[:18]:<18} {c.party[:6]:<6}{p.votes[c.serial - 1]:>11}")
-        lines.append(f"{'   NOTA':<28}{p.nota:>11}")
-        lines.append(f"{'   Rejected':<28}{p.rejected:>11}")
-        lines.append(f"{'   Total':<28}{p.total:>11}")
-    lines.append("")
-    if info.round_no != POSTAL_ROUND:
-        if rv.spot is None:
-            lines.append(
-                "Spot check: " + ("REQUIRED, not drawn yet (F5)" if rv.spot_required else "not drawn")
-            )
-        else:
-            lines.append(blind_summary("Spot check", rv.spot))
-            lines += [
-                f"  table {c.table_no} PS {c.station} {ck.field_name(setup, c.field)}: "
-                f"entered {_fmt(c.entered)}, re-keyed {_fmt(c.rekeyed)}"
-                for c in rv.spot
-                if c.differs
-            ]
-        if rv.double is not None:
-            lines.append(blind_summary("Double entry", rv.double))
-    else:
-        lines.append("Scanned Form 13A/13B:")
-        lines += [
-            f"  {a.label[:20]:<20} {a.filename[:24]:<24} {a.size:>9} B  sha256 {a.sha256[:12]}…"
-            for a in rv.scans
-        ] or ["  none attached (E116): Ctrl+O attaches them (the operator or the RO)"]
-    return lines
 
 
 class RoReviewScreen(StatusScreen):
@@ -212,7 +108,7 @@ class RoReviewScreen(StatusScreen):
     def on_mount(self) -> None:
         self.show(self.rv)
         self.query_one(TallyGrid).focus()
-        self.set_status("F10: report (checks, changes, totals) · F8: print · F1: every key")
+        self.set_status(t("F10: report (checks, changes, totals) · F8: print · F1: every key"))
 
     def on_screen_resume(self) -> None:
         if self.app.actor is not None:
@@ -225,7 +121,7 @@ class RoReviewScreen(StatusScreen):
         try:
             rv = ro.review_round(self.store, self.ac_id, self.round_no)
         except user_errors() as exc:
-            self.set_status(f"Could not re-read the round: {exc}", True)
+            self.set_status(f"{t('Could not re-read the round')}: {exc}", True)
             return
         self.show(rv)
 
@@ -243,18 +139,18 @@ class RoReviewScreen(StatusScreen):
         self.query_one(TallyGrid).load(v.entries, table_marks(v.checks, v.entries), right_columns(v), False)
         where = self.rname + ("" if self.round_no == 0 else f"/{v.ctx.last_round}")
         self.query_one("#title", Static).update(
-            f"AC {setup.ac.number} {setup.ac.name} · {where} · {info.status.label} rev {info.revision}"
-            f" · review · {self.actor.label}"
+            f"AC {setup.ac.number} {name_of(setup.ac)} · {where} · {t(info.status.label)} {t('rev')} {info.revision}"
+            f" · {t('review')} · {self.actor.label}"
         )
         notices = []
         if info.remark and info.status is RoundStatus.CORRECTION:
-            notices.append(f"Correction: {info.remark} — F7 type the figures, then F2 approve")
+            notices.append(f"{t('Correction')}: {info.remark} — {t('F7 type the figures, then F2 approve')}")
         elif info.remark:
             notices.append(f"{t('Remark')}: {info.remark}")
         if info.status in AWAITING_RO and not rv.in_order:
-            notices.append("Earlier rounds are not approved yet: rounds are approved in order.")
+            notices.append(t("Earlier rounds are not approved yet: rounds are approved in order."))
         if self.actor.role is Role.OBSERVER:
-            notices.append("Observer: you see everything and change nothing.")
+            notices.append(t("Observer: you see everything and change nothing."))
         notice = self.query_one("#notice", Static)
         notice.update("\n".join(notices))
         notice.display = bool(notices)
@@ -263,25 +159,35 @@ class RoReviewScreen(StatusScreen):
             facts.append(lead_line(setup, v.tally.lead, v.tally.cumulative.votes, f"r{self.round_no}"))
         else:
             p = v.postal_totals
-            scans = ", ".join(f"{a.filename} {a.sha256[:8]}" for a in rv.scans) or "none (E116)"
-            facts.append(f"Postal total {p.total} · rejected {p.rejected} · scans: {scans}")
+            scans = ", ".join(f"{a.filename} {a.sha256[:8]}" for a in rv.scans) or f"{t('none')} (E116)"
+            facts.append(
+                t(
+                    "Postal total {total} · rejected {rejected} · scans: {scans}",
+                    total=p.total,
+                    rejected=p.rejected,
+                    scans=scans,
+                )
+            )
         second = []
         if rv.diff is not None:
-            second.append(f"{len(rv.diff.changes)} cell(s) changed since rev {rv.diff.base_revision}")
+            second.append(
+                t("{n} cell(s) changed since rev {rev}", n=len(rv.diff.changes), rev=rv.diff.base_revision)
+            )
         if rv.blockers:
             first = rv.blockers[0]
             second.append(
-                f"blocked: {first.code.code}" + (f" +{len(rv.blockers) - 1}" if len(rv.blockers) > 1 else "")
+                f"{t('blocked')}: {first.code.code}"
+                + (f" +{len(rv.blockers) - 1}" if len(rv.blockers) > 1 else "")
             )
         elif info.status in AWAITING_RO and rv.in_order:
-            second.append("ready for approval (F2)")
+            second.append(t("ready for approval (F2)"))
         if rv.spot is not None:
             second.append(blind_summary("spot", rv.spot, short=True))
         elif rv.spot_required:
-            second.append("spot: to draw (F5)")
+            second.append(t("spot: to draw (F5)"))
         if rv.double is not None:
             second.append(blind_summary("double", rv.double, short=True))
-        facts.append(" · ".join(second + ["F10 report"]))
+        facts.append(" · ".join(second + [t("F10 report")]))
         self.query_one("#facts", Static).update("\n".join(facts))
         self.query_one("#report-text", Static).update("\n".join(report_lines(rv)))
         self.refresh_bindings()
@@ -573,17 +479,29 @@ class RoReviewScreen(StatusScreen):
         from encore_tui.services.ro_result import POSTAL_SCANS
 
         if self.round_no != POSTAL_ROUND:
-            self.set_status("Scans (Form 13A/13B) belong to the postal round.", True)
+            self.set_status(t("Scans (Form 13A/13B) belong to the postal round."), True)
             return
         self.app.push_screen(ScansScreen(POSTAL_SCANS, f"{self.rname} · scanned Form 13A/13B"))
 
     def palette_commands(self) -> list[tuple[str, str, object]]:
-        cmds = [(f"Print {self.rname} sheet", "The round sheet as PDF (F8)", self.action_print)]
+        cmds = [
+            (
+                t("Print {what}", what=t("{round} sheet", round=self.rname)),
+                t("The round sheet as PDF (F8)"),
+                self.action_print,
+            )
+        ]
         if self.check_action("annex", ()):
-            cmds.append((f"Print {self.rname} correction annex", "The annex as PDF (F9)", self.action_annex))
+            cmds.append(
+                (
+                    t("Print {what}", what=t("{round} correction annex", round=self.rname)),
+                    t("The annex as PDF (F9)"),
+                    self.action_annex,
+                )
+            )
         if self.round_no == POSTAL_ROUND:
             cmds.append(
-                ("Scans: Form 13A/13B", "Attach or view the postal scans (Ctrl+O)", self.action_scans)
+                (t("Scans: Form 13A/13B"), t("Attach or view the postal scans (Ctrl+O)"), self.action_scans)
             )
         return cmds
 

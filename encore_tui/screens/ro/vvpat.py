@@ -16,7 +16,15 @@ from encore_tui import services
 from encore_tui.base.i18n import t
 from encore_tui.domain import vvpat
 from encore_tui.domain.rounds import Action, RoundStatus, may
-from encore_tui.screens.common import StatusScreen, field_label, local_time, localize_bindings, user_errors
+from encore_tui.screens.common import (
+    StatusScreen,
+    check_text,
+    field_label,
+    local_time,
+    localize_bindings,
+    name_of,
+    user_errors,
+)
 from encore_tui.screens.dialogs import MessageDialog
 from encore_tui.screens.messages import not_saved
 from encore_tui.screens.ro.forms import NUMBER, YES_NO, Field, FormDialog
@@ -87,7 +95,7 @@ class VvpatScreen(StatusScreen):
     def on_mount(self) -> None:
         table = self.query_one("#vv-stations", DataTable)
         for label, key, width in [
-            ("PS", "ps", 7),
+            (t("PS"), "ps", 7),
             (t("Why"), "why", 8),
             (t("Status"), "status", 16),
             ("", "mark", 4),
@@ -114,8 +122,8 @@ class VvpatScreen(StatusScreen):
         setup, actor = self.setup, self.app.actor
         ro = "" if may(actor.role, Action.VVPAT) else f" · {t('read-only')}"
         self.query_one("#title", Static).update(
-            f"AC {setup.ac.number} {setup.ac.name} · {t('VVPAT verification')} · "
-            f"{actor.label} ({actor.role.value}){ro}"
+            f"AC {setup.ac.number} {name_of(setup.ac)} · {t('VVPAT verification')} · "
+            f"{actor.label} ({t(actor.role.value)}){ro}"
         )
         lines = []
         if v.draw:
@@ -125,7 +133,7 @@ class VvpatScreen(StatusScreen):
                 + (f" · witnesses: {d['witnesses']}" if d.get("witnesses") else "")
             )
         else:
-            lines.append("No draw recorded yet: F2 records the 5 stations drawn by lot.")
+            lines.append(t("No draw recorded yet: F2 records the 5 stations drawn by lot."))
         for a in v.applications:
             lines.append(
                 f"Rule 56D #{a['no']} {a['applicant']}: PS {a['station']} "
@@ -141,11 +149,11 @@ class VvpatScreen(StatusScreen):
                 f"[b]VVPAT verification closed[/b] by {v.completed['by']} at {local_time(v.completed['at'])}."
             )
         elif v.checks:
-            first = "; ".join(str(c) for c in v.checks[:2])
-            more = f" (+{len(v.checks) - 2} more)" if len(v.checks) > 2 else ""
-            lines.append(f"[b]Before closing:[/b] {first}{more}")
+            first = "; ".join(check_text(c) for c in v.checks[:2])
+            more = " (" + t("+{n} more", n=len(v.checks) - 2) + ")" if len(v.checks) > 2 else ""
+            lines.append(f"[b]{t('Before closing:')}[/b] {first}{more}")
         else:
-            lines.append("Every station agrees: F8 closes the verification.")
+            lines.append(t("Every station agrees: F8 closes the verification."))
         self.query_one("#vv-summary", Static).update("\n".join(lines))
 
         table = self.query_one("#vv-stations", DataTable)
