@@ -57,7 +57,9 @@ async def test_f8_prints_the_round_sheet_and_form20_to_the_prints_folder(hall, t
         await settle(pilot)
         text = status_text(screen)
         (sheet,) = folder.glob("*-round-r1-*.pdf")
-        assert str(sheet) in text.replace("\n", "") and "NOT" not in text
+        # the status names the file (the whole path when it fits); the message log keeps the path
+        assert sheet.name in text.replace("\n", "") and "NOT" not in text
+        assert any(str(sheet) in m.text for m in app.messages.entries)
         setup = services.load_context(store, ac_id).setup
         body = pdf_text(sheet)
         assert "Round 1" in body and setup.ac.name in body
@@ -68,7 +70,8 @@ async def test_f8_prints_the_round_sheet_and_form20_to_the_prints_folder(hall, t
         await pilot.press("f8")
         await settle(pilot)
         (f20,) = folder.glob("*-form20-*.pdf")
-        assert str(f20) in status_text(app.screen).replace("\n", "")
+        assert f20.name in status_text(app.screen).replace("\n", "")
+        assert any(str(f20) in m.text for m in app.messages.entries)
         assert "FORM 20" in pdf_text(f20).upper()
 
         # an unusable folder: said clearly, nothing else disturbed

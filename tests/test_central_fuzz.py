@@ -46,6 +46,12 @@ def live(tmp_path_factory):
 REACHED: dict[str, int] = {}  # refusal code (or "accepted") → how many generated POSTs got it
 
 
+def _n(x) -> int:
+    """A generated figure as a number for the sums (a wrongly typed one counts 0: the receiver
+    refuses it anyway, and the repair must not crash on it)."""
+    return x if isinstance(x, int) and not isinstance(x, bool) else 0
+
+
 def _repair(doc):
     """Make the sums a JSON Schema cannot express come out right (tally totals, table totals,
     candidate serials), so generated messages get past validation into the ingest checks."""
@@ -58,15 +64,15 @@ def _repair(doc):
     ints = isinstance(votes, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in votes)
     if ints and ("total_valid" in doc or "total" in doc):
         doc["total_valid"] = sum(votes)
-        doc["total"] = sum(votes) + int(doc.get("nota") or 0) + int(doc.get("rejected") or 0)
+        doc["total"] = sum(votes) + _n(doc.get("nota")) + _n(doc.get("rejected"))
     if isinstance(votes, list) and votes and all(isinstance(c, dict) for c in votes):
         for i, c in enumerate(votes, 1):
             c["serial"] = i
     if isinstance(doc.get("votes"), list) and doc.get("kept_aside") is None:
         v = doc["votes"]
         if all(isinstance(x, int) for x in v):
-            doc["nota"] = doc.get("nota") or 0
-            doc["total"] = sum(v) + doc["nota"] + int(doc.get("rejected") or 0)
+            doc["nota"] = _n(doc.get("nota"))
+            doc["total"] = sum(v) + doc["nota"] + _n(doc.get("rejected"))
     return doc
 
 
