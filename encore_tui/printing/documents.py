@@ -56,34 +56,6 @@ def _status_text(status: RoundStatus, stage: str) -> str:
     return _pair("status", value_en, value_hi)
 
 
-def _pair(key: str, value_en: str, value_hi: str) -> str:
-    """A label with its value in each language: "Status: approved / स्थिति: अनुमोदित"."""
-    return f"{en(key)}: {value_en} / {hi(key)}: {value_hi}"
-
-
-def _part(g: int, gs: int, of: str = "") -> str:
-    """'part 2 of 3' of a grid split across pages (of the `of` label, when given)."""
-    e, h = (f"{en(of)} — ", f"{hi(of)} — ") if of else ("", "")
-    return f"{e}{en('part')} {g + 1} of {gs} / {h}{hi('part')} {g + 1}/{gs}"
-
-
-# the stage of the figures a round status speaks of; another stage is named beside it
-_STATUS_STAGE = {
-    RoundStatus.DRAFT: ch.DRAFT,
-    RoundStatus.SUBMITTED: ch.SUBMITTED,
-    RoundStatus.APPROVED: ch.APPROVED,
-    RoundStatus.PUBLISHED: ch.APPROVED,
-}
-
-
-def _status_text(status: RoundStatus, stage: str) -> str:
-    value_en, value_hi = status.label, STATUS_HI[status.value]
-    if _STATUS_STAGE.get(status) != stage:
-        value_en += f" ({en('figures')} {STAGE[stage][0]})"
-        value_hi += f" ({hi('figures')} {STAGE[stage][1]})"
-    return _pair("status", value_en, value_hi)
-
-
 # -- round sheet -------------------------------------------------------------------------------------
 def round_sheet(
     store, ac_id: int, round_no: int, *, printed_by: str = "", key=None, postal_sheet=False
