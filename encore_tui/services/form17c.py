@@ -9,8 +9,9 @@ import json
 from collections.abc import Iterable, Sequence
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
+from encore_tui.base.fast import Fast
 from encore_tui.domain import checks as ck
 from encore_tui.domain import form17c as f17
 from encore_tui.domain.form17c import Form17C, Form17CSource
@@ -63,10 +64,16 @@ def tendered_in(conn: Connection, ctx: AcContext) -> dict[str, int | None]:
     return f17.tendered_by_station(form17c_in(conn, ctx))
 
 
+# every Enter reads it (the bound of a cell): compiled once, run on the DBAPI cursor
+_RECORD_VALUE = Fast(
+    select(rec_t.c.value).where(rec_t.c.ac_id == bindparam("a"), rec_t.c.key == bindparam("k"))
+)
+
+
 def electors_in(conn: Connection, ctx: AcContext, station: str) -> int | None:
     """The electors on a station's recorded Form 17C Part I (the bound of a cell), if any."""
-    rec = get_record(conn, ctx.ac_id, PREFIX + station)
-    return rec.get("electors") if rec else None
+    row = _RECORD_VALUE.one(conn, {"a": ctx.ac_id, "k": PREFIX + station})
+    return json.loads(row[0]).get("electors") if row else None
 
 
 def form17c(store: Store, ac_id: int) -> dict[str, Form17C]:
