@@ -1,0 +1,71 @@
+"""A trainee signs in to the real app and lands on their own copy of the AC, whatever AC the
+sign-in list (or --ac) named; at the console, commands refuse another copy."""
+
+from __future__ import annotations
+
+import pytest
+
+from encore_tui import services
+from encore_tui.app import EncoreApp
+from encore_tui.base.config import Settings
+from encore_tui.domain.rounds import Role
+from encore_tui.screens.dashboard import DashboardScreen
+from encore_tui.services import training
+from tests.conftest import ADMIN, small_setup
+from tests.support.cli import console
+from tests.support.screens import SIZE, sign_in
+
+TRAINER = services.Actor("meena", Role.TRAINER)
+
+
+def official(station: str) -> dict[str, int]:
+    v = {"c1": 40 + int(station), "c2": 30, "c3": 20, "nota": 1}
+    return {**v, "total": sum(v.values())}
+
+
+@pytest.fixture
+def seated(sqlite_store):
+    store = sqlite_store
+    setup = small_setup()
+    src = services.create_ac(store, setup, ADMIN)
+    figures = {s.number: official(s.number) for s in setup.stations}
+    sid = training.create_session(store, TRAINER, src, [1, 2], ["cu_display@1/2"], official=figures)
+    copies = {
+        u: training.seat(store, TRAINER, sid, u, "1234", display_name=u.title()) for u in ("asha", "bina")
+    }
+    services.add_user(store, "meena", "trainer", "5555", "Training officer")
+    return store, src, sid, copies
+
+
+async def test_a_trainee_lands_on_their_own_copy_whatever_ac_was_chosen(seated):
+    store, src, _sid, copies = seated
+    app = EncoreApp(store, Settings())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "down", "enter")  # bina's copy chosen from the list…
+        await sign_in(pilot, "asha", "1234")  # …but asha signs in
+        assert app.ac_id == copies["asha"]
+        assert isinstance(app.screen, DashboardScreen)
+        assert "training: asha" in str(app.screen.query_one("#title").render())
+    app = EncoreApp(store, Settings(ac=7))  # `encore --ac 7`: the source AC
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "bina", "1234")
+        assert app.ac_id == copies["bina"]
+
+
+async def test_a_trainer_sees_the_dashboard_read_only(seated):
+    store, src, _sid, _copies = seated
+    app = EncoreApp(store, Settings())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await sign_in(pilot, "meena", "5555")
+        assert app.ac_id == src and app.actor.role is Role.TRAINER
+        assert isinstance(app.screen, DashboardScreen) and app.screen.read_only
+
+
+def test_console_commands_refuse_a_trainee_on_another_copy(seated, monkeypatch, capsys):
+    store, _src, _sid, _copies = seated
+    run = console(store, monkeypatch, capsys)
+    code, out = run("--ac", "902", "ro", "approve", "1", "--user", "asha", stdin="1234\n")
+    assert code != 0 and "'asha' is a trainee seated on their own copy of the AC" in out
+    code, out = run("training", "key", "1", "--out", "/tmp/never.pdf", "--user", "asha", stdin="1234\n")
+    assert code != 0 and "only a trainer or an administrator may" in out
