@@ -16,7 +16,7 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from encore_tui.domain.checks import SUM_MISMATCH, TOTAL_NE_17C
@@ -174,10 +174,18 @@ class AnswerKey:
 
     @classmethod
     def from_json(cls, rounds: Mapping, faults: Sequence[Mapping]) -> AnswerKey:
+        def ordered(figures: Mapping) -> dict[str, int]:  # ballot order, as the sheet lists them
+            n = sum(1 for k in figures if k.startswith("c"))
+            return {k: int(figures[k]) for k in entry_fields(n, postal=False) if k in figures}
+
+        def ordered_fault(d: Mapping) -> Fault:
+            f = Fault.from_json(d)
+            return f if f.sheet is None else replace(f, sheet=ordered(f.sheet))
+
         return cls(
             {int(r): tuple(s) for r, s in rounds["rounds"].items()},
-            {s: {k: int(v) for k, v in f.items()} for s, f in rounds["official"].items()},
-            tuple(Fault.from_json(f) for f in faults),
+            {s: ordered(f) for s, f in rounds["official"].items()},
+            tuple(ordered_fault(f) for f in faults),
         )
 
 
