@@ -69,3 +69,31 @@ def test_console_commands_refuse_a_trainee_on_another_copy(seated, monkeypatch, 
     assert code != 0 and "'asha' is a trainee seated on their own copy of the AC" in out
     code, out = run("training", "key", "1", "--out", "/tmp/never.pdf", "--user", "asha", stdin="1234\n")
     assert code != 0 and "only a trainer or an administrator may" in out
+
+
+def test_an_ro_trainees_approved_round_is_never_pushed_to_central(seated):
+    """A training copy's results must not reach the central results board: the relay leaves
+    them queued (the copy's journal still names them)."""
+    from encore_tui.push import queue
+    from encore_tui.services import ro
+    from tests.conftest import approvable
+
+    store, src, sid, copies = seated
+    rosa = services.Actor("rosa", Role.RO, "Rosa")
+    copy = training.seat(store, TRAINER, sid, "rosa", "1234", role="ro")
+    approvable(store, copy)
+    ro.set_spot_check_rounds(store, copy, 0, rosa)
+    _s, _setup, key = training.answer_key(store, TRAINER, sid)
+    fields = services.load_context(store, copy).fields_of(1)
+    for st in key.rounds[1]:
+        if st == "2":
+            services.keep_aside(store, copy, 1, st, "cu_display_failure", rosa)
+            continue
+        for f in fields:
+            services.enter_cell(store, copy, 1, st, f, key.official[st][f], rosa)
+    services.submit_round(store, copy, 1, rosa)
+    services.approve_round(store, copy, 1, rosa)
+    assert queue.queue_counts(store, copy).get("queued", 0) >= 1  # journaled and queued…
+    assert [h for h in queue.heads(store) if h.ac_id == copy] == []  # …but never sent
+    sc = training.trainee_score(store, TRAINER, sid, "rosa")  # round 1 of the session's 1-2
+    assert (sc.right, sc.wrong, sc.blank, sc.caught, sc.rounds_submitted) == (10, 0, 15, 1, 1)
