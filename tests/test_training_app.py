@@ -97,3 +97,19 @@ def test_an_ro_trainees_approved_round_is_never_pushed_to_central(seated):
     assert [h for h in queue.heads(store) if h.ac_id == copy] == []  # …but never sent
     sc = training.trainee_score(store, TRAINER, sid, "rosa")  # round 1 of the session's 1-2
     assert (sc.right, sc.wrong, sc.blank, sc.caught, sc.rounds_submitted) == (10, 0, 15, 1, 1)
+
+
+def test_a_store_made_before_training_still_signs_in_and_pushes(tmp_path):
+    """Opened without creating tables (`encore ro …`, `encore push`): no training tables, no
+    trainee, and nothing refused for it."""
+    from encore_tui.push import queue
+    from encore_tui.store import open_store
+    from encore_tui.store.models import training_seat, training_session
+
+    store = open_store(tmp_path / "old.db")
+    training_seat.drop(store.engine)
+    training_session.drop(store.engine)
+    services.create_ac(store, small_setup(), ADMIN)
+    store.close()
+    old = open_store(tmp_path / "old.db", create=False)
+    assert services.seat_ac(old, "asha") is None and queue.heads(old) == []

@@ -38,7 +38,7 @@ def cmd_create(args) -> int:
     from encore_tui.domain import training as tr
     from encore_tui.services import training
 
-    store = open_from_args(args)
+    store = open_from_args(args, create=True)  # a store made before training gets its tables
     src = pick_ac(store, args.from_ac)
     try:
         rounds = tr.parse_rounds(args.rounds)
@@ -68,7 +68,7 @@ def cmd_create(args) -> int:
 def cmd_list(args) -> int:
     from encore_tui.services import training
 
-    store = open_from_args(args)
+    store = open_from_args(args, create=True)  # a store made before training gets its tables
     for s in training.sessions(store, _actor(args, store)):
         seats = ", ".join(u for u, _ in s.seats) or "no trainee yet"
         print(f"{s.id:>3}  {s.name}  rounds {','.join(map(str, s.rounds))}  pass {s.pass_mark} %  [{seats}]")
@@ -79,7 +79,7 @@ def cmd_seat(args) -> int:
     from encore_tui import services
     from encore_tui.services import training
 
-    store = open_from_args(args)
+    store = open_from_args(args, create=True)  # a store made before training gets its tables
     pin = args.pin if args.pin is not None else read_line(f"PIN for {args.username}: ", secret=True)
     ac_id = training.seat(
         store,
@@ -104,7 +104,7 @@ def cmd_sheets(args) -> int:
     from encore_tui.printing.training import sheets_pdf
     from encore_tui.services import training
 
-    store = open_from_args(args)
+    store = open_from_args(args, create=True)  # a store made before training gets its tables
     actor = _actor(args, store)
     s, setup, sheets = training.sheets(store, actor, args.session)
     _s, _setup, key = training.answer_key(store, actor, args.session)
@@ -119,7 +119,7 @@ def cmd_key(args) -> int:
     from encore_tui.printing.training import key_pdf
     from encore_tui.services import training
 
-    store = open_from_args(args)
+    store = open_from_args(args, create=True)  # a store made before training gets its tables
     actor = _actor(args, store)
     s, setup, key = training.answer_key(store, actor, args.session)
     _write(args.out, key_pdf(s, setup, key, actor.username), "The answer key (trainer only)")
@@ -130,7 +130,7 @@ def cmd_report(args) -> int:
     from encore_tui.printing.training import REPORT_HEAD, cell_name, report_pdf, report_rows
     from encore_tui.services import training
 
-    store = open_from_args(args)
+    store = open_from_args(args, create=True)  # a store made before training gets its tables
     actor = _actor(args, store)
     rep = training.report(store, actor, args.session)
     s = rep.session
@@ -165,7 +165,7 @@ def cmd_certificate(args) -> int:
     from encore_tui.printing.training import certificate_pdf
     from encore_tui.services import training
 
-    store = open_from_args(args)
+    store = open_from_args(args, create=True)  # a store made before training gets its tables
     actor = _actor(args, store)
     rep = training.report(store, actor, args.session)
     mine = next((r for r in rep.ranked if r.username == args.username), None)

@@ -23,6 +23,7 @@ from encore_tui.services.errors import AuthError, InvalidValue, ServiceError
 from encore_tui.services.uow import STORE_CHAIN, unit_of_work
 from encore_tui.store import journal
 from encore_tui.store.engine import Store
+from encore_tui.store.models import has_training
 from encore_tui.store.models import training_seat as seat_t
 from encore_tui.store.models import user as user_t
 
@@ -96,6 +97,8 @@ def seat_ac(store: Store, username: str) -> int | None:
     """The AC copy a trainee's account is bound to (services/training.py), or None: a trainee
     signs in to their own copy only, whatever AC the sign-in screen or --ac named."""
     with store.read() as conn:
+        if not has_training(conn):
+            return None
         return conn.execute(
             select(seat_t.c.ac_id).where(seat_t.c.username == username.strip().lower())
         ).scalar()

@@ -223,6 +223,14 @@ training_seat = Table(  # a trainee's own copy of the AC, bound to their account
 Index("ix_outbox_state", outbox.c.state, outbox.c.id)
 
 
+def has_training(conn) -> bool:
+    """Whether the store has the training tables: a store made before them, opened without
+    creating (`encore push`, `encore ro …`), has none, and no trainee either."""
+    from sqlalchemy import inspect
+
+    return inspect(conn).has_table(training_seat.name)
+
+
 def upgrade(engine) -> None:
     """Columns added since a store was created (create_all adds tables, not columns)."""
     from sqlalchemy import inspect, text
