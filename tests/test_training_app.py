@@ -113,3 +113,22 @@ def test_a_store_made_before_training_still_signs_in_and_pushes(tmp_path):
     store.close()
     old = open_store(tmp_path / "old.db", create=False)
     assert services.seat_ac(old, "asha") is None and queue.heads(old) == []
+
+
+def test_a_copy_of_a_hindi_ac_says_training_in_hindi_too(sqlite_store):
+    from encore_tui.services.importing import read_setup_json
+    from tests.support.pdf import BIHAR
+
+    store = sqlite_store
+    setup = read_setup_json(BIHAR)
+    src = services.create_ac(store, setup, ADMIN)
+    plan = services.load_context(store, src).plan
+    figures = {
+        s: {**{f"c{i}": 1 for i in range(1, len(setup.candidates) + 1)}, "nota": 0}
+        for s in plan.stations_of(1)
+    }
+    for v in figures.values():
+        v["total"] = sum(v.values())
+    sid = training.create_session(store, TRAINER, src, [1], official=figures)
+    copy = services.load_context(store, training.seat(store, TRAINER, sid, "asha", "1234")).setup.ac
+    assert copy.name_hi == f"{setup.ac.name_hi} — प्रशिक्षण: asha" and copy.name.endswith("— training: asha")

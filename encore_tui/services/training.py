@@ -228,9 +228,11 @@ def seat(
             raise ServiceError(f"There is already a user '{username}': choose another name for the trainee.")
         top = conn.execute(select(func.max(ac_t.c.number))).scalar() or 0
         number = max(top + 1, FIRST_COPY_NUMBER)
-        ac = src.setup.ac.model_copy(
-            update={"number": number, "name": f"{src.setup.ac.name} — training: {username}"}
-        )
+        ac = src.setup.ac
+        names = {"number": number, "name": f"{ac.name} — training: {username}"}
+        if ac.name_hi:  # the Hindi screens name the copy too
+            names["name_hi"] = f"{ac.name_hi} — प्रशिक्षण: {username}"
+        ac = ac.model_copy(update=names)
         copy_setup = src.setup.model_copy(update={"ac": ac})
         copy_id = insert_ac(tx, copy_setup, src.plan)
         records = _copy_form17c(conn, src, key)
