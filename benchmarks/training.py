@@ -75,7 +75,7 @@ def type_session(db: Path, home: Path, sheets, rng: random.Random, pace: float =
         [PY, "-m", "encore_tui", "--db", str(db)], cwd=str(ROOT), env={"ENCORE_HOME": str(home)}
     ) as s:
         t = Typist(s)
-        s.wait_for("Constituency")
+        s.wait_for("Choose the constituency")  # the list has the keyboard
         s.drain(0.3)
         t.send_and_wait("\r", "Type your user name")
         s.drain(0.3)

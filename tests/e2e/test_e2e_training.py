@@ -69,7 +69,8 @@ class Trainee:
         self.keys(*keys)
 
     def sign_in(self, pin: str) -> None:
-        self.wait("Constituency")  # the store holds the source AC and both copies: the list first
+        # the store holds the source AC and both copies: the list has the keyboard first
+        self.wait("Choose the constituency")
         self.keys("Enter")
         self.wait("Type your user name")
         self.keys(self.s, "Enter")
