@@ -112,3 +112,62 @@ def test_a_session_refuses_what_it_cannot_make(store):
         training.create_session(store, ASHA, src, [1], official=imp.station_values)
     with pytest.raises(services.InvalidValue, match="EVM rounds 1 to 29"):
         training.create_session(store, TRAINER, src, [40], official=imp.station_values)
+    with pytest.raises(services.InvalidValue, match=r"Rounds 28 and 29 wait for the postal result \(E108\)"):
+        training.create_session(store, TRAINER, src, [27, 28], official=imp.station_values)
+
+
+def test_every_fault_kind_handled_through_the_real_services_is_caught(store):
+    """An RO trainee on the small AC: the five seeded faults handled as the key says, with the
+    real services' events (the round returned by the RO, W201 seen, tables kept aside)."""
+    from tests.conftest import small_setup
+
+    setup = small_setup(n_stations=10, tables=3)  # rounds of 3, 3, 3, 1: 1-2 come before E108
+    src = services.create_ac(store, setup, ADMIN)
+
+    def official(st: str) -> dict[str, int]:
+        v = {"c1": 40 + int(st), "c2": 30, "c3": 20, "nota": 1}
+        return {**v, "total": sum(v.values())}
+
+    figures = {s.number: official(s.number) for s in setup.stations}
+    faults = ["sum_mismatch@1/1", "total_ne_17c@1/2", "mock_poll@1/3", "cu_display@2/4", "ro_return@2/5"]
+    sid = training.create_session(store, TRAINER, src, [1, 2], faults, official=figures)
+    copy = training.seat(store, TRAINER, sid, "rosa", "1234", role="ro")
+    rosa = services.Actor("rosa", Role.RO)
+    from encore_tui.services import ro
+
+    ro.set_spot_check_rounds(store, copy, 0, rosa)
+    _s, _setup, key = training.answer_key(store, TRAINER, sid)
+    fields = services.load_context(store, copy).fields_of(1)
+
+    def typed(r: int, st: str, values) -> None:
+        for f in fields:
+            services.enter_cell(store, copy, r, st, f, values[f], rosa)
+
+    def clear(r: int, st: str) -> None:
+        for f in fields:
+            services.enter_cell(store, copy, r, st, f, None, rosa)
+
+    for r in (1, 2):
+        for st in key.rounds[r]:
+            sheet, _note = key.sheet(r, st)
+            fault = key.fault_at(r, st)
+            kind = fault.kind.value if fault else None
+            if sheet is not None:
+                typed(r, st, sheet)
+            if kind == "sum_mismatch":
+                services.enter_cell(store, copy, r, st, "total", key.official[st]["total"], rosa)
+            elif kind in ("total_ne_17c", "mock_poll", "cu_display"):
+                view = services.round_view(store, copy, r)
+                if kind == "total_ne_17c":  # the check the trainee saw
+                    assert any(c.code.code == "W201" and c.station == st for c in view.checks)
+                if sheet is not None:
+                    clear(r, st)
+                services.keep_aside(store, copy, r, st, fault.kind.keep_aside, rosa)
+        services.submit_round(store, copy, r, rosa)
+    services.return_round(store, copy, 2, "PS 5: candidates 1 and 2 transposed", rosa)
+    typed(2, "5", key.official["5"])
+    services.submit_round(store, copy, 2, rosa)
+    sc = training.trainee_score(store, rosa, sid, "rosa")
+    assert [(f.fault.kind.value, f.caught) for f in sc.faults] == [(k.split("@")[0], True) for k in faults]
+    assert (sc.right, sc.wrong, sc.blank, sc.percent) == (sc.cells, 0, 0, 100.0)
+    assert sc.faults[1].how == "W201, kept aside: CU total differs from Form 17C Part I"

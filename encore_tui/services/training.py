@@ -121,6 +121,12 @@ def create_session(
     last = ctx.plan.round_count
     if rounds[0] < 1 or rounds[-1] > last:
         raise InvalidValue(f"AC {ctx.setup.ac.number} has EVM rounds 1 to {last}; {rounds[-1]} is not one.")
+    blocked = [r for r in rounds if last >= 2 and r >= last - 1]
+    if blocked:
+        raise InvalidValue(
+            f"Rounds {last - 1} and {last} wait for the postal result (E108), which a training session "
+            f"does not count: choose rounds up to {last - 2}."
+        )
     plan_rounds = {r: ctx.plan.stations_of(r) for r in rounds}
     with unit_of_work(store, STORE_CHAIN, actor) as tx:
         stations = [s for st in plan_rounds.values() for s in st]
