@@ -278,10 +278,11 @@ def certificate_pdf(
     pdf.add_page()
     pdf.set_y(pdf.body_top + 12)
     name = display_name or username
-    rounds = f"{session.rounds[0]}-{session.rounds[-1]}"
+    first, last = session.rounds[0], session.rounds[-1]
+    rounds = f"{first}-{last}" if last != first else f"{first}"
     ac = f"{setup.ac.number} – {setup.ac.name}"
-    pdf.para(CERT_TITLE[0], size=20, style="B", align="C")
-    pdf.para(CERT_TITLE[1], size=18, style="B", align="C")
+    pdf.para(CERT_TITLE[0], size=20, style="B", align="C", h=10)
+    pdf.para(CERT_TITLE[1], size=18, style="B", align="C", h=10)
     pdf.set_y(pdf.get_y() + 8)
     pdf.para(
         f"This is to certify that {name} ({username}) has completed the training in keying Form 17C "

@@ -142,7 +142,8 @@ def create_session(
             )
             raise ServiceError(str(exc).rstrip(".") + hint + ".") from None
         rounds_json, faults_json = key.to_json()
-        name = name.strip() or f"{ctx.setup.ac.name} rounds {rounds[0]}-{rounds[-1]}"
+        span = f"rounds {rounds[0]}-{rounds[-1]}" if len(rounds) > 1 else f"round {rounds[0]}"
+        name = name.strip() or f"{ctx.setup.ac.name} {span}"
         sid = tx.conn.execute(
             insert(sess_t).values(
                 name=name,
