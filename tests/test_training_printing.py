@@ -3,6 +3,8 @@ certificate are written as PDFs, rendered (pdftoppm, QR read back with zbarimg) 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from encore_tui import services
@@ -102,3 +104,15 @@ def test_the_report_ranks_and_only_a_pass_gets_a_certificate(seated):
     code, out = run("training", "certificate", "1", "bina", "--out", str(tmp / "bina.pdf"))
     assert code != 0 and "below the pass mark of 90 %: no certificate" in out
     assert not (tmp / "bina.pdf").exists()
+
+
+def test_sheets_per_trainee_and_per_table(seated):
+    _store, _imp, run, tmp = seated
+    code, out = run("training", "sheets", "1", "--out", str(tmp), "--per-trainee", "--per-table")
+    assert code == 0, out
+    files = sorted(p.name for p in tmp.glob("training-1-*-sheets.pdf"))
+    assert len(files) == 2 * 14 and "training-1-asha-table-2-sheets.pdf" in files
+    (page,) = page_texts(tmp / "training-1-bina-table-5-sheets.pdf")
+    page = flat(page)
+    assert re.search(r"Trainee / \S+ ?\S*: bina", page) and "Table / टेबल: 5" in page
+    assert "Remark: Control Unit does not display the result" in page

@@ -108,10 +108,18 @@ def cmd_sheets(args) -> int:
     actor = _actor(args, store)
     s, setup, sheets = training.sheets(store, actor, args.session)
     _s, _setup, key = training.answer_key(store, actor, args.session)
-    out = Path(args.out) / f"training-{s.id}-sheets.pdf"
-    _write(
-        str(out), sheets_pdf(s, setup, key, sheets, actor.username), f"{len(sheets)} Form 17C Part II sheets"
-    )
+    trainees = [u for u, _ in s.seats] if args.per_trainee else [""]
+    if args.per_trainee and not trainees:
+        raise CliError(f"Nobody is seated in session {s.id} yet: `encore training seat {s.id} USER`.")
+    tables = sorted({sh.table_no for sh in sheets}) if args.per_table else [None]
+    for who in trainees:
+        for t in tables:
+            part = [sh for sh in sheets if t is None or sh.table_no == t]
+            name = (
+                f"training-{s.id}" + (f"-{who}" if who else "") + (f"-table-{t}" if t else "") + "-sheets.pdf"
+            )
+            pdf = sheets_pdf(s, setup, key, part, actor.username, trainee=who)
+            _write(str(Path(args.out) / name), pdf, f"{len(part)} Form 17C Part II sheets")
     return 0
 
 
@@ -227,6 +235,10 @@ def register(sub) -> None:
     p = add("sheets", cmd_sheets, "print the Form 17C Part II sheets to key (PDF, one page a station)")
     p.add_argument("session", type=int)
     p.add_argument("--out", default=".", help="the folder to write training-N-sheets.pdf to")
+    p.add_argument("--per-trainee", action="store_true", help="one set per seated trainee, their name on it")
+    p.add_argument(
+        "--per-table", action="store_true", help="one file per counting table (its sheets of every round)"
+    )
     p = add("key", cmd_key, "print the answer key (trainer only)")
     p.add_argument("session", type=int)
     p.add_argument("--out", required=True, help="the PDF file")

@@ -61,11 +61,18 @@ def _field_label(setup: Setup, field: str) -> str:
 
 # -- the sheets --------------------------------------------------------------------------------
 def sheets_pdf(
-    session: Session, setup: Setup, key: tr.AnswerKey, sheets: list[SheetData], by: str = ""
+    session: Session,
+    setup: Setup,
+    key: tr.AnswerKey,
+    sheets: list[SheetData],
+    by: str = "",
+    trainee: str = "",
 ) -> bytes:
-    """One Form 17C Part II per station, as the counting supervisor hands it to the operator."""
+    """One Form 17C Part II per station, as the counting supervisor hands it to the operator
+    (`trainee`: the name printed on every page of that trainee's set)."""
     at = dd.now_iso()
-    pdf = _sheet(setup, FORM_17C_II, session, "ts", _key_digest(key), at, by, orientation="P")
+    sub = [f"Trainee / प्रशिक्षु: {trainee}"] if trainee else []
+    pdf = _sheet(setup, FORM_17C_II, session, "ts", _key_digest(key), at, by, orientation="P", subtitle=sub)
     votes = Column([("Votes / मत", "B"), ("(figures) / (अंकों में)", "")], 34)
     for sh in sheets:
         pdf.add_page()
