@@ -26,7 +26,7 @@ def official(station: str) -> dict[str, int]:
 @pytest.fixture
 def seated(sqlite_store):
     store = sqlite_store
-    setup = small_setup()
+    setup = small_setup(n_stations=10)  # 4 rounds: 1-2 come before the postal rule (E108)
     src = services.create_ac(store, setup, ADMIN)
     figures = {s.number: official(s.number) for s in setup.stations}
     sid = training.create_session(store, TRAINER, src, [1, 2], ["cu_display@1/2"], official=figures)
