@@ -119,6 +119,7 @@ def main() -> int:
     ap.add_argument("--no-write", action="store_true", help="do not rewrite docs/benchmarks.md")
     a = ap.parse_args()
     from benchmarks import app_bench, service_bench
+    from benchmarks import training as training_bench
 
     head = machine()
     rows = (
@@ -126,6 +127,7 @@ def main() -> int:
         + app_bench.run(a.smoke)
         + receiver_rows(a.smoke)
         + receiver_read_rows(a.smoke)
+        + training_bench.rows(a.smoke)
     )
     text = table(rows)
     print(f"\n{head}\n\n{text}\n")

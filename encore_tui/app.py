@@ -224,6 +224,7 @@ class EncoreApp(UnhandledErrors, App):
 
         if not self._claim_store(actor):
             return
+        ac_id = services.seat_ac(self.store, actor.username) or ac_id  # a trainee: their own copy
         self.actor, self.ac_id = actor, ac_id
         self.start_relay()
         log.info("signed in: %s (%s) on AC id %s", actor.username, actor.role.value, ac_id)

@@ -25,6 +25,7 @@ FIGURES = [
     "Form 20 PDF",
     "receiver ingest, 8 concurrent signed clients, SQLite, 1 worker",
     "receiver ingest, 8 concurrent signed clients, PostgreSQL, 2 worker",
+    "scripted trainee through the app (pty 80×24), keys in bursts",
 ]
 
 

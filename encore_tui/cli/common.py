@@ -70,5 +70,8 @@ def sign_in(args, store, ac_id):
     user = args.user or os.environ.get("ENCORE_USER")
     if not user:
         raise CliError("say who you are: --user NAME (or set ENCORE_USER).")
+    bound = services.seat_ac(store, user)
+    if bound is not None and ac_id is not None and bound != ac_id:
+        raise CliError(f"'{user}' is a trainee seated on their own copy of the AC: use --ac with that copy.")
     pin = read_line(f"PIN for {user}: ", secret=True)
     return services.authenticate(store, user, pin, ac_id), pin

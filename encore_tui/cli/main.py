@@ -25,6 +25,7 @@ REGISTRARS: list[str] = [
     "encore_tui.central.cli",
     "encore_tui.cli.ro",
     "encore_tui.cli.form17c",
+    "encore_tui.cli.training",
 ]
 DEMO_NAMES = ("bihar", "gummidipoondi")  # services/demo.DEMOS, without importing services (tested)
 
@@ -347,7 +348,9 @@ def build_parser() -> argparse.ArgumentParser:
     u = sub.add_parser("user", help="accounts").add_subparsers(dest="what", required=True)
     ua = add("add", cmd_user_add, "add an account (PIN asked, or read from standard input)", u)
     ua.add_argument("username")
-    ua.add_argument("--role", required=True, choices=["operator", "aro", "ro", "observer", "admin"])
+    ua.add_argument(
+        "--role", required=True, choices=["operator", "aro", "ro", "observer", "admin", "trainer"]
+    )
     ua.add_argument("--name", help="full name, printed on sheets")
     ua.add_argument("--pin", help=argparse.SUPPRESS)  # for scripts and tests only
     add("list", cmd_user_list, "list the accounts", u)

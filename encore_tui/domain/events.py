@@ -67,6 +67,9 @@ _KINDS = [
     EventKind("user.added", "an account was created"),
     EventKind("user.signed_in", "a user signed in"),
     EventKind("user.sign_in_failed", "a sign-in failed (wrong name or PIN); the account may be locked"),
+    # training (services/training.py; store chain): not counting state, never replayed into it
+    EventKind("training.created", "a trainer created a training session (the key's sha256)", False),
+    EventKind("training.seated", "a trainee was seated: their account bound to their copy of the AC", False),
     EventKind("user.pin_confirmed", "a user re-entered the right PIN for a decision (failed tries reset)"),
 ]
 

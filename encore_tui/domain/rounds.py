@@ -46,6 +46,7 @@ class Role(StrEnum):
     RO = "ro"
     OBSERVER = "observer"
     ADMIN = "admin"
+    TRAINER = "trainer"  # runs training sessions: reads answer keys and reports, never enters figures
     SYSTEM = "system"  # the push relay and other automatic actors; never a user's role
 
 
@@ -63,6 +64,7 @@ class Action(StrEnum):
     MANAGE_USERS = "manage_users"
     IMPORT = "import"
     VIEW = "view"
+    TRAIN = "train"  # create training sessions, seat trainees, read answer keys and reports
 
 
 class IllegalTransition(ValueError):
@@ -109,6 +111,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.MANAGE_USERS: frozenset({Role.ADMIN}),
     Action.IMPORT: frozenset({Role.ADMIN}),
     Action.VIEW: frozenset(Role) - {Role.SYSTEM},
+    Action.TRAIN: frozenset({Role.TRAINER, Role.ADMIN}),
 }
 
 

@@ -4,7 +4,8 @@ Compact JSON, keys sorted, no spaces; `s` (when a centre key exists) is the base
 signature over the same JSON without `s`. Keys:
 
   v    payload version (1)
-  k    document: rs round sheet, f20, 21c, 21d, 21e, 22, pb postal result sheet, ca correction annex
+  k    document: rs round sheet, f20, 21c, 21d, 21e, 22, pb postal result sheet, ca correction annex,
+       ts/tk/tr/tc training sheets, answer key, report, certificate (with `sn`: the session)
   ac   AC number
   r    round (rs, ca); the last round included (forms)
   rev  revision of that round (rs, ca)
@@ -40,6 +41,10 @@ KINDS = {
     "22": "Form 22",
     "pb": "postal result sheet",
     "ca": "correction annex",
+    "ts": "training sheets",
+    "tk": "training answer key",
+    "tr": "training report",
+    "tc": "training certificate",
 }
 
 

@@ -25,9 +25,10 @@ from encore_tui.services.queries import outbox_counts
 from encore_tui.store import journal
 from encore_tui.store.engine import Store
 from encore_tui.store.models import ac as ac_t
-from encore_tui.store.models import chain_head
+from encore_tui.store.models import chain_head, has_training
 from encore_tui.store.models import journal as journal_t
 from encore_tui.store.models import outbox as outbox_t
+from encore_tui.store.models import training_seat as seat_t
 
 STATES = ("queued", "sent", "acked", "failed")
 PENDING = ("queued", "sent")  # 'sent' = a request went out and no answer was recorded yet
@@ -154,11 +155,13 @@ def journal_problem(store: Store, row: Pending) -> str | None:
 
 
 def heads(store: Store) -> list[Pending]:
-    """Per AC, the oldest row not yet acked or failed: messages go out strictly in order."""
+    """Per AC, the oldest row not yet acked or failed: messages go out strictly in order. A
+    trainee's copy of an AC (services/training.py) is never sent: training is not a result."""
     with store.read() as conn:
-        rows = conn.execute(
-            select(outbox_t).where(outbox_t.c.state.in_(PENDING)).order_by(outbox_t.c.ac_id, outbox_t.c.id)
-        ).all()
+        q = select(outbox_t).where(outbox_t.c.state.in_(PENDING)).order_by(outbox_t.c.ac_id, outbox_t.c.id)
+        if has_training(conn):
+            q = q.where(outbox_t.c.ac_id.not_in(select(seat_t.c.ac_id)))
+        rows = conn.execute(q).all()
     out: dict[int, Pending] = {}
     for r in rows:
         out.setdefault(

@@ -176,6 +176,8 @@ class SignInScreen(Screen):
             return
         from encore_tui import services
 
+        # a trainee's account is bound to their copy of the AC (training seat): they land there
+        self.ac_id = services.seat_ac(self.app.store, user.value) or self.ac_id
         try:
             actor = services.authenticate(self.app.store, user.value, pin.value, ac_id=self.ac_id)
         except user_errors() as exc:

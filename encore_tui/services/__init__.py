@@ -40,7 +40,7 @@ from encore_tui.services.queries import (
     round_view,
 )
 from encore_tui.services.uow import Saved
-from encore_tui.services.users import add_user, admin_actor, authenticate, list_users
+from encore_tui.services.users import add_user, admin_actor, authenticate, list_users, seat_ac
 from encore_tui.services.verify import verify_journal
 
 __all__ = [
@@ -82,6 +82,7 @@ __all__ = [
     "round_tallies",
     "round_view",
     "save_ui_state",
+    "seat_ac",
     "submit_round",
     "verify_journal",
 ]

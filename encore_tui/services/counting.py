@@ -26,7 +26,7 @@ from encore_tui.services.context import AcContext, Actor, load_context
 from encore_tui.services.errors import InvalidValue, ServiceError, StaleEdit
 from encore_tui.services.form17c import electors_in
 from encore_tui.services.queries import round_row
-from encore_tui.services.uow import Saved, unit_of_work
+from encore_tui.services.uow import Saved, Tx, unit_of_work
 from encore_tui.store import journal
 from encore_tui.store.engine import Store
 from encore_tui.store.models import ac as ac_t
@@ -46,42 +46,49 @@ def create_ac(store: Store, setup: Setup, actor: Actor, plan: CountingPlan | Non
     if problems:
         raise ServiceError("; ".join(str(p) for p in problems[:5]))
     with unit_of_work(store, None, actor) as tx:
-        conn, ts = tx.conn, tx.ts
-        if conn.execute(select(ac_t.c.id).where(ac_t.c.number == setup.ac.number)).first():
-            raise ServiceError(
-                f"AC {setup.ac.number} is already in this store; use another store "
-                "(--db) or `encore demo --fresh` to start again."
-            )
-        ac_id = conn.execute(
-            insert(ac_t).values(
-                number=setup.ac.number,
-                name=setup.ac.name,
-                setup_json=setup.model_dump_json(),
-                plan_json=json.dumps(plan.to_json()),
-                plan_version=1,
-                created_at=ts,
-            )
-        ).inserted_primary_key[0]
-        journal.start_chain(conn, ac_id)
-        tx.ac_id = ac_id
-        rows = [{"ac_id": ac_id, "round_no": 0, "kind": "postal"}] + [
-            {"ac_id": ac_id, "round_no": r, "kind": "evm"} for r in range(1, plan.round_count + 1)
-        ]
-        conn.execute(
-            insert(round_t),
-            [
-                dict(
-                    r,
-                    status=RoundStatus.DRAFT.value,
-                    revision=0,
-                    remark="",
-                    updated_at=ts,
-                    updated_by=actor.username,
-                )
-                for r in rows
-            ],
+        ac_id = insert_ac(tx, setup, plan)
+    return ac_id
+
+
+def insert_ac(tx: Tx, setup: Setup, plan: CountingPlan) -> int:
+    """Inside a unit of work: the AC row, its chain, its rounds and the `setup.created` event
+    (sets tx.ac_id). Callers authorize first (create_ac: import; a training seat: train)."""
+    conn, ts, actor = tx.conn, tx.ts, tx.actor
+    if conn.execute(select(ac_t.c.id).where(ac_t.c.number == setup.ac.number)).first():
+        raise ServiceError(
+            f"AC {setup.ac.number} is already in this store; use another store "
+            "(--db) or `encore demo --fresh` to start again."
         )
-        tx.event("setup.created", {"setup": json.loads(setup.model_dump_json()), "plan": plan.to_json()})
+    ac_id = conn.execute(
+        insert(ac_t).values(
+            number=setup.ac.number,
+            name=setup.ac.name,
+            setup_json=setup.model_dump_json(),
+            plan_json=json.dumps(plan.to_json()),
+            plan_version=1,
+            created_at=ts,
+        )
+    ).inserted_primary_key[0]
+    journal.start_chain(conn, ac_id)
+    tx.ac_id = ac_id
+    rows = [{"ac_id": ac_id, "round_no": 0, "kind": "postal"}] + [
+        {"ac_id": ac_id, "round_no": r, "kind": "evm"} for r in range(1, plan.round_count + 1)
+    ]
+    conn.execute(
+        insert(round_t),
+        [
+            dict(
+                r,
+                status=RoundStatus.DRAFT.value,
+                revision=0,
+                remark="",
+                updated_at=ts,
+                updated_by=actor.username,
+            )
+            for r in rows
+        ],
+    )
+    tx.event("setup.created", {"setup": json.loads(setup.model_dump_json()), "plan": plan.to_json()})
     return ac_id
 
 

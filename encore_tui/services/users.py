@@ -23,6 +23,8 @@ from encore_tui.services.errors import AuthError, InvalidValue, ServiceError
 from encore_tui.services.uow import STORE_CHAIN, unit_of_work
 from encore_tui.store import journal
 from encore_tui.store.engine import Store
+from encore_tui.store.models import has_training
+from encore_tui.store.models import training_seat as seat_t
 from encore_tui.store.models import user as user_t
 
 CONSOLE = Actor("console", Role.ADMIN, "administrator at the console")
@@ -81,6 +83,25 @@ def add_user(
         )
         tx.account(username)
         tx.event("user.added", {"username": username, "role": role.value})
+
+
+def hash_pin(pin: str) -> str:
+    """The stored form of a PIN (Argon2id), for services that create accounts in their own unit
+    of work (a training seat)."""
+    if len(pin) < 4:
+        raise InvalidValue("A PIN needs at least 4 characters.")
+    return _hasher.hash(pin)
+
+
+def seat_ac(store: Store, username: str) -> int | None:
+    """The AC copy a trainee's account is bound to (services/training.py), or None: a trainee
+    signs in to their own copy only, whatever AC the sign-in screen or --ac named."""
+    with store.read() as conn:
+        if not has_training(conn):
+            return None
+        return conn.execute(
+            select(seat_t.c.ac_id).where(seat_t.c.username == username.strip().lower())
+        ).scalar()
 
 
 def journaled_accounts(conn: Connection) -> dict[str, dict]:

@@ -198,7 +198,37 @@ attachment = Table(  # scanned forms, kept IN the store: one commit with the jou
     UniqueConstraint("ac_id", "purpose", "sha256", name="uq_attachment"),
 )
 
+# -- training (services/training.py): a session's answer key and the trainees' seats -------------
+training_session = Table(  # the key (rounds_json: rounds + official figures; faults_json) is read
+    "training_session",  # only by trainers and administrators (services/training.py enforces it)
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("source_ac_id", Integer, ForeignKey("ac.id"), nullable=False),
+    Column("rounds_json", Text, nullable=False),
+    Column("faults_json", Text, nullable=False),
+    Column("pass_mark", Integer, nullable=False),  # per cent
+    Column("created_at", String(40), nullable=False),
+    Column("created_by", String(80), nullable=False),
+)
+
+training_seat = Table(  # a trainee's own copy of the AC, bound to their account
+    "training_seat",
+    metadata,
+    Column("session_id", Integer, ForeignKey("training_session.id"), primary_key=True),
+    Column("username", String(80), primary_key=True),
+    Column("ac_id", Integer, ForeignKey("ac.id"), nullable=False, unique=True),
+)
+
 Index("ix_outbox_state", outbox.c.state, outbox.c.id)
+
+
+def has_training(conn) -> bool:
+    """Whether the store has the training tables: a store made before them, opened without
+    creating (`encore push`, `encore ro …`), has none, and no trainee either."""
+    from sqlalchemy import inspect
+
+    return inspect(conn).has_table(training_seat.name)
 
 
 def upgrade(engine) -> None:
