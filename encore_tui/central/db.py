@@ -52,6 +52,10 @@ class CentralDb:
 
             self._errors += (psycopg.Error,)  # raised by statements run on the DBAPI cursor
 
+    def is_db_error(self, exc: BaseException) -> bool:
+        """The database refused or did not answer (SQLAlchemy's error or the driver's own)."""
+        return isinstance(exc, self._errors) or type(exc).__module__.startswith(("sqlite3", "psycopg"))
+
     @property
     def where(self) -> str:
         return self.engine.url.render_as_string(hide_password=True).replace(
