@@ -432,12 +432,12 @@ def create_app(
 
     writer = app.state.writer = GroupCommit(_write_batch)
 
-    def ingest(kind: str, ac: int, msg: wire.Message, s: Signed) -> Response:
+    async def ingest(kind: str, ac: int, msg: wire.Message, s: Signed) -> Response:
         if msg.kind != kind:  # type: ignore[attr-defined]
             raise Refused(422, "kind_mismatch", f"a {msg.kind!r} message was posted to the {kind!r} endpoint")  # type: ignore[attr-defined]
         if msg.contest.ac != ac:
             raise Refused(422, "ac_mismatch", f"the message is for AC {msg.contest.ac}, posted under AC {ac}")
-        item = writer.run(Item(kind, ac, msg, s))
+        item = await writer.submit(Item(kind, ac, msg, s))
         if item.error is not None:
             raise item.error
         return Response(item.result, media_type="application/json")
@@ -455,7 +455,7 @@ def create_app(
                 raise Refused(422, "invalid_body", _problems(exc.errors())) from None
             except ValueError as exc:
                 raise Refused(422, "invalid_body", str(exc)) from None
-            return await run_in_threadpool(ingest, kind, ac, message, signed)
+            return await ingest(kind, ac, message, signed)
 
         endpoint.__name__ = f"post_{kind}"
         posts[wire.PATHS[kind].rsplit("/", 1)[1]] = endpoint

@@ -2,15 +2,15 @@
 
 A SQLite commit in WAL with synchronous=FULL waits for an fsync (~2-3 ms here), and writes are
 serialised (one writer at a time, across worker processes), so one transaction per push caps
-ingest at one fsync per message. Instead, a request thread puts its message in `pending` and
-waits for the writer lock; whoever holds it stores every message waiting then, in ONE
-transaction (each in its own savepoint, so a refusal undoes only that message), and answers all
-of them once COMMIT returned. Nothing is answered before it is durable; a batch is never held
+ingest at one fsync per message. Instead, a request puts its message in `pending` and waits;
+the writer thread stores every message waiting then, in ONE transaction (each in its own
+savepoint, so a refusal undoes only that message), and answers all of them once COMMIT returned. Nothing is answered before it is durable; a batch is never held
 back to grow (it is whatever arrived while the previous commit ran).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import threading
 from collections.abc import Callable, Iterator
@@ -55,11 +55,20 @@ def savepoint(conn) -> Iterator[None]:
 
 
 class GroupCommit:
+    """One writer thread per process, started when a message arrives (it ends after a few idle
+    seconds): it takes every message waiting, writes them with `write(batch)` (one transaction),
+    then wakes each request. Requests wait on an asyncio future (`submit`), so no thread of the
+    pool is held per push, or on an event (`run`, for callers outside an event loop)."""
+
+    IDLE_SECONDS = 5.0
+
     def __init__(self, write: Callable[[list[Item]], None]) -> None:
         self._write = write
-        self._pending: list[Item] = []
-        self._lock = threading.Lock()  # guards _pending
-        self._writer = threading.Lock()  # one batch at a time in this process
+        self._pending: list[tuple[Item, Callable[[], None]]] = []
+        self._lock = threading.Lock()  # guards _pending and _thread
+        self._wake = threading.Condition(self._lock)
+        self._writer = threading.Lock()  # held while a batch is written (and by `held`)
+        self._thread: threading.Thread | None = None
         self.batches = 0  # transactions written (messages / batches: how much group commit saves)
         self.messages = 0
 
@@ -74,17 +83,48 @@ class GroupCommit:
         with self._writer:
             yield
 
-    def run(self, item: Item) -> Item:
-        """Store `item` (in a batch with whatever else is waiting); returns it with its result
-        or error set, after the batch's COMMIT returned (or failed)."""
+    def _put(self, item: Item, done: Callable[[], None]) -> None:
         with self._lock:
-            self._pending.append(item)
+            self._pending.append((item, done))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name="central-writer", daemon=True)
+                self._thread.start()
+            else:
+                self._wake.notify()
+
+    async def submit(self, item: Item) -> Item:
+        """Store `item` with whatever else is waiting; returns it with its result or error set,
+        once the batch's COMMIT returned (or failed)."""
+        loop = asyncio.get_running_loop()
+        fut = loop.create_future()
+
+        def done() -> None:
+            with contextlib.suppress(RuntimeError):  # the event loop is gone (shutting down)
+                loop.call_soon_threadsafe(_resolve, fut)
+
+        self._put(item, done)
+        await fut
+        return item
+
+    def run(self, item: Item) -> Item:
+        """`submit` for a caller that is not in an event loop."""
+        ev = threading.Event()
+        self._put(item, ev.set)
+        ev.wait()
+        return item
+
+    def _loop(self) -> None:
         while True:
+            with self._lock:
+                if not self._pending:
+                    self._wake.wait(self.IDLE_SECONDS)
+                    if not self._pending:
+                        self._thread = None
+                        return
             with self._writer:
-                if item.done:
-                    return item
                 with self._lock:
-                    batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+                    taken, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+                batch = [it for it, _ in taken]
                 self.batches += 1
                 self.messages += len(batch)
                 try:
@@ -93,7 +133,11 @@ class GroupCommit:
                     for b in batch:
                         b.result, b.error = None, exc
                 finally:
-                    for b in batch:
+                    for b, done in taken:
                         b.done = True
-                if item.done:
-                    return item
+                        done()
+
+
+def _resolve(fut) -> None:
+    if not fut.done():  # not if the request was cancelled meanwhile
+        fut.set_result(None)

@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from encore_tui.domain.declaration import Declaration
 from encore_tui.domain.entries import KeptAsideReason, TableEntry
 from encore_tui.domain.setup import NOTA, REJECTED, TOTAL, Setup
-from encore_tui.domain.tally import Totals, entry_totals, sum_totals
+from encore_tui.domain.tally import Totals
 
 WIRE_VERSION = 1
 
@@ -504,7 +504,17 @@ def round_key(kind: str, ac: int, round_no: int | None, revision: int, journal_s
 
 
 def totals_of_tables(tables: Sequence[TableResult], n: int, round_no: int) -> Totals:
-    return sum_totals((entry_totals(t.entry(round_no), n) for t in tables), n)
+    """Σ of the tables' figures (a kept-aside table counts nothing): what `entry_totals` of each
+    table's entry would sum to, without making the entries (central runs this on every push)."""
+    votes, nota, rejected = [0] * n, 0, 0
+    for t in tables:
+        if t.kept_aside is not None or t.votes is None:
+            continue
+        for i, v in enumerate(t.votes[:n]):
+            votes[i] += v
+        nota += t.nota or 0
+        rejected += t.rejected or 0
+    return Totals(tuple(votes), nota, rejected)
 
 
 def declaration_result(
