@@ -31,9 +31,11 @@ from encore_tui.store import journal
 from encore_tui.store.engine import Store
 from encore_tui.store.models import ac as ac_t
 from encore_tui.store.models import cell as cell_t
+from encore_tui.store.models import outbox as outbox_t
 from encore_tui.store.models import round_ as round_t
 from encore_tui.store.models import table_state as ts_t
 from encore_tui.store.models import ui_state as ui_t
+from encore_tui.wire import messages as wire
 
 log = logging.getLogger("encore.services")
 
@@ -140,9 +142,36 @@ def change_plan(store: Store, ac_id: int, tables: int, actor: Actor) -> Counting
                         updated_by=actor.username,
                     )
                 )
-        tx.event("plan.changed", {"plan": new.to_json(), "tables": tables, "rounds_done": done})
+        ev = tx.event("plan.changed", {"plan": new.to_json(), "tables": tables, "rounds_done": done})
+        _amend_central_setup(tx, ctx, ctx.plan.round_count, new.round_count, tables, ctx.plan_version + 1, ev)
     store.cache.pop(("ctx", ac_id), None)
     return new
+
+
+def _amend_central_setup(
+    tx, ctx: AcContext, before: int, after: int, tables: int, version: int, ev: journal.JournalEvent
+) -> None:
+    """Central holds the contest of the AC's first message: once something was queued for it, a
+    change it must know of (the rounds planned) goes as a signed setup amendment, in the same
+    transaction as the change; the board marks it."""
+    if (
+        before == after
+        or tx.conn.execute(select(outbox_t.c.id).where(outbox_t.c.ac_id == ctx.ac_id)).first() is None
+    ):
+        return
+    msg = wire.SetupAmendment(
+        contest=wire.contest_of(ctx.setup, after),
+        revision=version,
+        reason=f"Counting plan changed: {tables} tables, {before} → {after} rounds",
+        approval=wire.Approval(by=tx.actor.username, name=tx.actor.label, at=tx.ts),
+        journal_hash=ev.hash,
+        journal_seq=ev.seq,
+    )
+    tx.push(
+        msg.kind,
+        msg.model_dump(mode="json"),
+        wire.round_key("setup", ctx.setup.ac.number, None, version, ev.seq),
+    )
 
 
 # -- helpers -------------------------------------------------------------------------------------

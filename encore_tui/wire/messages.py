@@ -304,7 +304,23 @@ class SetupAmendment(Message):
     journal_hash: Sha256
 
 
-Message = RoundResult | PostalResult | VvpatResult | DeclarationResult | SetupAmendment
+class RecountOrder(Message):
+    """A recount (Rule 63) the RO allowed, before Form 20 is signed: the rounds counted again
+    (0: the postal ballots, in a full recount) and why. Central shows the AC as "recount" until a
+    newer revision of each of those rounds has arrived; a declaration waits for them."""
+
+    kind: Literal["recount"] = "recount"
+    revision: Annotated[int, Field(ge=1, le=10_000)]  # the application's number at the centre
+    applicant: Short
+    full: bool = False
+    stations: list[Short] | None = Field(default=None, max_length=1000)  # None: a full recount
+    rounds: list[Annotated[int, Field(ge=0, le=501)]] = Field(min_length=1, max_length=502)
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+    approval: Approval
+    journal_hash: Sha256
+
+
+Message = RoundResult | PostalResult | VvpatResult | DeclarationResult | SetupAmendment | RecountOrder
 
 # kind → model: the one table the relay, the receiver and the docs agree on
 MODELS: dict[str, type[Message]] = {
@@ -314,6 +330,7 @@ MODELS: dict[str, type[Message]] = {
     "vvpat": VvpatResult,
     "declaration": DeclarationResult,
     "setup": SetupAmendment,
+    "recount": RecountOrder,
 }
 
 # kind → where the relay POSTs it ({ac} is the AC number)
@@ -324,6 +341,7 @@ PATHS: dict[str, str] = {
     "vvpat": "/v1/acs/{ac}/vvpat",
     "declaration": "/v1/acs/{ac}/declaration",
     "setup": "/v1/acs/{ac}/setup",
+    "recount": "/v1/acs/{ac}/recount",
 }
 
 
