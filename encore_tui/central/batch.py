@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import queue
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -64,18 +65,17 @@ class GroupCommit:
 
     def __init__(self, write: Callable[[list[Item]], None]) -> None:
         self._write = write
-        self._pending: list[tuple[Item, Callable[[], None]]] = []
-        self._lock = threading.Lock()  # guards _pending and _thread
-        self._wake = threading.Condition(self._lock)
+        self._queue: queue.SimpleQueue[tuple[Item, Callable[[], None]]] = queue.SimpleQueue()
+        self._lock = threading.Lock()  # guards _thread
         self._writer = threading.Lock()  # held while a batch is written (and by `held`)
         self._thread: threading.Thread | None = None
+        self._first = 0  # messages the writer took and holds until it has the writer lock
         self.batches = 0  # transactions written (messages / batches: how much group commit saves)
         self.messages = 0
 
     def waiting(self) -> int:
         """Messages waiting for the writer now."""
-        with self._lock:
-            return len(self._pending)
+        return self._queue.qsize() + self._first
 
     @contextlib.contextmanager
     def held(self) -> Iterator[None]:
@@ -84,13 +84,11 @@ class GroupCommit:
             yield
 
     def _put(self, item: Item, done: Callable[[], None]) -> None:
+        self._queue.put((item, done))
         with self._lock:
-            self._pending.append((item, done))
             if self._thread is None:
                 self._thread = threading.Thread(target=self._loop, name="central-writer", daemon=True)
                 self._thread.start()
-            else:
-                self._wake.notify()
 
     async def submit(self, item: Item) -> Item:
         """Store `item` with whatever else is waiting; returns it with its result or error set,
@@ -115,15 +113,23 @@ class GroupCommit:
 
     def _loop(self) -> None:
         while True:
-            with self._lock:
-                if not self._pending:
-                    self._wake.wait(self.IDLE_SECONDS)
-                    if not self._pending:
+            try:
+                first = self._queue.get(timeout=self.IDLE_SECONDS)
+            except queue.Empty:
+                with self._lock:
+                    if self._queue.empty():  # a message put now starts a new writer
                         self._thread = None
                         return
+                continue
+            self._first = 1
             with self._writer:
-                with self._lock:
-                    taken, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+                self._first = 0
+                taken = [first]
+                while len(taken) < MAX_BATCH:
+                    try:
+                        taken.append(self._queue.get_nowait())
+                    except queue.Empty:
+                        break
                 batch = [it for it, _ in taken]
                 self.batches += 1
                 self.messages += len(batch)

@@ -143,34 +143,32 @@ def change_plan(store: Store, ac_id: int, tables: int, actor: Actor) -> Counting
                     )
                 )
         ev = tx.event("plan.changed", {"plan": new.to_json(), "tables": tables, "rounds_done": done})
-        _amend_central_setup(tx, ctx, ctx.plan.round_count, new.round_count, tables, ctx.plan_version + 1, ev)
+        if new.round_count != ctx.plan.round_count:  # what central knows of the plan
+            why = f"Counting plan changed: {tables} tables, {ctx.plan.round_count} → {new.round_count} rounds"
+            amend_central_setup(tx, ctx, ctx.setup, new.round_count, why, ctx.plan_version + 1, ev)
     store.cache.pop(("ctx", ac_id), None)
     return new
 
 
-def _amend_central_setup(
-    tx, ctx: AcContext, before: int, after: int, tables: int, version: int, ev: journal.JournalEvent
-) -> None:
+def amend_central_setup(
+    tx, ctx: AcContext, setup: Setup, rounds_planned: int, reason: str, version: int, ev: journal.JournalEvent
+) -> bool:
     """Central holds the contest of the AC's first message: once something was queued for it, a
-    change it must know of (the rounds planned) goes as a signed setup amendment, in the same
-    transaction as the change; the board marks it."""
-    if (
-        before == after
-        or tx.conn.execute(select(outbox_t.c.id).where(outbox_t.c.ac_id == ctx.ac_id)).first() is None
-    ):
-        return
+    change of the contest (names, parties, AC or election name, rounds planned) goes as a signed
+    setup amendment, queued in the transaction that makes the change (after its journal event
+    `ev`); the board marks it. False: nothing was queued yet (the first message will carry it)."""
+    if tx.conn.execute(select(outbox_t.c.id).where(outbox_t.c.ac_id == ctx.ac_id)).first() is None:
+        return False
     msg = wire.SetupAmendment(
-        contest=wire.contest_of(ctx.setup, after),
+        contest=wire.contest_of(setup, rounds_planned),
         revision=version,
-        reason=f"Counting plan changed: {tables} tables, {before} → {after} rounds",
+        reason=reason,
         approval=wire.Approval(by=tx.actor.username, name=tx.actor.label, at=tx.ts),
         journal_hash=ev.hash,
         journal_seq=ev.seq,
     )
-    tx.push(
-        msg.kind,
-        msg.model_dump(mode="json"),
-        wire.round_key("setup", ctx.setup.ac.number, None, version, ev.seq),
+    return tx.push(
+        msg.kind, msg.model_dump(mode="json"), wire.round_key("setup", setup.ac.number, None, version, ev.seq)
     )
 
 
