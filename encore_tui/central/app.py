@@ -401,10 +401,11 @@ def create_app(
         """One message of a batch, in its own savepoint: a refusal (or a failure) undoes only it."""
         for attempt in range(3):
             try:
+                done: list = []
                 with savepoint(conn):
-                    done: list = []
-                    item.result = _ingest_tx(conn, item.kind, item.ac, item.msg, item.signed, staged, done)
-                    staged.update({a: (head, model) for a, head, model in done})
+                    result = _ingest_tx(conn, item.kind, item.ac, item.msg, item.signed, staged, done)
+                item.result = result  # only once its savepoint is released
+                staged.update({a: (head, model) for a, head, model in done})
                 return
             except Refused as exc:
                 item.error = exc
