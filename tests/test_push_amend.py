@@ -12,6 +12,7 @@ import re
 import httpx
 
 from encore_tui import services
+from encore_tui.push import queue
 from encore_tui.services import ro, ro_result
 from encore_tui.wire import keys
 from tests.conftest import RO
@@ -46,6 +47,7 @@ def test_a_plan_change_after_the_first_push_goes_as_a_setup_amendment(store, tmp
         rep = relay.flush(force=True)
         assert rep.failed == [] and rep.left == 0, rep
         assert [k for _, k in central.messages()] == ["postal", "round", "setup"]
+        assert queue.queue_state(store)[-1].label == "setup amendment (revision 3)"
         res = httpx.get(f"{central.url}/v1/acs/{ac_no}").json()
         assert res["rounds_planned"] == 2 and res["plan_changes"] == [[3, 2]]
         assert res["setup_amendments"][0]["reason"] == "Counting plan changed: 5 tables, 3 → 2 rounds"
@@ -84,6 +86,7 @@ def test_a_recount_is_shown_as_such_and_its_figures_are_accepted(store, tmp_path
         rep = relay.flush(force=True)
         assert rep.failed == [] and rep.left == 0, rep
         assert [k for _, k in central.messages()][-1] == "recount"
+        assert queue.queue_state(store)[-1].label == "recount order (revision 1)"
         res = httpx.get(f"{central.url}/v1/acs/{ac_no}").json()
         assert res["status"] == "recount" and res["recounting"] == [2]
         assert res["recounts"][0]["reason"] == "margin small at PS 4" and not res["recounts"][0]["done"]
