@@ -425,7 +425,9 @@ def create_app(
         staged: dict = {}  # AC -> (head id, model) written in this transaction
         try:
             with store.write() as conn:
-                for item in batch:
+                # by AC (stable: one AC's messages keep their order): two workers' batches lock
+                # the ACs' rows (PostgreSQL: FOR UPDATE) in the same order, so never deadlock
+                for item in sorted(batch, key=lambda it: it.ac):
                     _one(conn, item, staged)
         except CentralDbError as exc:
             log.warning("store busy: %s", exc)
