@@ -1,7 +1,7 @@
 """What changes after the first push reaches central as what it is — the counting app, the relay
 and the reference receiver under uvicorn, end to end:
-- a change of the counting plan goes as a signed setup amendment: the board marks it, and the
-  rounds of the new plan are accepted;
+- a change of the counting plan, or a candidate's name corrected, goes as a signed setup
+  amendment: the board marks it, and the rounds that follow are accepted;
 - a recount (Rule 63): the RO's order is pushed with the decision, the board shows "recount"
   until the recounted rounds arrive, and the declaration then goes through."""
 
@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
 
 from encore_tui import services
 from encore_tui.push import queue
 from encore_tui.services import ro, ro_result
 from encore_tui.wire import keys
-from tests.conftest import RO
+from tests.conftest import OPERATOR, RO
 from tests.support.receiver import CentralServer, relay_for
 from tests.support.ro import RO_PIN, count_and_approve, make_ac, postal, verified, vvpat_done
 
@@ -113,6 +114,50 @@ def test_a_recount_is_shown_as_such_and_its_figures_are_accepted(store, tmp_path
         assert res["declared"]["winner"]["serial"] == decl.winner_serial
         card = _card(central.url, ac_no)
         assert "DECLARED" in card and "margin small at PS 4 (recounted)" in card
+        verified(store, ac_id)
+        relay.close()
+    finally:
+        central.stop()
+
+
+def test_a_corrected_candidate_name_goes_as_a_setup_amendment(store, tmp_path):
+    from encore_tui.printing import data as printed
+    from encore_tui.services.amend import amend_candidate
+
+    centre_key = keys.init_keys()
+    ac_id = make_ac(store, n_stations=7)
+    ctx = services.load_context(store, ac_id)
+    ac_no, old_name = ctx.setup.ac.number, ctx.setup.candidates[1].name
+    postal(store, ac_id)
+    count_and_approve(store, ac_id, [1])
+    chain_before = printed.ac_state(store, ac_id)
+    central = CentralServer(tmp_path, str(tmp_path / "central.db")).start()
+    try:
+        central.add_centre(keys.public_key_b64(centre_key), ac_no)
+        relay = relay_for(store, central.url, central.public_key, centre_key)
+        assert relay.flush(force=True).failed == []
+        with pytest.raises(services.NotAllowed):
+            amend_candidate(store, ac_id, 2, {"name": "X"}, "typo", OPERATOR)
+        with pytest.raises(services.InvalidValue, match="reason"):
+            amend_candidate(store, ac_id, 2, {"name": "X"}, "  ", RO)
+        amend_candidate(store, ac_id, 2, {"name": "CANDIDATE TWO"}, "name misspelt in the setup", RO)
+        assert services.load_context(store, ac_id).setup.candidates[1].name == "CANDIDATE TWO"
+        # the printed sheets' chain still starts from the setup as first made
+        chain_after = printed.ac_state(store, ac_id)
+        assert (chain_after.genesis, chain_after.chain) == (chain_before.genesis, chain_before.chain)
+        rep = relay.flush(force=True)
+        assert rep.failed == [] and rep.left == 0, rep
+        assert [k for _, k in central.messages()][-1] == "setup"
+        res = httpx.get(f"{central.url}/v1/acs/{ac_no}").json()
+        why = res["setup_amendments"][0]["reason"]
+        assert why == f"name misspelt in the setup — candidate 2: {old_name} (P2) → CANDIDATE TWO (P2)"
+        # the next round carries the corrected name: central takes it (without the amendment it
+        # would refuse it as setup_changed)
+        count_and_approve(store, ac_id, [2])
+        rep = relay.flush(force=True)
+        assert rep.failed == [] and rep.left == 0, rep
+        card = _card(central.url, ac_no)
+        assert "Round 2 of 3" in card and "Setup amended" in card and "CANDIDATE TWO" in card
         verified(store, ac_id)
         relay.close()
     finally:
