@@ -331,7 +331,6 @@ def create_app(
         now = _now()
         if _SEEN.one(conn, {"sig": s.signature}):
             raise Refused(409, "replay", "this signed request was already received: a replay is refused")
-        _PURGE_SEEN.rowcount(conn, {"before": _ts(now - timedelta(seconds=3 * window_seconds))})
         _INSERT_SEEN.rowcount(conn, {"sig": s.signature, "at": _ts(now)})
         old = _OLD.one(conn, {"k": s.key_id, "idem": s.idempotency_key})
         if old is not None:
@@ -425,6 +424,8 @@ def create_app(
         staged: dict = {}  # AC -> (head id, model) written in this transaction
         try:
             with store.write() as conn:
+                # signatures too old to be replayed inside the window: forgotten, once a batch
+                _PURGE_SEEN.rowcount(conn, {"before": _ts(_now() - timedelta(seconds=3 * window_seconds))})
                 # by AC (stable: one AC's messages keep their order): two workers' batches lock
                 # the ACs' rows (PostgreSQL: FOR UPDATE) in the same order, so never deadlock
                 for item in sorted(batch, key=lambda it: it.ac):
