@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.receiver_ingest import messages_for, start_receiver  # noqa: E402
-from encore_tui.push import signing  # noqa: E402
 from encore_tui.wire import messages as wire  # noqa: E402
+from encore_tui.wire import signing  # noqa: E402
 
 
 def history(ac: int, n: int, rng: random.Random) -> list[wire.RoundResult]:

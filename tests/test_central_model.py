@@ -221,3 +221,44 @@ def test_a_signed_setup_amendment_changes_the_contest_and_the_board_marks_it(boa
     assert (
         httpx.get(f"{board.url}/v1/acs/30").json()["setup_amendments"][0]["reason"].startswith("candidate 1")
     )
+
+
+def test_a_recount_order_holds_the_declaration_until_the_recounted_rounds_arrive(board):
+    postal, rounds = build(32)
+    c = contest(32)
+
+    def order(rounds_: list[int], no: int = 1) -> wire.RecountOrder:
+        return wire.RecountOrder(
+            contest=c, revision=no, applicant="Candidate 2 (P2)", stations=["15"], rounds=rounds_,
+            reason="margin of 3 votes", approval=rounds[0].approval, journal_hash="0" * 64,
+        )  # fmt: skip
+
+    board.accept(postal, rounds[0])
+    board.refused(order([2]), 409, "recount_round_missing")  # round 2 not held yet: it waits
+    board.accept(*rounds[1:])
+    t1 = rounds[-1].tables[0]
+    vv = wire.VvpatResult(
+        contest=c,
+        stations=[wire.VvpatStation(station=t1.station, why="draw_of_lots", evm=t1, slips=t1, matches=True)],
+        cumulative=rounds[-1].cumulative,
+        approval=rounds[-1].approval,
+        journal_hash="0" * 64,
+    )
+    board.accept(vv, order([2]))
+    shown = httpx.get(f"{board.url}/v1/acs/32").json()
+    assert shown["status"] == "recount" and shown["recounting"] == [2]
+    assert "Recount (Rule 63) under way: round(s) 2" in board.shown(32)[1]
+    final = declaration(rounds, c, rounds[-1].cumulative)
+    r = board.refused(final, 409, "declaration_too_early")
+    assert "recounted figures of round(s) 2" in r.json()["reason"]
+    # the recount confirms every figure: round 2 again (a correction), later rounds re-approved
+    fix = rounds[1].model_copy(update={"kind": "correction", "revision": 2, "correction_reason": "Recount"})
+    board.accept(fix)
+    shown = httpx.get(f"{board.url}/v1/acs/32").json()  # recounted; rounds 3.. to be re-approved
+    assert shown["status"] == "awaiting_reapproval" and shown["recounting"] == []
+    board.accept(*[r.model_copy(update={"revision": 2}) for r in rounds[2:]])
+    shown = httpx.get(f"{board.url}/v1/acs/32").json()
+    assert shown["status"] == "counting" and shown["recounts"][0]["done"]
+    board.accept(final)
+    assert "margin of 3 votes (recounted)" in board.shown(32)[1]
+    board.refused(order([3], no=2), 422, "after_declaration")  # Form 20 signed: no recount after

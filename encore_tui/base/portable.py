@@ -73,10 +73,10 @@ def unlock(fd: int) -> None:
 
 
 @contextlib.contextmanager
-def exclusive(path: Path, timeout: float, on_timeout) -> Iterator[None]:
+def exclusive(path: Path, timeout: float, on_timeout, max_pause: float = 0.02) -> Iterator[None]:
     """Hold the exclusive lock on `path` for the block; wait at most `timeout` seconds for it,
     then raise `on_timeout()`. Polls: short first (another writer's transaction takes about a
-    millisecond), never more than 20 ms."""
+    millisecond), never more than `max_pause` seconds."""
     fd = open_lock_file(path)
     try:
         if not try_lock(fd):  # (the clock only when someone else has it: this is every write)
@@ -86,7 +86,7 @@ def exclusive(path: Path, timeout: float, on_timeout) -> Iterator[None]:
                 if time.monotonic() >= deadline:
                     raise on_timeout()
                 time.sleep(pause)
-                pause = min(pause * 2, 0.02)
+                pause = min(pause * 2, max_pause)
         try:
             yield
         finally:

@@ -17,7 +17,8 @@ The rules (issue 14):
 - the postal result folded into a round is the postal message central holds; brought forward
   (less postal) is the cumulative of the round before (less its postal);
 - VVPAT results only after every planned round; the declaration only after those and VVPAT,
-  with the totals central holds; nothing but the certificate after the declaration (a recount
+  with the totals central holds, and after the recounted figures of every recount ordered
+  (`recount` message: Rule 63); nothing but the certificate after the declaration (a recount
   is decided before Form 20 is signed, so before the declaration).
 """
 
@@ -71,6 +72,15 @@ class DeclarationHeld(BaseModel):
     certificate: bool
 
 
+class RecountHeld(BaseModel):
+    id: int
+    no: int
+    rounds: list[int]
+    full: bool
+    reason: str
+    received_at: str
+
+
 class Entry(BaseModel):
     id: int
     kind: str
@@ -89,6 +99,7 @@ class AcModel(BaseModel):
     amendments: list[tuple[str, str]] = Field(
         default_factory=list
     )  # (received at, reason): signed setup changes
+    recounts: list[RecountHeld] = Field(default_factory=list)  # Rule 63 recounts ordered
     received: list[Entry] = Field(default_factory=list)  # the newest RECENT messages only
     received_count: int = 0  # every message accepted: the model stays one size as history grows
     updated_at: str = ""
@@ -96,6 +107,17 @@ class AcModel(BaseModel):
     def current(self, r: int) -> bool:
         h = self.rounds.get(r)
         return h is not None and not h.stale
+
+    def recounting(self) -> list[int]:
+        """Rounds (0: postal) of an ordered recount whose recounted figures have not arrived:
+        central holds no revision of them newer than the recount order."""
+        out: set[int] = set()
+        for rc in self.recounts:
+            for r in rc.rounds:
+                held = self.postal if r == 0 else self.rounds.get(r)
+                if held is None or held.id < rc.id or (r > 0 and self.rounds[r].stale):
+                    out.add(r)
+        return sorted(out)
 
     def rounds_counted(self) -> int:
         n = 0
@@ -179,10 +201,23 @@ def check(model: AcModel | None, msg: wire.Message) -> None:
             raise Refusal("old_revision", f"postal revision {msg.revision} is older than {held.revision}")
     elif isinstance(msg, wire.VvpatResult):
         _all_rounds(m, "rounds_missing", "the VVPAT results")
+    elif isinstance(msg, wire.RecountOrder):
+        missing = [r for r in msg.rounds if (m.postal if r == 0 else m.rounds.get(r)) is None]
+        if missing:
+            raise Refusal(
+                "recount_round_missing",
+                f"a recount of round(s) {', '.join(map(str, missing))}, which central does not hold: it waits",
+            )
     else:
         _all_rounds(m, "declaration_too_early", "the declaration")
         if m.vvpat is None:
             raise Refusal("declaration_too_early", "the declaration came before the VVPAT results: it waits")
+        if recounting := m.recounting():
+            raise Refusal(
+                "declaration_too_early",
+                f"the recounted figures of round(s) {', '.join(map(str, recounting))} (Rule 63) have not "
+                "arrived: the declaration waits for them",
+            )
         cum = m.cumulative()
         n = len(m.contest.candidates)
         if not _same(_t(cum, n), msg.final.totals()):
@@ -296,6 +331,16 @@ def apply(model: AcModel | None, msg: wire.Message, msg_id: int, received_at: st
     elif isinstance(msg, wire.SetupAmendment):
         m.contest = msg.contest
         m.amendments = [*m.amendments, (received_at, msg.reason)]
+    elif isinstance(msg, wire.RecountOrder):
+        held = RecountHeld(
+            id=msg_id,
+            no=msg.revision,
+            rounds=sorted(set(msg.rounds)),
+            full=msg.full,
+            reason=msg.reason,
+            received_at=received_at,
+        )
+        m.recounts = [*m.recounts, held]
     else:
         had_certificate = m.declaration is not None and m.declaration.certificate
         m.declaration = DeclarationHeld(

@@ -45,6 +45,15 @@ def _who(s: Standing | None) -> str:
     return f'<span class="name">{html.escape(s.name)}</span>{party}'
 
 
+def _rounds(rounds: list[int]) -> str:
+    """[0, 2, 3] → 'postal ballots, round(s) 2, 3'."""
+    parts = ["postal ballots"] if 0 in rounds else []
+    evm = [str(x) for x in rounds if x]
+    if evm:
+        parts.append("round(s) " + ", ".join(evm))
+    return ", ".join(parts)
+
+
 def card(r: AcResults) -> str:
     """One AC's card: rendered when a message is accepted, served as is."""
     if r.declared:
@@ -54,7 +63,9 @@ def card(r: AcResults) -> str:
         status += " · certificate received" if r.declared.certificate else ""
     else:
         badge = '<span class="badge provisional">PROVISIONAL</span>'
-        if r.status == "awaiting_reapproval":
+        if r.status == "recount":
+            status = "Recount (Rule 63) under way: " + _rounds(r.recounting)
+        elif r.status == "awaiting_reapproval":
             status = "Counting · round(s) " + ", ".join(map(str, r.stale_rounds)) + " being re-verified"
         elif r.status == "postal_only":
             status = "Postal ballots counted"
@@ -70,6 +81,11 @@ def card(r: AcResults) -> str:
     amended = "".join(
         f'<p class="amended">Setup amended {ist(a.at)}: {html.escape(a.reason)}</p>'
         for a in r.setup_amendments
+    )
+    amended += "".join(
+        f'<p class="amended">Recount (Rule 63) ordered {ist(rc.at)}: {_rounds(rc.rounds)}'
+        f" — {html.escape(rc.reason)} ({'recounted' if rc.done else 'under way'})</p>"
+        for rc in r.recounts
     )
     lead_votes = indian(r.leading.votes) if r.leading else ""
     trail_votes = indian(r.trailing.votes) if r.trailing else ""

@@ -43,12 +43,10 @@ def _tables(tables: list[wire.TableResult], n: int, round_no: int, postal: bool,
         if t.rejected is not None and not postal:
             out.append(f"table {t.table} (PS {t.station}): rejected votes are counted at postal tables only")
             ok = False
-        e = t.entry(round_no)
-        if e.counted_sum(n) != t.total:
+        counted = sum(t.votes or []) + (t.nota or 0) + (t.rejected or 0)  # the entry's counted_sum
+        if counted != t.total:
             what = "candidates + NOTA + rejected" if postal else "candidates + NOTA"
-            out.append(
-                f"table {t.table} (PS {t.station}): {what} = {e.counted_sum(n)}, not the total {t.total}"
-            )
+            out.append(f"table {t.table} (PS {t.station}): {what} = {counted}, not the total {t.total}")
             ok = False
     return ok
 

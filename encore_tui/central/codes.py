@@ -53,6 +53,7 @@ CODES: dict[str, tuple[int, str]] = {
     ),
     "declaration_mismatch": (422, "the declared totals are not the totals central holds"),
     "declared_differently": (422, "the AC was already declared with another result"),
+    "recount_round_missing": (409, "a recount of a round central does not hold yet: it waits for it"),
     "after_declaration": (422, "a round, correction, postal or VVPAT message after the declaration"),
     # reading
     "no_such_ac": (404, "nothing has been received for this AC"),

@@ -29,15 +29,14 @@ from encore_tui.central.db import CentralDb
 from encore_tui.wire import messages as wire
 
 
-def public_message(msg: wire.Message) -> dict:
-    """A message as the public sees it: no login names (the RO's printed name stays)."""
-    doc = msg.model_dump(mode="json")
-    if isinstance(doc.get("approval"), dict):
-        doc["approval"]["by"] = ""
-    for key in ("declared_by", "drawn_by"):
-        if key in doc:
-            doc[key] = ""
-    return doc
+def public_message(msg: wire.Message) -> str:
+    """A message as the public sees it (JSON): no login names (the RO's printed name stays).
+    Serialised by pydantic's own serialiser, from a shallow copy with the names blanked."""
+    blank: dict = {key: "" for key in ("declared_by", "drawn_by") if key in type(msg).model_fields}
+    approval = getattr(msg, "approval", None)
+    if approval is not None:
+        blank["approval"] = approval.model_copy(update={"by": ""})
+    return msg.model_copy(update=blank).model_dump_json()
 
 
 # the statements of every push, compiled once (store/fast.py)
@@ -94,16 +93,15 @@ def materialise(
     }
     (_UPDATE_AC if existed else _INSERT_AC).rowcount(conn, {"ac": ac, **row})
     if isinstance(msg, wire.RoundResult | wire.PostalResult):
-        doc = {
+        head = {
             "kind": msg.kind,
             "revision": msg.revision,
             "received_at": received_at,
             "idempotency_key": idempotency_key,
             "body_sha256": body_sha256,
-            "message": public_message(msg),
         }
         rnd = msg.round if isinstance(msg, wire.RoundResult) else 0
-        doc_text = json.dumps(doc, ensure_ascii=False)
+        doc_text = json.dumps(head, ensure_ascii=False)[:-1] + ', "message": ' + public_message(msg) + "}"
         _INSERT_REVISION.rowcount(conn, {"id": msg_id, "ac": ac, "r": rnd, "doc": doc_text})
 
 

@@ -22,6 +22,14 @@ class SetupNote(BaseModel):
     reason: str
 
 
+class RecountNote(BaseModel):
+    at: str  # when central received the order (UTC)
+    rounds: list[int]  # 0: the postal ballots
+    full: bool
+    reason: str
+    done: bool  # the recounted figures of every one of those rounds have arrived
+
+
 class Standing(BaseModel):
     serial: int
     name: str
@@ -56,7 +64,7 @@ class AcResults(BaseModel):
     fictional: bool
     rounds_planned: int
     rounds_counted: int  # rounds 1..i received, current and in order (N+1: the VVPAT round too)
-    status: Literal["postal_only", "counting", "awaiting_reapproval", "declared"]
+    status: Literal["postal_only", "counting", "awaiting_reapproval", "recount", "declared"]
     stale_rounds: list[int]
     postal: wire.Tally | None
     cumulative: wire.Tally | None
@@ -73,9 +81,9 @@ class AcResults(BaseModel):
     received_count: int = 0  # every message central accepted for this AC
     updated_at: str = ""  # when central accepted the newest message of this AC (UTC)
     plan_changes: list[list[int]] = []
-    setup_amendments: list[
-        SetupNote
-    ] = []  # signed setup amendments, oldest first  # [from, to] each time the number of rounds planned changed
+    setup_amendments: list[SetupNote] = []  # signed setup amendments, oldest first
+    recounts: list[RecountNote] = []  # recounts (Rule 63) ordered, oldest first
+    recounting: list[int] = []  # rounds whose recounted figures have not arrived yet
 
 
 def _standing(contest: wire.Contest, serial: int | None, votes: Sequence[int]) -> Standing | None:
@@ -103,19 +111,22 @@ def of_model(m: AcModel) -> AcResults:
     stale_rounds = sorted(r for r, h in m.rounds.items() if h.stale)
     current_ids = {h.id for h in m.rounds.values() if not h.stale}
     current_ids |= {x.id for x in (m.postal, m.vvpat, d) if x is not None}
-    received = [
-        Received(
-            kind=e.kind,
-            round=e.round,
-            revision=e.revision,
-            received_at=e.received_at,
-            current=e.id in current_ids,
-        )
+    received = [  # 64 of them on every push: plain dicts, made into models by pydantic-core
+        {
+            "kind": e.kind,
+            "round": e.round,
+            "revision": e.revision,
+            "received_at": e.received_at,
+            "current": e.id in current_ids,
+        }
         for e in m.received
     ]
     ld = lead(cum.candidates) if cum else lead([])
+    recounting = m.recounting()
     if declared:
         status = "declared"
+    elif recounting:
+        status = "recount"
     elif stale_rounds:
         status = "awaiting_reapproval"
     elif counted:
@@ -145,4 +156,15 @@ def of_model(m: AcModel) -> AcResults:
         updated_at=m.updated_at,
         plan_changes=[list(p) for p in m.plan_changes],
         setup_amendments=[SetupNote(at=at, reason=reason) for at, reason in m.amendments],
+        recounts=[
+            RecountNote(
+                at=rc.received_at,
+                rounds=rc.rounds,
+                full=rc.full,
+                reason=rc.reason,
+                done=not set(rc.rounds) & set(recounting),
+            )
+            for rc in m.recounts
+        ],
+        recounting=recounting,
     )

@@ -402,6 +402,17 @@ def cmd_recount(args) -> int:
     return 0
 
 
+def cmd_amend_candidate(args) -> int:
+    from encore_tui.services.amend import amend_candidate
+
+    store, ac_id = store_and_ac(args)
+    actor, _pin = sign_in(args, store, ac_id)
+    fields = {"name": args.name, "name_hi": args.name_hi, "party": args.party, "party_hi": args.party_hi}
+    amend_candidate(store, ac_id, args.serial, {k: v for k, v in fields.items() if v}, args.reason, actor)
+    print(f"Candidate {args.serial} corrected; central is told (a setup amendment) if it holds the AC.")
+    return 0
+
+
 def cmd_declare_status(args) -> int:
     from encore_tui.services import ro_result
 
@@ -513,6 +524,13 @@ def register(sub) -> None:
     p = add(r, "attach", cmd_attach, "attach a scan: Form 13A/13B (postal), the signed Form 20/21C/22")
     p.add_argument("purpose", choices=["form13a", "form13b", "form20", "form21c", "form22"])
     p.add_argument("file")
+    p = add(r, "amend-candidate", cmd_amend_candidate, "correct a candidate's name or party (with a reason)")
+    p.add_argument("serial", type=int)
+    p.add_argument("--name")
+    p.add_argument("--name-hi")
+    p.add_argument("--party")
+    p.add_argument("--party-hi")
+    p.add_argument("--reason", required=True, help="shown on the results board")
     p = add(r, "scans", cmd_scans, "list the attached scans, or --export ID -o FILE to view one", user=False)
     p.add_argument("--export", type=int)
     p.add_argument("-o", "--output", default="scan.out")

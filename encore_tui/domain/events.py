@@ -19,6 +19,7 @@ class EventKind:
 _KINDS = [
     EventKind("setup.created", "the AC, its candidates, stations and counting plan were set up"),
     EventKind("plan.changed", "the number of counting tables for rounds not yet started changed"),
+    EventKind("setup.amended", "a candidate's name or party was corrected after setup, with a reason"),
     EventKind("cell.entered", "a figure was typed (or cleared) in a table of a round"),
     EventKind("table.imported", "a table's figures were imported from a file (rehearsal)"),
     EventKind("table.kept_aside", "a table was kept aside (not counted) with a reason"),

@@ -123,6 +123,8 @@ def apply(state: CountState, seq: int, kind: str, p: Mapping[str, Any]) -> None:
         for r in range(1, plan.round_count + 1):
             state.rounds[r] = RoundState("evm")
         state.touched_by["plan"] = seq
+    elif kind == "setup.amended":
+        state.setup = p["setup"]
     elif kind == "plan.changed":
         plan = CountingPlan.from_json(p["plan"])
         state.plan = p["plan"]

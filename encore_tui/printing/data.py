@@ -49,6 +49,7 @@ class AcState:
     chain: dict[int, str]
     genesis: str
     head: tuple[int, str] = (0, "")  # the journal's chain head (seq, hash) when it was read
+    setup_json: str = ""  # the setup as first made: the chain starts from it (services/amend.py)
 
     @property
     def anchor(self) -> dict:
@@ -85,13 +86,16 @@ def ac_state(store, ac_id: int) -> AcState:
             select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.ac_id == ac_id)
         ).one_or_none()
     ctx, states = ch.round_states(store, ac_id)
-    setup_json = ctx.setup.model_dump_json()
+    from encore_tui.services.amend import genesis_setup_json
+
+    setup_json = genesis_setup_json(store, ac_id, ctx.setup)  # as first made: the chain's start
     return AcState(
         ctx,
         states,
         ch.chain(ctx.setup.ac.number, setup_json, states),
         ch.genesis(ctx.setup.ac.number, setup_json),
         (int(head[0]), head[1]) if head else (0, ""),
+        setup_json,
     )
 
 

@@ -190,11 +190,9 @@ def _verify_round(p: dict, acs: dd.AcState, rep: SheetReport) -> None:
 def _explain_chain(p: dict, acs: dd.AcState, r: int, rep: SheetReport) -> None:
     then = ch.states_at(acs.states, p.get("at", ""))
     prev_then = (
-        ch.genesis(acs.setup.ac.number, acs.setup.model_dump_json())
+        ch.genesis(acs.setup.ac.number, acs.setup_json)
         if r == 0
-        else ch.chain(
-            acs.setup.ac.number, acs.setup.model_dump_json(), {k: v for k, v in then.items() if k < r}
-        )[r - 1]
+        else ch.chain(acs.setup.ac.number, acs.setup_json, {k: v for k, v in then.items() if k < r})[r - 1]
     )
     changed = [k for k in sorted(then) if k < r and then[k].digest != acs.states[k].digest]
     if p.get("p") and prev_then.startswith(p["p"]) and changed:

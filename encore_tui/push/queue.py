@@ -59,9 +59,13 @@ class OutboxItem:
 
     @property
     def label(self) -> str:
-        what = {"postal": "postal result", "vvpat": "VVPAT result", "declaration": "declaration"}.get(
-            self.kind
-        )
+        what = {
+            "postal": "postal result",
+            "vvpat": "VVPAT result",
+            "declaration": "declaration",
+            "setup": "setup amendment",
+            "recount": "recount order",
+        }.get(self.kind)
         if what is None:
             what = f"round {self.round_no}" + (" correction" if self.kind == "correction" else "")
         return f"{what} (revision {self.revision})" if self.revision else what

@@ -31,9 +31,11 @@ from encore_tui.store import journal
 from encore_tui.store.engine import Store
 from encore_tui.store.models import ac as ac_t
 from encore_tui.store.models import cell as cell_t
+from encore_tui.store.models import outbox as outbox_t
 from encore_tui.store.models import round_ as round_t
 from encore_tui.store.models import table_state as ts_t
 from encore_tui.store.models import ui_state as ui_t
+from encore_tui.wire import messages as wire
 
 log = logging.getLogger("encore.services")
 
@@ -147,9 +149,34 @@ def change_plan(store: Store, ac_id: int, tables: int, actor: Actor) -> Counting
                         updated_by=actor.username,
                     )
                 )
-        tx.event("plan.changed", {"plan": new.to_json(), "tables": tables, "rounds_done": done})
+        ev = tx.event("plan.changed", {"plan": new.to_json(), "tables": tables, "rounds_done": done})
+        if new.round_count != ctx.plan.round_count:  # what central knows of the plan
+            why = f"Counting plan changed: {tables} tables, {ctx.plan.round_count} → {new.round_count} rounds"
+            amend_central_setup(tx, ctx, ctx.setup, new.round_count, why, ctx.plan_version + 1, ev)
     store.cache.pop(("ctx", ac_id), None)
     return new
+
+
+def amend_central_setup(
+    tx, ctx: AcContext, setup: Setup, rounds_planned: int, reason: str, version: int, ev: journal.JournalEvent
+) -> bool:
+    """Central holds the contest of the AC's first message: once something was queued for it, a
+    change of the contest (names, parties, AC or election name, rounds planned) goes as a signed
+    setup amendment, queued in the transaction that makes the change (after its journal event
+    `ev`); the board marks it. False: nothing was queued yet (the first message will carry it)."""
+    if tx.conn.execute(select(outbox_t.c.id).where(outbox_t.c.ac_id == ctx.ac_id)).first() is None:
+        return False
+    msg = wire.SetupAmendment(
+        contest=wire.contest_of(setup, rounds_planned),
+        revision=version,
+        reason=reason,
+        approval=wire.Approval(by=tx.actor.username, name=tx.actor.label, at=tx.ts),
+        journal_hash=ev.hash,
+        journal_seq=ev.seq,
+    )
+    return tx.push(
+        msg.kind, msg.model_dump(mode="json"), wire.round_key("setup", setup.ac.number, None, version, ev.seq)
+    )
 
 
 # -- helpers -------------------------------------------------------------------------------------

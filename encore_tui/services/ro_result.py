@@ -273,10 +273,25 @@ def record_recount(
                 "rounds": rounds,
             },
         )
-        fx.event(
+        ev = fx.event(
             "recount.decided",
             {"no": n, "allowed": bool(allowed), "rounds": rounds, "invalidated": invalidated},
         )
+        if rounds:  # central marks the AC "recount" until the recounted figures arrive
+            msg = wire.RecountOrder(
+                contest=wire.contest_of(ctx.setup, ctx.last_round),
+                revision=n,
+                applicant=applicant.strip(),
+                full=stations is None,
+                stations=stations,
+                rounds=rounds,
+                reason=reason.strip(),
+                approval=wire.Approval(by=actor.username, name=actor.label, at=fx.ts),
+                journal_hash=ev.hash,
+                journal_seq=ev.seq,
+            )
+            key = wire.round_key("recount", ctx.setup.ac.number, None, n, ev.seq)
+            fx.push(msg.kind, msg.model_dump(mode="json"), key)
     return rounds
 
 

@@ -7,6 +7,7 @@ public key (base64 of the 32 raw bytes) is what central registers for this AC.
 from __future__ import annotations
 
 import base64
+import functools
 import os
 from pathlib import Path
 
@@ -69,11 +70,14 @@ def sign(key: Ed25519PrivateKey, data: bytes) -> str:
     return base64.b64encode(key.sign(data)).decode()
 
 
+@functools.lru_cache(maxsize=256)
+def _public_key(public_b64: str) -> Ed25519PublicKey:
+    return Ed25519PublicKey.from_public_bytes(base64.b64decode(public_b64))
+
+
 def verify(public_b64: str, data: bytes, signature_b64: str) -> bool:
     try:
-        Ed25519PublicKey.from_public_bytes(base64.b64decode(public_b64)).verify(
-            base64.b64decode(signature_b64), data
-        )
+        _public_key(public_b64).verify(base64.b64decode(signature_b64), data)
         return True
     except (InvalidSignature, ValueError):
         return False

@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from encore_tui.domain.declaration import Declaration
 from encore_tui.domain.entries import KeptAsideReason, TableEntry
 from encore_tui.domain.setup import NOTA, REJECTED, TOTAL, Setup
-from encore_tui.domain.tally import Totals, entry_totals, sum_totals
+from encore_tui.domain.tally import Totals
 
 WIRE_VERSION = 1
 
@@ -108,11 +108,13 @@ class TableResult(_Model):
 
     @model_validator(mode="after")
     def _figures_or_reason(self) -> TableResult:
-        figures = (self.votes, self.nota, self.total)
+        # plain comparisons, not generators: central validates every table of every push
         if self.kept_aside is not None:
-            if any(f is not None for f in figures) or self.rejected is not None:
+            if not (
+                self.votes is None and self.nota is None and self.total is None and self.rejected is None
+            ):
                 raise ValueError(f"table {self.table} is kept aside and cannot carry figures")
-        elif any(f is None for f in figures):
+        elif self.votes is None or self.nota is None or self.total is None:
             raise ValueError(f"table {self.table}: votes, nota and total are required (or kept_aside)")
         return self
 
@@ -304,7 +306,23 @@ class SetupAmendment(Message):
     journal_hash: Sha256
 
 
-Message = RoundResult | PostalResult | VvpatResult | DeclarationResult | SetupAmendment
+class RecountOrder(Message):
+    """A recount (Rule 63) the RO allowed, before Form 20 is signed: the rounds counted again
+    (0: the postal ballots, in a full recount) and why. Central shows the AC as "recount" until a
+    newer revision of each of those rounds has arrived; a declaration waits for them."""
+
+    kind: Literal["recount"] = "recount"
+    revision: Annotated[int, Field(ge=1, le=10_000)]  # the application's number at the centre
+    applicant: Short
+    full: bool = False
+    stations: list[Short] | None = Field(default=None, max_length=1000)  # None: a full recount
+    rounds: list[Annotated[int, Field(ge=0, le=501)]] = Field(min_length=1, max_length=502)
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+    approval: Approval
+    journal_hash: Sha256
+
+
+Message = RoundResult | PostalResult | VvpatResult | DeclarationResult | SetupAmendment | RecountOrder
 
 # kind → model: the one table the relay, the receiver and the docs agree on
 MODELS: dict[str, type[Message]] = {
@@ -314,6 +332,7 @@ MODELS: dict[str, type[Message]] = {
     "vvpat": VvpatResult,
     "declaration": DeclarationResult,
     "setup": SetupAmendment,
+    "recount": RecountOrder,
 }
 
 # kind → where the relay POSTs it ({ac} is the AC number)
@@ -324,6 +343,7 @@ PATHS: dict[str, str] = {
     "vvpat": "/v1/acs/{ac}/vvpat",
     "declaration": "/v1/acs/{ac}/declaration",
     "setup": "/v1/acs/{ac}/setup",
+    "recount": "/v1/acs/{ac}/recount",
 }
 
 
@@ -504,7 +524,17 @@ def round_key(kind: str, ac: int, round_no: int | None, revision: int, journal_s
 
 
 def totals_of_tables(tables: Sequence[TableResult], n: int, round_no: int) -> Totals:
-    return sum_totals((entry_totals(t.entry(round_no), n) for t in tables), n)
+    """Σ of the tables' figures (a kept-aside table counts nothing): what `entry_totals` of each
+    table's entry would sum to, without making the entries (central runs this on every push)."""
+    votes, nota, rejected = [0] * n, 0, 0
+    for t in tables:
+        if t.kept_aside is not None or t.votes is None:
+            continue
+        for i, v in enumerate(t.votes[:n]):
+            votes[i] += v
+        nota += t.nota or 0
+        rejected += t.rejected or 0
+    return Totals(tuple(votes), nota, rejected)
 
 
 def declaration_result(
