@@ -164,6 +164,7 @@ def print_in_worker(screen, what: str, round_no: int | None, set_status) -> None
     Form 20 takes seconds), to the prints folder from Settings (and `lp` when a printer is set);
     `set_status(text, error)` shows the full path, or what went wrong and what to do."""
     app = screen.app
+    store, ac_id, actor = screen.store, screen.ac_id, screen.actor  # the screen's session
     name = DOCUMENT_NAMES.get(what, what.upper()).format(round=round_name(round_no or 0))
     set_status(f"Printing {name}…", False)
 
@@ -175,12 +176,7 @@ def print_in_worker(screen, what: str, round_no: int | None, set_status) -> None
 
         try:
             res = print_document(
-                app.store,
-                app.ac_id,
-                what,
-                round_no=round_no,
-                settings=app.settings,
-                printed_by=app.actor.label if app.actor else "",
+                store, ac_id, what, round_no=round_no, settings=app.settings, printed_by=actor.label
             )
         except (PrintError, OSError, *user_errors()) as exc:
             app.call_from_thread(set_status, f"{name} NOT printed: {exc}", True)

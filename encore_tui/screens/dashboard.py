@@ -16,10 +16,9 @@ from encore_tui.base.i18n import t
 from encore_tui.domain import checks as ck
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import RoundStatus
+from encore_tui.screens.base import RoundSubmitted, SessionScreen
 from encore_tui.screens.common import (
-    StatusScreen,
     lead_line,
-    localize_bindings,
     name_of,
     round_name,
     user_errors,
@@ -65,8 +64,10 @@ class RoundsTable(KeyFirst, DataTable):
         if event.key == "enter" and self.row_count:
             event.stop()
             event.prevent_default()
+            from encore_tui.screens.round_entry import open_round
+
             row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-            self.screen.open_round(int(row_key.value))
+            open_round(self.screen, int(row_key.value))
             return True
         if event.key in ("home", "end"):  # the table's own Home/End scroll sideways, not to a round
             event.stop()
@@ -83,7 +84,7 @@ class RoundsTable(KeyFirst, DataTable):
         return False
 
 
-class DashboardScreen(StatusScreen):
+class DashboardScreen(SessionScreen):
     BINDINGS = [
         Binding("f6", "trends", "Trends", id="trends", tooltip="Trends: votes and lead by round"),
         Binding("f5", "refresh", "Refresh", id="refresh", tooltip="Read the store again"),
@@ -109,7 +110,6 @@ class DashboardScreen(StatusScreen):
 
     def __init__(self, read_only: bool = False, can_go_back: bool = False) -> None:
         super().__init__()
-        localize_bindings(self)
         self.read_only = read_only
         self.can_go_back = can_go_back  # opened from the RO's review queue (Esc goes back)
         self.double_rounds: list[int] = []
@@ -139,22 +139,21 @@ class DashboardScreen(StatusScreen):
         table.focus()
         self.set_interval(2.0, self.refresh_push)  # the push queue moves on its own (the relay)
 
-    def on_screen_resume(self) -> None:
-        if self.app.actor is not None:  # not while signing out (the screens underneath resume)
-            self.action_refresh()
+    def resumed(self) -> None:
+        self.action_refresh()
 
     def refresh_rounds(self) -> None:
-        store, ac_id = self.app.store, self.app.ac_id
+        store, ac_id = self.store, self.ac_id
         d = services.dashboard(store, ac_id)
         tallies = {rt.round_no: rt for rt in services.round_tallies(store, ac_id)}
         setup = d.ctx.setup
-        actor = self.app.actor
+        actor = self.actor
         ro = f" · {t('read-only')}" if self.read_only else ""
         demo = f" ({t('FICTIONAL DEMO')})" if setup.demo_mark and "काल्पनिक" not in name_of(setup.ac) else ""
         self.query_one("#title", Static).update(
             f"AC {setup.ac.number} {name_of(setup.ac)}{demo} · {t('Counting dashboard')} · {actor.label} ({t(actor.role.value)}){ro}"
         )
-        self.rounds = d.rounds  # the rounds' states as last read (after_submit picks the next one)
+        self.rounds = d.rounds  # the rounds' states as last read (on_round_submitted picks the next one)
         postal = d.rounds[POSTAL_ROUND]
         lines = [
             f"{t('Postal')}: {t(postal.status.label)}, "
@@ -178,7 +177,7 @@ class DashboardScreen(StatusScreen):
         if not self.read_only:
             from encore_tui.services import ro
 
-            self.double_rounds = ro.double_entries_for(store, self.app.ac_id, actor)
+            self.double_rounds = ro.double_entries_for(store, ac_id, actor)
             if self.double_rounds:
                 rounds = ", ".join(map(str, self.double_rounds))
                 lines.append(
@@ -238,7 +237,7 @@ class DashboardScreen(StatusScreen):
         if not hasattr(self, "_summary") or not self.is_current:
             return
         try:
-            self._show_summary(services.outbox_counts(self.app.store, self.app.ac_id))
+            self._show_summary(services.outbox_counts(self.store, self.ac_id))
         except user_errors():
             pass  # the next refresh tries again; F5 shows the problem
 
@@ -252,10 +251,11 @@ class DashboardScreen(StatusScreen):
             (t("Print {what}", what=t("Form 20")), t("The final result sheet as PDF (F8)"), self.action_print)
         ]
 
-    def after_submit(self, round_no: int, ts: str) -> None:
+    def on_round_submitted(self, message: RoundSubmitted) -> None:
         """Back from a submitted round: say so, and put the cursor on the next round to type."""
         from encore_tui.screens.common import local_time
 
+        round_no, ts = message.round_no, message.ts
         self.refresh_rounds()
         table = self.query_one("#rounds", DataTable)
         # the next round still to type (draft or returned), after this one first, else from the top
@@ -273,17 +273,9 @@ class DashboardScreen(StatusScreen):
 
     @on(DataTable.RowSelected, "#rounds")
     def _open(self, event: DataTable.RowSelected) -> None:
-        self.open_round(int(event.row_key.value))
+        from encore_tui.screens.round_entry import open_round
 
-    def open_round(self, round_no: int, resume: dict | None = None) -> None:
-        from encore_tui.screens.round_entry import RoundScreen
-
-        try:
-            view = services.round_view(self.app.store, self.app.ac_id, round_no)
-        except user_errors() as exc:
-            self.set_status(str(exc), True)
-            return
-        self.app.push_screen(RoundScreen(round_no, resume=resume, view=view))
+        open_round(self, int(event.row_key.value))
 
     def action_refresh(self) -> None:
         try:
@@ -304,7 +296,7 @@ class DashboardScreen(StatusScreen):
         from encore_tui.services.form17c import double_keyer
 
         # the operator the RO assigned the second keying to gets the blind grid
-        blind = double_keyer(self.app.store, self.app.ac_id) == self.app.actor.username
+        blind = double_keyer(self.store, self.ac_id) == self.actor.username
         self.app.push_screen(Form17CScreen(blind=blind))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -22,13 +22,12 @@ from encore_tui.domain import checks as ck
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import RoundStatus, may_edit
 from encore_tui.domain.tally import retally, typed_cu_total
+from encore_tui.screens.base import SessionScreen
 from encore_tui.screens.common import (
-    StatusScreen,
     check_text,
     field_label,
     grid_labels,
     lead_line,
-    localize_bindings,
     name_of,
     round_name,
     saved_time,
@@ -44,7 +43,20 @@ from encore_tui.widgets.tally_grid import Refusal, TallyGrid
 TOTALS_REREAD_AFTER = 1.5  # seconds without a save before the round is re-read from the store
 
 
-class RoundScreen(RoundDecisions, StatusScreen):
+def open_round(screen: SessionScreen, round_no: int, resume: dict | None = None) -> None:
+    """Open round entry from `screen` (the dashboard, the RO's queue after a power cut, the
+    palette). The round is read here, on the UI thread, on purpose: keys typed meanwhile wait in
+    the queue (or `app.typeahead`) and reach the grid in the order typed. A failure is said on
+    `screen`'s status line."""
+    try:
+        view = services.round_view(screen.store, screen.ac_id, round_no)
+    except user_errors() as exc:
+        screen.set_status(str(exc), True)
+        return
+    screen.app.push_screen(RoundScreen(round_no, resume=resume, view=view))
+
+
+class RoundScreen(RoundDecisions, SessionScreen):
     BINDINGS = [
         # short descriptions fit the footer at 80 columns; the tooltip is the F1 help text
         Binding(
@@ -63,7 +75,6 @@ class RoundScreen(RoundDecisions, StatusScreen):
 
     def __init__(self, round_no: int, resume: dict | None = None, view=None) -> None:
         super().__init__()
-        localize_bindings(self)
         self.round_no = round_no
         self.resume = resume
         self._ready = False  # until the grid has the keyboard, keys are kept (typeahead)
@@ -72,19 +83,6 @@ class RoundScreen(RoundDecisions, StatusScreen):
         self._status_error: bool | None = None  # whether #status has the "error" class now
         self._notice_text: str | None = None  # the notice's lines (its height follows them)
         self._totals_timer = None  # the pending re-read of the round (refresh_totals)
-
-    # -- shortcuts --------------------------------------------------------------------------
-    @property
-    def store(self):
-        return self.app.store
-
-    @property
-    def actor(self) -> services.Actor:
-        return self.app.actor
-
-    @property
-    def ac_id(self) -> int:
-        return self.app.ac_id
 
     @property
     def grid(self) -> TallyGrid:

@@ -6,12 +6,12 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from encore_tui import services
 from encore_tui.base.i18n import t
-from encore_tui.screens.common import localize_bindings, name_of
+from encore_tui.screens.base import SessionScreen
+from encore_tui.screens.common import name_of
 from encore_tui.widgets.cells import fit
 
 SPARK = "▁▂▃▄▅▆▇█"
@@ -34,12 +34,11 @@ def sparkline(values: list[int], width: int) -> str:
     return "".join(SPARK[min(7, int(v / top * 7.999))] if v > 0 else " " for v in values)
 
 
-class TrendsScreen(Screen):
+class TrendsScreen(SessionScreen):
     BINDINGS = [Binding("escape", "back", "Back", id="trends.back")]
 
     def __init__(self) -> None:
         super().__init__()
-        localize_bindings(self)
 
     def compose(self) -> ComposeResult:
         yield Static(id="title", classes="title-bar")
@@ -49,7 +48,7 @@ class TrendsScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        store, ac_id = self.app.store, self.app.ac_id
+        store, ac_id = self.store, self.ac_id
         ctx = services.load_context(store, ac_id)
         setup = ctx.setup
         d = services.dashboard(store, ac_id)

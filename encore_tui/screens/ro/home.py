@@ -17,11 +17,10 @@ from encore_tui import services
 from encore_tui.base.i18n import t, t_msg
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import Action, Role, may
+from encore_tui.screens.base import DecisionSaved, SessionScreen
 from encore_tui.screens.common import (
-    StatusScreen,
     lead_line,
     local_time,
-    localize_bindings,
     name_of,
     round_name,
     user_errors,
@@ -39,7 +38,7 @@ def blind_text(spot: str, double: str) -> str:
     return ", ".join(parts) or "-"
 
 
-class RoHomeScreen(StatusScreen):
+class RoHomeScreen(SessionScreen):
     BINDINGS = [
         Binding(
             "f2", "dashboard", "Dashboard", id="ro.dashboard", tooltip="Counting dashboard (round entry)"
@@ -55,7 +54,6 @@ class RoHomeScreen(StatusScreen):
 
     def __init__(self, read_only: bool = False) -> None:
         super().__init__()
-        localize_bindings(self)
         self.read_only = read_only
         self.queue: list = []
 
@@ -82,12 +80,11 @@ class RoHomeScreen(StatusScreen):
         self.set_status(t("Enter: review the round · F2: counting dashboard · F1: help"))
         table.focus()
 
-    def on_screen_resume(self) -> None:
-        if self.app.actor is not None:  # not while signing out (the screens underneath resume)
-            self.action_refresh()
+    def resumed(self) -> None:
+        self.action_refresh()
 
     def refresh_rounds(self) -> None:
-        store, ac_id, actor = self.app.store, self.app.ac_id, self.app.actor
+        store, ac_id, actor = self.store, self.ac_id, self.actor
         from encore_tui.services import ro
 
         d = services.dashboard(store, ac_id)
@@ -197,27 +194,16 @@ class RoHomeScreen(StatusScreen):
         from encore_tui.screens.ro.review import RoReviewScreen
 
         try:
-            services.round_view(self.app.store, self.app.ac_id, round_no)
+            services.round_view(self.store, self.ac_id, round_no)
         except user_errors() as exc:
             self.set_status(str(exc), True)
             return
         self.app.push_screen(RoReviewScreen(round_no))
 
-    def open_round(self, round_no: int, resume: dict | None = None) -> None:
-        """Round entry (app.signed_in puts the RO back on a correction after a power cut)."""
-        from encore_tui.screens.round_entry import RoundScreen
-
-        try:
-            view = services.round_view(self.app.store, self.app.ac_id, round_no)
-        except user_errors() as exc:
-            self.set_status(str(exc), True)
-            return
-        self.app.push_screen(RoundScreen(round_no, resume=resume, view=view))
-
-    def after_decision(self, text: str) -> None:
+    def on_decision_saved(self, message: DecisionSaved) -> None:
         """Back from a decision on the review screen: say what was saved."""
         self.action_refresh()
-        self.set_status(text)
+        self.set_status(message.text)
 
     def action_refresh(self) -> None:
         try:
@@ -228,7 +214,7 @@ class RoHomeScreen(StatusScreen):
     def action_dashboard(self) -> None:
         from encore_tui.screens.dashboard import DashboardScreen
 
-        role = self.app.actor.role
+        role = self.actor.role
         self.app.push_screen(DashboardScreen(read_only=not may(role, Action.ENTER), can_go_back=True))
 
     def action_vvpat(self) -> None:

@@ -15,11 +15,10 @@ from encore_tui.base.i18n import t
 from encore_tui.domain import checks as ck
 from encore_tui.domain.rounds import Action, may
 from encore_tui.domain.tally import lead
+from encore_tui.screens.base import SessionScreen
 from encore_tui.screens.common import (
-    StatusScreen,
     check_text,
     local_time,
-    localize_bindings,
     name_of,
     print_in_worker,
     user_errors,
@@ -43,7 +42,7 @@ MAX_CHECKS = 4
 RESULT_SCANS = ("form20", "form21c", "form22")
 
 
-class ResultScreen(StatusScreen):
+class ResultScreen(SessionScreen):
     STATUS_LINES = 3  # #status max-height
     DEFAULT_CSS = """
     ResultScreen #res-table { height: 1fr; }
@@ -66,7 +65,6 @@ class ResultScreen(StatusScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        localize_bindings(self)
         self.status: ro_result.ResultStatus | None = None
 
     def compose(self) -> ComposeResult:
@@ -91,21 +89,21 @@ class ResultScreen(StatusScreen):
         self.action_refresh()
         table.focus()
 
-    def on_screen_resume(self) -> None:
+    def resumed(self) -> None:
         self.action_refresh()
 
     @property
     def setup(self):
-        return services.load_context(self.app.store, self.app.ac_id).setup
+        return services.load_context(self.store, self.ac_id).setup
 
     def action_refresh(self) -> None:
         try:
-            self.status = st = ro_result.result_status(self.app.store, self.app.ac_id)
-            scans = ro_result.list_attachments(self.app.store, self.app.ac_id, "form22")
+            self.status = st = ro_result.result_status(self.store, self.ac_id)
+            scans = ro_result.list_attachments(self.store, self.ac_id, "form22")
         except user_errors() as exc:
             self.set_status(f"{exc} (Ctrl+R: try again)", error=True)
             return
-        setup, actor = self.setup, self.app.actor
+        setup, actor = self.setup, self.actor
         ro = "" if may(actor.role, Action.DECLARE) else f" · {t('read-only')}"
         self.query_one("#title", Static).update(
             f"AC {setup.ac.number} {name_of(setup.ac)} · {t('Result')} ({t('Form 20')}) · "
@@ -206,7 +204,7 @@ class ResultScreen(StatusScreen):
 
     # -- decisions -------------------------------------------------------------------------------
     def _may(self, action: Action, what: str) -> bool:
-        role = self.app.actor.role
+        role = self.actor.role
         if may(role, action):
             return True
         self.set_status(f"Only the RO may {what}; you ({role.value}) can view this screen only.", error=True)
@@ -214,7 +212,7 @@ class ResultScreen(StatusScreen):
 
     def _call(self, fn, *args, **kw):
         try:
-            return fn(self.app.store, self.app.ac_id, *args, **kw)
+            return fn(self.store, self.ac_id, *args, **kw)
         except services.RoundBlocked as exc:
             self.set_status(not_saved(exc), error=True)
             self.app.push_screen(
@@ -258,7 +256,7 @@ class ResultScreen(StatusScreen):
                 stations,
                 ans["allowed"],
                 ans["reason"],
-                self.app.actor,
+                self.actor,
             )
             if rounds is None:
                 return
@@ -298,7 +296,7 @@ class ResultScreen(StatusScreen):
         def pin_given(pin: str | None) -> None:
             if not pin:
                 return
-            rec = self._call(ro_result.sign_form20, self.app.actor, pin)
+            rec = self._call(ro_result.sign_form20, self.actor, pin)
             if rec is not None:
                 self.action_refresh()
                 self.set_status(
@@ -339,7 +337,7 @@ class ResultScreen(StatusScreen):
             if not ans:
                 return
             lot = self._call(
-                ro_result.record_tie_lot, ans["drawn"], ans["drawn_by"], ans["witnesses"], self.app.actor
+                ro_result.record_tie_lot, ans["drawn"], ans["drawn_by"], ans["witnesses"], self.actor
             )
             if lot is not None:
                 self.action_refresh()
@@ -380,7 +378,7 @@ class ResultScreen(StatusScreen):
             def pin_given(pin: str | None) -> None:
                 if not pin:
                     return
-                d = self._call(ro_result.declare_result, self.app.actor, pin, place=place)
+                d = self._call(ro_result.declare_result, self.actor, pin, place=place)
                 if d is not None:
                     self.action_refresh()
                     w = c[d.winner_serial - 1]

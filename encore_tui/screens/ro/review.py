@@ -19,11 +19,10 @@ from encore_tui.base.i18n import t
 from encore_tui.domain import checks as ck
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import Action, Role, RoundStatus, may, may_edit
+from encore_tui.screens.base import DecisionSaved, SessionScreen
 from encore_tui.screens.common import (
-    StatusScreen,
     grid_labels,
     lead_line,
-    localize_bindings,
     name_of,
     round_name,
     saved_time,
@@ -43,7 +42,7 @@ from encore_tui.screens.ro.review_text import (
 from encore_tui.widgets.tally_grid import TallyGrid
 
 
-class RoReviewScreen(StatusScreen):
+class RoReviewScreen(SessionScreen):
     BINDINGS = [
         Binding("f2", "approve", "Approve", id="ro.approve", tooltip="Approve the round (PIN asked)"),
         Binding(
@@ -66,22 +65,9 @@ class RoReviewScreen(StatusScreen):
 
     def __init__(self, round_no: int) -> None:
         super().__init__()
-        localize_bindings(self)
         self.round_no = round_no
         self.rv = None
         self.form20_signed = False  # once the RO signed Form 20, no round is corrected (F4 hidden)
-
-    @property
-    def store(self):
-        return self.app.store
-
-    @property
-    def ac_id(self) -> int:
-        return self.app.ac_id
-
-    @property
-    def actor(self) -> services.Actor:
-        return self.app.actor
 
     @property
     def rname(self) -> str:
@@ -110,9 +96,8 @@ class RoReviewScreen(StatusScreen):
         self.query_one(TallyGrid).focus()
         self.set_status(t("F10: report (checks, changes, totals) · F8: print · F1: every key"))
 
-    def on_screen_resume(self) -> None:
-        if self.app.actor is not None:
-            self.reload()
+    def resumed(self) -> None:
+        self.reload()
 
     # -- data -> screen ---------------------------------------------------------------------
     def reload(self) -> None:
@@ -227,9 +212,7 @@ class RoReviewScreen(StatusScreen):
 
     def _back_to_queue(self, text: str) -> None:
         self.app.pop_screen()
-        home = self.app.screen
-        if hasattr(home, "after_decision"):
-            home.after_decision(text)
+        self.app.screen.post_message(DecisionSaved(text))  # the review queue says it
 
     def _blocked(self, title: str, checks: list[ck.Check]) -> None:
         self.set_status(f"{self.rname} cannot be approved: {len(checks)} check(s) block it.", True)

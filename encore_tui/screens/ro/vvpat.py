@@ -16,12 +16,11 @@ from encore_tui import services
 from encore_tui.base.i18n import t
 from encore_tui.domain import vvpat
 from encore_tui.domain.rounds import Action, RoundStatus, may
+from encore_tui.screens.base import SessionScreen
 from encore_tui.screens.common import (
-    StatusScreen,
     check_text,
     field_label,
     local_time,
-    localize_bindings,
     name_of,
     user_errors,
 )
@@ -57,7 +56,7 @@ def _diffs(s: vvpat.VvpatStation) -> str:
     return " ".join(f"{d.field} {d.evm}→{d.slips} ({d.delta:+d})" for d in s.differences)
 
 
-class VvpatScreen(StatusScreen):
+class VvpatScreen(SessionScreen):
     STATUS_LINES = 3  # #status max-height
     DEFAULT_CSS = """
     VvpatScreen #vv-summary { height: auto; max-height: 7; padding: 0 1; }
@@ -81,7 +80,6 @@ class VvpatScreen(StatusScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        localize_bindings(self)
         self.view: ro_vvpat.VvpatView | None = None
 
     def compose(self) -> ComposeResult:
@@ -105,21 +103,21 @@ class VvpatScreen(StatusScreen):
         self.action_refresh()
         table.focus()
 
-    def on_screen_resume(self) -> None:
+    def resumed(self) -> None:
         self.action_refresh()
 
     # -- drawing -------------------------------------------------------------------------------
     @property
     def setup(self):
-        return services.load_context(self.app.store, self.app.ac_id).setup
+        return services.load_context(self.store, self.ac_id).setup
 
     def action_refresh(self) -> None:
         try:
-            self.view = v = ro_vvpat.vvpat_view(self.app.store, self.app.ac_id)
+            self.view = v = ro_vvpat.vvpat_view(self.store, self.ac_id)
         except user_errors() as exc:
             self.set_status(f"{exc} (Ctrl+R: try again)", error=True)
             return
-        setup, actor = self.setup, self.app.actor
+        setup, actor = self.setup, self.actor
         ro = "" if may(actor.role, Action.VVPAT) else f" · {t('read-only')}"
         self.query_one("#title", Static).update(
             f"AC {setup.ac.number} {name_of(setup.ac)} · {t('VVPAT verification')} · "
@@ -218,7 +216,7 @@ class VvpatScreen(StatusScreen):
 
     # -- decisions -------------------------------------------------------------------------------
     def _may(self, action: Action, what: str) -> bool:
-        role = self.app.actor.role
+        role = self.actor.role
         if may(role, action):
             return True
         who = "the RO" if action is Action.VVPAT else "the RO, an ARO or an operator"
@@ -228,7 +226,7 @@ class VvpatScreen(StatusScreen):
     def _call(self, fn, *args, **kw):
         """One service call; a refusal is shown and None returned."""
         try:
-            return fn(self.app.store, self.app.ac_id, *args, **kw)
+            return fn(self.store, self.ac_id, *args, **kw)
         except services.RoundBlocked as exc:
             self.set_status(not_saved(exc), error=True)
             self.app.push_screen(
@@ -261,12 +259,12 @@ class VvpatScreen(StatusScreen):
             stations = [str(ans[f"s{i}"]) for i in range(1, vvpat.DRAW_SIZE + 1)]
             try:
                 got = ro_vvpat.record_draw(
-                    self.app.store,
-                    self.app.ac_id,
+                    self.store,
+                    self.ac_id,
                     stations,
                     ans["drawn_by"],
                     ans["witnesses"],
-                    self.app.actor,
+                    self.actor,
                 )
             except user_errors() as exc:
                 self.set_status(not_saved(exc), error=True)
@@ -309,7 +307,7 @@ class VvpatScreen(StatusScreen):
                 ans["station"],
                 ans["allowed"],
                 ans["reason"],
-                self.app.actor,
+                self.actor,
             )
             if n is not None:
                 self.action_refresh()
@@ -343,7 +341,7 @@ class VvpatScreen(StatusScreen):
         def done(ans: dict | None) -> None:
             if not ans:
                 return
-            st = self._call(ro_vvpat.enter_slip_count, s.station, ans, self.app.actor, recount=recount)
+            st = self._call(ro_vvpat.enter_slip_count, s.station, ans, self.actor, recount=recount)
             if st is None:
                 return
             self.action_refresh()
@@ -372,7 +370,7 @@ class VvpatScreen(StatusScreen):
                 error=True,
             )
             return
-        ctx = services.load_context(self.app.store, self.app.ac_id)
+        ctx = services.load_context(self.store, self.ac_id)
         r = ctx.plan.locate(s.station).round_no
         later = list(range(r + 1, ctx.last_round + 1))
         lines = [
@@ -388,11 +386,11 @@ class VvpatScreen(StatusScreen):
         def confirmed(ok: bool | None) -> None:
             if not ok:
                 return
-            saved = self._call(ro_vvpat.amend_from_slips, s.station, self.app.actor)
+            saved = self._call(ro_vvpat.amend_from_slips, s.station, self.actor)
             if saved is None:
                 return
             self.action_refresh()
-            rounds = services.dashboard(self.app.store, self.app.ac_id).rounds
+            rounds = services.dashboard(self.store, self.ac_id).rounds
             todo = [
                 n
                 for n, info in rounds.items()
@@ -410,7 +408,7 @@ class VvpatScreen(StatusScreen):
     def action_open_round(self) -> None:
         if not self._may(Action.VVPAT, "open the round of kept-aside stations"):
             return
-        r = self._call(ro_vvpat.open_vvpat_round, self.app.actor)
+        r = self._call(ro_vvpat.open_vvpat_round, self.actor)
         if r is not None:
             self.action_refresh()
             self.set_status(
@@ -436,7 +434,7 @@ class VvpatScreen(StatusScreen):
         def confirmed(ok: bool | None) -> None:
             if not ok:
                 return
-            summary = self._call(ro_vvpat.complete_vvpat, self.app.actor)
+            summary = self._call(ro_vvpat.complete_vvpat, self.actor)
             if summary is not None:
                 self.action_refresh()
                 self.set_status(
