@@ -56,11 +56,13 @@ class EncoreApp(UnhandledErrors, App):
     COMMANDS = {OrderedCommands}  # the palette lists commands in the order given (rounds 1, 2 … 10)
     CSS_PATH = "app.tcss"
     BINDINGS = [
-        Binding("f1", "help", "Help", id="help"),
-        Binding("f12", "messages", "Messages", id="messages", tooltip="Messages of this session, in full"),
+        Binding("f1", "help", "Help", id="app.help"),
+        Binding(
+            "f12", "messages", "Messages", id="app.messages", tooltip="Messages of this session, in full"
+        ),
         # show=False: the footer shows the palette key at its right end already (once is enough)
-        Binding("ctrl+p", "command_palette", "Commands", id="command_palette", priority=True, show=False),
-        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("ctrl+p", "command_palette", "Commands", id="app.command_palette", priority=True, show=False),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
     def __init__(
@@ -102,7 +104,14 @@ class EncoreApp(UnhandledErrors, App):
 
     def on_mount(self) -> None:
         if self.settings.keys:
-            self.set_keymap(dict(self.settings.keys))
+            from encore_tui.base.keymap import flatten, problems
+
+            keys = flatten(self.settings.keys)  # load_settings checked a config file's already
+            found = problems(keys)
+            if found:
+                self.exit(return_code=2, message="encore: " + "; ".join(found) + ".")
+                return
+            self.set_keymap(keys)
         if console.is_console() and self.settings.lang == "hi":  # said in English: it can be read there
             self.notify(
                 "The Linux console font has no Devanagari: use --lang hi in a terminal emulator (or fbterm).",

@@ -53,7 +53,7 @@ class BlindEntryScreen(SessionScreen):
     BINDINGS = [
         Binding("up", "prev", "Previous cell", id="blind.up", show=False),
         Binding("down", "next", "Next cell", id="blind.down", show=False),
-        Binding("escape", "back", "Back", id="back", tooltip="Back (every figure saved stays saved)"),
+        Binding("escape", "back", "Back", id="blind.back", tooltip="Back (every figure saved stays saved)"),
     ]
 
     def __init__(self, round_no: int, purpose: str) -> None:
@@ -186,11 +186,13 @@ class BlindEntryScreen(SessionScreen):
 
 class BlindResultScreen(SessionScreen):
     BINDINGS = [
-        Binding("f2", "take_entered", "Keep entered", id="blind.entered", tooltip="Keep the entered figure"),
         Binding(
-            "f3", "take_rekeyed", "Take re-keyed", id="blind.rekeyed", tooltip="Take the re-keyed figure"
+            "f2", "take_entered", "Keep entered", id="compare.entered", tooltip="Keep the entered figure"
         ),
-        Binding("escape", "back", "Back", id="back", tooltip="Back to the review"),
+        Binding(
+            "f3", "take_rekeyed", "Take re-keyed", id="compare.rekeyed", tooltip="Take the re-keyed figure"
+        ),
+        Binding("escape", "back", "Back", id="compare.back", tooltip="Back to the review"),
     ]
 
     def __init__(self, round_no: int, purpose: str) -> None:

@@ -86,14 +86,14 @@ class RoundsTable(KeyFirst, DataTable):
 
 class DashboardScreen(SessionScreen):
     BINDINGS = [
-        Binding("f6", "trends", "Trends", id="trends", tooltip="Trends: votes and lead by round"),
-        Binding("f5", "refresh", "Refresh", id="refresh", tooltip="Read the store again"),
-        Binding("f9", "sign_out", "Sign out", id="sign_out", tooltip="Sign out (back to sign-in)"),
+        Binding("f6", "trends", "Trends", id="dashboard.trends", tooltip="Trends: votes and lead by round"),
+        Binding("f5", "refresh", "Refresh", id="dashboard.refresh", tooltip="Read the store again"),
+        Binding("f9", "sign_out", "Sign out", id="dashboard.sign_out", tooltip="Sign out (back to sign-in)"),
         Binding(
             "f7",
             "form17c",
             "17C I",
-            id="form17c",
+            id="dashboard.form17c",
             tooltip="Form 17C Part I: key the paper copies",
             show=False,
         ),
@@ -101,11 +101,11 @@ class DashboardScreen(SessionScreen):
             "f4",
             "double_entry",
             "Double entry",
-            id="double_entry",
+            id="dashboard.double_entry",
             tooltip="Key the round assigned to you blind",
         ),
         Binding("escape", "back", "Back", id="dashboard.back", tooltip="Back to the RO review queue"),
-        Binding("f8", "print", "Print", id="print", tooltip="Print Form 20 (PDF)", show=False),
+        Binding("f8", "print", "Print", id="dashboard.print", tooltip="Print Form 20 (PDF)", show=False),
     ]
 
     def __init__(self, read_only: bool = False, can_go_back: bool = False) -> None:

@@ -60,16 +60,28 @@ class RoundScreen(RoundDecisions, SessionScreen):
     BINDINGS = [
         # short descriptions fit the footer at 80 columns; the tooltip is the F1 help text
         Binding(
-            "f2", "keep_aside", "Keep aside", id="keep_aside", tooltip="Keep the table aside / restore it"
+            "f2",
+            "keep_aside",
+            "Keep aside",
+            id="round.keep_aside",
+            tooltip="Keep the table aside / restore it",
         ),
-        Binding("f3", "acknowledge", "Ack 17C", id="acknowledge", tooltip="Acknowledge the 17C warning"),
-        Binding("f5", "submit_round", "Submit", id="submit_round", tooltip="Submit the round to the RO"),
-        Binding("f6", "trends", "Trends", id="trends", tooltip="Trends: votes and lead by round"),
-        Binding("f7", "toggle_totals", "Totals", id="toggle_totals", tooltip="Show/hide the totals columns"),
-        Binding("escape", "back", "Back", id="back", tooltip="Back to the dashboard"),
-        Binding("f8", "print", "Print", id="print", tooltip="Print this round's sheet (PDF)", show=False),
         Binding(
-            "ctrl+o", "scans", "Scans", id="scans", tooltip="Postal: attach / view the Form 13A/13B scans"
+            "f3", "acknowledge", "Ack 17C", id="round.acknowledge", tooltip="Acknowledge the 17C warning"
+        ),
+        Binding("f5", "submit_round", "Submit", id="round.submit", tooltip="Submit the round to the RO"),
+        Binding("f6", "trends", "Trends", id="round.trends", tooltip="Trends: votes and lead by round"),
+        Binding("f7", "toggle_totals", "Totals", id="round.totals", tooltip="Show/hide the totals columns"),
+        Binding("escape", "back", "Back", id="round.back", tooltip="Back to the dashboard"),
+        Binding(
+            "f8", "print", "Print", id="round.print", tooltip="Print this round's sheet (PDF)", show=False
+        ),
+        Binding(
+            "ctrl+o",
+            "scans",
+            "Scans",
+            id="round.scans",
+            tooltip="Postal: attach / view the Form 13A/13B scans",
         ),
     ]
 

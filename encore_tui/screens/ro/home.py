@@ -41,15 +41,19 @@ def blind_text(spot: str, double: str) -> str:
 class RoHomeScreen(SessionScreen):
     BINDINGS = [
         Binding(
-            "f2", "dashboard", "Dashboard", id="ro.dashboard", tooltip="Counting dashboard (round entry)"
+            "f2", "dashboard", "Dashboard", id="home.dashboard", tooltip="Counting dashboard (round entry)"
         ),
-        Binding("f5", "refresh", "Refresh", id="refresh", tooltip="Read the store again"),
-        Binding("f6", "trends", "Trends", id="trends", tooltip="Trends: votes and lead by round"),
-        Binding("f3", "vvpat", "VVPAT", id="ro.vvpat", tooltip="VVPAT verification (after the last round)"),
+        Binding("f5", "refresh", "Refresh", id="home.refresh", tooltip="Read the store again"),
+        Binding("f6", "trends", "Trends", id="home.trends", tooltip="Trends: votes and lead by round"),
+        Binding("f3", "vvpat", "VVPAT", id="home.vvpat", tooltip="VVPAT verification (after the last round)"),
         Binding(
-            "f4", "result", "Result", id="ro.result", tooltip="Result: Form 20 sign-off, tie lot, declaration"
+            "f4",
+            "result",
+            "Result",
+            id="home.result",
+            tooltip="Result: Form 20 sign-off, tie lot, declaration",
         ),
-        Binding("f9", "sign_out", "Sign out", id="sign_out", tooltip="Sign out (back to sign-in)"),
+        Binding("f9", "sign_out", "Sign out", id="home.sign_out", tooltip="Sign out (back to sign-in)"),
     ]
 
     def __init__(self, read_only: bool = False) -> None:

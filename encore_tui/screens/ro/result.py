@@ -57,8 +57,10 @@ class ResultScreen(SessionScreen):
         Binding("f4", "tie_lot", "Tie lot", id="result.tie_lot", tooltip="Record the lot that decides a tie"),
         Binding("f5", "declare", "Declare", id="result.declare", tooltip="Declare the result (PIN)"),
         Binding("f6", "form22", "Form 22", id="result.form22", tooltip="Attach the signed Form 22 scan"),
-        Binding("f8", "print", "Print", id="print", tooltip="Print Form 20, 21C, 21E or 22 (PDF)"),
-        Binding("ctrl+o", "scans", "Scans", id="scans", tooltip="Signed Form 20 / 21C / 22: attach, view"),
+        Binding("f8", "print", "Print", id="result.print", tooltip="Print Form 20, 21C, 21E or 22 (PDF)"),
+        Binding(
+            "ctrl+o", "scans", "Scans", id="result.scans", tooltip="Signed Form 20 / 21C / 22: attach, view"
+        ),
         Binding("ctrl+r", "refresh", "Refresh", id="result.refresh", show=False),
         Binding("escape", "back", "Back", id="result.back"),
     ]

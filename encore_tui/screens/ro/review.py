@@ -44,23 +44,27 @@ from encore_tui.widgets.tally_grid import TallyGrid
 
 class RoReviewScreen(SessionScreen):
     BINDINGS = [
-        Binding("f2", "approve", "Approve", id="ro.approve", tooltip="Approve the round (PIN asked)"),
+        Binding("f2", "approve", "Approve", id="review.approve", tooltip="Approve the round (PIN asked)"),
         Binding(
-            "f3", "return_round", "Return", id="ro.return", tooltip="Return to the operator with a remark"
+            "f3", "return_round", "Return", id="review.return", tooltip="Return to the operator with a remark"
         ),
-        Binding("f4", "correct", "Correct", id="ro.correct", tooltip="Correct an approved round (PIN)"),
-        Binding("f5", "spot", "Spot", id="ro.spot", tooltip="Blind spot check (draw, re-key)"),
-        Binding("f6", "double", "Double", id="ro.double", tooltip="Double entry (open / compare)"),
-        Binding("f7", "edit", "Edit", id="ro.edit", tooltip="Type a correction's figures"),
-        Binding("f8", "print", "Print", id="print", tooltip="Print the round sheet (PDF)", show=False),
+        Binding("f4", "correct", "Correct", id="review.correct", tooltip="Correct an approved round (PIN)"),
+        Binding("f5", "spot", "Spot", id="review.spot", tooltip="Blind spot check (draw, re-key)"),
+        Binding("f6", "double", "Double", id="review.double", tooltip="Double entry (open / compare)"),
+        Binding("f7", "edit", "Edit", id="review.edit", tooltip="Type a correction's figures"),
+        Binding("f8", "print", "Print", id="review.print", tooltip="Print the round sheet (PDF)", show=False),
         Binding("f9", "annex", "Annex", id="review.annex", tooltip="Print the correction annex (PDF)"),
         Binding(
-            "ctrl+o", "scans", "Scans", id="scans", tooltip="Postal: attach / view the Form 13A/13B scans"
+            "ctrl+o",
+            "scans",
+            "Scans",
+            id="review.scans",
+            tooltip="Postal: attach / view the Form 13A/13B scans",
         ),
         Binding(
-            "f10", "toggle_report", "Report", id="ro.report", tooltip="Figures / report (checks, changes)"
+            "f10", "toggle_report", "Report", id="review.report", tooltip="Figures / report (checks, changes)"
         ),
-        Binding("escape", "back", "Back", id="back", tooltip="Back to the review queue"),
+        Binding("escape", "back", "Back", id="review.back", tooltip="Back to the review queue"),
     ]
 
     def __init__(self, round_no: int) -> None:
