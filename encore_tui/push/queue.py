@@ -67,15 +67,13 @@ class OutboxItem:
 
 
 def _item(r) -> OutboxItem:
-    p = json.loads(r.payload)
-    round_no = 0 if r.kind == "postal" else p.get("round")
     return OutboxItem(
         r.id,
         r.ac_id,
         r.number,
         r.kind,
-        round_no,
-        p.get("revision"),
+        r.round_no,
+        r.revision,
         r.idempotency_key,
         r.state,
         r.attempts,
@@ -115,6 +113,9 @@ class Pending:
     attempts: int
     next_attempt_at: str | None
     journal_seq: int | None = None
+    ac_number: int | None = None  # the AC's number (the path: /v1/acs/{ac}/rounds)
+    round_no: int | None = None  # 0: postal; None: VVPAT, declaration (outbox columns)
+    revision: int | None = None
 
 
 HELD = "NOT sent: "  # how a refused row's last_error starts
@@ -157,7 +158,7 @@ def heads(store: Store) -> list[Pending]:
     """Per AC, the oldest row not yet acked or failed: messages go out strictly in order."""
     with store.read() as conn:
         rows = conn.execute(
-            select(outbox_t).where(outbox_t.c.state.in_(PENDING)).order_by(outbox_t.c.ac_id, outbox_t.c.id)
+            _select().where(outbox_t.c.state.in_(PENDING)).order_by(outbox_t.c.ac_id, outbox_t.c.id)
         ).all()
     out: dict[int, Pending] = {}
     for r in rows:
@@ -172,6 +173,9 @@ def heads(store: Store) -> list[Pending]:
                 r.attempts,
                 r.next_attempt_at,
                 r.journal_seq,
+                r.number,
+                r.round_no,
+                r.revision,
             ),
         )
     return list(out.values())
