@@ -16,6 +16,7 @@ HI: dict[str, str] = {
     "User name": "उपयोगकर्ता नाम",
     "PIN": "पिन",
     "Opening the store…": "भंडार खोला जा रहा है…",
+    "loading…": "लोड हो रहा है…",
     "Constituency": "विधानसभा क्षेत्र",
     "Demo accounts": "डेमो खाते",
     "Keep aside": "अलग रखें",

@@ -10,7 +10,7 @@ from textual.widgets import Footer, Static
 
 from encore_tui import services
 from encore_tui.base.i18n import t
-from encore_tui.screens.base import SessionScreen
+from encore_tui.screens.base import Loaded, Session, SessionScreen
 from encore_tui.screens.common import name_of
 from encore_tui.widgets.cells import fit
 
@@ -34,6 +34,15 @@ def sparkline(values: list[int], width: int) -> str:
     return "".join(SPARK[min(7, int(v / top * 7.999))] if v > 0 else " " for v in values)
 
 
+def read_trends(session: Session) -> tuple:
+    """Every round's tally of the AC (runs in a thread worker)."""
+    store, ac_id = session.store, session.ac_id
+    setup = services.load_context(store, ac_id).setup
+    d = services.dashboard(store, ac_id)
+    tallies = [rt for rt in services.round_tallies(store, ac_id) if d.entered.get(rt.round_no)]
+    return setup, d, tallies
+
+
 class TrendsScreen(SessionScreen):
     BINDINGS = [Binding("escape", "back", "Back", id="trends.back")]
 
@@ -48,11 +57,19 @@ class TrendsScreen(SessionScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        store, ac_id = self.store, self.ac_id
-        ctx = services.load_context(store, ac_id)
-        setup = ctx.setup
-        d = services.dashboard(store, ac_id)
-        tallies = [rt for rt in services.round_tallies(store, ac_id) if d.entered.get(rt.round_no)]
+        self.query_one("#title", Static).update(self.loading())
+        self.query_one("#trends").focus()
+        self.read_in_worker("trends", read_trends)
+
+    def on_loaded(self, message: Loaded) -> None:
+        if message.key != "trends":
+            return
+        if message.error is not None:
+            self.query_one("#votes", Static).update(str(message.error))
+            return
+        self.show(*message.value)
+
+    def show(self, setup, d, tallies: list) -> None:
         prov = (
             " · " + t("PROVISIONAL (not approved)") if tallies and d.provisional(tallies[-1].round_no) else ""
         )
@@ -61,7 +78,6 @@ class TrendsScreen(SessionScreen):
             + (f" · {t('after round {n}', n=tallies[-1].round_no)}" if tallies else "")
             + prov
         )
-        self.query_one("#trends").focus()
         if not tallies:
             self.query_one("#votes", Static).update(t("no votes yet"))
             return

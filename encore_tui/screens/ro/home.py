@@ -17,7 +17,7 @@ from encore_tui import services
 from encore_tui.base.i18n import t, t_msg
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import Action, Role, may
-from encore_tui.screens.base import DecisionSaved, SessionScreen
+from encore_tui.screens.base import DecisionSaved, Loaded, Session, SessionScreen
 from encore_tui.screens.common import (
     lead_line,
     local_time,
@@ -36,6 +36,14 @@ def blind_text(spot: str, double: str) -> str:
     if double:
         parts.append(f"{t('dbl')} {t_msg(double)}")
     return ", ".join(parts) or "-"
+
+
+def read_queue(session: Session) -> tuple:
+    """The whole AC as the review queue shows it (runs in a thread worker)."""
+    from encore_tui.services import ro
+
+    store, ac_id = session.store, session.ac_id
+    return services.dashboard(store, ac_id), ro.review_queue(store, ac_id), ro.spot_check_rounds(store, ac_id)
 
 
 class RoHomeScreen(SessionScreen):
@@ -60,6 +68,7 @@ class RoHomeScreen(SessionScreen):
         super().__init__()
         self.read_only = read_only
         self.queue: list = []
+        self._decided: str | None = None  # a decision to say once the queue is read again
 
     def compose(self) -> ComposeResult:
         yield Static(id="title", classes="title-bar")
@@ -80,19 +89,28 @@ class RoHomeScreen(SessionScreen):
             (t("Remark"), "remark", 10),
         ]:
             table.add_column(label, key=key, width=width)
-        self.action_refresh()
+        self.query_one("#summary", Static).update(self.loading())
+        self.action_refresh()  # in a thread worker: the queue arrives as a Loaded message
         self.set_status(t("Enter: review the round · F2: counting dashboard · F1: help"))
         table.focus()
 
     def resumed(self) -> None:
         self.action_refresh()
 
-    def refresh_rounds(self) -> None:
-        store, ac_id, actor = self.store, self.ac_id, self.actor
-        from encore_tui.services import ro
+    def on_loaded(self, message: Loaded) -> None:
+        if message.key != "queue":
+            return
+        if message.error is not None:
+            self.set_status(f"{message.error} ({t('F5: try again')})", True)
+            return
+        self.show_rounds(*message.value)
+        if self._decided is not None:
+            self.set_status(self._decided)
+            self._decided = None
 
-        d = services.dashboard(store, ac_id)
-        self.queue = ro.review_queue(store, ac_id)
+    def show_rounds(self, d, queue: list, k: int) -> None:
+        actor = self.actor
+        self.queue = queue
         setup = d.ctx.setup
         demo = f" ({t('FICTIONAL DEMO')})" if setup.demo_mark and "काल्पनिक" not in name_of(setup.ac) else ""
         ro_mark = f" · {t('read-only')}" if self.read_only else ""
@@ -106,7 +124,6 @@ class RoHomeScreen(SessionScreen):
             if d.leader is not None
             else t("no votes yet")
         )
-        k = ro.spot_check_rounds(store, ac_id)
         spot = t("spot check rounds 1-{k}", k=k) if k else t("no spot check required")
         waiting_text = t("{n} round(s) waiting for the RO", n=waiting)
         self.query_one("#summary", Static).update(
@@ -206,14 +223,12 @@ class RoHomeScreen(SessionScreen):
 
     def on_decision_saved(self, message: DecisionSaved) -> None:
         """Back from a decision on the review screen: say what was saved."""
+        self._decided = message.text  # said once the queue is read again (on_loaded)
         self.action_refresh()
-        self.set_status(message.text)
 
     def action_refresh(self) -> None:
-        try:
-            self.refresh_rounds()
-        except user_errors() as exc:
-            self.set_status(f"{exc} ({t('F5: try again')})", True)
+        """Read the queue again, off the UI thread (`show_rounds` draws it when it arrives)."""
+        self.read_in_worker("queue", read_queue)
 
     def action_dashboard(self) -> None:
         from encore_tui.screens.dashboard import DashboardScreen
