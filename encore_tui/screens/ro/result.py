@@ -15,7 +15,7 @@ from encore_tui.base.i18n import t
 from encore_tui.domain import checks as ck
 from encore_tui.domain.rounds import Action, may
 from encore_tui.domain.tally import lead
-from encore_tui.screens.base import SessionScreen
+from encore_tui.screens.base import Loaded, Session, SessionScreen
 from encore_tui.screens.common import (
     check_text,
     local_time,
@@ -40,6 +40,12 @@ def num(v: object) -> Text:
 _NOT_COUNTING = {ck.FORM20_NOT_SIGNED.code, ck.TIE_UNDECIDED.code}
 MAX_CHECKS = 4
 RESULT_SCANS = ("form20", "form21c", "form22")
+
+
+def read_result(session: Session) -> tuple:
+    """Form 20, the checks, the declaration and the Form 22 scans of the AC."""
+    st = ro_result.result_status(session.store, session.ac_id)
+    return st, ro_result.list_attachments(session.store, session.ac_id, "form22")
 
 
 class ResultScreen(SessionScreen):
@@ -88,6 +94,7 @@ class ResultScreen(SessionScreen):
             ("", "mark", 8),
         ]:
             table.add_column(label, key=key, width=width)
+        self.query_one("#title", Static).update(self.loading())
         self.action_refresh()
         table.focus()
 
@@ -99,12 +106,28 @@ class ResultScreen(SessionScreen):
         return services.load_context(self.store, self.ac_id).setup
 
     def action_refresh(self) -> None:
+        """Read the result again in a thread worker (on_loaded draws it): on opening, on
+        coming back, Ctrl+R."""
+        self.read_in_worker("result", read_result)
+
+    def reload_now(self) -> None:
+        """Read and draw the result at once: after a decision, so the next key acts on what was
+        just saved."""
         try:
-            self.status = st = ro_result.result_status(self.store, self.ac_id)
-            scans = ro_result.list_attachments(self.store, self.ac_id, "form22")
+            self.show(*read_result(self.session))
         except user_errors() as exc:
             self.set_status(f"{exc} (Ctrl+R: try again)", error=True)
+
+    def on_loaded(self, message: Loaded) -> None:
+        if message.key != "result":
             return
+        if message.error is not None:
+            self.set_status(f"{message.error} (Ctrl+R: try again)", error=True)
+            return
+        self.show(*message.value)
+
+    def show(self, st: ro_result.ResultStatus, scans: list) -> None:
+        self.status = st
         setup, actor = self.setup, self.actor
         ro = "" if may(actor.role, Action.DECLARE) else f" · {t('read-only')}"
         self.query_one("#title", Static).update(
@@ -262,7 +285,7 @@ class ResultScreen(SessionScreen):
             )
             if rounds is None:
                 return
-            self.action_refresh()
+            self.reload_now()
             if rounds:
                 self.set_status(
                     f"Recount allowed: round(s) {', '.join(map(str, rounds))} open for correction — type the "
@@ -286,7 +309,7 @@ class ResultScreen(SessionScreen):
     def action_sign(self) -> None:
         if not self._may(Action.DECLARE, "sign Form 20") or self._declared():
             return
-        self.action_refresh()
+        self.reload_now()
         if self.status and self.status.form20_signed:
             self.set_status("Form 20 is already signed.", error=True)
             return
@@ -300,7 +323,7 @@ class ResultScreen(SessionScreen):
                 return
             rec = self._call(ro_result.sign_form20, self.actor, pin)
             if rec is not None:
-                self.action_refresh()
+                self.reload_now()
                 self.set_status(
                     f"Form 20 signed (sha256 {rec['sha256'][:16]}…). No recount application can follow."
                 )
@@ -342,7 +365,7 @@ class ResultScreen(SessionScreen):
                 ro_result.record_tie_lot, ans["drawn"], ans["drawn_by"], ans["witnesses"], self.actor
             )
             if lot is not None:
-                self.action_refresh()
+                self.reload_now()
                 w = c[lot.drawn_serial - 1]
                 self.set_status(
                     f"Lot recorded: it fell on {w.name} ({w.party}), who gets one more vote. F5: declare."
@@ -356,7 +379,7 @@ class ResultScreen(SessionScreen):
     def action_declare(self) -> None:
         if not self._may(Action.DECLARE, "declare the result") or self._declared():
             return
-        self.action_refresh()
+        self.reload_now()
         st = self.status
         if st is None:
             return
@@ -382,7 +405,7 @@ class ResultScreen(SessionScreen):
                     return
                 d = self._call(ro_result.declare_result, self.actor, pin, place=place)
                 if d is not None:
-                    self.action_refresh()
+                    self.reload_now()
                     w = c[d.winner_serial - 1]
                     self.set_status(
                         f"Declared: {w.name} ({w.party}) elected with {d.winner_votes} votes, margin {d.margin}. "
@@ -412,7 +435,7 @@ class ResultScreen(SessionScreen):
             return
 
         def attached(info) -> None:
-            self.action_refresh()
+            self.reload_now()
             self.set_status(
                 f"Form 22 scan {info.filename} attached ({info.media_type}, {info.size} bytes); queued."
             )

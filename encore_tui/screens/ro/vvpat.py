@@ -16,7 +16,7 @@ from encore_tui import services
 from encore_tui.base.i18n import t
 from encore_tui.domain import vvpat
 from encore_tui.domain.rounds import Action, RoundStatus, may
-from encore_tui.screens.base import SessionScreen
+from encore_tui.screens.base import Loaded, SessionScreen
 from encore_tui.screens.common import (
     check_text,
     field_label,
@@ -100,6 +100,7 @@ class VvpatScreen(SessionScreen):
             (t("Differences (EVM→slips)"), "diff", 34),
         ]:
             table.add_column(label, key=key, width=width)
+        self.query_one("#title", Static).update(self.loading())
         self.action_refresh()
         table.focus()
 
@@ -112,11 +113,27 @@ class VvpatScreen(SessionScreen):
         return services.load_context(self.store, self.ac_id).setup
 
     def action_refresh(self) -> None:
+        """Read the verification again in a thread worker (on_loaded draws it): on opening, on
+        coming back, Ctrl+R."""
+        self.read_in_worker("vvpat", lambda s: ro_vvpat.vvpat_view(s.store, s.ac_id))
+
+    def reload_now(self) -> None:
+        """Read and draw at once: after a decision, so the next key acts on what was just saved."""
         try:
-            self.view = v = ro_vvpat.vvpat_view(self.store, self.ac_id)
+            self.show(ro_vvpat.vvpat_view(self.store, self.ac_id))
         except user_errors() as exc:
             self.set_status(f"{exc} (Ctrl+R: try again)", error=True)
+
+    def on_loaded(self, message: Loaded) -> None:
+        if message.key != "vvpat":
             return
+        if message.error is not None:
+            self.set_status(f"{message.error} (Ctrl+R: try again)", error=True)
+            return
+        self.show(message.value)
+
+    def show(self, v) -> None:
+        self.view = v
         setup, actor = self.setup, self.actor
         ro = "" if may(actor.role, Action.VVPAT) else f" · {t('read-only')}"
         self.query_one("#title", Static).update(
@@ -271,7 +288,7 @@ class VvpatScreen(SessionScreen):
                 typed = [replace(f, value="" if ans[f.key] is None else str(ans[f.key])) for f in fields]
                 self._draw_form(typed, f"NOT saved: {exc}")
                 return
-            self.action_refresh()
+            self.reload_now()
             self.set_status(f"Recorded: PS {', '.join(got)} drawn by lot. F4: enter their slip counts.")
 
         self.app.push_screen(
@@ -310,7 +327,7 @@ class VvpatScreen(SessionScreen):
                 self.actor,
             )
             if n is not None:
-                self.action_refresh()
+                self.reload_now()
                 verdict = "allowed: it joins the verification" if ans["allowed"] else "rejected"
                 self.set_status(f"Rule 56D application #{n} recorded: PS {ans['station']} {verdict}.")
 
@@ -344,7 +361,7 @@ class VvpatScreen(SessionScreen):
             st = self._call(ro_vvpat.enter_slip_count, s.station, ans, self.actor, recount=recount)
             if st is None:
                 return
-            self.action_refresh()
+            self.reload_now()
             if st.differences:
                 nxt = "F6: amend from the slip count" if recount else "F5: recount the slips"
                 self.set_status(
@@ -389,7 +406,7 @@ class VvpatScreen(SessionScreen):
             saved = self._call(ro_vvpat.amend_from_slips, s.station, self.actor)
             if saved is None:
                 return
-            self.action_refresh()
+            self.reload_now()
             rounds = services.dashboard(self.store, self.ac_id).rounds
             todo = [
                 n
@@ -410,7 +427,7 @@ class VvpatScreen(SessionScreen):
             return
         r = self._call(ro_vvpat.open_vvpat_round, self.actor)
         if r is not None:
-            self.action_refresh()
+            self.reload_now()
             self.set_status(
                 f"Round {r} is open: the operator types the slip counts of PS "
                 f"{', '.join(self.view.kept_aside)} in the round grid (round {r}) and submits it."
@@ -436,7 +453,7 @@ class VvpatScreen(SessionScreen):
                 return
             summary = self._call(ro_vvpat.complete_vvpat, self.actor)
             if summary is not None:
-                self.action_refresh()
+                self.reload_now()
                 self.set_status(
                     f"VVPAT verification closed ({len(summary['stations'])} stations); queued for push."
                 )
