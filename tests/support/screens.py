@@ -77,7 +77,7 @@ async def open_review(pilot, round_no: int) -> RoReviewScreen:
     keys = [rk.value for rk in table.rows]
     table.move_cursor(row=keys.index(str(round_no)))
     await pilot.press("enter")
-    await pilot.pause()
+    await reads_done(pilot)  # the review is read in a thread worker, then opens
     assert isinstance(app.screen, RoReviewScreen) and app.screen.round_no == round_no
     return app.screen
 

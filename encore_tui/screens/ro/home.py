@@ -23,7 +23,6 @@ from encore_tui.screens.common import (
     local_time,
     name_of,
     round_name,
-    user_errors,
 )
 from encore_tui.screens.dashboard import STATUS_CLASS
 
@@ -69,6 +68,7 @@ class RoHomeScreen(SessionScreen):
         self.read_only = read_only
         self.queue: list = []
         self._decided: str | None = None  # a decision to say once the queue is read again
+        self._opening: int | None = None  # the round whose review is being read
 
     def compose(self) -> ComposeResult:
         yield Static(id="title", classes="title-bar")
@@ -98,6 +98,9 @@ class RoHomeScreen(SessionScreen):
         self.action_refresh()
 
     def on_loaded(self, message: Loaded) -> None:
+        if message.key == "review":
+            self._review_read(message)
+            return
         if message.key != "queue":
             return
         if message.error is not None:
@@ -212,14 +215,26 @@ class RoHomeScreen(SessionScreen):
         self.open_review(int(event.row_key.value))
 
     def open_review(self, round_no: int) -> None:
+        """Read the round's review in a thread worker; the review screen opens with it
+        (on_loaded). A second Enter while it is being read opens nothing more."""
+        from encore_tui.services import ro
+
+        if self._opening is not None:
+            return
+        self._opening = round_no
+        self.set_status(self.loading())
+        self.read_in_worker("review", lambda s: ro.review_round(s.store, s.ac_id, round_no))
+
+    def _review_read(self, message: Loaded) -> None:
         from encore_tui.screens.ro.review import RoReviewScreen
 
-        try:
-            services.round_view(self.store, self.ac_id, round_no)
-        except user_errors() as exc:
-            self.set_status(str(exc), True)
+        round_no, self._opening = self._opening, None
+        if message.error is not None:
+            self.set_status(str(message.error), True)
             return
-        self.app.push_screen(RoReviewScreen(round_no))
+        if round_no is not None and self.is_current:
+            self.set_status(t("Enter: review the round · F2: counting dashboard · F1: help"))
+            self.app.push_screen(RoReviewScreen(round_no, rv=message.value))
 
     def on_decision_saved(self, message: DecisionSaved) -> None:
         """Back from a decision on the review screen: say what was saved."""

@@ -19,7 +19,7 @@ from encore_tui.base.i18n import t
 from encore_tui.domain import checks as ck
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import Action, Role, RoundStatus, may, may_edit
-from encore_tui.screens.base import DecisionSaved, SessionScreen
+from encore_tui.screens.base import DecisionSaved, Loaded, SessionScreen
 from encore_tui.screens.common import (
     grid_labels,
     lead_line,
@@ -67,10 +67,10 @@ class RoReviewScreen(SessionScreen):
         Binding("escape", "back", "Back", id="review.back", tooltip="Back to the review queue"),
     ]
 
-    def __init__(self, round_no: int) -> None:
+    def __init__(self, round_no: int, rv=None) -> None:
         super().__init__()
         self.round_no = round_no
-        self.rv = None
+        self.rv = rv  # read by the review queue in a thread worker (RoHomeScreen.open_review)
         self.form20_signed = False  # once the RO signed Form 20, no round is corrected (F4 hidden)
 
     @property
@@ -80,7 +80,8 @@ class RoReviewScreen(SessionScreen):
     def compose(self) -> ComposeResult:
         from encore_tui.services import ro
 
-        self.rv = ro.review_round(self.store, self.ac_id, self.round_no)
+        if self.rv is None:  # opened without it: read here
+            self.rv = ro.review_round(self.store, self.ac_id, self.round_no)
         ctx, setup = self.rv.view.ctx, self.rv.view.ctx.setup
         postal = self.round_no == POSTAL_ROUND
         tables = list(enumerate(ctx.tables_of(self.round_no), start=1))
@@ -101,7 +102,18 @@ class RoReviewScreen(SessionScreen):
         self.set_status(t("F10: report (checks, changes, totals) · F8: print · F1: every key"))
 
     def resumed(self) -> None:
-        self.reload()
+        """Back from the blind keying, the round grid, a dialog…: read again in a worker."""
+        from encore_tui.services import ro
+
+        self.read_in_worker("review", lambda s: ro.review_round(s.store, s.ac_id, self.round_no))
+
+    def on_loaded(self, message: Loaded) -> None:
+        if message.key != "review":
+            return
+        if message.error is not None:
+            self.set_status(f"{t('Could not re-read the round')}: {message.error}", True)
+            return
+        self.show(message.value)
 
     # -- data -> screen ---------------------------------------------------------------------
     def reload(self) -> None:
