@@ -10,22 +10,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
-from encore_tui import services
 from encore_tui.base.i18n import t
 from encore_tui.domain import checks as ck
 from encore_tui.domain.rounds import Action, may
 from encore_tui.domain.tally import lead
-from encore_tui.screens.base import Loaded, Session, SessionScreen
+from encore_tui.screens.base import Session
 from encore_tui.screens.common import (
     check_text,
     local_time,
     name_of,
     print_in_worker,
-    user_errors,
 )
 from encore_tui.screens.dialogs import MessageDialog, TextDialog, ask_pin
-from encore_tui.screens.messages import not_saved
 from encore_tui.screens.printing import PRINTABLE, PrintDialog
+from encore_tui.screens.ro.decision_screen import RoDecisionScreen
 from encore_tui.screens.ro.forms import NUMBER, YES_NO, Field, FormDialog
 from encore_tui.screens.scans import attach_from_folder
 from encore_tui.services import ro_result
@@ -48,8 +46,9 @@ def read_result(session: Session) -> tuple:
     return st, ro_result.list_attachments(session.store, session.ac_id, "form22")
 
 
-class ResultScreen(SessionScreen):
-    STATUS_LINES = 3  # #status max-height
+class ResultScreen(RoDecisionScreen):
+    READ_KEY = "result"
+    read = staticmethod(read_result)
     DEFAULT_CSS = """
     ResultScreen #res-table { height: 1fr; }
     ResultScreen #res-summary { height: auto; max-height: 9; padding: 0 1; }
@@ -98,35 +97,8 @@ class ResultScreen(SessionScreen):
         self.action_refresh()
         table.focus()
 
-    def resumed(self) -> None:
-        self.action_refresh()
-
-    @property
-    def setup(self):
-        return services.load_context(self.store, self.ac_id).setup
-
-    def action_refresh(self) -> None:
-        """Read the result again in a thread worker (on_loaded draws it): on opening, on
-        coming back, Ctrl+R."""
-        self.read_in_worker("result", read_result)
-
-    def reload_now(self) -> None:
-        """Read and draw the result at once: after a decision, so the next key acts on what was
-        just saved."""
-        try:
-            self.show(*read_result(self.session))
-        except user_errors() as exc:
-            self.set_status(f"{exc} (Ctrl+R: try again)", error=True)
-
-    def on_loaded(self, message: Loaded) -> None:
-        if message.key != "result":
-            return
-        if message.error is not None:
-            self.set_status(f"{message.error} (Ctrl+R: try again)", error=True)
-            return
-        self.show(*message.value)
-
-    def show(self, st: ro_result.ResultStatus, scans: list) -> None:
+    def show(self, value: tuple) -> None:
+        st, scans = value
         self.status = st
         setup, actor = self.setup, self.actor
         ro = "" if may(actor.role, Action.DECLARE) else f" · {t('read-only')}"
@@ -228,25 +200,6 @@ class ResultScreen(SessionScreen):
         self.query_one("#res-summary", Static).update("\n".join(lines))
 
     # -- decisions -------------------------------------------------------------------------------
-    def _may(self, action: Action, what: str) -> bool:
-        role = self.actor.role
-        if may(role, action):
-            return True
-        self.set_status(f"Only the RO may {what}; you ({role.value}) can view this screen only.", error=True)
-        return False
-
-    def _call(self, fn, *args, **kw):
-        try:
-            return fn(self.store, self.ac_id, *args, **kw)
-        except services.RoundBlocked as exc:
-            self.set_status(not_saved(exc), error=True)
-            self.app.push_screen(
-                MessageDialog(t("Refused"), [str(exc), ""] + [str(c) for c in exc.checks], confirm=False)
-            )
-        except user_errors() as exc:
-            self.set_status(not_saved(exc), error=True)
-        return None
-
     def _declared(self) -> bool:
         if self.status is not None and self.status.declaration is not None:
             self.set_status("The result is already declared.", error=True)

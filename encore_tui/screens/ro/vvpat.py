@@ -16,7 +16,7 @@ from encore_tui import services
 from encore_tui.base.i18n import t
 from encore_tui.domain import vvpat
 from encore_tui.domain.rounds import Action, RoundStatus, may
-from encore_tui.screens.base import Loaded, SessionScreen
+from encore_tui.screens.base import Session
 from encore_tui.screens.common import (
     check_text,
     field_label,
@@ -26,6 +26,7 @@ from encore_tui.screens.common import (
 )
 from encore_tui.screens.dialogs import MessageDialog
 from encore_tui.screens.messages import not_saved
+from encore_tui.screens.ro.decision_screen import RoDecisionScreen
 from encore_tui.screens.ro.forms import NUMBER, YES_NO, Field, FormDialog
 from encore_tui.services import ro_vvpat
 
@@ -56,8 +57,8 @@ def _diffs(s: vvpat.VvpatStation) -> str:
     return " ".join(f"{d.field} {d.evm}→{d.slips} ({d.delta:+d})" for d in s.differences)
 
 
-class VvpatScreen(SessionScreen):
-    STATUS_LINES = 3  # #status max-height
+class VvpatScreen(RoDecisionScreen):
+    READ_KEY = "vvpat"
     DEFAULT_CSS = """
     VvpatScreen #vv-summary { height: auto; max-height: 7; padding: 0 1; }
     VvpatScreen #vv-stations { height: 1fr; }
@@ -104,33 +105,10 @@ class VvpatScreen(SessionScreen):
         self.action_refresh()
         table.focus()
 
-    def resumed(self) -> None:
-        self.action_refresh()
-
     # -- drawing -------------------------------------------------------------------------------
-    @property
-    def setup(self):
-        return services.load_context(self.store, self.ac_id).setup
-
-    def action_refresh(self) -> None:
-        """Read the verification again in a thread worker (on_loaded draws it): on opening, on
-        coming back, Ctrl+R."""
-        self.read_in_worker("vvpat", lambda s: ro_vvpat.vvpat_view(s.store, s.ac_id))
-
-    def reload_now(self) -> None:
-        """Read and draw at once: after a decision, so the next key acts on what was just saved."""
-        try:
-            self.show(ro_vvpat.vvpat_view(self.store, self.ac_id))
-        except user_errors() as exc:
-            self.set_status(f"{exc} (Ctrl+R: try again)", error=True)
-
-    def on_loaded(self, message: Loaded) -> None:
-        if message.key != "vvpat":
-            return
-        if message.error is not None:
-            self.set_status(f"{message.error} (Ctrl+R: try again)", error=True)
-            return
-        self.show(message.value)
+    @staticmethod
+    def read(session: Session) -> ro_vvpat.VvpatView:
+        return ro_vvpat.vvpat_view(session.store, session.ac_id)
 
     def show(self, v) -> None:
         self.view = v
@@ -232,26 +210,8 @@ class VvpatScreen(SessionScreen):
         self.app.push_screen(MessageDialog(f"PS {s.station}: EVM and VVPAT slips", lines, confirm=False))
 
     # -- decisions -------------------------------------------------------------------------------
-    def _may(self, action: Action, what: str) -> bool:
-        role = self.actor.role
-        if may(role, action):
-            return True
-        who = "the RO" if action is Action.VVPAT else "the RO, an ARO or an operator"
-        self.set_status(f"Only {who} may {what}; you ({role.value}) can view this screen only.", error=True)
-        return False
-
-    def _call(self, fn, *args, **kw):
-        """One service call; a refusal is shown and None returned."""
-        try:
-            return fn(self.store, self.ac_id, *args, **kw)
-        except services.RoundBlocked as exc:
-            self.set_status(not_saved(exc), error=True)
-            self.app.push_screen(
-                MessageDialog(t("Refused"), [str(exc), ""] + [str(c) for c in exc.checks], confirm=False)
-            )
-        except user_errors() as exc:
-            self.set_status(not_saved(exc), error=True)
-        return None
+    def who_may(self, action: Action) -> str:
+        return "the RO" if action is Action.VVPAT else "the RO, an ARO or an operator"
 
     def action_draw(self) -> None:
         if not self._may(Action.VVPAT, "record the draw of lots"):
