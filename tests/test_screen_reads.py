@@ -92,3 +92,29 @@ async def test_the_review_queue_and_trends_say_loading_then_show_the_rounds(pg_h
         await pilot.press("escape")
         await reads_done(pilot)
         assert "round(s) waiting for the RO" in text(home, "#summary")
+
+
+@pytest.mark.postgres
+async def test_the_review_is_read_before_it_opens_and_a_second_enter_opens_nothing_more(pg_hall):
+    from encore_tui.screens.ro.review import RoReviewScreen
+
+    store, _ = pg_hall
+    app = EncoreApp(store, Settings())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*RO.username, "enter", *RO_PIN, "enter")
+        await reads_done(pilot)
+        home = app.screen
+        assert isinstance(home, RoHomeScreen) and home.query_one("#queue").row_count
+        lock = RoundTableLock(store)
+        try:
+            await pilot.press("enter", "enter")  # impatient: Enter again while the round is read
+            await pilot.pause(0.3)
+            assert app.screen is home and "loading…" in text(home, "#status")
+        finally:
+            lock.release()
+        await reads_done(pilot)
+        assert isinstance(app.screen, RoReviewScreen)
+        assert sum(isinstance(s, RoReviewScreen) for s in app.screen_stack) == 1
+        await pilot.press("escape")
+        await reads_done(pilot)
+        assert app.screen is home
