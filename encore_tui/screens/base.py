@@ -102,7 +102,9 @@ class SessionScreen(StatusScreen):
     def read_in_worker(self, key: str, read: Callable[[Session], Any], group: str | None = None) -> None:
         """Run `read(session)` in a thread worker and post `Loaded(key, value)` (or the user
         error it raised) to this screen; the newest read of a key replaces one still running."""
-        session = self.session
+        session = self.app.session
+        if session is None:  # signed out meanwhile (a timer of a screen on its way out)
+            return
 
         def work() -> None:
             try:

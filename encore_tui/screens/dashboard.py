@@ -142,6 +142,7 @@ class DashboardScreen(SessionScreen):
         self.can_go_back = can_go_back  # opened from the RO's review queue (Esc goes back)
         self.double_rounds: list[int] = []
         self.rounds: dict = {}
+        self._summary: tuple[list[str], str] | None = None  # the summary's lines, once read
         self._summary_text: str | None = None  # what the summary shows (see _show_summary)
         self._submitted: tuple[int, str] | None = None  # said once the rounds are read again
         self.loaded = False  # until the rounds are first read, keys wait (RoundsTable)
@@ -180,7 +181,7 @@ class DashboardScreen(SessionScreen):
 
     def on_loaded(self, message: Loaded) -> None:
         if message.key == "outbox":
-            if message.error is None and hasattr(self, "_summary"):
+            if message.error is None and self._summary is not None:
                 self._show_summary(message.value)  # on failure the next refresh tries again
             return
         if message.key != "rounds":
@@ -283,7 +284,7 @@ class DashboardScreen(SessionScreen):
         """Re-read only the push queue's counts (every 2 s, and when the relay reports) — while
         the dashboard is on screen: under a round being typed it would only add work to the
         keystrokes (it is read again when the dashboard comes back)."""
-        if not hasattr(self, "_summary") or not self.is_current:
+        if self._summary is None or not self.is_current:
             return
         self.read_in_worker("outbox", lambda s: services.outbox_counts(s.store, s.ac_id))
 
