@@ -103,7 +103,7 @@ class Form17CScreen(SessionScreen):
         if self.blind:
             rec = svc.blind_records(self.store, self.ac_id, self.actor).get(station)
         else:
-            rec = svc.form17c(self.store, self.ac_id).get(station)
+            rec = svc.form17c(self.store, self.ac_id, [station]).get(station)  # not the whole AC
         if rec is not None:
             self.grid.update_record(rec)
         shown = "blank" if value in (None, "") else str(value)
