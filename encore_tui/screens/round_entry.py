@@ -21,7 +21,7 @@ from encore_tui.base.i18n import t, t_msg
 from encore_tui.domain import checks as ck
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import RoundStatus, may_edit
-from encore_tui.domain.tally import retally, typed_cu_total
+from encore_tui.domain.tally import retally
 from encore_tui.screens.base import SessionScreen
 from encore_tui.screens.common import (
     check_text,
@@ -29,6 +29,7 @@ from encore_tui.screens.common import (
     grid_labels,
     lead_line,
     name_of,
+    right_columns,
     round_name,
     saved_time,
     table_mark,
@@ -164,26 +165,9 @@ class RoundScreen(RoundDecisions, SessionScreen):
     def editable(self) -> bool:
         return self.view is not None and may_edit(self.view.info.status, self.actor.role)
 
-    def _right(self, v) -> dict[str, tuple[str, str]]:
-        if v.tally is None:  # postal round: its own totals only
-            p = v.postal_totals
-            out = {f"c{i}": (str(x), "") for i, x in enumerate(p.votes, start=1)}
-            out["nota"] = (str(p.nota), "")
-            out["rejected"] = (str(p.rejected), "")
-            out["total"] = (str(p.total), "")
-            return out
-        this, cum = v.tally.this_round, v.tally.cumulative
-        out = {
-            f"c{i}": (str(a), str(b)) for i, (a, b) in enumerate(zip(this.votes, cum.votes, strict=True), 1)
-        }
-        out["nota"] = (str(this.nota), str(cum.nota))
-        typed = typed_cu_total(v.entries)  # the Total (CU) row adds the typed CU totals, not the sums
-        out["total"] = (str(typed), str(cum.total - this.total + typed))
-        return out
-
     def _apply_view(self, v) -> None:
         self.view = v
-        self.grid.load(v.entries, table_marks(v.checks, v.entries), self._right(v), self.editable)
+        self.grid.load(v.entries, table_marks(v.checks, v.entries), right_columns(v), self.editable)
         self._update_lines()
 
     def _update_lines(self) -> None:
@@ -403,7 +387,7 @@ class RoundScreen(RoundDecisions, SessionScreen):
 
     def _apply_totals(self, v) -> None:
         self.view = v
-        self.grid.set_right(self._right(v))
+        self.grid.set_right(right_columns(v))
         self._update_lines()
         self._update_detail()
 

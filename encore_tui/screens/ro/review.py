@@ -24,6 +24,7 @@ from encore_tui.screens.common import (
     grid_labels,
     lead_line,
     name_of,
+    right_columns,
     round_name,
     saved_time,
     table_marks,
@@ -37,7 +38,6 @@ from encore_tui.screens.ro.review_text import (
     OBSERVER_REFUSAL,
     blind_summary,
     report_lines,
-    right_columns,
 )
 from encore_tui.widgets.tally_grid import TallyGrid
 
