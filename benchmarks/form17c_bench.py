@@ -64,6 +64,18 @@ def run(cells: int) -> None:
             services.round_view(full, ac_full, 1)
             rv.append(time.perf_counter() - t)
         print(f"round_view with 405 records:      {ms(rv)}")
+        # what the Form 17C screen re-reads after each Enter: every station, or the one keyed
+        every, one = [], []
+        stations = [st.number for st in imp.setup.stations]
+        for i in range(30):
+            t = time.perf_counter()
+            form17c.form17c(full, ac_full)
+            every.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            form17c.form17c(full, ac_full, [stations[i % len(stations)]])
+            one.append(time.perf_counter() - t)
+        print(f"17C re-read, all 405 stations:    {ms(every)}")
+        print(f"17C re-read, the station keyed:   {ms(one)}")
         bare.close()
         full.close()
 

@@ -20,6 +20,7 @@ from textual.screen import Screen
 from encore_tui.base.config import Settings
 from encore_tui.base.i18n import set_lang, t
 from encore_tui.domain.rounds import Action, Role, may, may_edit
+from encore_tui.screens.base import Session
 from encore_tui.screens.common import localize_bindings, user_errors
 from encore_tui.screens.messages import MessageLog
 from encore_tui.screens.palette import OrderedCommands
@@ -55,11 +56,13 @@ class EncoreApp(UnhandledErrors, App):
     COMMANDS = {OrderedCommands}  # the palette lists commands in the order given (rounds 1, 2 … 10)
     CSS_PATH = "app.tcss"
     BINDINGS = [
-        Binding("f1", "help", "Help", id="help"),
-        Binding("f12", "messages", "Messages", id="messages", tooltip="Messages of this session, in full"),
+        Binding("f1", "help", "Help", id="app.help"),
+        Binding(
+            "f12", "messages", "Messages", id="app.messages", tooltip="Messages of this session, in full"
+        ),
         # show=False: the footer shows the palette key at its right end already (once is enough)
-        Binding("ctrl+p", "command_palette", "Commands", id="command_palette", priority=True, show=False),
-        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("ctrl+p", "command_palette", "Commands", id="app.command_palette", priority=True, show=False),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
     def __init__(
@@ -80,13 +83,20 @@ class EncoreApp(UnhandledErrors, App):
         self.store = store
         self.demo = demo
         self.demo_accounts = demo_accounts
-        self.actor: services.Actor | None = None
+        self.session: Session | None = None  # who is signed in, where (screens.base.Session)
         self.messages = MessageLog()  # this session's messages in full (F12), see screens.messages
         self.typeahead: list = []  # keys typed while a round screen opens (see RoundsTable)
-        self.ac_id: int | None = None
         self.instance_lock = None  # held while someone is signed in (one window per store)
         self._relay_stop = None  # threading.Event of the push relay worker, while it runs
         self.last_input = time.monotonic()  # the idle screen lock counts from here
+
+    @property
+    def actor(self) -> services.Actor | None:
+        return self.session.actor if self.session is not None else None
+
+    @property
+    def ac_id(self) -> int | None:
+        return self.session.ac_id if self.session is not None else None
 
     def get_driver_class(self):
         driver = super().get_driver_class()
@@ -94,7 +104,14 @@ class EncoreApp(UnhandledErrors, App):
 
     def on_mount(self) -> None:
         if self.settings.keys:
-            self.set_keymap(dict(self.settings.keys))
+            from encore_tui.base.keymap import flatten, problems
+
+            keys = flatten(self.settings.keys)  # load_settings checked a config file's already
+            found = problems(keys)
+            if found:
+                self.exit(return_code=2, message="encore: " + "; ".join(found) + ".")
+                return
+            self.set_keymap(keys)
         if console.is_console() and self.settings.lang == "hi":  # said in English: it can be read there
             self.notify(
                 "The Linux console font has no Devanagari: use --lang hi in a terminal emulator (or fbterm).",
@@ -225,7 +242,7 @@ class EncoreApp(UnhandledErrors, App):
         if not self._claim_store(actor):
             return
         ac_id = services.seat_ac(self.store, actor.username) or ac_id  # a trainee: their own copy
-        self.actor, self.ac_id = actor, ac_id
+        self.session = Session(self.store, actor, ac_id, self.settings.lang)
         self.start_relay()
         log.info("signed in: %s (%s) on AC id %s", actor.username, actor.role.value, ac_id)
         home = route(actor)
@@ -236,11 +253,13 @@ class EncoreApp(UnhandledErrors, App):
             # (a round submitted meanwhile stays on the dashboard)
             info = services.dashboard(self.store, ac_id).rounds.get(state["round"])
             if info is not None and may_edit(info.status, actor.role):
-                home.open_round(state["round"], resume=state)
+                from encore_tui.screens.round_entry import open_round
+
+                open_round(home, state["round"], resume=state)
 
     def sign_out(self) -> None:
         self._end_session()
-        self.actor = None
+        self.session = None
         while len(self.screen_stack) > 2:
             self.pop_screen()
         self.switch_screen(self._sign_in_screen())
@@ -412,7 +431,7 @@ class EncoreApp(UnhandledErrors, App):
 
     def _open(self, round_no: int) -> None:
         from encore_tui.screens.dashboard import DashboardScreen
-        from encore_tui.screens.round_entry import RoundScreen
+        from encore_tui.screens.round_entry import RoundScreen, open_round
 
         while isinstance(self.screen, RoundScreen) or not isinstance(self.screen, DashboardScreen):
             if len(self.screen_stack) <= 2:
@@ -420,7 +439,7 @@ class EncoreApp(UnhandledErrors, App):
             self.pop_screen()
         home = self.screen
         if isinstance(home, DashboardScreen):
-            home.open_round(round_no)
+            open_round(home, round_no)
         else:
             self.push_screen(RoundScreen(round_no))
 

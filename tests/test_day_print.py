@@ -25,7 +25,7 @@ from encore_tui.services import ro, ro_result
 from tests.conftest import RO, require_tool
 from tests.support.ro import RO_PIN, count_and_approve, make_ac, postal, vvpat_done
 from tests.support.scans import png_bytes
-from tests.support.screens import SIZE, open_review, open_round, sign_in, text
+from tests.support.screens import SIZE, open_review, open_round, reads_done, sign_in, text
 
 PDF_PATH = re.compile(r"/\S+\.pdf")
 
@@ -74,7 +74,7 @@ async def test_the_result_screen_prints_form20_21c_21e_and_22_and_attaches_their
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, RO.username, RO_PIN)
         app.push_screen(ResultScreen())
-        await pilot.pause()
+        await reads_done(pilot)
         screen = app.screen
         for number, what in enumerate(["form20", "form21c", "form21e", "form22"], start=1):
             await pilot.press("f8")

@@ -26,6 +26,7 @@ from tests.support.screens import (
     SIZE,
     open_review,
     open_round,
+    reads_done,
     settle,
     sign_in,
     status_text,
@@ -46,7 +47,7 @@ def counted(sqlite_store):
 async def open_draw_form(pilot) -> None:
     await sign_in(pilot, RO.username, RO_PIN)
     pilot.app.push_screen(VvpatScreen())
-    await pilot.pause()
+    await reads_done(pilot)
     await pilot.press("f2")  # the draw of lots: 5 stations, drawn by, witnesses
     await pilot.pause()
 

@@ -16,6 +16,7 @@ from encore_tui.app import EncoreApp
 from encore_tui.base.config import Settings
 from encore_tui.base.i18n import set_lang
 from encore_tui.domain.rounds import Role
+from encore_tui.screens.round_entry import open_round
 from encore_tui.services import Actor, ro
 from encore_tui.services.demo import DEMO_ACCOUNTS, make_demo
 from encore_tui.store import open_store
@@ -127,11 +128,11 @@ WALK = [
     (("escape", "f12"), "messages F12"),
     (("escape", "f6"), "trends"),
     (("escape",), None),
-    (lambda app: app.screen.open_round(2), "round 2"),
+    (lambda app: open_round(app.screen, 2), "round 2"),
     (("f1",), "round 2 F1"),
     (("escape", "f2"), "keep aside"),
     (("escape", "escape"), None),
-    (lambda app: app.screen.open_round(0), "postal"),
+    (lambda app: open_round(app.screen, 0), "postal"),
     (("escape", "f4"), "double entry (blind)"),
     (("escape",), None),
     (("ctrl+p",), "command palette"),

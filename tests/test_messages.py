@@ -223,7 +223,7 @@ async def test_the_message_log_is_empty_at_first_and_on_the_grid_screen_too(hall
 
 async def test_the_message_key_is_remapped_from_config(hall):
     store, _ = hall
-    app = EncoreApp(store, Settings(keys={"messages": "ctrl+l"}))
+    app = EncoreApp(store, Settings(keys={"app.messages": "ctrl+l"}))
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot)
         screen = await open_round(pilot, 1)

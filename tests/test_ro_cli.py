@@ -136,3 +136,19 @@ def test_a_write_without_a_user_says_what_to_do(console):
     _store, _ac_id, run = console
     code, _, err = run("ro", "approve", "1")
     assert code == 2 and "--user NAME" in err
+
+
+def test_field_value_arguments_are_checked_alike_before_anything_is_saved(console):
+    """`ro enter`, `vvpat enter` and `form17c set` read FIELD=VALUE the same way
+    (cli.common.field_values): an item without '=' is refused, naming it, before sign-in."""
+    store, ac_id, run = console
+    for argv, example in [
+        (("ro", "enter", "1", "1", "c1=5", "c2"), "FIELD=NUMBER, e.g. c2=118"),
+        (("vvpat", "enter", "1", "c1=5", "c2"), "each count as FIELD=NUMBER"),
+        (("vvpat", "enter", "1", "c1=5", "c2=x"), "each count as FIELD=NUMBER"),
+        (("form17c", "set", "1", "votes_recorded=656", "cu_id"), "FIELD=VALUE, e.g. votes_recorded=656"),
+    ]:
+        code, out, err = run(*argv, "--user", "ro1", stdin="")  # no PIN given: never asked for
+        assert code == 2, (argv, out, err)
+        assert f"'{argv[-1]}': write {example}" in err, err
+    assert services.round_view(store, ac_id, 1).entries[0].values == {}

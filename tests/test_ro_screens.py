@@ -488,20 +488,20 @@ async def test_help_lists_the_review_keys(hall):
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         body = str(app.screen.query_one(".dialog-body Static").render())
-        assert "ro.dashboard" in body and "Counting dashboard" in body
+        assert "home.dashboard" in body and "Counting dashboard" in body
         await pilot.press("escape")
         await open_review(pilot, 1)
         await pilot.press("f1")
         await pilot.pause()
         body = str(app.screen.query_one(".dialog-body Static").render())
         for binding_id in (
-            "ro.approve",
-            "ro.return",
-            "ro.correct",
-            "ro.spot",
-            "ro.double",
-            "ro.edit",
-            "ro.report",
+            "review.approve",
+            "review.return",
+            "review.correct",
+            "review.spot",
+            "review.double",
+            "review.edit",
+            "review.report",
         ):
             assert binding_id in body
         await pilot.press("escape", "f8")  # print the round sheet, as on the round entry screen

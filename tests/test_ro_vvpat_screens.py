@@ -20,6 +20,7 @@ from encore_tui.screens.ro.vvpat import VvpatScreen
 from encore_tui.services import ro, ro_result, ro_vvpat
 from tests.conftest import OPERATOR, RO
 from tests.support.ro import RO_PIN, count_and_approve, make_ac, postal, type_table, verified, votes_of
+from tests.support.screens import reads_done
 
 SIZE = (80, 24)
 
@@ -33,7 +34,7 @@ async def sign_in(pilot, user: str, pin: str) -> None:
 
 async def open_screen(pilot, screen):
     pilot.app.push_screen(screen)
-    await pilot.pause()
+    await reads_done(pilot)  # what the screen reads in its thread worker has landed
     assert pilot.app.screen is screen
     return screen
 
@@ -42,7 +43,7 @@ async def open_from_home(pilot, key: str, kind):
     """The RO's way in: F3 (VVPAT) or F4 (result) on the review queue."""
     assert isinstance(pilot.app.screen, RoHomeScreen)
     await pilot.press(key)
-    await pilot.pause()
+    await reads_done(pilot)
     assert isinstance(pilot.app.screen, kind)
     return pilot.app.screen
 

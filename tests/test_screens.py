@@ -244,7 +244,7 @@ async def test_wrong_pin_is_refused_with_the_service_message(hall):
 
 async def test_keys_are_remapped_from_config_and_listed_in_help(hall):
     store, _ = hall
-    app = EncoreApp(store, Settings(keys={"submit_round": "f10"}))
+    app = EncoreApp(store, Settings(keys={"round.submit": "f10"}))
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot)
         await open_round(pilot, 1)
@@ -257,7 +257,7 @@ async def test_keys_are_remapped_from_config_and_listed_in_help(hall):
         await pilot.press("escape", "f1")
         await pilot.pause()
         text = "\n".join(str(s.render()) for s in app.screen.query("Static"))
-        assert "f10" in text and "submit_round" in text and "grid.save" in text
+        assert "f10" in text and "round.submit" in text and "grid.save" in text
 
 
 async def test_hindi_labels_in_the_grid_too(hall):

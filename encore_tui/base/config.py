@@ -17,7 +17,7 @@ The config file is `<user config dir>/encore-tui/config.toml` (or $ENCORE_CONFIG
     push_central_key = "BASE64..."        # central's receipt key (`encore central keys show`)
     ca_bundle = "/etc/encore/ca.pem"      # CA bundle to verify central's TLS certificate
     [keys]                                 # binding id = keys (see F1 help for the ids)
-    submit_round = "ctrl+s"
+    round.submit = "ctrl+s"                # ids are namespaced by screen: round.*, review.*, grid.*…
 """
 
 from __future__ import annotations
@@ -90,6 +90,19 @@ class ConfigError(ValueError):
     pass
 
 
+def check_keys(s: Settings, path: Path | str) -> None:
+    """Validate `[keys]` against the keymap registry (base/keymap.py): an unknown id or a
+    value that is not a key stops encore with what to change, naming the file."""
+    from encore_tui.base.keymap import flatten, problems
+
+    if not isinstance(s.keys, dict):
+        raise ConfigError(f'{path}: [keys] must be a table of  binding id = "key"  lines')
+    s.keys = flatten(s.keys)
+    found = problems(s.keys)
+    if found:
+        raise ConfigError(f"{path}: " + "; ".join(found) + ".")
+
+
 def load_settings(**overrides) -> Settings:
     s = Settings()
     path = config_path()
@@ -104,6 +117,7 @@ def load_settings(**overrides) -> Settings:
             if not hasattr(s, k):
                 raise ConfigError(f"{path}: unknown setting '{k}'")
             setattr(s, k, v)
+        check_keys(s, path)
     env = {
         "db": "ENCORE_DB",
         "db_timeout": "ENCORE_DB_TIMEOUT",

@@ -16,6 +16,7 @@ HI: dict[str, str] = {
     "User name": "उपयोगकर्ता नाम",
     "PIN": "पिन",
     "Opening the store…": "भंडार खोला जा रहा है…",
+    "loading…": "लोड हो रहा है…",
     "Constituency": "विधानसभा क्षेत्र",
     "Demo accounts": "डेमो खाते",
     "Keep aside": "अलग रखें",
@@ -73,8 +74,8 @@ HI: dict[str, str] = {
     "Dashboard": "डैशबोर्ड",
     "Everywhere": "हर जगह",
     "Grid (0-9 type a figure)": "ग्रिड (0-9 से अंक लिखें)",
-    'Remap a key in the config file: under [keys] write  name = "key"  (e.g. submit_round = "f10").': (
-        'कुंजी बदलने के लिए कॉन्फ़िग फ़ाइल में [keys] के नीचे लिखें  name = "कुंजी"  (जैसे submit_round = "f10")।'
+    'Remap a key in the config file: under [keys] write  name = "key"  (e.g. round.submit = "f10").': (
+        'कुंजी बदलने के लिए कॉन्फ़िग फ़ाइल में [keys] के नीचे लिखें  name = "कुंजी"  (जैसे round.submit = "f10")।'
     ),
     "key": "कुंजी",
     "what it does": "क्या करती है",

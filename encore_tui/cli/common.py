@@ -63,6 +63,19 @@ def read_line(prompt: str, secret: bool = False, eof_ok: bool = False) -> str | 
     return line.rstrip("\n")
 
 
+def field_values(items: list[str], example: str, lower: bool = False) -> list[tuple[str, str]]:
+    """`FIELD=VALUE` arguments as (field, text) pairs, in the order given; an item without `=`
+    is refused before anything is saved, with `example` showing how to write it."""
+    pairs = []
+    for item in items:
+        field, sep, text = item.partition("=")
+        if not sep:
+            raise CliError(f"'{item}': write {example}")
+        field = field.strip()
+        pairs.append((field.lower() if lower else field, text))
+    return pairs
+
+
 def sign_in(args, store, ac_id):
     """(actor, pin): the user signs in for this command; the PIN is kept only for re-entry."""
     from encore_tui import services

@@ -32,16 +32,12 @@ def cmd_show(args) -> int:
 
 
 def cmd_set(args) -> int:
-    from encore_tui.cli.common import CliError
+    from encore_tui.cli.common import field_values
     from encore_tui.services import form17c
 
     store, ac_id = store_and_ac(args)
-    pairs = []
-    for item in args.values:
-        field, sep, text = item.partition("=")
-        if not sep:
-            raise CliError(f"'{item}': write FIELD=VALUE, e.g. votes_recorded=656 cu_id=CUNEM12345")
-        pairs.append((field.strip(), form17c.parse_field(field.strip(), text)))
+    given = field_values(args.values, "FIELD=VALUE, e.g. votes_recorded=656 cu_id=CUNEM12345")
+    pairs = [(field, form17c.parse_field(field, text)) for field, text in given]
     actor, _pin = sign_in(args, store, ac_id)
     for field, value in pairs:
         form17c.enter_form17c(store, ac_id, args.station, field, value, actor)

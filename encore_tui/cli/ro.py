@@ -132,15 +132,10 @@ def cmd_correct(args) -> int:
 def cmd_enter(args) -> int:
     """The RO types figures of a round in correction: FIELD=VALUE … (blank clears)."""
     from encore_tui import services
-    from encore_tui.cli.common import CliError
+    from encore_tui.cli.common import field_values
 
     store, ac_id = store_and_ac(args)
-    pairs = []
-    for item in args.values:
-        f, sep, v = item.partition("=")
-        if not sep:
-            raise CliError(f"'{item}': write FIELD=NUMBER, e.g. c2=118 total=640.")
-        pairs.append((f.strip().lower(), v))
+    pairs = field_values(args.values, "FIELD=NUMBER, e.g. c2=118 total=640.", lower=True)
     actor, _pin = sign_in(args, store, ac_id)
     limit = services.load_context(store, ac_id).max_value(args.round, args.station)
     for f, v in pairs:
@@ -337,16 +332,16 @@ def cmd_vvpat_56d(args) -> int:
 
 
 def cmd_vvpat_enter(args) -> int:
-    from encore_tui.cli.common import CliError
+    from encore_tui.cli.common import CliError, field_values
     from encore_tui.services import ro_vvpat
 
     store, ac_id = store_and_ac(args)
+    example = "each count as FIELD=NUMBER, e.g. c1=120 nota=3."
     slips = {}
-    for item in args.counts:
-        k, sep, v = item.partition("=")
-        if not sep or not v.strip().isdigit():
-            raise CliError(f"'{item}': write each count as FIELD=NUMBER, e.g. c1=120 nota=3.")
-        slips[k.strip().lower()] = int(v)
+    for (k, v), item in zip(field_values(args.counts, example, lower=True), args.counts, strict=True):
+        if not v.strip().isdigit():
+            raise CliError(f"'{item}': write {example}")
+        slips[k] = int(v)
     actor, _pin = sign_in(args, store, ac_id)
     st = ro_vvpat.enter_slip_count(store, ac_id, args.station, slips, actor, recount=args.recount)
     print(f"PS {st.station}: {st.status.label}")

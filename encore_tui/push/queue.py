@@ -72,15 +72,13 @@ class OutboxItem:
 
 
 def _item(r) -> OutboxItem:
-    p = json.loads(r.payload)
-    round_no = 0 if r.kind == "postal" else p.get("round")
     return OutboxItem(
         r.id,
         r.ac_id,
         r.number,
         r.kind,
-        round_no,
-        p.get("revision"),
+        r.round_no,
+        r.revision,
         r.idempotency_key,
         r.state,
         r.attempts,
@@ -120,6 +118,9 @@ class Pending:
     attempts: int
     next_attempt_at: str | None
     journal_seq: int | None = None
+    ac_number: int | None = None  # the AC's number (the path: /v1/acs/{ac}/rounds)
+    round_no: int | None = None  # 0: postal; None: VVPAT, declaration (outbox columns)
+    revision: int | None = None
 
 
 HELD = "NOT sent: "  # how a refused row's last_error starts
@@ -162,7 +163,7 @@ def heads(store: Store) -> list[Pending]:
     """Per AC, the oldest row not yet acked or failed: messages go out strictly in order. A
     trainee's copy of an AC (services/training.py) is never sent: training is not a result."""
     with store.read() as conn:
-        q = select(outbox_t).where(outbox_t.c.state.in_(PENDING)).order_by(outbox_t.c.ac_id, outbox_t.c.id)
+        q = _select().where(outbox_t.c.state.in_(PENDING)).order_by(outbox_t.c.ac_id, outbox_t.c.id)
         if has_training(conn):
             q = q.where(outbox_t.c.ac_id.not_in(select(seat_t.c.ac_id)))
         rows = conn.execute(q).all()
@@ -179,6 +180,9 @@ def heads(store: Store) -> list[Pending]:
                 r.attempts,
                 r.next_attempt_at,
                 r.journal_seq,
+                r.number,
+                r.round_no,
+                r.revision,
             ),
         )
     return list(out.values())

@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import email.utils
-import json
 import logging
 import os
 import random
@@ -149,10 +148,7 @@ class Relay:
         """Try one row once. Returns 'acked', 'failed' or 'retry' (the row records why)."""
         now = datetime.now(UTC)
         path_t = wire.PATHS.get(row.kind)
-        try:
-            ac_number = json.loads(row.payload)["contest"]["ac"]
-        except (ValueError, KeyError, TypeError):
-            ac_number = None
+        ac_number = row.ac_number
         if path_t is None or ac_number is None:
             queue.mark_failed(self.store, row.id, f"cannot send a {row.kind!r} message: update encore-tui")
             return "failed"
@@ -282,20 +278,19 @@ def publish_if_current(store: Store, row_id: int) -> bool:
         row = conn.execute(select(outbox_t).where(outbox_t.c.id == row_id)).one()
         if row.state != "acked" or not PUBLISHES.get(row.kind):
             return False
-        p = json.loads(row.payload)
-        round_no = 0 if row.kind == "postal" else int(p["round"])
-        revision = int(p["revision"])
+        round_no, revision = row.round_no, row.revision  # written by tx.push with the message
+        if round_no is None or revision is None:
+            return False
         later = conn.execute(
-            select(outbox_t.c.payload, outbox_t.c.kind).where(
+            select(outbox_t.c.id).where(
                 outbox_t.c.ac_id == row.ac_id,
                 outbox_t.c.id > row.id,
                 outbox_t.c.kind.in_([k for k, v in PUBLISHES.items() if v]),
+                outbox_t.c.round_no == round_no,
             )
-        ).all()
-        for other in later:
-            q = json.loads(other.payload)
-            if (0 if other.kind == "postal" else q.get("round")) == round_no:
-                return False
+        ).first()
+        if later is not None:  # a later message for this round was queued: this one is not current
+            return False
         st = conn.execute(
             select(round_t.c.status, round_t.c.revision).where(
                 round_t.c.ac_id == row.ac_id, round_t.c.round_no == round_no

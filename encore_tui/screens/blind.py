@@ -19,10 +19,9 @@ from textual.widgets import DataTable, Footer, Input, Static
 from encore_tui import services
 from encore_tui.base.i18n import lang, t
 from encore_tui.domain.rounds import Role
+from encore_tui.screens.base import SessionScreen
 from encore_tui.screens.common import (
-    StatusScreen,
     field_label,
-    localize_bindings,
     round_name,
     saved_time,
     user_errors,
@@ -50,16 +49,15 @@ class FigureInput(KeyFirst, Input):
         return True
 
 
-class BlindEntryScreen(StatusScreen):
+class BlindEntryScreen(SessionScreen):
     BINDINGS = [
         Binding("up", "prev", "Previous cell", id="blind.up", show=False),
         Binding("down", "next", "Next cell", id="blind.down", show=False),
-        Binding("escape", "back", "Back", id="back", tooltip="Back (every figure saved stays saved)"),
+        Binding("escape", "back", "Back", id="blind.back", tooltip="Back (every figure saved stays saved)"),
     ]
 
     def __init__(self, round_no: int, purpose: str) -> None:
         super().__init__()
-        localize_bindings(self)
         self.round_no, self.purpose = round_no, purpose
         self.prompts: list = []
         self.at = 0
@@ -87,7 +85,7 @@ class BlindEntryScreen(StatusScreen):
             (t("Re-keyed"), "mine", 9),
         ]:
             table.add_column(label, key=key, width=width)
-        actor = self.app.actor
+        actor = self.actor
         self.query_one("#title", Static).update(
             f"{t(PURPOSE_NAME[self.purpose])} · {round_name(self.round_no)} · {actor.label} ({t(actor.role.value)})"
         )
@@ -100,9 +98,7 @@ class BlindEntryScreen(StatusScreen):
         from encore_tui.services import ro
 
         try:
-            sheet = ro.blind_sheet(
-                self.app.store, self.app.ac_id, self.round_no, self.purpose, self.app.actor
-            )
+            sheet = ro.blind_sheet(self.store, self.ac_id, self.round_no, self.purpose, self.actor)
         except user_errors() as exc:
             self.set_status(str(exc), True)
             return False
@@ -132,7 +128,7 @@ class BlindEntryScreen(StatusScreen):
         if lang() == "en":
             return prompt.label
         if self._setup is None:
-            self._setup = services.load_context(self.app.store, self.app.ac_id).setup
+            self._setup = services.load_context(self.store, self.ac_id).setup
         return field_label(self._setup, prompt.field)
 
     def action_prev(self) -> None:
@@ -153,14 +149,14 @@ class BlindEntryScreen(StatusScreen):
         p = self.prompts[self.at]
         try:
             saved = ro.enter_blind(
-                self.app.store,
-                self.app.ac_id,
+                self.store,
+                self.ac_id,
                 self.round_no,
                 self.purpose,
                 p.station,
                 p.field,
                 int(text),
-                self.app.actor,
+                self.actor,
             )
         except user_errors() as exc:
             self.set_status(not_saved(exc), True)
@@ -176,7 +172,7 @@ class BlindEntryScreen(StatusScreen):
             self.move(after[0] if after else left[0])
             return
         self.move(self.at)
-        if self.purpose == "spot" and self.app.actor.role is Role.RO:
+        if self.purpose == "spot" and self.actor.role is Role.RO:
             # the RO sees the comparison at once
             self.app.switch_screen(BlindResultScreen(self.round_no, self.purpose))
         else:
@@ -188,18 +184,19 @@ class BlindEntryScreen(StatusScreen):
         self.app.pop_screen()
 
 
-class BlindResultScreen(StatusScreen):
+class BlindResultScreen(SessionScreen):
     BINDINGS = [
-        Binding("f2", "take_entered", "Keep entered", id="blind.entered", tooltip="Keep the entered figure"),
         Binding(
-            "f3", "take_rekeyed", "Take re-keyed", id="blind.rekeyed", tooltip="Take the re-keyed figure"
+            "f2", "take_entered", "Keep entered", id="compare.entered", tooltip="Keep the entered figure"
         ),
-        Binding("escape", "back", "Back", id="back", tooltip="Back to the review"),
+        Binding(
+            "f3", "take_rekeyed", "Take re-keyed", id="compare.rekeyed", tooltip="Take the re-keyed figure"
+        ),
+        Binding("escape", "back", "Back", id="compare.back", tooltip="Back to the review"),
     ]
 
     def __init__(self, round_no: int, purpose: str) -> None:
         super().__init__()
-        localize_bindings(self)
         self.round_no, self.purpose = round_no, purpose
         self.cells: list = []
 
@@ -231,9 +228,7 @@ class BlindResultScreen(StatusScreen):
         from encore_tui.services import ro
 
         try:
-            self.cells = ro.blind_result(
-                self.app.store, self.app.ac_id, self.round_no, self.purpose, self.app.actor
-            )
+            self.cells = ro.blind_result(self.store, self.ac_id, self.round_no, self.purpose, self.actor)
         except user_errors() as exc:
             self.set_status(str(exc), True)
             return
@@ -267,7 +262,7 @@ class BlindResultScreen(StatusScreen):
     def _resolve(self, take: str) -> None:
         from encore_tui.services import ro
 
-        if self.app.actor.role is not Role.RO:
+        if self.actor.role is not Role.RO:
             self.set_status("Only the RO decides a difference; observers change nothing.", True)
             return
         if not self.cells:
@@ -278,14 +273,14 @@ class BlindResultScreen(StatusScreen):
             return
         try:
             saved = ro.resolve_blind(
-                self.app.store,
-                self.app.ac_id,
+                self.store,
+                self.ac_id,
                 self.round_no,
                 self.purpose,
                 c.station,
                 c.field,
                 take,
-                self.app.actor,
+                self.actor,
             )
         except user_errors() as exc:
             self.set_status(not_saved(exc), True)

@@ -73,6 +73,24 @@ def grid_labels(setup: Setup, postal: bool) -> list[tuple[str, str]]:
     return rows
 
 
+def right_columns(v) -> dict[str, tuple[str, str]]:
+    """The tally grid's right-hand columns from a round view: this round and cumulative
+    (postal: its own totals). Round entry and the RO's review show the same."""
+    from encore_tui.domain.tally import typed_cu_total
+
+    if v.tally is None:
+        p = v.postal_totals
+        out = {f"c{i}": (str(x), "") for i, x in enumerate(p.votes, start=1)}
+        out.update(nota=(str(p.nota), ""), rejected=(str(p.rejected), ""), total=(str(p.total), ""))
+        return out
+    this, cum = v.tally.this_round, v.tally.cumulative
+    out = {f"c{i}": (str(a), str(b)) for i, (a, b) in enumerate(zip(this.votes, cum.votes, strict=True), 1)}
+    out["nota"] = (str(this.nota), str(cum.nota))
+    typed = typed_cu_total(v.entries)  # the Total (CU) row adds the typed CU totals, not the sums
+    out["total"] = (str(typed), str(cum.total - this.total + typed))
+    return out
+
+
 def check_text(c: ck.Check) -> str:
     """A check as the screens say it ("E101 table 2 (PS 7): …"), in the UI language."""
     where = t("table {no} (PS {station})", no=c.table_no, station=c.station) + ": " if c.table_no else ""
@@ -164,6 +182,7 @@ def print_in_worker(screen, what: str, round_no: int | None, set_status) -> None
     Form 20 takes seconds), to the prints folder from Settings (and `lp` when a printer is set);
     `set_status(text, error)` shows the full path, or what went wrong and what to do."""
     app = screen.app
+    store, ac_id, actor = screen.store, screen.ac_id, screen.actor  # the screen's session
     name = DOCUMENT_NAMES.get(what, what.upper()).format(round=round_name(round_no or 0))
     set_status(f"Printing {name}…", False)
 
@@ -175,12 +194,7 @@ def print_in_worker(screen, what: str, round_no: int | None, set_status) -> None
 
         try:
             res = print_document(
-                app.store,
-                app.ac_id,
-                what,
-                round_no=round_no,
-                settings=app.settings,
-                printed_by=app.actor.label if app.actor else "",
+                store, ac_id, what, round_no=round_no, settings=app.settings, printed_by=actor.label
             )
         except (PrintError, OSError, *user_errors()) as exc:
             app.call_from_thread(set_status, f"{name} NOT printed: {exc}", True)

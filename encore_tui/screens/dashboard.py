@@ -6,6 +6,9 @@ gets the same dashboard until the RO review screens take over (routing lives in 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import partial
+
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,10 +19,9 @@ from encore_tui.base.i18n import t
 from encore_tui.domain import checks as ck
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import RoundStatus
+from encore_tui.screens.base import Loaded, RoundSubmitted, Session, SessionScreen
 from encore_tui.screens.common import (
-    StatusScreen,
     lead_line,
-    localize_bindings,
     name_of,
     round_name,
     user_errors,
@@ -51,6 +53,26 @@ def push_line(outbox: dict[str, int]) -> str:
     )
 
 
+@dataclass(frozen=True)
+class RoundsRead:
+    """What the dashboard shows, read in one go off the UI thread."""
+
+    dashboard: services.queries.Dashboard
+    tallies: dict
+    double_rounds: list[int]
+
+
+def read_rounds(session: Session, read_only: bool) -> RoundsRead:
+    """The whole AC as the dashboard shows it (runs in a thread worker)."""
+    from encore_tui.services import ro
+
+    store, ac_id = session.store, session.ac_id
+    d = services.dashboard(store, ac_id)
+    tallies = {rt.round_no: rt for rt in services.round_tallies(store, ac_id)}
+    double = [] if read_only else ro.double_entries_for(store, ac_id, session.actor)
+    return RoundsRead(d, tallies, double)
+
+
 class RoundsTable(KeyFirst, DataTable):
     """The rounds list. Enter opens the round at once (in this widget's own queue), and keys
     typed ahead before the round screen is up are kept for it: an operator who presses Enter
@@ -62,11 +84,18 @@ class RoundsTable(KeyFirst, DataTable):
             event.prevent_default()
             self.app.typeahead.append(event)
             return True
+        if not self.screen.loaded:  # the rounds are still being read: keep the key for them
+            event.stop()
+            event.prevent_default()
+            self.screen.early_keys.append(event)
+            return True
         if event.key == "enter" and self.row_count:
             event.stop()
             event.prevent_default()
+            from encore_tui.screens.round_entry import open_round
+
             row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-            self.screen.open_round(int(row_key.value))
+            open_round(self.screen, int(row_key.value))
             return True
         if event.key in ("home", "end"):  # the table's own Home/End scroll sideways, not to a round
             event.stop()
@@ -83,16 +112,16 @@ class RoundsTable(KeyFirst, DataTable):
         return False
 
 
-class DashboardScreen(StatusScreen):
+class DashboardScreen(SessionScreen):
     BINDINGS = [
-        Binding("f6", "trends", "Trends", id="trends", tooltip="Trends: votes and lead by round"),
-        Binding("f5", "refresh", "Refresh", id="refresh", tooltip="Read the store again"),
-        Binding("f9", "sign_out", "Sign out", id="sign_out", tooltip="Sign out (back to sign-in)"),
+        Binding("f6", "trends", "Trends", id="dashboard.trends", tooltip="Trends: votes and lead by round"),
+        Binding("f5", "refresh", "Refresh", id="dashboard.refresh", tooltip="Read the store again"),
+        Binding("f9", "sign_out", "Sign out", id="dashboard.sign_out", tooltip="Sign out (back to sign-in)"),
         Binding(
             "f7",
             "form17c",
             "17C I",
-            id="form17c",
+            id="dashboard.form17c",
             tooltip="Form 17C Part I: key the paper copies",
             show=False,
         ),
@@ -100,21 +129,24 @@ class DashboardScreen(StatusScreen):
             "f4",
             "double_entry",
             "Double entry",
-            id="double_entry",
+            id="dashboard.double_entry",
             tooltip="Key the round assigned to you blind",
         ),
         Binding("escape", "back", "Back", id="dashboard.back", tooltip="Back to the RO review queue"),
-        Binding("f8", "print", "Print", id="print", tooltip="Print Form 20 (PDF)", show=False),
+        Binding("f8", "print", "Print", id="dashboard.print", tooltip="Print Form 20 (PDF)", show=False),
     ]
 
     def __init__(self, read_only: bool = False, can_go_back: bool = False) -> None:
         super().__init__()
-        localize_bindings(self)
         self.read_only = read_only
         self.can_go_back = can_go_back  # opened from the RO's review queue (Esc goes back)
         self.double_rounds: list[int] = []
         self.rounds: dict = {}
+        self._summary: tuple[list[str], str] | None = None  # the summary's lines, once read
         self._summary_text: str | None = None  # what the summary shows (see _show_summary)
+        self._submitted: tuple[int, str] | None = None  # said once the rounds are read again
+        self.loaded = False  # until the rounds are first read, keys wait (RoundsTable)
+        self.early_keys: list[events.Key] = []
 
     def compose(self) -> ComposeResult:
         yield Static(id="title", classes="title-bar")
@@ -134,27 +166,50 @@ class DashboardScreen(StatusScreen):
             (t("Margin"), "margin", 7),
         ]:
             table.add_column(label, key=key, width=width)
-        self.refresh_rounds()
+        self.query_one("#summary", Static).update(self.loading())
+        self.action_refresh()  # in a thread worker: the rounds arrive as a Loaded message
         self.set_status(t("Enter: open the round · F7: Form 17C Part I · F1: help · Ctrl+P: commands"))
         table.focus()
         self.set_interval(2.0, self.refresh_push)  # the push queue moves on its own (the relay)
 
-    def on_screen_resume(self) -> None:
-        if self.app.actor is not None:  # not while signing out (the screens underneath resume)
-            self.action_refresh()
+    def resumed(self) -> None:
+        self.action_refresh()
 
-    def refresh_rounds(self) -> None:
-        store, ac_id = self.app.store, self.app.ac_id
-        d = services.dashboard(store, ac_id)
-        tallies = {rt.round_no: rt for rt in services.round_tallies(store, ac_id)}
+    def action_refresh(self) -> None:
+        """Read the rounds again, off the UI thread (`show_rounds` draws them when they arrive)."""
+        self.read_in_worker("rounds", partial(read_rounds, read_only=self.read_only))
+
+    def on_loaded(self, message: Loaded) -> None:
+        if message.key == "outbox":
+            if message.error is None and self._summary is not None:
+                self._show_summary(message.value)  # on failure the next refresh tries again
+            return
+        if message.key != "rounds":
+            return
+        if message.error is not None:  # e.g. the PostgreSQL server is unreachable
+            self.set_status(f"{message.error} ({t('F5: try again')})", True)
+            return
+        self.show_rounds(message.value)
+        if self._submitted is not None:
+            self._say_submitted(*self._submitted)
+            self._submitted = None
+        if not self.loaded:  # keys typed before the rounds were there, in the order typed
+            self.loaded = True
+            table = self.query_one("#rounds", DataTable)
+            early, self.early_keys = self.early_keys, []
+            for key in early:
+                table.post_message(events.Key(key.key, key.character))
+
+    def show_rounds(self, rd: RoundsRead) -> None:
+        d, tallies = rd.dashboard, rd.tallies
         setup = d.ctx.setup
-        actor = self.app.actor
+        actor = self.actor
         ro = f" · {t('read-only')}" if self.read_only else ""
         demo = f" ({t('FICTIONAL DEMO')})" if setup.demo_mark and "काल्पनिक" not in name_of(setup.ac) else ""
         self.query_one("#title", Static).update(
             f"AC {setup.ac.number} {name_of(setup.ac)}{demo} · {t('Counting dashboard')} · {actor.label} ({t(actor.role.value)}){ro}"
         )
-        self.rounds = d.rounds  # the rounds' states as last read (after_submit picks the next one)
+        self.rounds = d.rounds  # the rounds' states as last read (on_round_submitted picks the next one)
         postal = d.rounds[POSTAL_ROUND]
         lines = [
             f"{t('Postal')}: {t(postal.status.label)}, "
@@ -174,16 +229,10 @@ class DashboardScreen(StatusScreen):
         else:
             lines.append(t("no votes yet"))
         kept = ", ".join(f"PS {e.station} (r{e.round_no})" for e in d.kept_aside)
-        self.double_rounds = []
-        if not self.read_only:
-            from encore_tui.services import ro
-
-            self.double_rounds = ro.double_entries_for(store, self.app.ac_id, actor)
-            if self.double_rounds:
-                rounds = ", ".join(map(str, self.double_rounds))
-                lines.append(
-                    t("Double entry assigned to you: round {rounds} (F4: key it blind)", rounds=rounds)
-                )
+        self.double_rounds = rd.double_rounds
+        if not self.read_only and self.double_rounds:
+            rounds = ", ".join(map(str, self.double_rounds))
+            lines.append(t("Double entry assigned to you: round {rounds} (F4: key it blind)", rounds=rounds))
         self.refresh_bindings()
         self._summary = lines, f"{t('Kept aside')}: {kept or t('none')}"
         self._show_summary(d.outbox)
@@ -235,12 +284,9 @@ class DashboardScreen(StatusScreen):
         """Re-read only the push queue's counts (every 2 s, and when the relay reports) — while
         the dashboard is on screen: under a round being typed it would only add work to the
         keystrokes (it is read again when the dashboard comes back)."""
-        if not hasattr(self, "_summary") or not self.is_current:
+        if self._summary is None or not self.is_current:
             return
-        try:
-            self._show_summary(services.outbox_counts(self.app.store, self.app.ac_id))
-        except user_errors():
-            pass  # the next refresh tries again; F5 shows the problem
+        self.read_in_worker("outbox", lambda s: services.outbox_counts(s.store, s.ac_id))
 
     def action_print(self) -> None:
         from encore_tui.screens.common import print_in_worker
@@ -252,11 +298,14 @@ class DashboardScreen(StatusScreen):
             (t("Print {what}", what=t("Form 20")), t("The final result sheet as PDF (F8)"), self.action_print)
         ]
 
-    def after_submit(self, round_no: int, ts: str) -> None:
+    def on_round_submitted(self, message: RoundSubmitted) -> None:
         """Back from a submitted round: say so, and put the cursor on the next round to type."""
+        self._submitted = (message.round_no, message.ts)
+        self.action_refresh()  # said once the rounds are read again (on_loaded)
+
+    def _say_submitted(self, round_no: int, ts: str) -> None:
         from encore_tui.screens.common import local_time
 
-        self.refresh_rounds()
         table = self.query_one("#rounds", DataTable)
         # the next round still to type (draft or returned), after this one first, else from the top
         todo = [
@@ -273,23 +322,9 @@ class DashboardScreen(StatusScreen):
 
     @on(DataTable.RowSelected, "#rounds")
     def _open(self, event: DataTable.RowSelected) -> None:
-        self.open_round(int(event.row_key.value))
+        from encore_tui.screens.round_entry import open_round
 
-    def open_round(self, round_no: int, resume: dict | None = None) -> None:
-        from encore_tui.screens.round_entry import RoundScreen
-
-        try:
-            view = services.round_view(self.app.store, self.app.ac_id, round_no)
-        except user_errors() as exc:
-            self.set_status(str(exc), True)
-            return
-        self.app.push_screen(RoundScreen(round_no, resume=resume, view=view))
-
-    def action_refresh(self) -> None:
-        try:
-            self.refresh_rounds()
-        except user_errors() as exc:  # e.g. the PostgreSQL server is unreachable
-            self.set_status(f"{exc} ({t('F5: try again')})", True)
+        open_round(self, int(event.row_key.value))
 
     def action_trends(self) -> None:
         from encore_tui.screens.trends import TrendsScreen
@@ -304,7 +339,7 @@ class DashboardScreen(StatusScreen):
         from encore_tui.services.form17c import double_keyer
 
         # the operator the RO assigned the second keying to gets the blind grid
-        blind = double_keyer(self.app.store, self.app.ac_id) == self.app.actor.username
+        blind = double_keyer(self.store, self.ac_id) == self.actor.username
         self.app.push_screen(Form17CScreen(blind=blind))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -321,8 +356,14 @@ class DashboardScreen(StatusScreen):
     def action_double_entry(self) -> None:
         """Open the blind second keying assigned to this user (opened by the RO)."""
         from encore_tui.screens.blind import BlindEntryScreen
+        from encore_tui.services import ro
 
-        self.action_refresh()
+        try:
+            self.double_rounds = ro.double_entries_for(self.store, self.ac_id, self.actor)
+        except user_errors() as exc:
+            self.set_status(str(exc), True)
+            return
+        self.refresh_bindings()
         if not self.double_rounds:
             self.set_status(t("No double entry is assigned to you."), True)
             return

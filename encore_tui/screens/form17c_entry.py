@@ -13,7 +13,8 @@ from textual.widgets import Footer, Static
 
 from encore_tui.domain import form17c as f17
 from encore_tui.domain.rounds import Action, may
-from encore_tui.screens.common import StatusScreen, saved_time, user_errors
+from encore_tui.screens.base import SessionScreen
+from encore_tui.screens.common import saved_time, user_errors
 from encore_tui.screens.messages import not_saved
 from encore_tui.services import form17c as svc
 from encore_tui.services.errors import StaleEdit
@@ -21,7 +22,7 @@ from encore_tui.widgets.form17c_grid import Form17CGrid
 from encore_tui.widgets.tally_grid import Refusal
 
 
-class Form17CScreen(StatusScreen):
+class Form17CScreen(SessionScreen):
     """`blind`: the second keying (double entry) by the operator the RO assigned: an empty grid
     of its own, never the first keying's figures. Otherwise fields where the second keying
     differs are marked (and E125 blocks the rounds of those stations)."""
@@ -46,7 +47,7 @@ class Form17CScreen(StatusScreen):
     def app_ctx(self):
         from encore_tui.services import load_context
 
-        return load_context(self.app.store, self.app.ac_id)
+        return load_context(self.store, self.ac_id)
 
     @property
     def grid(self) -> Form17CGrid:
@@ -66,13 +67,13 @@ class Form17CScreen(StatusScreen):
 
     def _load(self) -> None:
         ctx = self.app_ctx()
-        store, ac_id = self.app.store, self.app.ac_id
+        store, ac_id = self.store, self.ac_id
         if self.blind:
-            records, differs = svc.blind_records(store, ac_id, self.app.actor), set()
+            records, differs = svc.blind_records(store, ac_id, self.actor), set()
         else:
             records = svc.form17c(store, ac_id)
             differs = {(s, f) for s, f, _a, _b in svc.differences(store, ac_id)}
-        editable = may(self.app.actor.role, Action.ENTER)
+        editable = may(self.actor.role, Action.ENTER)
         self.grid.load(records, editable, differs)
         done = sum(1 for r in records.values() if r.complete)
         what = "second keying (blind)" if self.blind else "Form 17C Part I"
@@ -85,12 +86,12 @@ class Form17CScreen(StatusScreen):
     def _save(self, station: str, field: str, value, expected) -> Refusal | None:
         try:
             saved = svc.enter_form17c(
-                self.app.store,
-                self.app.ac_id,
+                self.store,
+                self.ac_id,
                 station,
                 field,
                 value,
-                self.app.actor,
+                self.actor,
                 expected=expected,
                 blind=self.blind,
             )
@@ -100,9 +101,9 @@ class Form17CScreen(StatusScreen):
         except user_errors() as exc:
             return Refusal(not_saved(exc))
         if self.blind:
-            rec = svc.blind_records(self.app.store, self.app.ac_id, self.app.actor).get(station)
+            rec = svc.blind_records(self.store, self.ac_id, self.actor).get(station)
         else:
-            rec = svc.form17c(self.app.store, self.app.ac_id).get(station)
+            rec = svc.form17c(self.store, self.ac_id, [station]).get(station)  # not the whole AC
         if rec is not None:
             self.grid.update_record(rec)
         shown = "blank" if value in (None, "") else str(value)

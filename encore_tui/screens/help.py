@@ -75,7 +75,7 @@ class HelpScreen(ModalScreen[None]):
         lines.append(
             escape(
                 t(
-                    'Remap a key in the config file: under [keys] write  name = "key"  (e.g. submit_round = "f10").'
+                    'Remap a key in the config file: under [keys] write  name = "key"  (e.g. round.submit = "f10").'
                 )
             )
         )

@@ -11,24 +11,23 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
 
 from encore_tui.base.i18n import t
-from encore_tui.screens.common import localize_bindings, user_errors
+from encore_tui.screens.base import SessionScreen
+from encore_tui.screens.common import user_errors
 
 
-class LockScreen(Screen):
+class LockScreen(SessionScreen):
     BINDINGS = [
         Binding("f9", "sign_out", "Sign out", id="lock.sign_out", tooltip="Sign out (ends the session)"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
-        localize_bindings(self)
 
     def compose(self) -> ComposeResult:
-        actor = self.app.actor
+        actor = self.actor
         yield Static("encore-tui · " + t("Locked"), classes="title-bar")
         with Vertical(id="signin"):
             yield Static(
@@ -60,7 +59,7 @@ class LockScreen(Screen):
             self.query_one("#lock-error", Static).update(t("Type your PIN, then Enter."))
             return
         try:
-            users.confirm_pin(self.app.store, self.app.actor, pin, self.app.ac_id)
+            users.confirm_pin(self.store, self.actor, pin, self.ac_id)
         except user_errors() as exc:
             self.query_one("#lock-error", Static).update(str(exc))
             return

@@ -134,9 +134,9 @@ def status_line(app, text: str, error: bool, width: int, lines: int = 1) -> str:
     if log is not None and (error or not ok):
         log.add(text, error)
     if error and not ok:
-        return short_message(text, width, key_display(app, "messages", "f12"))
+        return short_message(text, width, key_display(app, "app.messages", "f12"))
     if not ok and lines <= 1:
-        return long_notice(text, width, key_display(app, "messages", "f12"))
+        return long_notice(text, width, key_display(app, "app.messages", "f12"))
     return text
 
 
@@ -159,11 +159,11 @@ class MessageLogScreen(ModalScreen[None]):
         Binding("escape", "close", "Close", id="messages.close"),
         # the key that opened it closes it (a modal screen keeps the app's bindings out); the
         # same id, so a remapped `messages` key does both
-        Binding("f12", "close", "Close", id="messages", show=False),
+        Binding("f12", "close", "Close", id="app.messages", show=False),
     ]
 
     def compose(self) -> ComposeResult:
-        key = key_display(self.app, "messages", "f12")
+        key = key_display(self.app, "app.messages", "f12")
         with Vertical(classes="dialog"):
             yield Static(t("Messages") + " · " + t("newest first"), classes="dialog-title")
             with VerticalScroll(classes="dialog-body"):

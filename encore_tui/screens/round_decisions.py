@@ -10,6 +10,7 @@ from encore_tui.base.i18n import t, t_msg
 from encore_tui.domain import checks as ck
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import Action, RoundStatus, may
+from encore_tui.screens.base import RoundSubmitted
 from encore_tui.screens.common import (
     check_text,
     round_name,
@@ -171,9 +172,8 @@ class RoundDecisions:
             except user_errors():
                 pass
             self.app.pop_screen()
-            dash = self.app.screen
-            if hasattr(dash, "after_submit"):
-                dash.after_submit(self.round_no, saved.committed or saved.ts)
+            # the screen underneath (the dashboard) says so and moves to the next round
+            self.app.screen.post_message(RoundSubmitted(self.round_no, saved.committed or saved.ts))
 
         self.app.push_screen(MessageDialog(t("Submit round"), lines), confirmed)
 

@@ -21,15 +21,15 @@ from encore_tui.base.i18n import t, t_msg
 from encore_tui.domain import checks as ck
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import RoundStatus, may_edit
-from encore_tui.domain.tally import retally, typed_cu_total
+from encore_tui.domain.tally import retally
+from encore_tui.screens.base import SessionScreen
 from encore_tui.screens.common import (
-    StatusScreen,
     check_text,
     field_label,
     grid_labels,
     lead_line,
-    localize_bindings,
     name_of,
+    right_columns,
     round_name,
     saved_time,
     table_mark,
@@ -44,26 +44,50 @@ from encore_tui.widgets.tally_grid import Refusal, TallyGrid
 TOTALS_REREAD_AFTER = 1.5  # seconds without a save before the round is re-read from the store
 
 
-class RoundScreen(RoundDecisions, StatusScreen):
+def open_round(screen: SessionScreen, round_no: int, resume: dict | None = None) -> None:
+    """Open round entry from `screen` (the dashboard, the RO's queue after a power cut, the
+    palette). The round is read here, on the UI thread, on purpose: keys typed meanwhile wait in
+    the queue (or `app.typeahead`) and reach the grid in the order typed. A failure is said on
+    `screen`'s status line."""
+    try:
+        view = services.round_view(screen.store, screen.ac_id, round_no)
+    except user_errors() as exc:
+        screen.set_status(str(exc), True)
+        return
+    screen.app.push_screen(RoundScreen(round_no, resume=resume, view=view))
+
+
+class RoundScreen(RoundDecisions, SessionScreen):
     BINDINGS = [
         # short descriptions fit the footer at 80 columns; the tooltip is the F1 help text
         Binding(
-            "f2", "keep_aside", "Keep aside", id="keep_aside", tooltip="Keep the table aside / restore it"
+            "f2",
+            "keep_aside",
+            "Keep aside",
+            id="round.keep_aside",
+            tooltip="Keep the table aside / restore it",
         ),
-        Binding("f3", "acknowledge", "Ack 17C", id="acknowledge", tooltip="Acknowledge the 17C warning"),
-        Binding("f5", "submit_round", "Submit", id="submit_round", tooltip="Submit the round to the RO"),
-        Binding("f6", "trends", "Trends", id="trends", tooltip="Trends: votes and lead by round"),
-        Binding("f7", "toggle_totals", "Totals", id="toggle_totals", tooltip="Show/hide the totals columns"),
-        Binding("escape", "back", "Back", id="back", tooltip="Back to the dashboard"),
-        Binding("f8", "print", "Print", id="print", tooltip="Print this round's sheet (PDF)", show=False),
         Binding(
-            "ctrl+o", "scans", "Scans", id="scans", tooltip="Postal: attach / view the Form 13A/13B scans"
+            "f3", "acknowledge", "Ack 17C", id="round.acknowledge", tooltip="Acknowledge the 17C warning"
+        ),
+        Binding("f5", "submit_round", "Submit", id="round.submit", tooltip="Submit the round to the RO"),
+        Binding("f6", "trends", "Trends", id="round.trends", tooltip="Trends: votes and lead by round"),
+        Binding("f7", "toggle_totals", "Totals", id="round.totals", tooltip="Show/hide the totals columns"),
+        Binding("escape", "back", "Back", id="round.back", tooltip="Back to the dashboard"),
+        Binding(
+            "f8", "print", "Print", id="round.print", tooltip="Print this round's sheet (PDF)", show=False
+        ),
+        Binding(
+            "ctrl+o",
+            "scans",
+            "Scans",
+            id="round.scans",
+            tooltip="Postal: attach / view the Form 13A/13B scans",
         ),
     ]
 
     def __init__(self, round_no: int, resume: dict | None = None, view=None) -> None:
         super().__init__()
-        localize_bindings(self)
         self.round_no = round_no
         self.resume = resume
         self._ready = False  # until the grid has the keyboard, keys are kept (typeahead)
@@ -72,19 +96,6 @@ class RoundScreen(RoundDecisions, StatusScreen):
         self._status_error: bool | None = None  # whether #status has the "error" class now
         self._notice_text: str | None = None  # the notice's lines (its height follows them)
         self._totals_timer = None  # the pending re-read of the round (refresh_totals)
-
-    # -- shortcuts --------------------------------------------------------------------------
-    @property
-    def store(self):
-        return self.app.store
-
-    @property
-    def actor(self) -> services.Actor:
-        return self.app.actor
-
-    @property
-    def ac_id(self) -> int:
-        return self.app.ac_id
 
     @property
     def grid(self) -> TallyGrid:
@@ -154,26 +165,9 @@ class RoundScreen(RoundDecisions, StatusScreen):
     def editable(self) -> bool:
         return self.view is not None and may_edit(self.view.info.status, self.actor.role)
 
-    def _right(self, v) -> dict[str, tuple[str, str]]:
-        if v.tally is None:  # postal round: its own totals only
-            p = v.postal_totals
-            out = {f"c{i}": (str(x), "") for i, x in enumerate(p.votes, start=1)}
-            out["nota"] = (str(p.nota), "")
-            out["rejected"] = (str(p.rejected), "")
-            out["total"] = (str(p.total), "")
-            return out
-        this, cum = v.tally.this_round, v.tally.cumulative
-        out = {
-            f"c{i}": (str(a), str(b)) for i, (a, b) in enumerate(zip(this.votes, cum.votes, strict=True), 1)
-        }
-        out["nota"] = (str(this.nota), str(cum.nota))
-        typed = typed_cu_total(v.entries)  # the Total (CU) row adds the typed CU totals, not the sums
-        out["total"] = (str(typed), str(cum.total - this.total + typed))
-        return out
-
     def _apply_view(self, v) -> None:
         self.view = v
-        self.grid.load(v.entries, table_marks(v.checks, v.entries), self._right(v), self.editable)
+        self.grid.load(v.entries, table_marks(v.checks, v.entries), right_columns(v), self.editable)
         self._update_lines()
 
     def _update_lines(self) -> None:
@@ -393,7 +387,7 @@ class RoundScreen(RoundDecisions, StatusScreen):
 
     def _apply_totals(self, v) -> None:
         self.view = v
-        self.grid.set_right(self._right(v))
+        self.grid.set_right(right_columns(v))
         self._update_lines()
         self._update_detail()
 

@@ -18,7 +18,8 @@ from textual.widgets import DataTable, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from encore_tui.base.i18n import t
-from encore_tui.screens.common import StatusScreen, local_time, localize_bindings, user_errors
+from encore_tui.screens.base import SessionScreen
+from encore_tui.screens.common import local_time, user_errors
 from encore_tui.screens.messages import not_saved
 
 MAX_LISTED = 200  # files of the scanner's folder listed (newest first)
@@ -135,7 +136,7 @@ def attach_from_folder(screen, purposes: tuple[str, ...], done) -> None:
         app.push_screen(PurposeDialog(purposes), with_purpose)
 
 
-class ScansScreen(StatusScreen):
+class ScansScreen(SessionScreen):
     """The scans attached for `purposes`: Enter shows one, F2 attaches another."""
 
     BINDINGS = [
@@ -145,7 +146,6 @@ class ScansScreen(StatusScreen):
 
     def __init__(self, purposes: tuple[str, ...], title: str) -> None:
         super().__init__()
-        localize_bindings(self)
         self.purposes, self.title_text = purposes, title
         self.items: list = []
 
@@ -170,7 +170,7 @@ class ScansScreen(StatusScreen):
         from encore_tui.services import ro_result
 
         try:
-            self.items = ro_result.list_attachments(self.app.store, self.app.ac_id, self.purposes)
+            self.items = ro_result.list_attachments(self.store, self.ac_id, self.purposes)
         except user_errors() as exc:
             self.set_status(str(exc), True)
             return
@@ -195,7 +195,7 @@ class ScansScreen(StatusScreen):
         self.app.pop_screen()
 
 
-class ScanViewer(StatusScreen):
+class ScanViewer(SessionScreen):
     """One attached scan drawn with half blocks; PgDn/PgUp (or n/p) turn the pages."""
 
     BINDINGS = [
@@ -206,7 +206,6 @@ class ScanViewer(StatusScreen):
 
     def __init__(self, attachment_id: int) -> None:
         super().__init__()
-        localize_bindings(self)
         self.attachment_id = attachment_id
         self.pages: list = []
         self.page = 0

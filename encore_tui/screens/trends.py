@@ -6,12 +6,12 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from encore_tui import services
 from encore_tui.base.i18n import t
-from encore_tui.screens.common import localize_bindings, name_of
+from encore_tui.screens.base import Loaded, Session, SessionScreen
+from encore_tui.screens.common import name_of
 from encore_tui.widgets.cells import fit
 
 SPARK = "▁▂▃▄▅▆▇█"
@@ -34,12 +34,20 @@ def sparkline(values: list[int], width: int) -> str:
     return "".join(SPARK[min(7, int(v / top * 7.999))] if v > 0 else " " for v in values)
 
 
-class TrendsScreen(Screen):
+def read_trends(session: Session) -> tuple:
+    """Every round's tally of the AC (runs in a thread worker)."""
+    store, ac_id = session.store, session.ac_id
+    setup = services.load_context(store, ac_id).setup
+    d = services.dashboard(store, ac_id)
+    tallies = [rt for rt in services.round_tallies(store, ac_id) if d.entered.get(rt.round_no)]
+    return setup, d, tallies
+
+
+class TrendsScreen(SessionScreen):
     BINDINGS = [Binding("escape", "back", "Back", id="trends.back")]
 
     def __init__(self) -> None:
         super().__init__()
-        localize_bindings(self)
 
     def compose(self) -> ComposeResult:
         yield Static(id="title", classes="title-bar")
@@ -49,11 +57,19 @@ class TrendsScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        store, ac_id = self.app.store, self.app.ac_id
-        ctx = services.load_context(store, ac_id)
-        setup = ctx.setup
-        d = services.dashboard(store, ac_id)
-        tallies = [rt for rt in services.round_tallies(store, ac_id) if d.entered.get(rt.round_no)]
+        self.query_one("#title", Static).update(self.loading())
+        self.query_one("#trends").focus()
+        self.read_in_worker("trends", read_trends)
+
+    def on_loaded(self, message: Loaded) -> None:
+        if message.key != "trends":
+            return
+        if message.error is not None:
+            self.query_one("#votes", Static).update(str(message.error))
+            return
+        self.show(*message.value)
+
+    def show(self, setup, d, tallies: list) -> None:
         prov = (
             " · " + t("PROVISIONAL (not approved)") if tallies and d.provisional(tallies[-1].round_no) else ""
         )
@@ -62,7 +78,6 @@ class TrendsScreen(Screen):
             + (f" · {t('after round {n}', n=tallies[-1].round_no)}" if tallies else "")
             + prov
         )
-        self.query_one("#trends").focus()
         if not tallies:
             self.query_one("#votes", Static).update(t("no votes yet"))
             return

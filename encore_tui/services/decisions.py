@@ -173,8 +173,8 @@ def approve_round(store: Store, ac_id: int, round_no: int, actor: Actor, pin: st
         # the complete message central receives (encore_tui/wire/messages.py), written with the approval
         reason = before.remark if before.status == RoundStatus.CORRECTION.value else ""
         msg = _round_message(conn, ctx, round_no, revision, entries, actor, ts, digest, ev, reason)
-        tx.push(msg.kind, msg.model_dump(mode="json"),
-                wire.round_key(msg.kind, ctx.setup.ac.number, round_no, revision, ev.seq))  # fmt: skip
+        key = wire.round_key(msg.kind, ctx.setup.ac.number, round_no, revision, ev.seq)
+        tx.push(msg.kind, msg.model_dump(mode="json"), key, round_no=round_no, revision=revision)
     return tx.saved(ev, note=_after_approval(store, ac_id, round_no))
 
 

@@ -76,10 +76,11 @@ def electors_in(conn: Connection, ctx: AcContext, station: str) -> int | None:
     return json.loads(row[0]).get("electors") if row else None
 
 
-def form17c(store: Store, ac_id: int) -> dict[str, Form17C]:
+def form17c(store: Store, ac_id: int, stations: Iterable[str] | None = None) -> dict[str, Form17C]:
+    """Each station's Form 17C Part I; `stations`: only those (the screen after one Enter)."""
     ctx = load_context(store, ac_id)
     with store.read() as conn:
-        return form17c_in(conn, ctx)
+        return form17c_in(conn, ctx, stations)
 
 
 def cu_confirmation_on(conn: Connection, ac_id: int) -> bool:

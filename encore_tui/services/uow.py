@@ -4,7 +4,7 @@
         ...read and check through tx.conn: inside the lock, so nothing changes under the checks
         tx.cell(...); tx.record(...); tx.snapshot(...)      effects, written to the tables
         ev = tx.event("round.approved", {...})               the journal event that carries them
-        tx.push("round", message, key)                       outbox row + outbox.queued event
+        tx.push("round", message, key, round_no=r, revision=n)   outbox row + outbox.queued event
     return tx.saved(ev)                                       commit time, after COMMIT returned
 
 `unit_of_work` takes the writer lock before the first read (SQLite: the store's file lock and
@@ -93,10 +93,20 @@ class Tx:
         return Saved(self.ts, ev.seq if ev else 0, committed=self.committed, **kw)
 
     # -- pushes -----------------------------------------------------------------------------------
-    def push(self, kind: str, payload: Mapping, key: str) -> bool:
+    def push(
+        self,
+        kind: str,
+        payload: Mapping,
+        key: str,
+        *,
+        round_no: int | None = None,
+        revision: int | None = None,
+    ) -> bool:
         """Queue a message for central: the outbox row and, in the same transaction, the
         `outbox.queued` event with the sha256 of the exact bytes the relay will send (it refuses
-        a row whose bytes no longer match). False if that message was already queued."""
+        a row whose bytes no longer match). `round_no` (0: postal; None: VVPAT, declaration) and
+        `revision` are what the message carries, kept as columns for the relay and the lists.
+        False if that message was already queued."""
         exists = self.conn.execute(select(outbox_t.c.id).where(outbox_t.c.idempotency_key == key)).first()
         if exists:
             return False
@@ -110,6 +120,8 @@ class Tx:
                 ac_id=self.ac_id,
                 idempotency_key=key,
                 kind=kind,
+                round_no=round_no,
+                revision=revision,
                 payload=text,
                 created_at=self.ts,
                 state="queued",

@@ -25,7 +25,7 @@ from encore_tui.store import journal
 from encore_tui.store.engine import Store
 from encore_tui.store.models import ac as ac_t
 from encore_tui.store.models import cell as cell_t
-from encore_tui.store.models import chain_head
+from encore_tui.store.models import chain_head, outbox_round
 from encore_tui.store.models import journal as journal_t
 from encore_tui.store.models import outbox as outbox_t
 from encore_tui.store.models import round_ as round_t
@@ -75,7 +75,7 @@ def _stored_state(conn, ac_id: int) -> dict:
             r.digest if _sha(r.figures) == r.digest else f"figures whose sha256 is {_sha(r.figures)}"
         )
     outbox = {
-        r.idempotency_key: (r.kind, _sha(r.payload))
+        r.idempotency_key: (r.kind, _outbox_digest(r))
         for r in conn.execute(select(outbox_t).where(outbox_t.c.ac_id == ac_id))
     }
 
@@ -88,6 +88,22 @@ def _stored_state(conn, ac_id: int) -> dict:
         "snapshots": dict(sorted(snapshots.items())),
         "outbox": dict(sorted(outbox.items())),
     }
+
+
+def _outbox_digest(r) -> str:
+    """The sha256 of a row's bytes, or what is wrong with its round/revision columns: they must
+    say what the bytes carry (the relay publishes the round the columns name)."""
+    digest = _sha(r.payload)
+    try:
+        p = json.loads(r.payload)
+    except ValueError:
+        return digest  # bytes that are not JSON differ from the journal's digest anyway
+    carried = outbox_round(r.kind, p if isinstance(p, dict) else {})
+    if (r.round_no, r.revision) != carried:
+        return (
+            f"{digest} with round/revision columns {r.round_no}/{r.revision}, not {carried[0]}/{carried[1]}"
+        )
+    return digest
 
 
 def stored_accounts(conn) -> dict[str, dict]:

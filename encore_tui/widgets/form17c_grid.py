@@ -15,7 +15,6 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.actions import SkipAction
-from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
@@ -24,7 +23,8 @@ from textual.strip import Strip
 
 from encore_tui.domain import form17c as f17
 from encore_tui.domain.form17c import Form17C
-from encore_tui.widgets.tally_grid import Refusal, TallyGrid
+from encore_tui.widgets.grid_keys import GridKeys, editing_bindings, key_bindings
+from encore_tui.widgets.tally_grid import Refusal
 
 HEADER = 1
 LABEL_W = 8
@@ -49,7 +49,7 @@ def width(field: str) -> int:
     return WIDTHS.get(field, SERIAL_W)
 
 
-class Form17CGrid(ScrollView, can_focus=True):
+class Form17CGrid(GridKeys, ScrollView, can_focus=True):
     DEFAULT_CSS = """
     Form17CGrid { height: 1fr; }
     Form17CGrid > .f17-grid--header { text-style: bold; background: $panel; }
@@ -69,20 +69,24 @@ class Form17CGrid(ScrollView, can_focus=True):
         "f17-grid--error",
         "f17-grid--ok",
     }
-    BINDINGS = [
-        Binding("up", "cursor_up", "Previous station", id="f17grid.up", show=False),
-        Binding("down", "cursor_down", "Next station", id="f17grid.down", show=False),
-        Binding("left", "cursor_left", "Previous field", id="f17grid.left", show=False),
-        Binding("right", "cursor_right", "Next field", id="f17grid.right", show=False),
-        Binding("pageup", "page_up", "Page up", id="f17grid.pageup", show=False),
-        Binding("pagedown", "page_down", "Page down", id="f17grid.pagedown", show=False),
-        Binding("enter", "commit", "Save the field and move on", id="f17grid.save", show=False),
-        Binding("backspace", "backspace", "Delete a character / clear", id="f17grid.backspace", show=False),
-        Binding(
-            "delete", "clear", "Clear the field (then Enter saves blank)", id="f17grid.clear", show=False
-        ),
-        Binding("escape", "cancel", "Cancel what is being typed", id="f17grid.cancel", show=False),
-    ]
+    BINDINGS = key_bindings(
+        "f17grid",
+        [
+            ("up", "cursor_up", "Previous station", "up"),
+            ("down", "cursor_down", "Next station", "down"),
+            ("left", "cursor_left", "Previous field", "left"),
+            ("right", "cursor_right", "Next field", "right"),
+            ("pageup", "page_up", "Page up", "pageup"),
+            ("pagedown", "page_down", "Page down", "pagedown"),
+        ],
+    ) + editing_bindings(
+        "f17grid",
+        save="Save the field and move on",
+        backspace="Delete a character / clear",
+        clear="Clear the field (then Enter saves blank)",
+        cancel="Cancel what is being typed",
+    )
+    PASTE_REFUSAL = "Pasting is not allowed: type each figure from the paper Form 17C."
 
     class Moved(Message):
         def __init__(self, grid: Form17CGrid) -> None:
@@ -207,20 +211,8 @@ class Form17CGrid(ScrollView, can_focus=True):
         return segs
 
     # -- keys -------------------------------------------------------------------------------
-    def _notice(self, text: str, error: bool = True) -> None:
-        self.post_message(self.Notice(self, text, error))
-
-    # the same keymap-aware lookup as the tally grid (keys run in the grid's own queue)
-    _grid_bindings = TallyGrid._grid_bindings
-
     def on_key(self, event: events.Key) -> None:
-        for binding in self._grid_bindings().get(event.key, []):
-            try:
-                getattr(self, f"action_{binding.action}")()
-            except SkipAction:
-                return
-            event.stop()
-            event.prevent_default()
+        if self.run_binding(event):  # in the grid's own queue, as the tally grid (grid_keys.py)
             return
         ch = event.character
         if not event.is_printable or ch is None:
@@ -243,11 +235,6 @@ class Form17CGrid(ScrollView, can_focus=True):
             return
         self.buffer = text
         self._touch(HEADER + self.row)
-
-    def on_paste(self, event: events.Paste) -> None:
-        event.stop()
-        event.prevent_default()
-        self._notice("Pasting is not allowed: type each figure from the paper Form 17C.")
 
     def _move(self, row: int, col: int) -> None:
         row = max(0, min(len(self.stations) - 1, row))

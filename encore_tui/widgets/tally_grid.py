@@ -32,8 +32,8 @@ from textual.strip import Strip
 
 from encore_tui.base.i18n import t
 from encore_tui.domain.entries import TableEntry
-from encore_tui.widgets import textual_compat
 from encore_tui.widgets.cells import fit
+from encore_tui.widgets.grid_keys import GridKeys, editing_bindings, key_bindings
 
 HEADER = 2  # header lines: "T<n> <mark>" and the polling station number
 LABEL_W = 22
@@ -61,7 +61,7 @@ class GridRow:
     editable: bool
 
 
-class TallyGrid(ScrollView, can_focus=True):
+class TallyGrid(GridKeys, ScrollView, can_focus=True):
     COMPONENT_CLASSES = {
         "tally-grid--header",
         "tally-grid--label",
@@ -77,22 +77,26 @@ class TallyGrid(ScrollView, can_focus=True):
         "tally-grid--right",
     }
 
-    BINDINGS = [
-        Binding("up", "cursor_up", "Up", id="grid.up", show=False),
-        Binding("down", "cursor_down", "Down", id="grid.down", show=False),
-        Binding("left", "cursor_left", "Previous table", id="grid.left", show=False),
-        Binding("right", "cursor_right", "Next table", id="grid.right", show=False),
-        Binding("tab", "next_table", "Next table (first candidate)", id="grid.next_table", show=False),
-        Binding(
-            "shift+tab", "prev_table", "Previous table (first candidate)", id="grid.prev_table", show=False
-        ),
-        Binding("home", "first_row", "First candidate", id="grid.home", show=False),
-        Binding("end", "last_row", "Total row", id="grid.end", show=False),
-        Binding("enter", "commit", "Save the figure and move down", id="grid.save", show=False),
-        Binding("backspace", "backspace", "Delete a digit / clear the cell", id="grid.backspace", show=False),
-        Binding("delete", "clear", "Clear the cell (then Enter saves blank)", id="grid.clear", show=False),
-        Binding("escape", "cancel", "Cancel the figure being typed", id="grid.cancel", show=False),
-    ]
+    BINDINGS = key_bindings(
+        "grid",
+        [
+            ("up", "cursor_up", "Up", "up"),
+            ("down", "cursor_down", "Down", "down"),
+            ("left", "cursor_left", "Previous table", "left"),
+            ("right", "cursor_right", "Next table", "right"),
+            ("tab", "next_table", "Next table (first candidate)", "next_table"),
+            ("shift+tab", "prev_table", "Previous table (first candidate)", "prev_table"),
+            ("home", "first_row", "First candidate", "home"),
+            ("end", "last_row", "Total row", "end"),
+        ],
+    ) + editing_bindings(
+        "grid",
+        save="Save the figure and move down",
+        backspace="Delete a digit / clear the cell",
+        clear="Clear the cell (then Enter saves blank)",
+        cancel="Cancel the figure being typed",
+    )
+    PASTE_REFUSAL = "Pasting is not allowed: type each figure from the 17C Part II sheet."
 
     class Moved(Message):
         """The cursor moved (the screen updates its detail line)."""
@@ -411,28 +415,8 @@ class TallyGrid(ScrollView, can_focus=True):
         return (f"{d:+d}" if d else "0", self._style("warning") if d else self._style("ok"))
 
     # -- keys -------------------------------------------------------------------------------
-    def _notice(self, text: str, error: bool = True) -> None:
-        self.post_message(self.Notice(self, text, error))
-
-    def _grid_bindings(self) -> dict[str, list[Binding]]:
-        """The grid's bindings with the user's keymap applied (cached per keymap)."""
-        keymap = textual_compat.keymap(self.app)
-        if self._keymap_seen is not keymap:
-            self._key_bindings = textual_compat.bindings_with_keymap(self, keymap)
-            self._keymap_seen = keymap
-        return self._key_bindings
-
     def on_key(self, event: events.Key) -> None:
-        # Grid keys run here, in the grid's own queue, not through Textual's binding lookup
-        # (which happens after the key bubbled to the app): with bubbling, digits typed fast
-        # (a burst over SSH, tmux send-keys) overtake the Enter before them.
-        for binding in self._grid_bindings().get(event.key, []):
-            try:
-                getattr(self, f"action_{binding.action}")()
-            except SkipAction:
-                return  # e.g. Esc with nothing typed: the screen's binding runs
-            event.stop()
-            event.prevent_default()
+        if self.run_binding(event):  # grid keys run in the grid's own queue (grid_keys.py)
             return
         ch = event.character
         if not event.is_printable or ch is None:
@@ -471,11 +455,6 @@ class TallyGrid(ScrollView, can_focus=True):
             text = text.lstrip("0") or "0"
         self.buffer = text
         self._refresh_cursor()
-
-    def on_paste(self, event: events.Paste) -> None:
-        event.stop()
-        event.prevent_default()
-        self._notice("Pasting is not allowed: type each figure from the 17C Part II sheet.")
 
     def _move(self, col: int, row: int) -> None:
         col = max(0, min(len(self.tables) - 1, col))

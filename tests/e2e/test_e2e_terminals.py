@@ -132,8 +132,8 @@ def test_hindi_footers_and_headers_sit_cell_by_cell_at_80x24(tmp_path):
         # the help box keeps its right border: the same cell on every line, under the corner
         ends = {len(terminal_cells(ln.rstrip())) for ln in box}
         assert ends == {78}, ends
-        ids = [ln for ln in box if "grid.up" in ln or "keep_aside" in ln]
-        assert len({col_of(ln, "grid.up" if "grid.up" in ln else "keep_aside") for ln in ids}) == 1
+        ids = [ln for ln in box if "grid.up" in ln or "round.keep_aside" in ln]
+        assert len({col_of(ln, "grid.up" if "grid.up" in ln else "round.keep_aside") for ln in ids}) == 1
     finally:
         t.kill_server()
 

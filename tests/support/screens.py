@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from textual.widgets import DataTable
 
 from encore_tui import services
@@ -13,14 +15,26 @@ from encore_tui.screens.round_entry import RoundScreen
 SIZE = (80, 24)
 
 
+async def reads_done(pilot) -> None:
+    """Let the screens' reads of the store (thread workers that post `Loaded`, screens/base.py)
+    finish, and what they read land on the screen."""
+    await pilot.pause()
+    for worker in list(pilot.app.workers):
+        if (worker.group or "").startswith("read-"):
+            with contextlib.suppress(Exception):  # cancelled by a newer read, or failed: the screen says so
+                await worker.wait()
+    await pilot.pause()
+
+
 async def sign_in(pilot, user: str = "op1", pin: str = "1111") -> None:
     await pilot.press(*user, "enter")
     await pilot.press(*pin, "enter")
-    await pilot.pause()
+    await reads_done(pilot)
 
 
 async def open_round(pilot, round_no: int) -> RoundScreen:
     app = pilot.app
+    await reads_done(pilot)
     assert isinstance(app.screen, DashboardScreen)
     table = app.screen.query_one("#rounds")
     table.move_cursor(row=round_no)
@@ -57,12 +71,13 @@ def text(screen, selector: str) -> str:
 
 async def open_review(pilot, round_no: int) -> RoReviewScreen:
     app = pilot.app
+    await reads_done(pilot)
     assert isinstance(app.screen, RoHomeScreen), type(app.screen)
     table = app.screen.query_one("#queue", DataTable)
     keys = [rk.value for rk in table.rows]
     table.move_cursor(row=keys.index(str(round_no)))
     await pilot.press("enter")
-    await pilot.pause()
+    await reads_done(pilot)  # the review is read in a thread worker, then opens
     assert isinstance(app.screen, RoReviewScreen) and app.screen.round_no == round_no
     return app.screen
 

@@ -17,14 +17,12 @@ from encore_tui import services
 from encore_tui.base.i18n import t, t_msg
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import Action, Role, may
+from encore_tui.screens.base import DecisionSaved, Loaded, Session, SessionScreen
 from encore_tui.screens.common import (
-    StatusScreen,
     lead_line,
     local_time,
-    localize_bindings,
     name_of,
     round_name,
-    user_errors,
 )
 from encore_tui.screens.dashboard import STATUS_CLASS
 
@@ -39,25 +37,38 @@ def blind_text(spot: str, double: str) -> str:
     return ", ".join(parts) or "-"
 
 
-class RoHomeScreen(StatusScreen):
+def read_queue(session: Session) -> tuple:
+    """The whole AC as the review queue shows it (runs in a thread worker)."""
+    from encore_tui.services import ro
+
+    store, ac_id = session.store, session.ac_id
+    return services.dashboard(store, ac_id), ro.review_queue(store, ac_id), ro.spot_check_rounds(store, ac_id)
+
+
+class RoHomeScreen(SessionScreen):
     BINDINGS = [
         Binding(
-            "f2", "dashboard", "Dashboard", id="ro.dashboard", tooltip="Counting dashboard (round entry)"
+            "f2", "dashboard", "Dashboard", id="home.dashboard", tooltip="Counting dashboard (round entry)"
         ),
-        Binding("f5", "refresh", "Refresh", id="refresh", tooltip="Read the store again"),
-        Binding("f6", "trends", "Trends", id="trends", tooltip="Trends: votes and lead by round"),
-        Binding("f3", "vvpat", "VVPAT", id="ro.vvpat", tooltip="VVPAT verification (after the last round)"),
+        Binding("f5", "refresh", "Refresh", id="home.refresh", tooltip="Read the store again"),
+        Binding("f6", "trends", "Trends", id="home.trends", tooltip="Trends: votes and lead by round"),
+        Binding("f3", "vvpat", "VVPAT", id="home.vvpat", tooltip="VVPAT verification (after the last round)"),
         Binding(
-            "f4", "result", "Result", id="ro.result", tooltip="Result: Form 20 sign-off, tie lot, declaration"
+            "f4",
+            "result",
+            "Result",
+            id="home.result",
+            tooltip="Result: Form 20 sign-off, tie lot, declaration",
         ),
-        Binding("f9", "sign_out", "Sign out", id="sign_out", tooltip="Sign out (back to sign-in)"),
+        Binding("f9", "sign_out", "Sign out", id="home.sign_out", tooltip="Sign out (back to sign-in)"),
     ]
 
     def __init__(self, read_only: bool = False) -> None:
         super().__init__()
-        localize_bindings(self)
         self.read_only = read_only
         self.queue: list = []
+        self._decided: str | None = None  # a decision to say once the queue is read again
+        self._opening: int | None = None  # the round whose review is being read
 
     def compose(self) -> ComposeResult:
         yield Static(id="title", classes="title-bar")
@@ -78,20 +89,31 @@ class RoHomeScreen(StatusScreen):
             (t("Remark"), "remark", 10),
         ]:
             table.add_column(label, key=key, width=width)
-        self.action_refresh()
+        self.query_one("#summary", Static).update(self.loading())
+        self.action_refresh()  # in a thread worker: the queue arrives as a Loaded message
         self.set_status(t("Enter: review the round · F2: counting dashboard · F1: help"))
         table.focus()
 
-    def on_screen_resume(self) -> None:
-        if self.app.actor is not None:  # not while signing out (the screens underneath resume)
-            self.action_refresh()
+    def resumed(self) -> None:
+        self.action_refresh()
 
-    def refresh_rounds(self) -> None:
-        store, ac_id, actor = self.app.store, self.app.ac_id, self.app.actor
-        from encore_tui.services import ro
+    def on_loaded(self, message: Loaded) -> None:
+        if message.key == "review":
+            self._review_read(message)
+            return
+        if message.key != "queue":
+            return
+        if message.error is not None:
+            self.set_status(f"{message.error} ({t('F5: try again')})", True)
+            return
+        self.show_rounds(*message.value)
+        if self._decided is not None:
+            self.set_status(self._decided)
+            self._decided = None
 
-        d = services.dashboard(store, ac_id)
-        self.queue = ro.review_queue(store, ac_id)
+    def show_rounds(self, d, queue: list, k: int) -> None:
+        actor = self.actor
+        self.queue = queue
         setup = d.ctx.setup
         demo = f" ({t('FICTIONAL DEMO')})" if setup.demo_mark and "काल्पनिक" not in name_of(setup.ac) else ""
         ro_mark = f" · {t('read-only')}" if self.read_only else ""
@@ -105,7 +127,6 @@ class RoHomeScreen(StatusScreen):
             if d.leader is not None
             else t("no votes yet")
         )
-        k = ro.spot_check_rounds(store, ac_id)
         spot = t("spot check rounds 1-{k}", k=k) if k else t("no spot check required")
         waiting_text = t("{n} round(s) waiting for the RO", n=waiting)
         self.query_one("#summary", Static).update(
@@ -194,41 +215,40 @@ class RoHomeScreen(StatusScreen):
         self.open_review(int(event.row_key.value))
 
     def open_review(self, round_no: int) -> None:
+        """Read the round's review in a thread worker; the review screen opens with it
+        (on_loaded). A second Enter while it is being read opens nothing more."""
+        from encore_tui.services import ro
+
+        if self._opening is not None:
+            return
+        self._opening = round_no
+        self.set_status(self.loading())
+        self.read_in_worker("review", lambda s: ro.review_round(s.store, s.ac_id, round_no))
+
+    def _review_read(self, message: Loaded) -> None:
         from encore_tui.screens.ro.review import RoReviewScreen
 
-        try:
-            services.round_view(self.app.store, self.app.ac_id, round_no)
-        except user_errors() as exc:
-            self.set_status(str(exc), True)
+        round_no, self._opening = self._opening, None
+        if message.error is not None:
+            self.set_status(str(message.error), True)
             return
-        self.app.push_screen(RoReviewScreen(round_no))
+        if round_no is not None and self.is_current:
+            self.set_status(t("Enter: review the round · F2: counting dashboard · F1: help"))
+            self.app.push_screen(RoReviewScreen(round_no, rv=message.value))
 
-    def open_round(self, round_no: int, resume: dict | None = None) -> None:
-        """Round entry (app.signed_in puts the RO back on a correction after a power cut)."""
-        from encore_tui.screens.round_entry import RoundScreen
-
-        try:
-            view = services.round_view(self.app.store, self.app.ac_id, round_no)
-        except user_errors() as exc:
-            self.set_status(str(exc), True)
-            return
-        self.app.push_screen(RoundScreen(round_no, resume=resume, view=view))
-
-    def after_decision(self, text: str) -> None:
+    def on_decision_saved(self, message: DecisionSaved) -> None:
         """Back from a decision on the review screen: say what was saved."""
+        self._decided = message.text  # said once the queue is read again (on_loaded)
         self.action_refresh()
-        self.set_status(text)
 
     def action_refresh(self) -> None:
-        try:
-            self.refresh_rounds()
-        except user_errors() as exc:
-            self.set_status(f"{exc} ({t('F5: try again')})", True)
+        """Read the queue again, off the UI thread (`show_rounds` draws it when it arrives)."""
+        self.read_in_worker("queue", read_queue)
 
     def action_dashboard(self) -> None:
         from encore_tui.screens.dashboard import DashboardScreen
 
-        role = self.app.actor.role
+        role = self.actor.role
         self.app.push_screen(DashboardScreen(read_only=not may(role, Action.ENTER), can_go_back=True))
 
     def action_vvpat(self) -> None:

@@ -10,23 +10,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
-from encore_tui import services
 from encore_tui.base.i18n import t
 from encore_tui.domain import checks as ck
 from encore_tui.domain.rounds import Action, may
 from encore_tui.domain.tally import lead
+from encore_tui.screens.base import Session
 from encore_tui.screens.common import (
-    StatusScreen,
     check_text,
     local_time,
-    localize_bindings,
     name_of,
     print_in_worker,
-    user_errors,
 )
 from encore_tui.screens.dialogs import MessageDialog, TextDialog, ask_pin
-from encore_tui.screens.messages import not_saved
 from encore_tui.screens.printing import PRINTABLE, PrintDialog
+from encore_tui.screens.ro.decision_screen import RoDecisionScreen
 from encore_tui.screens.ro.forms import NUMBER, YES_NO, Field, FormDialog
 from encore_tui.screens.scans import attach_from_folder
 from encore_tui.services import ro_result
@@ -43,8 +40,15 @@ MAX_CHECKS = 4
 RESULT_SCANS = ("form20", "form21c", "form22")
 
 
-class ResultScreen(StatusScreen):
-    STATUS_LINES = 3  # #status max-height
+def read_result(session: Session) -> tuple:
+    """Form 20, the checks, the declaration and the Form 22 scans of the AC."""
+    st = ro_result.result_status(session.store, session.ac_id)
+    return st, ro_result.list_attachments(session.store, session.ac_id, "form22")
+
+
+class ResultScreen(RoDecisionScreen):
+    READ_KEY = "result"
+    read = staticmethod(read_result)
     DEFAULT_CSS = """
     ResultScreen #res-table { height: 1fr; }
     ResultScreen #res-summary { height: auto; max-height: 9; padding: 0 1; }
@@ -58,15 +62,16 @@ class ResultScreen(StatusScreen):
         Binding("f4", "tie_lot", "Tie lot", id="result.tie_lot", tooltip="Record the lot that decides a tie"),
         Binding("f5", "declare", "Declare", id="result.declare", tooltip="Declare the result (PIN)"),
         Binding("f6", "form22", "Form 22", id="result.form22", tooltip="Attach the signed Form 22 scan"),
-        Binding("f8", "print", "Print", id="print", tooltip="Print Form 20, 21C, 21E or 22 (PDF)"),
-        Binding("ctrl+o", "scans", "Scans", id="scans", tooltip="Signed Form 20 / 21C / 22: attach, view"),
+        Binding("f8", "print", "Print", id="result.print", tooltip="Print Form 20, 21C, 21E or 22 (PDF)"),
+        Binding(
+            "ctrl+o", "scans", "Scans", id="result.scans", tooltip="Signed Form 20 / 21C / 22: attach, view"
+        ),
         Binding("ctrl+r", "refresh", "Refresh", id="result.refresh", show=False),
         Binding("escape", "back", "Back", id="result.back"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
-        localize_bindings(self)
         self.status: ro_result.ResultStatus | None = None
 
     def compose(self) -> ComposeResult:
@@ -88,24 +93,14 @@ class ResultScreen(StatusScreen):
             ("", "mark", 8),
         ]:
             table.add_column(label, key=key, width=width)
+        self.query_one("#title", Static).update(self.loading())
         self.action_refresh()
         table.focus()
 
-    def on_screen_resume(self) -> None:
-        self.action_refresh()
-
-    @property
-    def setup(self):
-        return services.load_context(self.app.store, self.app.ac_id).setup
-
-    def action_refresh(self) -> None:
-        try:
-            self.status = st = ro_result.result_status(self.app.store, self.app.ac_id)
-            scans = ro_result.list_attachments(self.app.store, self.app.ac_id, "form22")
-        except user_errors() as exc:
-            self.set_status(f"{exc} (Ctrl+R: try again)", error=True)
-            return
-        setup, actor = self.setup, self.app.actor
+    def show(self, value: tuple) -> None:
+        st, scans = value
+        self.status = st
+        setup, actor = self.setup, self.actor
         ro = "" if may(actor.role, Action.DECLARE) else f" · {t('read-only')}"
         self.query_one("#title", Static).update(
             f"AC {setup.ac.number} {name_of(setup.ac)} · {t('Result')} ({t('Form 20')}) · "
@@ -205,25 +200,6 @@ class ResultScreen(StatusScreen):
         self.query_one("#res-summary", Static).update("\n".join(lines))
 
     # -- decisions -------------------------------------------------------------------------------
-    def _may(self, action: Action, what: str) -> bool:
-        role = self.app.actor.role
-        if may(role, action):
-            return True
-        self.set_status(f"Only the RO may {what}; you ({role.value}) can view this screen only.", error=True)
-        return False
-
-    def _call(self, fn, *args, **kw):
-        try:
-            return fn(self.app.store, self.app.ac_id, *args, **kw)
-        except services.RoundBlocked as exc:
-            self.set_status(not_saved(exc), error=True)
-            self.app.push_screen(
-                MessageDialog(t("Refused"), [str(exc), ""] + [str(c) for c in exc.checks], confirm=False)
-            )
-        except user_errors() as exc:
-            self.set_status(not_saved(exc), error=True)
-        return None
-
     def _declared(self) -> bool:
         if self.status is not None and self.status.declaration is not None:
             self.set_status("The result is already declared.", error=True)
@@ -258,11 +234,11 @@ class ResultScreen(StatusScreen):
                 stations,
                 ans["allowed"],
                 ans["reason"],
-                self.app.actor,
+                self.actor,
             )
             if rounds is None:
                 return
-            self.action_refresh()
+            self.reload_now()
             if rounds:
                 self.set_status(
                     f"Recount allowed: round(s) {', '.join(map(str, rounds))} open for correction — type the "
@@ -286,7 +262,7 @@ class ResultScreen(StatusScreen):
     def action_sign(self) -> None:
         if not self._may(Action.DECLARE, "sign Form 20") or self._declared():
             return
-        self.action_refresh()
+        self.reload_now()
         if self.status and self.status.form20_signed:
             self.set_status("Form 20 is already signed.", error=True)
             return
@@ -298,9 +274,9 @@ class ResultScreen(StatusScreen):
         def pin_given(pin: str | None) -> None:
             if not pin:
                 return
-            rec = self._call(ro_result.sign_form20, self.app.actor, pin)
+            rec = self._call(ro_result.sign_form20, self.actor, pin)
             if rec is not None:
-                self.action_refresh()
+                self.reload_now()
                 self.set_status(
                     f"Form 20 signed (sha256 {rec['sha256'][:16]}…). No recount application can follow."
                 )
@@ -339,10 +315,10 @@ class ResultScreen(StatusScreen):
             if not ans:
                 return
             lot = self._call(
-                ro_result.record_tie_lot, ans["drawn"], ans["drawn_by"], ans["witnesses"], self.app.actor
+                ro_result.record_tie_lot, ans["drawn"], ans["drawn_by"], ans["witnesses"], self.actor
             )
             if lot is not None:
-                self.action_refresh()
+                self.reload_now()
                 w = c[lot.drawn_serial - 1]
                 self.set_status(
                     f"Lot recorded: it fell on {w.name} ({w.party}), who gets one more vote. F5: declare."
@@ -356,7 +332,7 @@ class ResultScreen(StatusScreen):
     def action_declare(self) -> None:
         if not self._may(Action.DECLARE, "declare the result") or self._declared():
             return
-        self.action_refresh()
+        self.reload_now()
         st = self.status
         if st is None:
             return
@@ -380,9 +356,9 @@ class ResultScreen(StatusScreen):
             def pin_given(pin: str | None) -> None:
                 if not pin:
                     return
-                d = self._call(ro_result.declare_result, self.app.actor, pin, place=place)
+                d = self._call(ro_result.declare_result, self.actor, pin, place=place)
                 if d is not None:
-                    self.action_refresh()
+                    self.reload_now()
                     w = c[d.winner_serial - 1]
                     self.set_status(
                         f"Declared: {w.name} ({w.party}) elected with {d.winner_votes} votes, margin {d.margin}. "
@@ -412,7 +388,7 @@ class ResultScreen(StatusScreen):
             return
 
         def attached(info) -> None:
-            self.action_refresh()
+            self.reload_now()
             self.set_status(
                 f"Form 22 scan {info.filename} attached ({info.media_type}, {info.size} bytes); queued."
             )

@@ -19,12 +19,12 @@ from encore_tui.base.i18n import t
 from encore_tui.domain import checks as ck
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import Action, Role, RoundStatus, may, may_edit
+from encore_tui.screens.base import DecisionSaved, Loaded, SessionScreen
 from encore_tui.screens.common import (
-    StatusScreen,
     grid_labels,
     lead_line,
-    localize_bindings,
     name_of,
+    right_columns,
     round_name,
     saved_time,
     table_marks,
@@ -38,50 +38,40 @@ from encore_tui.screens.ro.review_text import (
     OBSERVER_REFUSAL,
     blind_summary,
     report_lines,
-    right_columns,
 )
 from encore_tui.widgets.tally_grid import TallyGrid
 
 
-class RoReviewScreen(StatusScreen):
+class RoReviewScreen(SessionScreen):
     BINDINGS = [
-        Binding("f2", "approve", "Approve", id="ro.approve", tooltip="Approve the round (PIN asked)"),
+        Binding("f2", "approve", "Approve", id="review.approve", tooltip="Approve the round (PIN asked)"),
         Binding(
-            "f3", "return_round", "Return", id="ro.return", tooltip="Return to the operator with a remark"
+            "f3", "return_round", "Return", id="review.return", tooltip="Return to the operator with a remark"
         ),
-        Binding("f4", "correct", "Correct", id="ro.correct", tooltip="Correct an approved round (PIN)"),
-        Binding("f5", "spot", "Spot", id="ro.spot", tooltip="Blind spot check (draw, re-key)"),
-        Binding("f6", "double", "Double", id="ro.double", tooltip="Double entry (open / compare)"),
-        Binding("f7", "edit", "Edit", id="ro.edit", tooltip="Type a correction's figures"),
-        Binding("f8", "print", "Print", id="print", tooltip="Print the round sheet (PDF)", show=False),
+        Binding("f4", "correct", "Correct", id="review.correct", tooltip="Correct an approved round (PIN)"),
+        Binding("f5", "spot", "Spot", id="review.spot", tooltip="Blind spot check (draw, re-key)"),
+        Binding("f6", "double", "Double", id="review.double", tooltip="Double entry (open / compare)"),
+        Binding("f7", "edit", "Edit", id="review.edit", tooltip="Type a correction's figures"),
+        Binding("f8", "print", "Print", id="review.print", tooltip="Print the round sheet (PDF)", show=False),
         Binding("f9", "annex", "Annex", id="review.annex", tooltip="Print the correction annex (PDF)"),
         Binding(
-            "ctrl+o", "scans", "Scans", id="scans", tooltip="Postal: attach / view the Form 13A/13B scans"
+            "ctrl+o",
+            "scans",
+            "Scans",
+            id="review.scans",
+            tooltip="Postal: attach / view the Form 13A/13B scans",
         ),
         Binding(
-            "f10", "toggle_report", "Report", id="ro.report", tooltip="Figures / report (checks, changes)"
+            "f10", "toggle_report", "Report", id="review.report", tooltip="Figures / report (checks, changes)"
         ),
-        Binding("escape", "back", "Back", id="back", tooltip="Back to the review queue"),
+        Binding("escape", "back", "Back", id="review.back", tooltip="Back to the review queue"),
     ]
 
-    def __init__(self, round_no: int) -> None:
+    def __init__(self, round_no: int, rv=None) -> None:
         super().__init__()
-        localize_bindings(self)
         self.round_no = round_no
-        self.rv = None
+        self.rv = rv  # read by the review queue in a thread worker (RoHomeScreen.open_review)
         self.form20_signed = False  # once the RO signed Form 20, no round is corrected (F4 hidden)
-
-    @property
-    def store(self):
-        return self.app.store
-
-    @property
-    def ac_id(self) -> int:
-        return self.app.ac_id
-
-    @property
-    def actor(self) -> services.Actor:
-        return self.app.actor
 
     @property
     def rname(self) -> str:
@@ -90,7 +80,8 @@ class RoReviewScreen(StatusScreen):
     def compose(self) -> ComposeResult:
         from encore_tui.services import ro
 
-        self.rv = ro.review_round(self.store, self.ac_id, self.round_no)
+        if self.rv is None:  # opened without it: read here
+            self.rv = ro.review_round(self.store, self.ac_id, self.round_no)
         ctx, setup = self.rv.view.ctx, self.rv.view.ctx.setup
         postal = self.round_no == POSTAL_ROUND
         tables = list(enumerate(ctx.tables_of(self.round_no), start=1))
@@ -110,9 +101,19 @@ class RoReviewScreen(StatusScreen):
         self.query_one(TallyGrid).focus()
         self.set_status(t("F10: report (checks, changes, totals) · F8: print · F1: every key"))
 
-    def on_screen_resume(self) -> None:
-        if self.app.actor is not None:
-            self.reload()
+    def resumed(self) -> None:
+        """Back from the blind keying, the round grid, a dialog…: read again in a worker."""
+        from encore_tui.services import ro
+
+        self.read_in_worker("review", lambda s: ro.review_round(s.store, s.ac_id, self.round_no))
+
+    def on_loaded(self, message: Loaded) -> None:
+        if message.key != "review":
+            return
+        if message.error is not None:
+            self.set_status(f"{t('Could not re-read the round')}: {message.error}", True)
+            return
+        self.show(message.value)
 
     # -- data -> screen ---------------------------------------------------------------------
     def reload(self) -> None:
@@ -227,9 +228,7 @@ class RoReviewScreen(StatusScreen):
 
     def _back_to_queue(self, text: str) -> None:
         self.app.pop_screen()
-        home = self.app.screen
-        if hasattr(home, "after_decision"):
-            home.after_decision(text)
+        self.app.screen.post_message(DecisionSaved(text))  # the review queue says it
 
     def _blocked(self, title: str, checks: list[ck.Check]) -> None:
         self.set_status(f"{self.rname} cannot be approved: {len(checks)} check(s) block it.", True)

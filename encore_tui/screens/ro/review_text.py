@@ -7,7 +7,6 @@ from encore_tui.base.i18n import t
 from encore_tui.domain import checks as ck
 from encore_tui.domain.plan import POSTAL_ROUND
 from encore_tui.domain.rounds import RoundStatus
-from encore_tui.domain.tally import typed_cu_total
 from encore_tui.screens.common import (
     check_text,
     lead_line,
@@ -24,21 +23,6 @@ OBSERVER_REFUSAL = "Observers change nothing: this decision is the RO's."
 
 def fmt(v) -> str:
     return "blank" if v is None else str(v)
-
-
-def right_columns(v) -> dict[str, tuple[str, str]]:
-    """The grid's right-hand columns: this round and cumulative (postal: its own totals)."""
-    if v.tally is None:
-        p = v.postal_totals
-        out = {f"c{i}": (str(x), "") for i, x in enumerate(p.votes, start=1)}
-        out.update(nota=(str(p.nota), ""), rejected=(str(p.rejected), ""), total=(str(p.total), ""))
-        return out
-    this, cum = v.tally.this_round, v.tally.cumulative
-    out = {f"c{i}": (str(a), str(b)) for i, (a, b) in enumerate(zip(this.votes, cum.votes, strict=True), 1)}
-    out["nota"] = (str(this.nota), str(cum.nota))
-    typed = typed_cu_total(v.entries)  # the Total (CU) row adds the typed CU totals, not the sums
-    out["total"] = (str(typed), str(cum.total - this.total + typed))
-    return out
 
 
 def blind_summary(name: str, cells, short: bool = False) -> str:

@@ -16,17 +16,17 @@ from encore_tui import services
 from encore_tui.base.i18n import t
 from encore_tui.domain import vvpat
 from encore_tui.domain.rounds import Action, RoundStatus, may
+from encore_tui.screens.base import Session
 from encore_tui.screens.common import (
-    StatusScreen,
     check_text,
     field_label,
     local_time,
-    localize_bindings,
     name_of,
     user_errors,
 )
 from encore_tui.screens.dialogs import MessageDialog
 from encore_tui.screens.messages import not_saved
+from encore_tui.screens.ro.decision_screen import RoDecisionScreen
 from encore_tui.screens.ro.forms import NUMBER, YES_NO, Field, FormDialog
 from encore_tui.services import ro_vvpat
 
@@ -57,8 +57,8 @@ def _diffs(s: vvpat.VvpatStation) -> str:
     return " ".join(f"{d.field} {d.evm}→{d.slips} ({d.delta:+d})" for d in s.differences)
 
 
-class VvpatScreen(StatusScreen):
-    STATUS_LINES = 3  # #status max-height
+class VvpatScreen(RoDecisionScreen):
+    READ_KEY = "vvpat"
     DEFAULT_CSS = """
     VvpatScreen #vv-summary { height: auto; max-height: 7; padding: 0 1; }
     VvpatScreen #vv-stations { height: 1fr; }
@@ -81,7 +81,6 @@ class VvpatScreen(StatusScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        localize_bindings(self)
         self.view: ro_vvpat.VvpatView | None = None
 
     def compose(self) -> ComposeResult:
@@ -102,24 +101,18 @@ class VvpatScreen(StatusScreen):
             (t("Differences (EVM→slips)"), "diff", 34),
         ]:
             table.add_column(label, key=key, width=width)
+        self.query_one("#title", Static).update(self.loading())
         self.action_refresh()
         table.focus()
 
-    def on_screen_resume(self) -> None:
-        self.action_refresh()
-
     # -- drawing -------------------------------------------------------------------------------
-    @property
-    def setup(self):
-        return services.load_context(self.app.store, self.app.ac_id).setup
+    @staticmethod
+    def read(session: Session) -> ro_vvpat.VvpatView:
+        return ro_vvpat.vvpat_view(session.store, session.ac_id)
 
-    def action_refresh(self) -> None:
-        try:
-            self.view = v = ro_vvpat.vvpat_view(self.app.store, self.app.ac_id)
-        except user_errors() as exc:
-            self.set_status(f"{exc} (Ctrl+R: try again)", error=True)
-            return
-        setup, actor = self.setup, self.app.actor
+    def show(self, v) -> None:
+        self.view = v
+        setup, actor = self.setup, self.actor
         ro = "" if may(actor.role, Action.VVPAT) else f" · {t('read-only')}"
         self.query_one("#title", Static).update(
             f"AC {setup.ac.number} {name_of(setup.ac)} · {t('VVPAT verification')} · "
@@ -217,26 +210,8 @@ class VvpatScreen(StatusScreen):
         self.app.push_screen(MessageDialog(f"PS {s.station}: EVM and VVPAT slips", lines, confirm=False))
 
     # -- decisions -------------------------------------------------------------------------------
-    def _may(self, action: Action, what: str) -> bool:
-        role = self.app.actor.role
-        if may(role, action):
-            return True
-        who = "the RO" if action is Action.VVPAT else "the RO, an ARO or an operator"
-        self.set_status(f"Only {who} may {what}; you ({role.value}) can view this screen only.", error=True)
-        return False
-
-    def _call(self, fn, *args, **kw):
-        """One service call; a refusal is shown and None returned."""
-        try:
-            return fn(self.app.store, self.app.ac_id, *args, **kw)
-        except services.RoundBlocked as exc:
-            self.set_status(not_saved(exc), error=True)
-            self.app.push_screen(
-                MessageDialog(t("Refused"), [str(exc), ""] + [str(c) for c in exc.checks], confirm=False)
-            )
-        except user_errors() as exc:
-            self.set_status(not_saved(exc), error=True)
-        return None
+    def who_may(self, action: Action) -> str:
+        return "the RO" if action is Action.VVPAT else "the RO, an ARO or an operator"
 
     def action_draw(self) -> None:
         if not self._may(Action.VVPAT, "record the draw of lots"):
@@ -261,19 +236,19 @@ class VvpatScreen(StatusScreen):
             stations = [str(ans[f"s{i}"]) for i in range(1, vvpat.DRAW_SIZE + 1)]
             try:
                 got = ro_vvpat.record_draw(
-                    self.app.store,
-                    self.app.ac_id,
+                    self.store,
+                    self.ac_id,
                     stations,
                     ans["drawn_by"],
                     ans["witnesses"],
-                    self.app.actor,
+                    self.actor,
                 )
             except user_errors() as exc:
                 self.set_status(not_saved(exc), error=True)
                 typed = [replace(f, value="" if ans[f.key] is None else str(ans[f.key])) for f in fields]
                 self._draw_form(typed, f"NOT saved: {exc}")
                 return
-            self.action_refresh()
+            self.reload_now()
             self.set_status(f"Recorded: PS {', '.join(got)} drawn by lot. F4: enter their slip counts.")
 
         self.app.push_screen(
@@ -309,10 +284,10 @@ class VvpatScreen(StatusScreen):
                 ans["station"],
                 ans["allowed"],
                 ans["reason"],
-                self.app.actor,
+                self.actor,
             )
             if n is not None:
-                self.action_refresh()
+                self.reload_now()
                 verdict = "allowed: it joins the verification" if ans["allowed"] else "rejected"
                 self.set_status(f"Rule 56D application #{n} recorded: PS {ans['station']} {verdict}.")
 
@@ -343,10 +318,10 @@ class VvpatScreen(StatusScreen):
         def done(ans: dict | None) -> None:
             if not ans:
                 return
-            st = self._call(ro_vvpat.enter_slip_count, s.station, ans, self.app.actor, recount=recount)
+            st = self._call(ro_vvpat.enter_slip_count, s.station, ans, self.actor, recount=recount)
             if st is None:
                 return
-            self.action_refresh()
+            self.reload_now()
             if st.differences:
                 nxt = "F6: amend from the slip count" if recount else "F5: recount the slips"
                 self.set_status(
@@ -372,7 +347,7 @@ class VvpatScreen(StatusScreen):
                 error=True,
             )
             return
-        ctx = services.load_context(self.app.store, self.app.ac_id)
+        ctx = services.load_context(self.store, self.ac_id)
         r = ctx.plan.locate(s.station).round_no
         later = list(range(r + 1, ctx.last_round + 1))
         lines = [
@@ -388,11 +363,11 @@ class VvpatScreen(StatusScreen):
         def confirmed(ok: bool | None) -> None:
             if not ok:
                 return
-            saved = self._call(ro_vvpat.amend_from_slips, s.station, self.app.actor)
+            saved = self._call(ro_vvpat.amend_from_slips, s.station, self.actor)
             if saved is None:
                 return
-            self.action_refresh()
-            rounds = services.dashboard(self.app.store, self.app.ac_id).rounds
+            self.reload_now()
+            rounds = services.dashboard(self.store, self.ac_id).rounds
             todo = [
                 n
                 for n, info in rounds.items()
@@ -410,9 +385,9 @@ class VvpatScreen(StatusScreen):
     def action_open_round(self) -> None:
         if not self._may(Action.VVPAT, "open the round of kept-aside stations"):
             return
-        r = self._call(ro_vvpat.open_vvpat_round, self.app.actor)
+        r = self._call(ro_vvpat.open_vvpat_round, self.actor)
         if r is not None:
-            self.action_refresh()
+            self.reload_now()
             self.set_status(
                 f"Round {r} is open: the operator types the slip counts of PS "
                 f"{', '.join(self.view.kept_aside)} in the round grid (round {r}) and submits it."
@@ -436,9 +411,9 @@ class VvpatScreen(StatusScreen):
         def confirmed(ok: bool | None) -> None:
             if not ok:
                 return
-            summary = self._call(ro_vvpat.complete_vvpat, self.app.actor)
+            summary = self._call(ro_vvpat.complete_vvpat, self.actor)
             if summary is not None:
-                self.action_refresh()
+                self.reload_now()
                 self.set_status(
                     f"VVPAT verification closed ({len(summary['stations'])} stations); queued for push."
                 )
