@@ -25,6 +25,7 @@ REGISTRARS: list[str] = [
     "encore_tui.central.cli",
     "encore_tui.cli.ro",
     "encore_tui.cli.form17c",
+    "encore_tui.cli.training",
 ]
 DEMO_NAMES = ("bihar", "gummidipoondi")  # services/demo.DEMOS, without importing services (tested)
 

@@ -73,10 +73,7 @@ def schedule(timestamps: Sequence[str], parts: Sequence[Chapter], round_seconds:
         secs = [_seconds(timestamps[i]) for i in range(ch.start, ch.end)]
         span = secs[-1] - secs[0] if secs else 0.0
         for j in range(n):
-            if span > 0:
-                frac = max(0.0, min(1.0, (secs[j] - secs[0]) / span))
-            else:
-                frac = j / n
+            frac = max(0.0, min(1.0, (secs[j] - secs[0]) / span)) if span > 0 else j / n
             # the last event of a chapter comes a little before the next chapter starts
             at[ch.start + j] = base + frac * round_seconds * 0.9
     for i in range(1, len(at)):  # out-of-order clocks never make time run backwards

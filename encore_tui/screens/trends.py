@@ -49,6 +49,10 @@ class TrendsScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.show_trends()
+
+    def show_trends(self) -> None:
+        """Read the store and draw (again: a replay redraws as its rounds come in)."""
         store, ac_id = self.app.store, self.app.ac_id
         ctx = services.load_context(store, ac_id)
         setup = ctx.setup
@@ -65,6 +69,7 @@ class TrendsScreen(Screen):
         self.query_one("#trends").focus()
         if not tallies:
             self.query_one("#votes", Static).update(t("no votes yet"))
+            self.query_one("#leads", Static).update("")
             return
         last = tallies[-1].cumulative
         top = max(last.votes + (last.nota,))

@@ -97,6 +97,7 @@ def load_recording(store: Store, ac_id: int) -> Recording:
 def new_scratch(rec: Recording, folder: Path | None = None) -> tuple[Store, int]:
     """A fresh scratch store (a temporary SQLite file) holding the recorded AC's setup only."""
     folder = Path(folder or tempfile.mkdtemp(prefix="encore-replay-"))
+    folder.mkdir(parents=True, exist_ok=True)
     n = 1
     while (folder / f"replay-{n}.db").exists():
         n += 1
