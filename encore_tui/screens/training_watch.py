@@ -52,6 +52,7 @@ class WatchTable(KeyFirst, DataTable):
 
 
 class WatchScreen(StatusScreen):
+    DEFAULT_CSS = "WatchScreen #acs { height: 1fr; }"
     BINDINGS = [
         Binding("f5", "refresh", "Refresh", id="watch.refresh", tooltip="Read the store again now"),
         Binding("q", "quit_watch", "Quit", id="watch.quit"),
@@ -72,11 +73,11 @@ class WatchScreen(StatusScreen):
     def on_mount(self) -> None:
         table = self.query_one("#acs", DataTable)
         for label, key, width in [
-            (t("Trainee / AC"), "who", 22),
+            (t("Trainee / AC"), "who", 20),
             (t("Round"), "round", 9),
             (t("Sub/Appr"), "rounds", 9),
             (t("Cells"), "cells", 8),
-            (t("Last entry"), "last", 11),
+            (t("Last entry"), "last", 13),
             (t("Errors"), "errors", 6),
         ]:
             table.add_column(label, key=key, width=width)
@@ -112,7 +113,7 @@ class WatchScreen(StatusScreen):
         for p in rows:
             who = p.trainee or f"{p.number} {p.name}"
             table.add_row(
-                fit(who, 22),
+                fit(who, 20),
                 round_name(p.round_no),
                 f"{p.submitted}/{p.approved}",
                 f"{p.cells}/{p.cells_expected}",
