@@ -113,8 +113,8 @@ class ReplayDashboard(ReplayKeys, DashboardScreen):
         self._stop.set()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("sign_out", "form17c", "double_entry", "back", "print"):
-            return False  # nothing to sign out of, key or print in a replay
+        if action in ("sign_out", "form17c", "double_entry", "back", "print", "refresh"):
+            return False  # nothing to sign out of, key or print in a replay; it reads by itself
         return super().check_action(action, parameters)
 
     def replay_changed(self, store_changed: bool = True) -> None:
@@ -140,6 +140,8 @@ class ReplayTrends(ReplayKeys, TrendsScreen):
     """Trends over the replay, redrawn as the rounds come in."""
 
     BINDINGS = REPLAY_BINDINGS
+    # no scrollbar: at 80 columns its cells would wrap the sparklines (↑↓ still scroll)
+    DEFAULT_CSS = "ReplayTrends #trends { scrollbar-size-vertical: 0; }"
 
     def __init__(self) -> None:
         super().__init__()
