@@ -120,21 +120,25 @@ async def test_the_replay_screens_at_80x24_keys_and_status(sqlite_store, tmp_pat
             assert isinstance(screen, ReplayDashboard)
             assert status_text(screen) == "Replay · postal ballots · ×1"
             assert "read-only" in text(screen, "#title")
-            await pilot.press("right")
+            await pilot.press("space", "right")  # paused: → shows exactly the rounds before
             await until(pilot, lambda: player.status().round_no == 1)
-            await until(pilot, lambda: "round 1 of 3" in status_text(screen))
+            await until(pilot, lambda: status_text(screen) == "Replay · round 1 of 3 · ×1 · paused")
             table = screen.query_one("#rounds", DataTable)
             assert "approved" in str(table.get_row("0")[1])  # the postal round, as recorded
-            await pilot.press("right", "space", "plus", "plus")
+            assert "draft" in str(table.get_row("1")[1])
+            await pilot.press("right", "plus", "plus")
             await until(pilot, lambda: status_text(screen) == "Replay · round 2 of 3 · ×4 · paused")
             assert "approved" in str(table.get_row("1")[1])
+            assert table.cursor_row == 2  # the rounds table follows the round being played
             await pilot.press("f6")
             await pilot.pause()
             assert isinstance(app.screen, ReplayTrends)
-            assert "after round 2" in text(app.screen, "#title")
-            await pilot.press("space", "right")  # playing again; → shows round 2 whole
-            await until(pilot, lambda: "round 3 of 3 · ×4" in text(app.screen, "#status"))
-            assert "after round 3" not in text(app.screen, "#title")
+            assert "after round 1" in text(app.screen, "#title")
+            await pilot.press("right")  # the keys work on the trends too
+            await until(pilot, lambda: "after round 2" in text(app.screen, "#title"))
+            assert text(app.screen, "#status") == "Replay · round 3 of 3 · ×4 · paused"
+            await pilot.press("space")
+            await until(pilot, lambda: text(app.screen, "#status") == "Replay · round 3 of 3 · ×4")
             await pilot.press("escape")
             await pilot.pause()
             assert app.screen is screen and "round 3 of 3" in status_text(screen)

@@ -449,6 +449,7 @@ HI: dict[str, str] = {
     "Replay": "पुनःप्रदर्शन",
     "Pause": "रोकें",
     "Next round": "अगला चक्र",
+    "Previous": "पिछला",
     "Faster": "तेज़",
     "Slower": "धीमा",
     "setup": "तैयारी",

@@ -14,7 +14,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import DataTable, Footer, Static
 from textual.worker import get_current_worker
 
 from encore_tui.base.i18n import t
@@ -26,7 +26,7 @@ from encore_tui.screens.trends import TrendsScreen
 REPLAY_BINDINGS = [
     Binding("space", "replay_pause", "Pause", id="replay.pause", priority=True, key_display="Space"),
     Binding("right", "replay_next", "Next round", id="replay.next", priority=True),
-    Binding("left", "replay_previous", "Back", id="replay.previous", priority=True),
+    Binding("left", "replay_previous", "Previous", id="replay.previous", priority=True),
     Binding(
         "plus,equals_sign", "replay_faster", "Faster", id="replay.faster", priority=True, key_display="+"
     ),
@@ -122,8 +122,16 @@ class ReplayDashboard(ReplayKeys, DashboardScreen):
         self.app.ac_id = self.app.player.ac_id
         if store_changed and self.is_current:
             self.action_refresh()
+            self.follow()
         if self.is_current:
             self.set_status(replay_status(self.app.player))
+
+    def follow(self) -> None:
+        """Keep the round being played in view (the rounds table scrolls with the replay)."""
+        r = self.app.player.status().round_no
+        table = self.query_one("#rounds", DataTable)
+        if r is not None and r in self.rounds:
+            table.move_cursor(row=table.get_row_index(str(r)))
 
     def on_screen_resume(self) -> None:  # (DashboardScreen's, called next, reads the store)
         self.replay_changed(False)
