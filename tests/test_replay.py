@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from textual.widgets import DataTable
 
 from encore_tui import services
@@ -176,3 +178,68 @@ async def until(pilot, predicate, tries: int = 200) -> None:
             return
         await pilot.pause(0.05)
     raise AssertionError("the screen never showed it")
+
+
+def test_replay_cli_refuses_what_it_cannot_play_and_says_what_to_do(sqlite_store, tmp_path, capsys):
+    from encore_tui.cli.main import main
+
+    small_count(sqlite_store)
+    db = str(sqlite_store.path)
+    assert main(["training", "replay", "--db", db, "--speed", "0"]) == 2
+    assert "--speed and --round-seconds must be numbers above 0" in capsys.readouterr().err
+    assert main(["training", "replay", "--db", db, "--from-round", "9"]) == 2
+    assert "the recording has no round 9." in capsys.readouterr().err
+    assert main(["training", "replay", "--db", str(tmp_path / "none.db")]) == 2
+    assert "There is no store at" in capsys.readouterr().err
+    assert main(["training", "watch", "--db", str(tmp_path / "none.db")]) == 2
+    assert not (tmp_path / "none.db").exists()  # only read: nothing created
+
+
+def test_an_event_kind_this_version_does_not_know_is_replayed_as_recorded(sqlite_store, tmp_path):
+    from encore_tui.domain.events import EVENT_KINDS, EventKind, register
+
+    ac_id = small_count(sqlite_store)
+    kind = register(EventKind("training.note", "a note a newer version journals"))
+    from encore_tui.services.uow import unit_of_work
+    from tests.conftest import ADMIN
+
+    with unit_of_work(sqlite_store, ac_id, ADMIN) as tx:
+        tx.event(kind.id, {"note": "seeded fault in table 3"})
+    del EVENT_KINDS[kind.id]  # the replaying program has not heard of it
+    player = Player(load_recording(sqlite_store, ac_id), folder=tmp_path / "s")
+    try:
+        player.seek(len(player.rec.events))
+        assert player.finished
+        assert derived_state(player.store, player.ac_id) == derived_state(sqlite_store, ac_id)
+    finally:
+        player.close()
+        EVENT_KINDS.pop(kind.id, None)
+
+
+def _events(draw_rounds: list[int | None]) -> list[tuple[str, dict]]:
+    return [("ro.setting_changed", {}) if r is None else ("cell.entered", {"round": r}) for r in draw_rounds]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rounds=st.lists(st.one_of(st.none(), st.integers(0, 8)), max_size=60),
+    minutes=st.lists(st.integers(0, 90), min_size=60, max_size=60),
+    seconds=st.floats(0.5, 30),
+)
+def test_chapters_cover_the_recording_in_order_and_the_schedule_never_runs_back(rounds, minutes, seconds):
+    ev = _events(rounds)
+    parts = playback.chapters(ev)
+    # chapters: contiguous from the first round event to the end, rounds strictly rising
+    if parts:
+        assert parts[-1].end == len(ev)
+        assert all(a.end == b.start for a, b in zip(parts, parts[1:], strict=False))
+        assert all(a.round_no < b.round_no for a, b in zip(parts, parts[1:], strict=False))
+        assert all(rounds[i] is None for i in range(parts[0].start))  # the prologue: no round
+    else:
+        assert all(r is None for r in rounds)
+    ts = [f"2026-12-02T{8 + m // 60:02d}:{m % 60:02d}:00+00:00" for m in sorted(minutes)][: len(ev)]
+    at = playback.schedule(ts, parts, seconds)
+    assert all(a <= b for a, b in zip(at, at[1:], strict=False))
+    for k, ch in enumerate(parts):
+        assert at[ch.start] == pytest.approx(k * seconds)
+        assert at[ch.end - 1] < (k + 1) * seconds  # a round ends before the next one starts

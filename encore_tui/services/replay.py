@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
 
+from encore_tui.domain.events import EVENT_KINDS, EventKind, register
 from encore_tui.domain.plan import CountingPlan
 from encore_tui.domain.rounds import Role, RoundStatus
 from encore_tui.domain.setup import Setup
@@ -113,6 +114,9 @@ def apply_events(store: Store, ac_id: int, rec: Recording, start: int, stop: int
     start = max(1, start)
     if stop <= start:
         return max(stop, start)
+    for ev in rec.events[start:stop]:
+        if ev.kind not in EVENT_KINDS:  # a kind this program does not declare (a newer version's)
+            register(EventKind(ev.kind, "an event of the replayed recording", changes_state=False))
     with unit_of_work(store, ac_id, REPLAY) as tx:
         for ev in rec.events[start:stop]:
             tx.actor = Actor(ev.actor, ev.role)  # type: ignore[arg-type]  # journaled as recorded
