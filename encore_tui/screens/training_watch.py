@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Static
 from encore_tui.base.i18n import t
 from encore_tui.screens.common import StatusScreen, localize_bindings, round_name, user_errors
 from encore_tui.widgets.cells import fit
-from encore_tui.widgets.textual_compat import KeyFirst
+from encore_tui.widgets.textual_compat import KeyFirst, bindings_by_key
 
 REFRESH_SECONDS = 2.0
 
@@ -47,6 +47,13 @@ class WatchTable(KeyFirst, DataTable):
             event.prevent_default()
             row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
             self.screen.open_ac(int(row_key.value))
+            return True
+        # the table's own keys (↑↓, PgUp…) run here too, so a Down typed before an Enter moves
+        # the cursor before that Enter opens an AC (as the dashboard's rounds table does)
+        for binding in bindings_by_key(self).get(event.key, []):
+            event.stop()
+            event.prevent_default()
+            await self.run_action(binding.action)
             return True
         return False
 
