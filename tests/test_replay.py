@@ -48,6 +48,8 @@ def test_chapters_are_the_rounds_in_the_order_the_hall_began_them():
     assert [at[c.start] for c in parts] == [0.0, 4.0, 8.0, 12.0]  # one round per 4 s at ×1
     # inside round 2's chapter the recorded rhythm is kept: 2 min, then 21 min to the correction
     assert at[6] - at[5] < at[7] - at[6]
+    # real time: as long after round 0 began as recorded (the prologue at once)
+    assert playback.real_time(ts, parts) == [0.0, 0.0, 0.0, 240.0, 300.0, 360.0, 480.0, 1740.0, 1800.0]
     assert playback.chapter_at(parts, 1) is None and playback.chapter_at(parts, 6) == 2
     assert playback.faster(4.0) == 8.0 and playback.slower(0.25) == 0.25
 
@@ -243,3 +245,19 @@ def test_chapters_cover_the_recording_in_order_and_the_schedule_never_runs_back(
     for k, ch in enumerate(parts):
         assert at[ch.start] == pytest.approx(k * seconds)
         assert at[ch.end - 1] < (k + 1) * seconds  # a round ends before the next one starts
+
+
+def test_real_time_plays_a_trainee_at_the_pace_recorded(sqlite_store, tmp_path):
+    ac_id = small_count(sqlite_store)
+    rec = load_recording(sqlite_store, ac_id)
+    player = Player(rec, real_time=True, speed=2.0, folder=tmp_path / "s")
+    try:
+        span = player.at[-1]  # the recorded count took `span` seconds from its first figure
+        assert span > 0
+        player.advance(span / 2 / 2 * 0.999)  # ×2: a quarter of its time in wall seconds is half of it
+        assert 1 < player.position < len(rec.events)
+        assert not player.finished
+        player.advance(span / 2)
+        assert player.finished
+    finally:
+        player.close()

@@ -36,7 +36,13 @@ def cmd_replay(args) -> int:
     finally:
         store.engine.dispose()  # everything is read: the recorded store is left alone from here
     try:
-        player = Player(rec, round_seconds=args.round_seconds, speed=args.speed, from_round=args.from_round)
+        player = Player(
+            rec,
+            round_seconds=args.round_seconds,
+            speed=args.speed,
+            from_round=args.from_round,
+            real_time=args.real_time,
+        )
     except ValueError as exc:
         raise CliError(f"{exc}.") from None
     try:
@@ -72,6 +78,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--speed", type=float, default=1.0, help="× speed (1: one round per --round-seconds)")
     r.add_argument(
         "--round-seconds", type=float, default=4.0, help="seconds one round takes at ×1 (default 4)"
+    )
+    r.add_argument(
+        "--real-time",
+        action="store_true",
+        help="as long as it took when recorded (× --speed), instead of one round per --round-seconds",
     )
     r.add_argument("--from-round", type=int, help="start at this round (the rounds before are shown at once)")
     r.set_defaults(func=cmd_replay)

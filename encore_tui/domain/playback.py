@@ -9,7 +9,8 @@ the prologue, applied at once.
 
 Pacing: every chapter lasts `round_seconds` at ×1; inside it the events keep their recorded
 rhythm (their timestamps' share of the chapter's span), or are spread evenly where the recording
-has no span (figures imported in one go).
+has no span (figures imported in one go). Or `real_time`: each event as long after the first
+round began as it was recorded.
 """
 
 from __future__ import annotations
@@ -77,6 +78,18 @@ def schedule(timestamps: Sequence[str], parts: Sequence[Chapter], round_seconds:
             # the last event of a chapter comes a little before the next chapter starts
             at[ch.start + j] = base + frac * round_seconds * 0.9
     for i in range(1, len(at)):  # out-of-order clocks never make time run backwards
+        at[i] = max(at[i], at[i - 1])
+    return at
+
+
+def real_time(timestamps: Sequence[str], parts: Sequence[Chapter]) -> list[float]:
+    """When each event is shown at ×1 in real time: as long after the first round's first event
+    as it was recorded (the prologue at 0). A trainee's pace, as it was."""
+    if not parts:
+        return [0.0] * len(timestamps)
+    t0 = _seconds(timestamps[parts[0].start])
+    at = [0.0] * parts[0].start + [max(0.0, _seconds(ts) - t0) for ts in timestamps[parts[0].start :]]
+    for i in range(1, len(at)):
         at[i] = max(at[i], at[i - 1])
     return at
 

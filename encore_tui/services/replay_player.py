@@ -43,6 +43,7 @@ class Player:
         speed: float = 1.0,
         from_round: int | None = None,
         folder: Path | None = None,
+        real_time: bool = False,
     ) -> None:
         if round_seconds <= 0:
             raise ValueError("--round-seconds must be above 0")
@@ -50,7 +51,11 @@ class Player:
         self._own_folder = folder is None
         self.folder = Path(folder or tempfile.mkdtemp(prefix="encore-replay-"))
         self.parts = playback.chapters([(e.kind, e.payload) for e in rec.events])
-        self.at = playback.schedule([e.ts for e in rec.events], self.parts, round_seconds)
+        stamps = [e.ts for e in rec.events]
+        if real_time:  # as long as it took, × speed
+            self.at = playback.real_time(stamps, self.parts)
+        else:  # one round per round_seconds at ×1
+            self.at = playback.schedule(stamps, self.parts, round_seconds)
         self.speed = speed
         self.paused = False
         self.rounds = rec.plan.round_count
