@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from encore_tui.base.i18n import t
 from encore_tui.screens.common import StatusScreen, localize_bindings, round_name, user_errors
+from encore_tui.screens.dashboard import DashboardScreen
 from encore_tui.widgets.cells import fit
 from encore_tui.widgets.textual_compat import KeyFirst, bindings_by_key
 
@@ -141,7 +142,21 @@ class WatchScreen(StatusScreen):
         self.app.exit()
 
     def open_ac(self, ac_id: int) -> None:
-        from encore_tui.screens.dashboard import DashboardScreen
-
         self.app.ac_id = ac_id
-        self.app.push_screen(DashboardScreen(read_only=True, can_go_back=True))
+        self.app.push_screen(WatchedDashboard(read_only=True, can_go_back=True))
+
+
+class WatchedDashboard(DashboardScreen):
+    """A trainee's copy, read-only, re-read every 2 s like the list (Esc back to it)."""
+
+    def on_mount(self) -> None:  # (DashboardScreen.on_mount, called next, draws it)
+        self.set_interval(REFRESH_SECONDS, self.tick)
+
+    def tick(self) -> None:
+        if self.is_current:
+            self.action_refresh()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("sign_out", "form17c", "print"):
+            return False  # the trainer only watches (q / Esc, not sign-out)
+        return super().check_action(action, parameters)
