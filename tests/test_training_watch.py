@@ -76,45 +76,50 @@ async def test_watch_shows_two_acs_progress_changing_while_one_is_typed(store):
                 text("CREATE TABLE training_seat (session_id INTEGER, username TEXT, ac_id INTEGER)")
             )
             conn.execute(text("INSERT INTO training_seat VALUES (1, 'asha', :a)"), {"a": a})
-    app = watch_app(Settings(), store)
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, WatchScreen) and app.screen.progress)
-        screen = app.screen
-        assert "2 ACs" in status_text(screen)
-        if not has_seats:
-            assert row(app, a)[0].strip() == "asha"  # the trainee's name, not the AC's
-        assert row(app, b)[0].startswith("8 TESTPUR")
-        assert row(app, b)[1:4] == ["Postal", "0/0", "0/6"]
-        # a trainee types into AC 8's round 1: the next refresh shows it, AC 7 stays as it was
-        ctx = services.load_context(store, b)
-        first, second = ctx.tables_of(1)[:2]
-        type_table(store, b, 1, first, votes_of(store, b, first))
-        services.enter_cell(store, b, 1, second, "total", 9, OPERATOR)
-        await until(pilot, lambda: row(app, b)[3] == "6/15")
-        assert row(app, b)[1] == "Round 1" and row(app, b)[4] == "just now"
-        errors = [c.code.code for c in services.round_view(store, b, 1).checks if c.is_error]
-        assert "E102" in errors  # table 2: blank cells
-        assert row(app, b)[5] == f"[bold red]{len(errors)}[/]"
-        assert row(app, a)[1:5] == ["Postal", "0/0", "0/6", "—"]
-        # AC 7: the postal round typed and submitted
-        for f, v in {"c1": 10, "c2": 5, "c3": 1, "nota": 1, "rejected": 3, "total": 20}.items():
-            services.enter_cell(store, a, 0, "P1", f, v, OPERATOR)
-        services.submit_round(store, a, 0, OPERATOR)
-        await until(pilot, lambda: row(app, a)[2] == "1/0")
-        assert row(app, a)[3] == "6/6" and row(app, a)[5] == "0"
-        # Enter opens AC 8's dashboard, read-only; Esc comes back to the list
-        screen.query_one("#acs").move_cursor(row=1)
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, DashboardScreen) and app.ac_id == b
-        assert "AC 8" in widget_text(app.screen, "#title") and "read-only" in widget_text(
-            app.screen, "#title"
-        )
-        await pilot.press("escape")
-        await pilot.pause()
-        assert app.screen is screen
-        await pilot.press("q")
-        await pilot.pause()
+    try:
+        app = watch_app(Settings(), store)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, WatchScreen) and app.screen.progress)
+            screen = app.screen
+            assert "2 ACs" in status_text(screen)
+            if not has_seats:
+                assert row(app, a)[0].strip() == "asha"  # the trainee's name, not the AC's
+            assert row(app, b)[0].startswith("8 TESTPUR")
+            assert row(app, b)[1:4] == ["Postal", "0/0", "0/6"]
+            # a trainee types into AC 8's round 1: the next refresh shows it, AC 7 stays as it was
+            ctx = services.load_context(store, b)
+            first, second = ctx.tables_of(1)[:2]
+            type_table(store, b, 1, first, votes_of(store, b, first))
+            services.enter_cell(store, b, 1, second, "total", 9, OPERATOR)
+            await until(pilot, lambda: row(app, b)[3] == "6/15")
+            assert row(app, b)[1] == "Round 1" and row(app, b)[4] == "just now"
+            errors = [c.code.code for c in services.round_view(store, b, 1).checks if c.is_error]
+            assert "E102" in errors  # table 2: blank cells
+            assert row(app, b)[5] == f"[bold red]{len(errors)}[/]"
+            assert row(app, a)[1:5] == ["Postal", "0/0", "0/6", "—"]
+            # AC 7: the postal round typed and submitted
+            for f, v in {"c1": 10, "c2": 5, "c3": 1, "nota": 1, "rejected": 3, "total": 20}.items():
+                services.enter_cell(store, a, 0, "P1", f, v, OPERATOR)
+            services.submit_round(store, a, 0, OPERATOR)
+            await until(pilot, lambda: row(app, a)[2] == "1/0")
+            assert row(app, a)[3] == "6/6" and row(app, a)[5] == "0"
+            # Enter opens AC 8's dashboard, read-only; Esc comes back to the list
+            screen.query_one("#acs").move_cursor(row=1)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, DashboardScreen) and app.ac_id == b
+            assert "AC 8" in widget_text(app.screen, "#title") and "read-only" in widget_text(
+                app.screen, "#title"
+            )
+            await pilot.press("escape")
+            await pilot.pause()
+            assert app.screen is screen
+            await pilot.press("q")
+            await pilot.pause()
+    finally:
+        if not has_seats:  # the PostgreSQL database serves the whole session: leave no table behind
+            with store.engine.begin() as conn:
+                conn.execute(text("DROP TABLE training_seat"))
     assert app.return_code == 0
 
 
