@@ -454,6 +454,14 @@ class ViewerApp(EncoreApp):
     def check_idle_lock(self, now: float | None = None) -> bool:
         return False
 
+    def _trends(self) -> None:  # the palette's Trends: in a replay, the replay's own
+        if self.player is None:
+            super()._trends()
+            return
+        from encore_tui.screens.replay import ReplayTrends
+
+        self.push_screen(ReplayTrends())
+
     def replay_changed(self) -> None:
         """The player applied events: the screens showing the replay read the store again."""
         self.store, self.ac_id = self.player.store, self.player.ac_id

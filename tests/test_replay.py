@@ -149,6 +149,9 @@ async def test_the_replay_screens_at_80x24_keys_and_status(sqlite_store, tmp_pat
             await pilot.press("left", "left")
             await until(pilot, lambda: player.status().round_no == 1)
             await until(pilot, lambda: "draft" in str(table.get_row("1")[1]))
+            app._trends()  # Trends from the command palette: the replay's, with its keys
+            await pilot.pause()
+            assert isinstance(app.screen, ReplayTrends)
             await pilot.press("q")
             await pilot.pause()
         assert app.return_code == 0
