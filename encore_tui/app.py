@@ -449,3 +449,70 @@ def run_app(settings: Settings, demo: bool = False) -> int:
     app = EncoreApp(None, settings, demo=demo)
     app.run()
     return app.return_code or 0
+
+
+class ViewerApp(EncoreApp):
+    """A window that only shows (`encore training replay`, `encore training watch`): no sign-in,
+    no push relay, no idle lock; `home` is built once the app runs. F9/q ends it."""
+
+    def __init__(self, store: Store, settings: Settings, home, actor: services.Actor, ac_id: int | None):
+        super().__init__(store, settings)
+        self._home, self.viewer = home, actor
+        self.ac_id = ac_id
+        self.player = None  # the replay's Player (services.replay_player), set by run_replay
+
+    def _attach_store(self, store: Store) -> None:
+        self.store = store  # only read: no backup after approvals
+
+    def show_sign_in(self) -> None:  # EncoreApp.on_mount's last step: the home screen instead
+        self.actor = self.viewer
+        self.push_screen(self._home())
+
+    def sign_out(self) -> None:
+        self.exit()
+
+    def check_idle_lock(self, now: float | None = None) -> bool:
+        return False
+
+    def _trends(self) -> None:  # the palette's Trends: in a replay, the replay's own
+        if self.player is None:
+            super()._trends()
+            return
+        from encore_tui.screens.replay import ReplayTrends
+
+        self.push_screen(ReplayTrends())
+
+    def replay_changed(self) -> None:
+        """The player applied events: the screens showing the replay read the store again."""
+        self.store, self.ac_id = self.player.store, self.player.ac_id
+        for screen in self.screen_stack:
+            if hasattr(screen, "replay_changed") and screen.is_current:
+                screen.replay_changed()
+
+
+def replay_app(settings: Settings, player) -> ViewerApp:
+    """The replay window over a `services.replay_player.Player` (its scratch store)."""
+    from encore_tui import services
+    from encore_tui.screens.replay import ReplayDashboard
+
+    set_lang(settings.lang)
+    actor = services.Actor("replay", Role.OBSERVER, t("Replay"))
+    app = ViewerApp(player.store, settings, ReplayDashboard, actor, player.ac_id)
+    app.player = player
+    return app
+
+
+def watch_app(settings: Settings, store: Store) -> ViewerApp:
+    """The trainer's live screen over every AC of a store (read-only)."""
+    from encore_tui import services
+    from encore_tui.screens.training_watch import WatchScreen
+
+    set_lang(settings.lang)
+    return ViewerApp(
+        store, settings, WatchScreen, services.Actor("trainer", Role.OBSERVER, t("Trainer")), None
+    )
+
+
+def run_viewer(app: ViewerApp) -> int:
+    app.run()
+    return app.return_code or 0

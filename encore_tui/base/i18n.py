@@ -446,6 +446,35 @@ HI: dict[str, str] = {
         "कोई और: F9 साइन आउट करता है (सत्र समाप्त; सहेजे अंक सुरक्षित रहते हैं)।"
     ),
     "Type your PIN, then Enter.": "अपना पिन लिखें, फिर Enter।",
+    # training: replay of a recorded count, the trainer's live screen (screens/replay.py, training_watch.py)
+    "Replay": "पुनःप्रदर्शन",
+    "Pause": "रोकें",
+    "Next round": "अगला चक्र",
+    "Previous": "पिछला",
+    "Faster": "तेज़",
+    "Slower": "धीमा",
+    "setup": "तैयारी",
+    "postal ballots": "डाक मतपत्र",
+    "round {n} of {of}": "चक्र {n} / {of}",
+    "paused": "रुका हुआ",
+    "end of the recording": "रिकॉर्डिंग समाप्त",
+    "The replay stopped: {why}": "पुनःप्रदर्शन रुक गया: {why}",
+    "Trainer": "प्रशिक्षक",
+    "Training": "प्रशिक्षण",
+    "every AC of the store, live": "स्टोर के सभी विधानसभा क्षेत्र, सजीव",
+    "Trainee / AC": "प्रशिक्षु / क्षेत्र",
+    "Sub/Appr": "भेजे/स्वीकृत",
+    "Cells": "अंक",
+    "Last entry": "अंतिम प्रविष्टि",
+    "Errors": "त्रुटियाँ",
+    "Reading the store…": "स्टोर पढ़ा जा रहा है…",
+    "{n} ACs · read {time} · every 2 s · Enter: open read-only": (
+        "{n} क्षेत्र · {time} पर पढ़ा · हर 2 सेकंड · Enter: केवल पढ़ने हेतु खोलें"
+    ),
+    "just now": "अभी",
+    "{n} s ago": "{n} सेकंड पहले",
+    "{n} min ago": "{n} मिनट पहले",
+    "{n} h ago": "{n} घंटे पहले",
 }
 
 

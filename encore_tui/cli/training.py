@@ -1,13 +1,11 @@
 """`encore training …`: training sessions made from a past count (docs/training.md).
 
 create, list, seat, sheets, key, report, certificate; `replay` and `watch` come from
-cli/training_replay.py when it is there. The trainer acts with --user NAME (the PIN is asked);
+cli/training_replay.py. The trainer acts with --user NAME (the PIN is asked);
 without it, as the console administrator (like `encore import`). Services, printing and fpdf
 are imported inside the handlers, so `encore` starts fast."""
 
 from __future__ import annotations
-
-import importlib
 
 from encore_tui.cli.common import CliError, open_from_args, pick_ac, read_line, sign_in
 
@@ -252,9 +250,6 @@ def register(sub) -> None:
     p.add_argument("username")
     p.add_argument("--out", required=True, help="the PDF file")
     # `encore training replay|watch`: cli/training_replay.register(the training group's subparsers)
-    try:
-        replay = importlib.import_module("encore_tui.cli.training_replay")
-    except ModuleNotFoundError:
-        replay = None
-    if replay is not None:
-        replay.register(gs)
+    from encore_tui.cli import training_replay
+
+    training_replay.register(gs)

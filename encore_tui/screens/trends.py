@@ -69,6 +69,10 @@ class TrendsScreen(SessionScreen):
             return
         self.show(*message.value)
 
+    def show_trends(self) -> None:
+        """Read the store again and draw (a replay redraws as its rounds come in)."""
+        self.read_in_worker("trends", read_trends)
+
     def show(self, setup, d, tallies: list) -> None:
         prov = (
             " · " + t("PROVISIONAL (not approved)") if tallies and d.provisional(tallies[-1].round_no) else ""
@@ -80,6 +84,7 @@ class TrendsScreen(SessionScreen):
         )
         if not tallies:
             self.query_one("#votes", Static).update(t("no votes yet"))
+            self.query_one("#leads", Static).update("")
             return
         last = tallies[-1].cumulative
         top = max(last.votes + (last.nota,))

@@ -1,0 +1,172 @@
+"""`encore training replay`: a recorded count played round by round on the real dashboard and
+trends screens, for briefing ROs and observers.
+
+The screens are the counting hall's own (`DashboardScreen`, `TrendsScreen`), read-only, over the
+scratch store that `services.replay_player.Player` fills from the recorded journal in a thread
+worker. Keys: Space pause/resume, → next round, ← back a round, + / - speed, F6 trends, q quit.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Footer, Static
+from textual.worker import get_current_worker
+
+from encore_tui.base.i18n import t
+from encore_tui.domain.playback import speed_label
+from encore_tui.screens.common import localize_bindings, user_errors
+from encore_tui.screens.dashboard import DashboardScreen
+from encore_tui.screens.trends import TrendsScreen
+
+REPLAY_BINDINGS = [
+    Binding("space", "replay_pause", "Pause", id="replay.pause", priority=True, key_display="Space"),
+    Binding("right", "replay_next", "Next round", id="replay.next", priority=True),
+    Binding("left", "replay_previous", "Previous", id="replay.previous", priority=True),
+    Binding(
+        "plus,equals_sign", "replay_faster", "Faster", id="replay.faster", priority=True, key_display="+"
+    ),
+    Binding("minus", "replay_slower", "Slower", id="replay.slower", priority=True, key_display="-"),
+    Binding("q", "replay_quit", "Quit", id="replay.quit", priority=True),
+]
+
+
+def replay_status(player) -> str:
+    """ "Replay · round 7 of 29 · ×4 · paused" in the UI language."""
+    st = player.status()
+    if st.round_no is None:
+        where = t("setup")
+    elif st.round_no == 0:
+        where = t("postal ballots")
+    else:
+        where = t("round {n} of {of}", n=st.round_no, of=max(st.rounds, st.round_no))
+    parts = [t("Replay"), where, speed_label(st.speed)]
+    if st.finished:
+        parts.append(t("end of the recording"))
+    elif st.paused:
+        parts.append(t("paused"))
+    return " · ".join(parts)
+
+
+class ReplayKeys:
+    """The replay's keys on any screen showing it (the player is the app's)."""
+
+    def action_replay_pause(self) -> None:
+        self.app.player.toggle_pause()
+        self.replay_changed(False)
+
+    def action_replay_next(self) -> None:
+        self.app.player.next_round()
+
+    def action_replay_previous(self) -> None:
+        self.app.player.previous_round()
+
+    def action_replay_faster(self) -> None:
+        self.app.player.faster()
+        self.replay_changed(False)
+
+    def action_replay_slower(self) -> None:
+        self.app.player.slower()
+        self.replay_changed(False)
+
+    def action_replay_quit(self) -> None:
+        self.app.exit()
+
+    def replay_changed(self, store_changed: bool = True) -> None:
+        raise NotImplementedError
+
+
+class ReplayDashboard(ReplayKeys, DashboardScreen):
+    """The counting dashboard over the replay's scratch store; the status line says where the
+    replay is. It runs the player's thread worker for as long as the replay window is open."""
+
+    BINDINGS = REPLAY_BINDINGS
+
+    def __init__(self) -> None:
+        super().__init__(read_only=True)
+        localize_bindings(self)
+        self._stop = threading.Event()
+
+    def on_mount(self) -> None:
+        # Textual calls DashboardScreen.on_mount after this one: start once it has drawn
+        self.call_after_refresh(self.start)
+
+    def start(self) -> None:
+        self.set_status(replay_status(self.app.player))
+        self.play()
+
+    @work(thread=True, group="replay", name="replay")
+    def play(self) -> None:
+        """The player's loop, in a thread: it ends with the screen (or the app)."""
+        worker = get_current_worker()
+        self.app.player.run(
+            lambda: worker.is_cancelled or self._stop.is_set(),
+            on_change=lambda: self.app.call_from_thread(self.app.replay_changed),
+            on_error=lambda exc: self.app.call_from_thread(self.replay_failed, exc),
+        )
+
+    def on_unmount(self) -> None:
+        self._stop.set()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("sign_out", "form17c", "double_entry", "back", "print", "refresh"):
+            return False  # nothing to sign out of, key or print in a replay; it reads by itself
+        return super().check_action(action, parameters)
+
+    def replay_changed(self, store_changed: bool = True) -> None:
+        self.app.store = self.app.player.store  # a new scratch store after going back a round
+        self.app.ac_id = self.app.player.ac_id
+        if store_changed and self.is_current:
+            self.action_refresh()
+            self.follow()
+        if self.is_current:
+            self.set_status(replay_status(self.app.player))
+
+    def follow(self) -> None:
+        """Keep the round being played in view (the rounds table scrolls with the replay)."""
+        r = self.app.player.status().round_no
+        table = self.query_one("#rounds", DataTable)
+        if r is not None and r in self.rounds:
+            table.move_cursor(row=table.get_row_index(str(r)))
+
+    def on_screen_resume(self) -> None:  # (DashboardScreen's, called next, reads the store)
+        self.replay_changed(False)
+
+    def replay_failed(self, exc: Exception) -> None:
+        text = str(exc) if isinstance(exc, user_errors()) else f"{type(exc).__name__}: {exc}"
+        self.set_status(t("The replay stopped: {why}", why=text), True)
+
+    def action_trends(self) -> None:
+        self.app.push_screen(ReplayTrends())
+
+
+class ReplayTrends(ReplayKeys, TrendsScreen):
+    """Trends over the replay, redrawn as the rounds come in."""
+
+    BINDINGS = REPLAY_BINDINGS
+    # no scrollbar: at 80 columns its cells would wrap the sparklines (↑↓ still scroll)
+    DEFAULT_CSS = "ReplayTrends #trends { scrollbar-size-vertical: 0; }"
+
+    def __init__(self) -> None:
+        super().__init__()
+        localize_bindings(self)
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="title", classes="title-bar")
+        with VerticalScroll(id="trends"):
+            yield Static(id="votes")
+            yield Static(id="leads")
+        yield Static(id="status", classes="status")
+        yield Footer()
+
+    def on_mount(self) -> None:  # (TrendsScreen.on_mount, called next, draws the trends)
+        self.replay_changed(False)
+
+    def replay_changed(self, store_changed: bool = True) -> None:
+        if store_changed:
+            self.show_trends()
+        self.query_one("#status", Static).update(replay_status(self.app.player))
