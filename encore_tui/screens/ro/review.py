@@ -42,6 +42,11 @@ from encore_tui.screens.ro.review_text import (
 )
 from encore_tui.widgets.tally_grid import TallyGrid
 
+FORM20_SIGNED = (
+    "Form 20 is signed: no round can be corrected any more (Rule 63). A recount (F2 on the result "
+    "screen) was possible only before the sign-off; the declared result now stands."
+)
+
 
 class RoReviewScreen(StatusScreen):
     BINDINGS = [
@@ -50,6 +55,9 @@ class RoReviewScreen(StatusScreen):
             "f3", "return_round", "Return", id="ro.return", tooltip="Return to the operator with a remark"
         ),
         Binding("f4", "correct", "Correct", id="ro.correct", tooltip="Correct an approved round (PIN)"),
+        # once Form 20 is signed the key above is hidden; this one (same id, so a remapped key
+        # moves both) tells the RO at once why, before any reason or PIN is asked
+        Binding("f4", "correct_closed", "Correct", id="ro.correct", show=False),
         Binding("f5", "spot", "Spot", id="ro.spot", tooltip="Blind spot check (draw, re-key)"),
         Binding("f6", "double", "Double", id="ro.double", tooltip="Double entry (open / compare)"),
         Binding("f7", "edit", "Edit", id="ro.edit", tooltip="Type a correction's figures"),
@@ -203,6 +211,7 @@ class RoReviewScreen(StatusScreen):
             "approve": status in AWAITING_RO,
             "return_round": status is RoundStatus.SUBMITTED,
             "correct": status in CORRECTABLE and not self.form20_signed,
+            "correct_closed": self.form20_signed,
             "spot": evm and (status is RoundStatus.SUBMITTED or self.rv.spot is not None),
             "double": evm and (status is RoundStatus.SUBMITTED or self.rv.double is not None),
             "edit": status is RoundStatus.CORRECTION,
@@ -316,6 +325,9 @@ class RoReviewScreen(StatusScreen):
             given,
         )
 
+    def action_correct_closed(self) -> None:
+        self.set_status(t(FORM20_SIGNED), True)
+
     def action_correct(self) -> None:
         if self._refuse(Action.CORRECT, "correct a round"):
             return
@@ -326,7 +338,7 @@ class RoReviewScreen(StatusScreen):
             )
             return
         if self.form20_signed:
-            self.set_status("Form 20 is signed: no round can be corrected any more (Rule 63).", True)
+            self.action_correct_closed()
             return
 
         def with_pin(reason: str, pin: str | None) -> None:
