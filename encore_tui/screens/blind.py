@@ -14,7 +14,7 @@ from __future__ import annotations
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from encore_tui import services
 from encore_tui.base.i18n import lang, t
@@ -28,6 +28,7 @@ from encore_tui.screens.common import (
     user_errors,
 )
 from encore_tui.screens.messages import not_saved
+from encore_tui.widgets.footer import FittingFooter
 from encore_tui.widgets.textual_compat import KeyFirst
 
 PURPOSE_NAME = {"spot": "Blind spot check", "double": "Double entry (blind second keying)"}
@@ -75,7 +76,7 @@ class BlindEntryScreen(StatusScreen):
         yield Static(id="detail", classes="detail")
         yield FigureInput(id="figure", placeholder=t("figure, then Enter"), compact=True)
         yield Static(id="status", classes="status")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#prompts", DataTable)
@@ -208,7 +209,7 @@ class BlindResultScreen(StatusScreen):
         yield Static(id="summary", classes="summary")
         yield DataTable(id="cells", cursor_type="row", zebra_stripes=False)
         yield Static(id="status", classes="status")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#cells", DataTable)

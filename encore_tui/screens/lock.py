@@ -12,10 +12,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from encore_tui.base.i18n import t
 from encore_tui.screens.common import localize_bindings, user_errors
+from encore_tui.widgets.footer import FittingFooter
 
 
 class LockScreen(Screen):
@@ -45,7 +46,7 @@ class LockScreen(Screen):
             yield Input(id="pin", password=True, placeholder=t("PIN"), compact=True)
             yield Static(t("Somebody else: F9 signs out (the session ends; saved figures stay saved)."))
             yield Static("", id="lock-error", classes="error")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.query_one("#pin", Input).focus()

@@ -14,12 +14,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Input, OptionList, Static
+from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from encore_tui.base.i18n import t
 from encore_tui.screens.common import StatusScreen, local_time, localize_bindings, user_errors
 from encore_tui.screens.messages import not_saved
+from encore_tui.widgets.footer import FittingFooter
 
 MAX_LISTED = 200  # files of the scanner's folder listed (newest first)
 
@@ -153,7 +154,7 @@ class ScansScreen(StatusScreen):
         yield Static(self.title_text, id="title", classes="title-bar", markup=False)
         yield DataTable(id="scans", cursor_type="row", zebra_stripes=False)
         yield Static(id="status", classes="status", markup=False)
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -218,7 +219,7 @@ class ScanViewer(StatusScreen):
         yield Static("…", id="title", classes="title-bar", markup=False)
         yield ScanPage(id="page")
         yield Static(id="status", classes="status", markup=False)
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.set_status("Reading the scan…")

@@ -7,12 +7,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from encore_tui import services
 from encore_tui.base.i18n import t
 from encore_tui.screens.common import localize_bindings, name_of
 from encore_tui.widgets.cells import fit
+from encore_tui.widgets.footer import FittingFooter
 
 SPARK = "▁▂▃▄▅▆▇█"
 
@@ -46,7 +47,7 @@ class TrendsScreen(Screen):
         with VerticalScroll(id="trends"):
             yield Static(id="votes")
             yield Static(id="leads")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         store, ac_id = self.app.store, self.app.ac_id

@@ -8,7 +8,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from encore_tui import services
 from encore_tui.base.i18n import t
@@ -31,6 +31,7 @@ from encore_tui.screens.ro.forms import NUMBER, YES_NO, Field, FormDialog
 from encore_tui.screens.scans import attach_from_folder
 from encore_tui.services import ro_result
 from encore_tui.widgets.cells import fit
+from encore_tui.widgets.footer import FittingFooter
 
 
 def num(v: object) -> Text:
@@ -74,7 +75,7 @@ class ResultScreen(StatusScreen):
         yield DataTable(id="res-table", cursor_type="row", zebra_stripes=False)
         yield Static(id="res-summary")
         yield Static(id="status")
-        yield Footer(compact=True)
+        yield FittingFooter(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#res-table", DataTable)
@@ -98,6 +99,19 @@ class ResultScreen(StatusScreen):
     def setup(self):
         return services.load_context(self.app.store, self.app.ac_id).setup
 
+    def footer_spare(self) -> tuple[str, ...]:
+        """Keys the footer leaves out first (widgets/footer.py) while they have nothing to do
+        (they still answer with the reason, and F1 lists them): the tie lot without a tie,
+        the recount and the sign-off once Form 20 is signed, the declaration once made."""
+        st = self.status
+        if st is None:
+            return ()
+        spare = ["result.back"]
+        spare += [] if st.tied and not st.tie_lot else ["result.tie_lot"]
+        spare += ["result.recount", "result.sign"] if st.form20_signed else []
+        spare += ["result.declare"] if st.declaration else ["result.form22"]
+        return tuple(spare)
+
     def action_refresh(self) -> None:
         try:
             self.status = st = ro_result.result_status(self.app.store, self.app.ac_id)
@@ -105,6 +119,7 @@ class ResultScreen(StatusScreen):
         except user_errors() as exc:
             self.set_status(f"{exc} (Ctrl+R: try again)", error=True)
             return
+        self.refresh_bindings()  # the footer's spare keys follow the state
         setup, actor = self.setup, self.app.actor
         ro = "" if may(actor.role, Action.DECLARE) else f" · {t('read-only')}"
         self.query_one("#title", Static).update(

@@ -12,7 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import ContentSwitcher, Footer, Static
+from textual.widgets import ContentSwitcher, Static
 
 from encore_tui import services
 from encore_tui.base.i18n import t
@@ -40,6 +40,7 @@ from encore_tui.screens.ro.review_text import (
     report_lines,
     right_columns,
 )
+from encore_tui.widgets.footer import FittingFooter
 from encore_tui.widgets.tally_grid import TallyGrid
 
 FORM20_SIGNED = (
@@ -111,7 +112,7 @@ class RoReviewScreen(StatusScreen):
                 yield Static(id="report-text", markup=False)
         yield Static(id="facts", classes="summary")
         yield Static(id="status", classes="status")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.show(self.rv)

@@ -10,7 +10,7 @@ from dataclasses import replace
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from encore_tui import services
 from encore_tui.base.i18n import t
@@ -29,6 +29,7 @@ from encore_tui.screens.dialogs import MessageDialog
 from encore_tui.screens.messages import not_saved
 from encore_tui.screens.ro.forms import NUMBER, YES_NO, Field, FormDialog
 from encore_tui.services import ro_vvpat
+from encore_tui.widgets.footer import FittingFooter
 
 MARK = {
     vvpat.StationStatus.PENDING: ("E119", "bold yellow"),
@@ -90,7 +91,7 @@ class VvpatScreen(StatusScreen):
         yield DataTable(id="vv-stations", cursor_type="row", zebra_stripes=False)
         yield Static(id="vv-detail")
         yield Static(id="status")
-        yield Footer(compact=True)
+        yield FittingFooter(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#vv-stations", DataTable)
@@ -113,12 +114,28 @@ class VvpatScreen(StatusScreen):
     def setup(self):
         return services.load_context(self.app.store, self.app.ac_id).setup
 
+    def footer_spare(self) -> tuple[str, ...]:
+        """Keys the footer leaves out first (widgets/footer.py) while they have nothing to do
+        (they still answer, and F1 lists them): the draw once recorded, the recount and the
+        amendment while no station needs them, the kept-aside round while there is none."""
+        v = self.view
+        if v is None:
+            return ()
+        status = {s.status for s in v.stations}
+        spare = ["vvpat.back"]
+        spare += ["vvpat.draw"] if v.draw else []
+        spare += [] if vvpat.StationStatus.MISMATCH in status else ["vvpat.recount"]
+        spare += [] if vvpat.StationStatus.SLIP_PREVAILS in status else ["vvpat.amend"]
+        spare += [] if v.kept_aside or v.vvpat_round else ["vvpat.open_round"]
+        return tuple(spare)
+
     def action_refresh(self) -> None:
         try:
             self.view = v = ro_vvpat.vvpat_view(self.app.store, self.app.ac_id)
         except user_errors() as exc:
             self.set_status(f"{exc} (Ctrl+R: try again)", error=True)
             return
+        self.refresh_bindings()  # the footer's spare keys follow the state
         setup, actor = self.setup, self.app.actor
         ro = "" if may(actor.role, Action.VVPAT) else f" · {t('read-only')}"
         self.query_one("#title", Static).update(
