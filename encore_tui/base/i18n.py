@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from encore_tui.base.hindi import MORE, MORE_PATTERNS
+
 _LANG = "en"
 
 HI: dict[str, str] = {
@@ -476,9 +478,9 @@ HI_PATTERNS: list[tuple[re.Pattern[str], str]] = [
         ),
         (r"^(\d+) blank: (.*)$", "{0} खाली: {1}"),
         (r"^total (\d+) > electors (\d+)$", "कुल {0} > मतदाता {1}"),
-        (r"^PS (\S+) is in no round$", "PS {0} किसी चक्र में नहीं है"),
-        (r"^PS (\S+) in rounds (\d+) and (\d+)$", "PS {0} चक्र {1} और {2} में"),
-        (r"^PS (\S+): no figures entered$", "PS {0}: कोई अंक दर्ज नहीं"),
+        (r"^PS (.+?) is in no round$", "PS {0} किसी चक्र में नहीं है"),
+        (r"^PS (.+?) in rounds (\d+) and (\d+)$", "PS {0} चक्र {1} और {2} में"),
+        (r"^PS (.+?): no figures entered$", "PS {0}: कोई अंक दर्ज नहीं"),
         (
             r"^round (\d+) is the last EVM round: the RO must approve the postal result first$",
             "चक्र {0} अंतिम EVM चक्र है: निर्वाचन अधिकारी पहले डाक परिणाम स्वीकृत करें",
@@ -494,13 +496,31 @@ HI_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+HI.update(MORE)
+HI_PATTERNS += [(re.compile(p), h) for p, h in MORE_PATTERNS]
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\s+·\s+|;\s+")
+
+
 def t_msg(text: str) -> str:
-    """A message in the current language: a label, or a message with figures in it."""
-    if _LANG != "hi":
+    """A message in the current language: a label, a message with figures in it (a pattern whose
+    parts are translated in turn: "Round 3" in it becomes "चक्र 3"), or sentences each of which
+    is one of those. A service's refusal reaches the screen this way (the status line, a form)."""
+    if _LANG != "hi" or not text:
         return text
+    return _hi(text)
+
+
+def _hi(text: str) -> str:
     if text in HI:
         return HI[text]
     for pattern, template in HI_PATTERNS:
         if m := pattern.match(text):
-            return template.format(*m.groups())
+            return template.format(*(_hi(g) if g else "" for g in m.groups()))
+    seps = _SENTENCES.findall(text)
+    if seps:
+        parts = _SENTENCES.split(text)
+        out = [_hi(parts[0])]
+        for sep, part in zip(seps, parts[1:], strict=True):
+            out += [sep, _hi(part)]
+        return "".join(out)
     return text

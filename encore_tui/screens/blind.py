@@ -35,7 +35,14 @@ PURPOSE_NAME = {"spot": "Blind spot check", "double": "Double entry (blind secon
 
 
 def _fmt(v) -> str:
-    return "blank" if v is None else str(v)
+    return t("blank") if v is None else str(v)
+
+
+def short_field(field: str) -> str:
+    """A cell's field in a 6-cell column: the candidate's ballot serial, NOTA, Total, Rej."""
+    if field.startswith("c") and field[1:].isdigit():
+        return field[1:]
+    return {"nota": "NOTA", "total": t("Total"), "rejected": t("Rejected")}.get(field, field)
 
 
 class FigureInput(KeyFirst, Input):
@@ -221,9 +228,9 @@ class BlindResultScreen(StatusScreen):
             ("Re-keyed", "rekeyed", 8),
             ("", "state", 10),
         ]:
-            table.add_column(label, key=key, width=width)
+            table.add_column(t(label) if label else "", key=key, width=width)
         self.query_one("#title", Static).update(
-            f"{PURPOSE_NAME[self.purpose]} · {round_name(self.round_no)} · side by side"
+            f"{t(PURPOSE_NAME[self.purpose])} · {round_name(self.round_no)} · {t('side by side')}"
         )
         self.reload()
         table.focus()
@@ -242,11 +249,11 @@ class BlindResultScreen(StatusScreen):
         keep = table.cursor_row
         table.clear()
         for i, c in enumerate(self.cells):
-            state = "DIFFERS" if c.differs else ("same" if c.keyed else "not keyed")
+            state = t("DIFFERS" if c.differs else ("same" if c.keyed else "not keyed"))
             table.add_row(
                 str(c.table_no),
                 c.station,
-                c.field,
+                short_field(c.field),
                 _fmt(c.entered),
                 _fmt(c.rekeyed) if c.keyed else "",
                 f"[bold red]{state}[/]" if c.differs else state,
@@ -262,7 +269,7 @@ class BlindResultScreen(StatusScreen):
             else ("no difference" if keyed == len(self.cells) else "waiting for the re-keying")
         )
         self.query_one("#summary", Static).update(
-            f"{keyed}/{len(self.cells)} re-keyed · {diffs} difference(s) · {hint}"
+            t("{k}/{n} re-keyed, {d} difference(s)", k=keyed, n=len(self.cells), d=diffs) + f" · {t(hint)}"
         )
 
     def _resolve(self, take: str) -> None:

@@ -164,7 +164,7 @@ def print_in_worker(screen, what: str, round_no: int | None, set_status) -> None
     Form 20 takes seconds), to the prints folder from Settings (and `lp` when a printer is set);
     `set_status(text, error)` shows the full path, or what went wrong and what to do."""
     app = screen.app
-    name = DOCUMENT_NAMES.get(what, what.upper()).format(round=round_name(round_no or 0))
+    name = t(DOCUMENT_NAMES.get(what, what.upper()), round=round_name(round_no or 0))
     set_status(f"Printing {name}…", False)
 
     def work() -> None:
@@ -221,6 +221,7 @@ class StatusScreen(Screen):
 
         s = self.query_one("#status", Static)
         width = s.content_size.width or max(20, self.app.size.width - 2)
+        text = t_msg(text)  # a service's refusal in the UI language (base/hindi.py)
         self._show_status(status_line(self.app, text, error, width, self.STATUS_LINES), error)
 
     def _show_status(self, text: str, error: bool) -> None:

@@ -13,7 +13,7 @@ from textual.widgets import Static
 
 from encore_tui.domain import form17c as f17
 from encore_tui.domain.rounds import Action, may
-from encore_tui.screens.common import StatusScreen, saved_time, user_errors
+from encore_tui.screens.common import StatusScreen, localize_bindings, saved_time, user_errors
 from encore_tui.screens.messages import not_saved
 from encore_tui.services import form17c as svc
 from encore_tui.services.errors import StaleEdit
@@ -34,6 +34,7 @@ class Form17CScreen(StatusScreen):
 
     def __init__(self, blind: bool = False) -> None:
         super().__init__()
+        localize_bindings(self)
         self.blind = blind
 
     def compose(self) -> ComposeResult:

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from encore_tui import services
-from encore_tui.base.i18n import t
+from encore_tui.base.i18n import t, t_msg
 from encore_tui.domain import checks as ck
 from encore_tui.domain.rounds import Action, may
 from encore_tui.domain.tally import lead
@@ -217,7 +217,7 @@ class ResultScreen(StatusScreen):
                     )
             else:
                 lines.append(f"[b]{t('Ready to declare')}[/b]: F5.")
-        self.query_one("#res-summary", Static).update("\n".join(lines))
+        self.query_one("#res-summary", Static).update("\n".join(map(t_msg, lines)))
 
     # -- decisions -------------------------------------------------------------------------------
     def _may(self, action: Action, what: str) -> bool:

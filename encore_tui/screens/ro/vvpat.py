@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from encore_tui import services
-from encore_tui.base.i18n import t
+from encore_tui.base.i18n import t, t_msg
 from encore_tui.domain import vvpat
 from encore_tui.domain.rounds import Action, RoundStatus, may
 from encore_tui.screens.common import (
@@ -171,7 +171,7 @@ class VvpatScreen(StatusScreen):
             lines.append(f"[b]{t('Before closing:')}[/b] {first}{more}")
         else:
             lines.append(t("Every station agrees: F8 closes the verification."))
-        self.query_one("#vv-summary", Static).update("\n".join(lines))
+        self.query_one("#vv-summary", Static).update("\n".join(map(t_msg, lines)))
 
         table = self.query_one("#vv-stations", DataTable)
         keep = table.cursor_row
@@ -180,8 +180,8 @@ class VvpatScreen(StatusScreen):
             mark, style = MARK[s.status]
             table.add_row(
                 s.station,
-                s.why,
-                s.status.label,
+                t(s.why),
+                t(s.status.label),
                 f"[{style}]{mark}[/]",
                 _diffs(s)[:34],
                 key=s.station,
@@ -215,7 +215,7 @@ class VvpatScreen(StatusScreen):
         step = NEXT_STEP.get(s.status)
         text += f" · {step}" if step else ""
         text += " · Enter: every figure"
-        detail.update(text)
+        detail.update(t_msg(text))
 
     @on(DataTable.RowSelected, "#vv-stations")
     def _compare(self, _event) -> None:
