@@ -102,7 +102,7 @@ HI: dict[str, str] = {
     "Postal sheet": "डाक शीट",
     "The round sheet as PDF (F8)": "चक्र की शीट PDF में (F8)",
     "The annex as PDF (F9)": "परिशिष्ट PDF में (F9)",
-    "Hand the round to the RO (F5)": "चक्र रिटर्निंग ऑफिसर को सौंपें (F5)",
+    "Hand the round to the RO (F5)": "चक्र निर्वाचन अधिकारी को सौंपें (F5)",
     "Scans: Form 13A/13B": "स्कैन: प्रपत्र 13क/13ख",
     "Attach or view the postal scans (Ctrl+O)": "डाक स्कैन जोड़ें या देखें (Ctrl+O)",
     "Scans: signed Form 20 / 21C / 22": "स्कैन: हस्ताक्षरित प्रपत्र 20 / 21ग / 22",
@@ -114,12 +114,12 @@ HI: dict[str, str] = {
     "prov.": "अनंतिम",
     "PROVISIONAL (not approved)": "अनंतिम (अनुमोदित नहीं)",
     "none attached (E116): Ctrl+O attaches them (the operator or the RO)": (
-        "कोई संलग्न नहीं (E116): Ctrl+O से संलग्न करें (ऑपरेटर या रिटर्निंग ऑफिसर)"
+        "कोई संलग्न नहीं (E116): Ctrl+O से संलग्न करें (ऑपरेटर या निर्वाचन अधिकारी)"
     ),
     "Enter: open the round · F7: Form 17C Part I · F1: help · Ctrl+P: commands": (
         "Enter: चक्र खोलें · F7: प्रपत्र 17ग भाग-I · F1: मदद · Ctrl+P: आदेश"
     ),
-    "{round} submitted to the RO.": "{round} रिटर्निंग ऑफिसर को जमा किया गया।",
+    "{round} submitted to the RO.": "{round} निर्वाचन अधिकारी को जमा किया गया।",
     "Enter: open {round}.": "Enter: {round} खोलें।",
     "close": "बंद करें",
     "Close": "बंद करें",
@@ -514,8 +514,10 @@ def _hi(text: str) -> str:
     if text in HI:
         return HI[text]
     for pattern, template in HI_PATTERNS:
-        if m := pattern.match(text):
-            return template.format(*(_hi(g) if g else "" for g in m.groups()))
+        if m := pattern.match(text):  # a group named raw…: a user name, kept as typed
+            raw = {i for name, i in pattern.groupindex.items() if name.startswith("raw")}
+            parts = [(g if i in raw else _hi(g)) if g else "" for i, g in enumerate(m.groups(), 1)]
+            return template.format(*parts)
     seps = _SENTENCES.findall(text)
     if seps:
         parts = _SENTENCES.split(text)
