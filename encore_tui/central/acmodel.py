@@ -91,6 +91,7 @@ class AcModel(BaseModel):
     )  # (received at, reason): signed setup changes
     received: list[Entry] = Field(default_factory=list)  # the newest RECENT messages only
     received_count: int = 0  # every message accepted: the model stays one size as history grows
+    documents: dict[str, str] = Field(default_factory=dict)  # "20"/"21C"/"22" → newest signed scan's sha256
     updated_at: str = ""
 
     def current(self, r: int) -> bool:
@@ -155,6 +156,12 @@ def check(model: AcModel | None, msg: wire.Message) -> None:
             f"{msg.contest.rounds_planned} rounds planned, but central holds round {done} already",
         )
     if isinstance(msg, wire.SetupAmendment):
+        return
+    if isinstance(msg, wire.SignedDocument):  # a signed scan on file: Form 21C/22 after the declaration
+        if msg.form != "20" and m.declaration is None:
+            raise Refusal(
+                "not_declared", f"the signed Form {msg.form} comes after AC {m.contest.ac} is declared"
+            )
         return
     if m.declaration is not None:
         if not isinstance(msg, wire.DeclarationResult):
@@ -296,6 +303,8 @@ def apply(model: AcModel | None, msg: wire.Message, msg_id: int, received_at: st
     elif isinstance(msg, wire.SetupAmendment):
         m.contest = msg.contest
         m.amendments = [*m.amendments, (received_at, msg.reason)]
+    elif isinstance(msg, wire.SignedDocument):
+        m.documents = {**m.documents, msg.form: msg.sha256}
     else:
         had_certificate = m.declaration is not None and m.declaration.certificate
         m.declaration = DeclarationHeld(

@@ -76,6 +76,7 @@ class AcResults(BaseModel):
     setup_amendments: list[
         SetupNote
     ] = []  # signed setup amendments, oldest first  # [from, to] each time the number of rounds planned changed
+    signed_documents: dict[str, str] = {}  # "20", "21C", "22": the sha256 of the signed scan on file
 
 
 def _standing(contest: wire.Contest, serial: int | None, votes: Sequence[int]) -> Standing | None:
@@ -145,4 +146,5 @@ def of_model(m: AcModel) -> AcResults:
         updated_at=m.updated_at,
         plan_changes=[list(p) for p in m.plan_changes],
         setup_amendments=[SetupNote(at=at, reason=reason) for at, reason in m.amendments],
+        signed_documents=dict(sorted(m.documents.items())),
     )

@@ -48,6 +48,7 @@ PUBLISHES = {
     "vvpat": False,
     "declaration": False,
     "setup": False,
+    "document": False,
 }
 MAX_RETRY_AFTER = 3600.0
 
