@@ -278,3 +278,60 @@ MORE_PATTERNS += [
     ),
     (r"^Tied: (.+)\.$", "बराबर: {0}।"),
 ]
+
+# the store's failures (store/errors.py), sentence by sentence: what happened, then what to do
+MORE.update(
+    {
+        "Nothing saved was lost.": "सहेजा हुआ कुछ नहीं खोया।",
+        "Nothing saved was lost": "सहेजा हुआ कुछ नहीं खोया",
+        "try again once it is fixed.": "ठीक होने पर फिर कोशिश करें।",
+        "The figure you typed was NOT saved (everything before it is): press Enter again to retry "
+        "once it is fixed.": ("आपका लिखा अंक सहेजा नहीं गया (उससे पहले का सब सहेजा है): ठीक होने पर फिर Enter दबाएँ।"),
+        "Close the other encore window using it (or wait a moment) and try again.": (
+            "इसे उपयोग कर रही दूसरी encore विंडो बंद करें (या थोड़ा रुकें) और फिर कोशिश करें।"
+        ),
+        "Free space (or move the store) and press Enter again: the last value was NOT saved, "
+        "everything before it is.": (
+            "जगह खाली करें (या भंडार कहीं और ले जाएँ) और फिर Enter दबाएँ: अंतिम अंक सहेजा नहीं गया, "
+            "उससे पहले का सब सहेजा है।"
+        ),
+        "Copy it to a writable disk or fix its permissions.": (
+            "इसे लिखने योग्य डिस्क पर कॉपी करें या इसकी अनुमतियाँ ठीक करें।"
+        ),
+        "Check the disk": "डिस्क जाँचें",
+        "nothing saved was lost.": "सहेजा हुआ कुछ नहीं खोया।",
+    }
+)
+MORE_PATTERNS += [
+    (r"^(.+): NOT saved\.$", "{0}: सहेजा नहीं गया।"),
+    (r"^Database busy \((.+)\)$", "डेटाबेस व्यस्त ({0})"),
+    (r"^Database not answering \((.+)\)$", "डेटाबेस उत्तर नहीं दे रहा ({0})"),
+    (r"^The database (?P<raw1>\S+) is locked by another program\.$", "डेटाबेस {0} किसी दूसरे प्रोग्राम ने रोका है।"),
+    (
+        r"^The database (?P<raw1>\S+) is on read-only media or a read-only file\.$",
+        "डेटाबेस {0} केवल-पढ़ने वाले माध्यम या फ़ाइल पर है।",
+    ),
+    (r"^The disk holding (?P<raw1>\S+) is full\.$", "{0} वाली डिस्क भर गई है।"),
+    (r"^The disk holding (?P<raw1>\S+) reported an I/O error\.$", "{0} वाली डिस्क ने I/O त्रुटि बताई।"),
+    (
+        r"^Cannot open the database (?P<raw1>\S+): check that the folder exists and is writable\.$",
+        "डेटाबेस {0} नहीं खुला: जाँचें कि फ़ोल्डर मौजूद है और उसमें लिखा जा सकता है।",
+    ),
+    (r"^Wrong PIN: (.+)$", "गलत पिन: {0}"),
+]
+MORE_PATTERNS += [
+    (
+        r"^Approve round (\d+) \((.+)\) first: rounds are approved in order\.$",
+        "पहले चक्र {0} ({1}) स्वीकृत करें: चक्र क्रम से स्वीकृत होते हैं।",
+    ),
+    (
+        r"^The signed (.+) is attached after the result is declared\.$",
+        "हस्ताक्षरित {0} परिणाम घोषित होने के बाद जोड़ा जाता है।",
+    ),
+    (
+        r"^The signed Form 20 is attached after the RO signs it \(F3 on the result screen\)\.$",
+        "हस्ताक्षरित प्रपत्र 20 निर्वाचन अधिकारी के हस्ताक्षर के बाद जोड़ा जाता है (परिणाम स्क्रीन पर F3)।",
+    ),
+    (r"^This (.+) scan \((?P<raw1>.+)\) is already attached\.$", "यह {0} स्कैन ({1}) पहले से संलग्न है।"),
+    (r"^(?P<raw1>.+) is empty: scan it again\.$", "{0} खाली है: फिर से स्कैन करें।"),
+]
