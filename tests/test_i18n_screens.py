@@ -183,6 +183,7 @@ WALK = [
     (("f2",), "VVPAT draw form"),
     ((*"99", "enter", *"98", "enter", *"97", "enter", *"96", "enter", *"95", "enter"), None),
     ((*"12", "enter", *"34", "enter"), "VVPAT draw refused"),
+    (("escape", "f3"), "Rule 56D form"),
     (("escape", "escape"), None),
     (("f4",), "result"),
     (("f2",), "recount form"),
@@ -237,6 +238,7 @@ async def test_no_english_on_any_screen_in_hindi(bihar):
         "VVPAT draw form": "लॉटरी",
         "VVPAT draw refused": "सत्यापन अंतिम EVM चक्र के बाद",
         "recount form": "आवेदक",
+        "Rule 56D form": "नियम 56D आवेदन",
         "sign refused": "प्रपत्र 20",
     }
     missed = {name: mark for name, mark in landmarks.items() if mark not in seen[name]}
