@@ -335,3 +335,38 @@ MORE_PATTERNS += [
     (r"^This (.+) scan \((?P<raw1>.+)\) is already attached\.$", "यह {0} स्कैन ({1}) पहले से संलग्न है।"),
     (r"^(?P<raw1>.+) is empty: scan it again\.$", "{0} खाली है: फिर से स्कैन करें।"),
 ]
+
+# the VVPAT and result checks (domain/vvpat.py, services/ro_result.py)
+MORE.update(
+    {
+        "slips": "पर्चियाँ",
+        "recount": "पुनर्गणना",
+        "record the draw, the slip counts and close the verification": (
+            "लॉटरी, पर्ची गिनती दर्ज करें और सत्यापन बंद करें"
+        ),
+        "the RO signs Form 20 after any recount": "पुनर्गणना (यदि कोई) के बाद निर्वाचन अधिकारी प्रपत्र 20 पर हस्ताक्षर करें",
+        "the RO signs Form 20 first": "पहले निर्वाचन अधिकारी प्रपत्र 20 पर हस्ताक्षर करें",
+        "decide the tie by lot first": "पहले लॉटरी से बराबरी तय करें",
+    }
+)
+MORE_PATTERNS += [
+    (r"^PS (.+?): enter the slip count$", "मतदान केंद्र {0}: पर्ची गिनती दर्ज करें"),
+    (r"^PS (.+?): recount the slips \((.+)\)$", "मतदान केंद्र {0}: पर्चियाँ फिर गिनें ({1})"),
+    (r"^c(\d+) EVM (\d+) slips (\d+)$", "{0}: EVM {1}, पर्चियाँ {2}"),
+    (r"^nota EVM (\d+) slips (\d+)$", "NOTA: EVM {0}, पर्चियाँ {1}"),
+    (
+        r"^PS (.+?): the difference remains after the recount: amend the result \(slip count prevails\)$",
+        "मतदान केंद्र {0}: पुनर्गणना के बाद भी अंतर: परिणाम संशोधित करें (पर्ची गिनती मान्य)",
+    ),
+    (r"^candidates (.+) are tied$", "उम्मीदवार {0} बराबर हैं"),
+    (r"^(.+) is (draft|submitted|returned|correction|needs reapproval)$", "{0} {1} है"),
+]
+MORE.update(
+    {
+        "MISMATCH": "अंतर",
+        "SLIP PREVAILS": "पर्ची मान्य",
+        "F5: recount the slips.": "F5: पर्चियाँ फिर गिनें।",
+        "F6: amend from the slip count.": "F6: पर्ची गिनती से संशोधित करें।",
+    }
+)
+MORE_PATTERNS += [(r"^PS (.+?): (MISMATCH|SLIP PREVAILS) — (.+)$", "मतदान केंद्र {0}: {1} — {2}")]

@@ -25,6 +25,7 @@ from encore_tui.screens.common import (
     localize_bindings,
     round_name,
     saved_time,
+    short_field,
     user_errors,
 )
 from encore_tui.screens.messages import not_saved
@@ -36,13 +37,6 @@ PURPOSE_NAME = {"spot": "Blind spot check", "double": "Double entry (blind secon
 
 def _fmt(v) -> str:
     return t("blank") if v is None else str(v)
-
-
-def short_field(field: str) -> str:
-    """A cell's field in a 6-cell column: the candidate's ballot serial, NOTA, Total, Rej."""
-    if field.startswith("c") and field[1:].isdigit():
-        return field[1:]
-    return {"nota": "NOTA", "total": t("Total"), "rejected": t("Rejected")}.get(field, field)
 
 
 class FigureInput(KeyFirst, Input):

@@ -228,3 +228,10 @@ class StatusScreen(Screen):
         s = self.query_one("#status", Static)
         s.update(Content(text))  # as written: a "[" in a message is not markup
         s.set_class(error, "error")
+
+
+def short_field(field: str) -> str:
+    """A cell's field in a narrow column: the candidate's ballot serial, NOTA, Total, Rejected."""
+    if field.startswith("c") and field[1:].isdigit():
+        return field[1:]
+    return {"nota": "NOTA", "total": t("Total"), "rejected": t("Rejected")}.get(field, field)

@@ -23,12 +23,14 @@ from encore_tui.screens.common import (
     local_time,
     localize_bindings,
     name_of,
+    short_field,
     user_errors,
 )
 from encore_tui.screens.dialogs import MessageDialog
 from encore_tui.screens.messages import not_saved
 from encore_tui.screens.ro.forms import NUMBER, YES_NO, Field, FormDialog
 from encore_tui.services import ro_vvpat
+from encore_tui.widgets.cells import fit
 from encore_tui.widgets.footer import FittingFooter
 
 MARK = {
@@ -54,8 +56,14 @@ def _rounds(rounds: list[int]) -> str:
     return ", ".join(map(str, rounds))
 
 
-def _diffs(s: vvpat.VvpatStation) -> str:
-    return " ".join(f"{d.field} {d.evm}→{d.slips} ({d.delta:+d})" for d in s.differences)
+def _diffs(s: vvpat.VvpatStation, setup=None) -> str:
+    """EVM → slips per differing field: by candidate name (`setup` given: a message) or by ballot
+    serial ("#1", for the 34-cell column)."""
+
+    def name(f: str) -> str:
+        return field_label(setup, f) if setup is not None else f"#{short_field(f)}"
+
+    return " ".join(f"{name(d.field)} {d.evm}→{d.slips} ({d.delta:+d})" for d in s.differences)
 
 
 class VvpatScreen(StatusScreen):
@@ -223,14 +231,14 @@ class VvpatScreen(StatusScreen):
         if s is None:
             return
         setup = self.setup
-        lines = [f"{'':26} {'EVM':>7} {'slips':>7} {'recount':>7}"]
+        lines = [f"{'':26} {'EVM':>7} {fit(t('slips'), 7, '>')} {fit(t('recount'), 7, '>')}"]
         for f in vvpat.slip_fields(len(setup.candidates)):
             c = "" if s.count is None else str(s.count.get(f, 0))
             r = "" if s.recount is None else str(s.recount.get(f, 0))
             final = s.final
             mark = "  ≠" if final is not None and final.get(f, 0) != s.evm.get(f, 0) else ""
             lines.append(f"{field_label(setup, f)[:26]:26} {s.evm.get(f, 0):>7} {c:>7} {r:>7}{mark}")
-        lines.append(f"Status: {s.status.label} ({s.why})")
+        lines.append(f"{t('Status')}: {t(s.status.label)} ({t(s.why)})")
         self.app.push_screen(MessageDialog(f"PS {s.station}: EVM and VVPAT slips", lines, confirm=False))
 
     # -- decisions -------------------------------------------------------------------------------
@@ -367,7 +375,7 @@ class VvpatScreen(StatusScreen):
             if st.differences:
                 nxt = "F6: amend from the slip count" if recount else "F5: recount the slips"
                 self.set_status(
-                    f"PS {st.station}: {st.status.label.upper()} — {_diffs(st)}. {nxt}.", error=True
+                    f"PS {st.station}: {st.status.label.upper()} — {_diffs(st, setup)}. {nxt}.", error=True
                 )
             else:
                 self.set_status(f"PS {st.station}: {st.status.label} — the slips agree with the EVM.")
@@ -393,7 +401,7 @@ class VvpatScreen(StatusScreen):
         r = ctx.plan.locate(s.station).round_no
         later = list(range(r + 1, ctx.last_round + 1))
         lines = [
-            f"The difference remained after the recount: {_diffs(s)}.",
+            f"The difference remained after the recount: {_diffs(s, self.setup)}.",
             "",
             f"This opens round {r} for correction (a new revision, printed on its annex) and "
             f"replaces PS {s.station}'s figures by the slip recount (total = their sum).",
