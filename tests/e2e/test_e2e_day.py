@@ -64,7 +64,7 @@ HINDI = {
     "your PIN": "आपका पिन",
     "Postal approved by ro": "डाक मतपत्र ro द्वारा स्वीकृत",
     "Round {r} approved by ro": "चक्र {r} ro द्वारा स्वीकृत",
-    "Draw": "लॉटरी",
+    "Draw": "अभी कोई लॉटरी दर्ज नहीं",  # the VVPAT screen (the review queue may say "लॉटरी" too)
     "Station drawn 1": "निकाला गया मतदान केंद्र 1",
     "drawn by lot. F4": "लॉटरी से निकले। F4",
     "PS {s}: VVPAT slips": "मतदान केंद्र {s}: उम्मीदवारवार VVPAT पर्चियाँ",
@@ -72,7 +72,7 @@ HINDI = {
     "Close VVPAT verification": "VVPAT सत्यापन बंद करें",
     "VVPAT verification closed (": "VVPAT सत्यापन बंद (",  # not the dialog's "… बंद करें"
     "Result (Form 20)": "परिणाम (प्रपत्र 20)",
-    "Sign Form 20": "प्रपत्र 20 पर हस्ताक्षर",
+    "Sign Form 20": "ऊपर के अंक अंतिम हैं",  # the dialog (E117 also says "प्रपत्र 20 पर हस्ताक्षर")
     "Form 20 signed": "प्रपत्र 20 पर हस्ताक्षर (sha256",
     "Place of the declaration": "घोषणा का स्थान",
     "Place: {place}": "स्थान: {place}",
