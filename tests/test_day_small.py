@@ -95,7 +95,11 @@ async def test_after_form20_is_signed_correct_is_not_offered_and_refused_at_once
         assert "Correct" not in str(screen.query_one("Footer").render())
         await pilot.press("f4")
         await pilot.pause()
-        assert app.screen is screen  # no reason dialog, no PIN
+        assert app.screen is screen  # no reason dialog, no PIN: told at once why, and what stands
+        said = status_text(screen)
+        assert "Form 20 is signed" in said, said
+        assert "Form 20 is signed" in app.messages.entries[0].text
+        assert "recount" in app.messages.entries[0].text
         screen.action_correct()  # from anywhere else (a remapped key): refused at once
         await pilot.pause()
         assert app.screen is screen

@@ -21,6 +21,7 @@ from encore_tui.services import Actor, ro
 from encore_tui.services.demo import DEMO_ACCOUNTS, make_demo
 from encore_tui.store import open_store
 from tests.conftest import OPERATOR
+from tests.support.scans import png_bytes
 
 SIZE = (80, 24)
 
@@ -30,8 +31,10 @@ CODES = {
     "17C", "13A", "13B", "Form", "T", "P", "r", "ok", "KA", "ack", "id",
     "Enter", "Esc", "Tab", "Ctrl", "Shift", "Home", "End", "PgUp", "PgDn", "Del", "Backspace",
     "enter", "escape", "tab", "ctrl", "shift", "home", "end", "up", "down", "left", "right",
-    "backspace", "delete", "pageup", "pagedown", "q", "p", "esc",
+    "backspace", "delete", "pageup", "pagedown", "q", "p", "esc", "pgdn", "pgup",
+    "sha256", "ALL", "y", "n",  # "ALL": typed for a full recount; y/n: typed in a yes/no field
 }  # fmt: skip
+HASH = re.compile(r"^[0-9a-f]{8,64}$")  # a scan's sha256, shown in part
 # F5, E101, W201, T3, P1, and a single capital: an initial, or a code cut at a box's edge
 KEY = re.compile(r"^(?:[fF]\d{1,2}|[EW]\d{3}|[A-Z]\d+|\d+[A-Z]?|[A-Z])$")
 
@@ -53,9 +56,11 @@ def allowed_words(setup) -> set[str]:
         for word in re.findall(r"[A-Za-z]+", text):
             names |= {word[:n] for n in range(1, len(word) + 1)}  # names cut at a column edge
     screens = [dashboard.DashboardScreen, round_entry.RoundScreen, home.RoHomeScreen, review.RoReviewScreen]
-    from encore_tui.screens.blind import BlindEntryScreen
+    from encore_tui.screens.blind import BlindEntryScreen, BlindResultScreen
+    from encore_tui.screens.scans import ScansScreen, ScanViewer
 
-    for cls in (EncoreApp, TallyGrid, vvpat.VvpatScreen, result.ResultScreen, BlindEntryScreen, *screens):
+    more = (BlindEntryScreen, BlindResultScreen, ScansScreen, ScanViewer)
+    for cls in (EncoreApp, TallyGrid, vvpat.VvpatScreen, result.ResultScreen, *more, *screens):
         names |= {b.id for b in cls.BINDINGS if b.id}
     return names
 
@@ -68,9 +73,8 @@ def screen_text(app) -> str:
 
 def english(text: str, allowed: set[str]) -> list[str]:
     words = re.findall(r"(?<![0-9A-Za-z])[A-Za-z][A-Za-z0-9._]*", text)
-    return sorted(
-        {w.rstrip(".") for w in words if w.rstrip(".") not in allowed and not KEY.match(w.rstrip("."))}
-    )
+    words = [w.rstrip(".") for w in words]
+    return sorted({w for w in words if w not in allowed and not KEY.match(w) and not HASH.match(w)})
 
 
 @pytest.fixture
@@ -106,10 +110,30 @@ def bihar(tmp_path):
     set_lang("en")
 
 
+def bihar_scans(store):
+    """The scanner's folder, with one scan of the postal Form 13A in it."""
+    from pathlib import Path
+
+    folder = Path(store.engine.url.database).parent / "scans"
+    folder.mkdir(exist_ok=True)
+    (folder / "form13a-table1.png").write_bytes(png_bytes())
+    return folder
+
+
 async def collect(pilot, seen: dict[str, str], name: str) -> None:
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     seen[name] = screen_text(pilot.app)
+
+
+def queue_row(round_no: int):
+    """On the RO's review queue: the cursor to `round_no` (Enter then opens it)."""
+
+    def move(app) -> None:
+        table = app.screen.query_one("#queue")
+        table.move_cursor(row=[rk.value for rk in table.rows].index(str(round_no)))
+
+    return move
 
 
 def idle_lock(app) -> None:
@@ -143,10 +167,28 @@ WALK = [
     (("escape", "enter"), "RO review (postal)"),
     (("f1",), "RO review F1"),
     (("escape", "f10"), "RO review report"),
+    (("f10", "ctrl+o"), "scans"),
+    (("f2",), "scan: which form"),
+    (("enter",), "scan picker"),
+    (("enter",), "scan attached"),
+    (("enter",), "scan viewer"),
+    (("escape", "escape", "f2"), "PIN dialog"),
+    ((*"9999", "enter"), "wrong PIN"),
     (("escape",), None),
+    (queue_row(1), None),
+    (("enter",), "RO review (round 1)"),
+    (("f3",), "return form"),
+    (("escape", "f6"), "blind comparison"),
+    (("escape", "escape"), None),
     (("f3",), "VVPAT"),
-    (("escape",), None),
+    (("f2",), "VVPAT draw form"),
+    ((*"99", "enter", *"98", "enter", *"97", "enter", *"96", "enter", *"95", "enter"), None),
+    ((*"12", "enter", *"34", "enter"), "VVPAT draw refused"),
+    (("escape", "f3"), "Rule 56D form"),
+    (("escape", "escape"), None),
     (("f4",), "result"),
+    (("f2",), "recount form"),
+    (("escape", "f3"), "sign refused"),
     (idle_lock, "idle lock"),
 ]
 
@@ -154,7 +196,8 @@ WALK = [
 async def test_no_english_on_any_screen_in_hindi(bihar):
     store, ac_id, setup = bihar
     seen: dict[str, str] = {}
-    app = EncoreApp(store, Settings(lang="hi"))
+    store_dir = bihar_scans(store)
+    app = EncoreApp(store, Settings(lang="hi", scans_dir=str(store_dir)))
     async with app.run_test(size=SIZE) as pilot:
         for step, name in WALK:
             if callable(step):
@@ -184,10 +227,26 @@ async def test_no_english_on_any_screen_in_hindi(bihar):
         "VVPAT": "अभी कोई लॉटरी दर्ज नहीं",
         "result": "अभी घोषित नहीं हो सकता",
         "idle lock": "मिनट निष्क्रिय",
+        "scans": "स्कैन किए प्रपत्र 13A/13B",
+        "scan: which form": "किस प्रपत्र का स्कैन",
+        "scan picker": "form13a-table1.png",
+        "scan attached": "संलग्न",
+        "scan viewer": "पृष्ठ 1/1",
+        "PIN dialog": "पिन",
+        "wrong PIN": "सहेजा नहीं गया",
+        "return form": "टिप्पणी",
+        "blind comparison": "दोहरी प्रविष्टि",
+        "VVPAT draw form": "लॉटरी",
+        "VVPAT draw refused": "सत्यापन अंतिम EVM चक्र के बाद",
+        "recount form": "आवेदक",
+        "Rule 56D form": "नियम 56D आवेदन",
+        "sign refused": "प्रपत्र 20",
     }
     missed = {name: mark for name, mark in landmarks.items() if mark not in seen[name]}
-    assert not missed, missed
+    assert not missed, "\n".join(f"{name}: {mark!r} not on\n{seen[name]}" for name, mark in missed.items())
     allowed = allowed_words(setup)
+    # the scanner's folder and the scan's file name: paths, as the file system spells them
+    allowed |= set(re.findall(r"[A-Za-z][A-Za-z0-9._]*", f"{store_dir} form13a-table1.png"))
     found = {name: english(text, allowed) for name, text in seen.items()}
     found = {name: words for name, words in found.items() if words}
     report = {

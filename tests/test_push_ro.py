@@ -4,6 +4,8 @@ reference receiver under uvicorn, checked, stored once and shown on its board.""
 
 from __future__ import annotations
 
+import hashlib
+
 import httpx
 from sqlalchemy import update
 
@@ -43,6 +45,8 @@ def test_a_counting_day_reaches_central_once_with_the_declared_winner(store, tmp
     ro.approve(store, ac_id, 4, RO, RO_PIN)
     ro_vvpat.complete_vvpat(store, ac_id, RO)
     ro_result.sign_form20(store, ac_id, RO, RO_PIN)
+    f20_scan = PDF + b"Form 20 signed by the RO"
+    ro_result.attach_scan(store, ac_id, "form20", "form20-signed.pdf", f20_scan, RO)  # before declaring
     decl = ro_result.declare_result(store, ac_id, RO, RO_PIN, place="Counting Centre, Testpur")
     ro_result.attach_scan(store, ac_id, "form22", "form22-signed.pdf", PDF + b"signed by the RO", RO)
     votes = ro_result.result_status(store, ac_id).votes
@@ -54,8 +58,11 @@ def test_a_counting_day_reaches_central_once_with_the_declared_winner(store, tmp
         rep = relay.flush(force=True)
         assert rep.failed == [] and rep.left == 0, rep
         kinds = [k for _, k in central.messages()]
-        assert kinds == ["postal", "round", "round", "round", "round", "vvpat", "declaration", "declaration"]
-        assert states(store) == ["acked"] * 8
+        assert kinds == [
+            "postal", "round", "round", "round", "round", "vvpat", "document", "declaration", "document",
+            "declaration",
+        ]  # fmt: skip
+        assert states(store) == ["acked"] * 10
         # the VVPAT round went out as what it is: round 4 of kind vvpat (the plan has 3 rounds)
         r4 = httpx.get(f"{central.url}/v1/acs/{ac_no}/rounds/4").json()
         assert (
@@ -69,8 +76,15 @@ def test_a_counting_day_reaches_central_once_with_the_declared_winner(store, tmp
         assert res["declared"]["margin"] == decl.margin == votes[0] - votes[1]
         assert res["declared"]["place"] == "Counting Centre, Testpur" and res["declared"]["certificate"]
         assert res["cumulative"]["candidates"] == list(votes)
+        # the signed Form 20 and Form 22 are on file at central, by their sha256
+        f22_scan = PDF + b"signed by the RO"
+        assert res["signed_documents"] == {
+            "20": hashlib.sha256(f20_scan).hexdigest(),
+            "22": hashlib.sha256(f22_scan).hexdigest(),
+        }
         board = httpx.get(central.url + "/board").text
         assert "elected" in board and "certificate received" in board and "VVPAT round" in board
+        assert "Signed Form 20 on file" in board and "Signed Form 22 on file" in board
         # every round acknowledged is published locally; the journal still verifies
         d = services.dashboard(store, ac_id)
         assert all(d.rounds[r].status.value == "published" for r in (0, 1, 2, 3, 4))
@@ -80,10 +94,10 @@ def test_a_counting_day_reaches_central_once_with_the_declared_winner(store, tmp
         with store.write() as conn:
             conn.execute(update(outbox).values(state="queued", next_attempt_at=None))
         rep = relay.flush(force=True)
-        assert len(rep.acked) == 8 and rep.failed == []
-        assert len(central.messages()) == 8  # answered from the idempotency records: no duplicate
+        assert len(rep.acked) == 10 and rep.failed == []
+        assert len(central.messages()) == 10  # answered from the idempotency records: no duplicate
         again = httpx.get(f"{central.url}/v1/acs/{ac_no}").json()
-        assert again["declared"] == res["declared"] and len(again["received"]) == 8
+        assert again["declared"] == res["declared"] and len(again["received"]) == 10
         relay.close()
     finally:
         central.stop()
@@ -112,3 +126,34 @@ def test_central_checks_the_declarations_evm_and_postal_parts():
     )
     bad = msg.model_copy(update={"evm": wire.Tally.of(evm), "postal": wire.Tally.of(Totals((9, 5, 0), 0))})
     assert check_declaration(bad) == ["final is not evm + postal"]
+
+
+def test_central_takes_a_signed_form_21c_only_after_the_declaration():
+    """A signed document's message (kind `document`): Form 20 at any time once signed, Form 21C
+    and 22 only once central holds the declaration (the model's check, as the receiver runs it)."""
+    import datetime as dt
+
+    import pytest
+
+    from encore_tui.central import acmodel
+    from encore_tui.central.codes import Refusal
+    from tests.conftest import small_setup
+
+    setup = small_setup()
+    doc = wire.SignedDocument(
+        contest=wire.contest_of(setup, 3),
+        form="21C",
+        filename="form21c.pdf",
+        media_type="application/pdf",
+        size=10,
+        sha256="a" * 64,
+        attached_at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
+        attached_by="ro",
+        journal_hash="b" * 64,
+    )
+    with pytest.raises(Refusal) as exc:
+        acmodel.check(None, doc)
+    assert exc.value.code == "not_declared"
+    f20 = doc.model_copy(update={"form": "20"})
+    acmodel.check(None, f20)
+    assert acmodel.apply(None, f20, 1, "2026-12-01T10:00:00Z").documents == {"20": "a" * 64}

@@ -135,7 +135,8 @@ async def test_vvpat_draw_mismatch_recount_amend_kept_aside_round_and_close(coun
         st = ro_vvpat.vvpat_view(store, ac_id).stations[1]
         assert st.station == "3" and st.status is vvpat.StationStatus.MISMATCH
         assert st.count["c1"] == votes_of(store, ac_id, "3")["c1"] + 2
-        assert "MISMATCH" in text_of(screen, "#status") and "c1" in text_of(screen, "#status")
+        # the candidate by name (issue 16: not "c1")
+        assert "MISMATCH" in text_of(screen, "#status") and "CANDIDATE 1 " in text_of(screen, "#status")
         assert "E118" in str(table.get_row("3")[3])
         assert "E118" in summary(screen)
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from encore_tui.base.hindi import MORE, MORE_PATTERNS
+
 _LANG = "en"
 
 HI: dict[str, str] = {
@@ -101,7 +103,7 @@ HI: dict[str, str] = {
     "Postal sheet": "डाक शीट",
     "The round sheet as PDF (F8)": "चक्र की शीट PDF में (F8)",
     "The annex as PDF (F9)": "परिशिष्ट PDF में (F9)",
-    "Hand the round to the RO (F5)": "चक्र रिटर्निंग ऑफिसर को सौंपें (F5)",
+    "Hand the round to the RO (F5)": "चक्र निर्वाचन अधिकारी को सौंपें (F5)",
     "Scans: Form 13A/13B": "स्कैन: प्रपत्र 13क/13ख",
     "Attach or view the postal scans (Ctrl+O)": "डाक स्कैन जोड़ें या देखें (Ctrl+O)",
     "Scans: signed Form 20 / 21C / 22": "स्कैन: हस्ताक्षरित प्रपत्र 20 / 21ग / 22",
@@ -113,12 +115,12 @@ HI: dict[str, str] = {
     "prov.": "अनंतिम",
     "PROVISIONAL (not approved)": "अनंतिम (अनुमोदित नहीं)",
     "none attached (E116): Ctrl+O attaches them (the operator or the RO)": (
-        "कोई संलग्न नहीं (E116): Ctrl+O से संलग्न करें (ऑपरेटर या रिटर्निंग ऑफिसर)"
+        "कोई संलग्न नहीं (E116): Ctrl+O से संलग्न करें (ऑपरेटर या निर्वाचन अधिकारी)"
     ),
     "Enter: open the round · F7: Form 17C Part I · F1: help · Ctrl+P: commands": (
         "Enter: चक्र खोलें · F7: प्रपत्र 17ग भाग-I · F1: मदद · Ctrl+P: आदेश"
     ),
-    "{round} submitted to the RO.": "{round} रिटर्निंग ऑफिसर को जमा किया गया।",
+    "{round} submitted to the RO.": "{round} निर्वाचन अधिकारी को जमा किया गया।",
     "Enter: open {round}.": "Enter: {round} खोलें।",
     "close": "बंद करें",
     "Close": "बंद करें",
@@ -506,9 +508,9 @@ HI_PATTERNS: list[tuple[re.Pattern[str], str]] = [
         ),
         (r"^(\d+) blank: (.*)$", "{0} खाली: {1}"),
         (r"^total (\d+) > electors (\d+)$", "कुल {0} > मतदाता {1}"),
-        (r"^PS (\S+) is in no round$", "PS {0} किसी चक्र में नहीं है"),
-        (r"^PS (\S+) in rounds (\d+) and (\d+)$", "PS {0} चक्र {1} और {2} में"),
-        (r"^PS (\S+): no figures entered$", "PS {0}: कोई अंक दर्ज नहीं"),
+        (r"^PS (.+?) is in no round$", "PS {0} किसी चक्र में नहीं है"),
+        (r"^PS (.+?) in rounds (\d+) and (\d+)$", "PS {0} चक्र {1} और {2} में"),
+        (r"^PS (.+?): no figures entered$", "PS {0}: कोई अंक दर्ज नहीं"),
         (
             r"^round (\d+) is the last EVM round: the RO must approve the postal result first$",
             "चक्र {0} अंतिम EVM चक्र है: निर्वाचन अधिकारी पहले डाक परिणाम स्वीकृत करें",
@@ -524,13 +526,33 @@ HI_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+HI.update(MORE)
+HI_PATTERNS += [(re.compile(p), h) for p, h in MORE_PATTERNS]
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\s+·\s+|;\s+")
+
+
 def t_msg(text: str) -> str:
-    """A message in the current language: a label, or a message with figures in it."""
-    if _LANG != "hi":
+    """A message in the current language: a label, a message with figures in it (a pattern whose
+    parts are translated in turn: "Round 3" in it becomes "चक्र 3"), or sentences each of which
+    is one of those. A service's refusal reaches the screen this way (the status line, a form)."""
+    if _LANG != "hi" or not text:
         return text
+    return _hi(text)
+
+
+def _hi(text: str) -> str:
     if text in HI:
         return HI[text]
     for pattern, template in HI_PATTERNS:
-        if m := pattern.match(text):
-            return template.format(*m.groups())
+        if m := pattern.match(text):  # a group named raw…: a user name, kept as typed
+            raw = {i for name, i in pattern.groupindex.items() if name.startswith("raw")}
+            parts = [(g if i in raw else _hi(g)) if g else "" for i, g in enumerate(m.groups(), 1)]
+            return template.format(*parts)
+    seps = _SENTENCES.findall(text)
+    if seps:
+        parts = _SENTENCES.split(text)
+        out = [_hi(parts[0])]
+        for sep, part in zip(seps, parts[1:], strict=True):
+            out += [sep, _hi(part)]
+        return "".join(out)
     return text

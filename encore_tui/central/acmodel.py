@@ -102,6 +102,7 @@ class AcModel(BaseModel):
     recounts: list[RecountHeld] = Field(default_factory=list)  # Rule 63 recounts ordered
     received: list[Entry] = Field(default_factory=list)  # the newest RECENT messages only
     received_count: int = 0  # every message accepted: the model stays one size as history grows
+    documents: dict[str, str] = Field(default_factory=dict)  # "20"/"21C"/"22" → newest signed scan's sha256
     updated_at: str = ""
 
     def current(self, r: int) -> bool:
@@ -177,6 +178,12 @@ def check(model: AcModel | None, msg: wire.Message) -> None:
             f"{msg.contest.rounds_planned} rounds planned, but central holds round {done} already",
         )
     if isinstance(msg, wire.SetupAmendment):
+        return
+    if isinstance(msg, wire.SignedDocument):  # a signed scan on file: Form 21C/22 after the declaration
+        if msg.form != "20" and m.declaration is None:
+            raise Refusal(
+                "not_declared", f"the signed Form {msg.form} comes after AC {m.contest.ac} is declared"
+            )
         return
     if m.declaration is not None:
         if not isinstance(msg, wire.DeclarationResult):
@@ -341,6 +348,8 @@ def apply(model: AcModel | None, msg: wire.Message, msg_id: int, received_at: st
             received_at=received_at,
         )
         m.recounts = [*m.recounts, held]
+    elif isinstance(msg, wire.SignedDocument):
+        m.documents = {**m.documents, msg.form: msg.sha256}
     else:
         had_certificate = m.declaration is not None and m.declaration.certificate
         m.declaration = DeclarationHeld(

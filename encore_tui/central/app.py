@@ -348,7 +348,7 @@ def create_app(
             problems, round_no, correction = checks.check_postal(msg), 0, msg.correction
         elif isinstance(msg, wire.VvpatResult):
             problems, round_no, correction = checks.check_vvpat(msg), None, False
-        elif isinstance(msg, wire.SetupAmendment | wire.RecountOrder):
+        elif isinstance(msg, wire.SetupAmendment | wire.RecountOrder | wire.SignedDocument):
             problems, round_no, correction = [], None, False
         else:
             assert isinstance(msg, wire.DeclarationResult)

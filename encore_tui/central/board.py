@@ -90,6 +90,10 @@ def card(r: AcResults) -> str:
     lead_votes = indian(r.leading.votes) if r.leading else ""
     trail_votes = indian(r.trailing.votes) if r.trailing else ""
     fictional = " <em>(fictional)</em>" if r.fictional else ""
+    signed = "".join(
+        f'<p class="signed">Signed Form {html.escape(form)} on file (sha256 {sha[:12]}…)</p>'
+        for form, sha in r.signed_documents.items()
+    )
     updated = f"Updated {ist(r.updated_at)}" if r.updated_at else ""
     return f"""<section class="ac" id="ac{r.ac}">
 <h2><span class="no">AC {r.ac}</span> {html.escape(r.ac_name)}{fictional} {badge}</h2>
@@ -101,7 +105,7 @@ def card(r: AcResults) -> str:
 <dt>Round</dt><dd>{rounds}</dd>
 <dt>Status</dt><dd>{status}</dd>
 </dl>
-{amended}<p class="updated">{updated}</p>
+{amended}{signed}<p class="updated">{updated}</p>
 </section>"""
 
 

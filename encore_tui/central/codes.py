@@ -55,6 +55,7 @@ CODES: dict[str, tuple[int, str]] = {
     "declared_differently": (422, "the AC was already declared with another result"),
     "recount_round_missing": (409, "a recount of a round central does not hold yet: it waits for it"),
     "after_declaration": (422, "a round, correction, postal or VVPAT message after the declaration"),
+    "not_declared": (422, "a signed Form 21C or 22 before the result is declared"),
     # reading
     "no_such_ac": (404, "nothing has been received for this AC"),
     "no_such_round": (404, "nothing has been received for this round"),

@@ -84,6 +84,7 @@ class AcResults(BaseModel):
     setup_amendments: list[SetupNote] = []  # signed setup amendments, oldest first
     recounts: list[RecountNote] = []  # recounts (Rule 63) ordered, oldest first
     recounting: list[int] = []  # rounds whose recounted figures have not arrived yet
+    signed_documents: dict[str, str] = {}  # "20", "21C", "22": the sha256 of the signed scan on file
 
 
 def _standing(contest: wire.Contest, serial: int | None, votes: Sequence[int]) -> Standing | None:
@@ -167,4 +168,5 @@ def of_model(m: AcModel) -> AcResults:
             for rc in m.recounts
         ],
         recounting=recounting,
+        signed_documents=dict(sorted(m.documents.items())),
     )

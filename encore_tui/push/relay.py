@@ -48,6 +48,7 @@ PUBLISHES = {
     "declaration": False,
     "setup": False,
     "recount": False,
+    "document": False,
 }
 MAX_RETRY_AFTER = 3600.0
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from encore_tui import services
 from encore_tui.base.i18n import lang, t
@@ -24,16 +24,18 @@ from encore_tui.screens.common import (
     field_label,
     round_name,
     saved_time,
+    short_field,
     user_errors,
 )
 from encore_tui.screens.messages import not_saved
+from encore_tui.widgets.footer import FittingFooter
 from encore_tui.widgets.textual_compat import KeyFirst
 
 PURPOSE_NAME = {"spot": "Blind spot check", "double": "Double entry (blind second keying)"}
 
 
 def _fmt(v) -> str:
-    return "blank" if v is None else str(v)
+    return t("blank") if v is None else str(v)
 
 
 class FigureInput(KeyFirst, Input):
@@ -73,7 +75,7 @@ class BlindEntryScreen(SessionScreen):
         yield Static(id="detail", classes="detail")
         yield FigureInput(id="figure", placeholder=t("figure, then Enter"), compact=True)
         yield Static(id="status", classes="status")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#prompts", DataTable)
@@ -205,7 +207,7 @@ class BlindResultScreen(SessionScreen):
         yield Static(id="summary", classes="summary")
         yield DataTable(id="cells", cursor_type="row", zebra_stripes=False)
         yield Static(id="status", classes="status")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#cells", DataTable)
@@ -217,9 +219,9 @@ class BlindResultScreen(SessionScreen):
             ("Re-keyed", "rekeyed", 8),
             ("", "state", 10),
         ]:
-            table.add_column(label, key=key, width=width)
+            table.add_column(t(label) if label else "", key=key, width=width)
         self.query_one("#title", Static).update(
-            f"{PURPOSE_NAME[self.purpose]} · {round_name(self.round_no)} · side by side"
+            f"{t(PURPOSE_NAME[self.purpose])} · {round_name(self.round_no)} · {t('side by side')}"
         )
         self.reload()
         table.focus()
@@ -236,11 +238,11 @@ class BlindResultScreen(SessionScreen):
         keep = table.cursor_row
         table.clear()
         for i, c in enumerate(self.cells):
-            state = "DIFFERS" if c.differs else ("same" if c.keyed else "not keyed")
+            state = t("DIFFERS" if c.differs else ("same" if c.keyed else "not keyed"))
             table.add_row(
                 str(c.table_no),
                 c.station,
-                c.field,
+                short_field(c.field),
                 _fmt(c.entered),
                 _fmt(c.rekeyed) if c.keyed else "",
                 f"[bold red]{state}[/]" if c.differs else state,
@@ -256,7 +258,7 @@ class BlindResultScreen(SessionScreen):
             else ("no difference" if keyed == len(self.cells) else "waiting for the re-keying")
         )
         self.query_one("#summary", Static).update(
-            f"{keyed}/{len(self.cells)} re-keyed · {diffs} difference(s) · {hint}"
+            t("{k}/{n} re-keyed, {d} difference(s)", k=keyed, n=len(self.cells), d=diffs) + f" · {t(hint)}"
         )
 
     def _resolve(self, take: str) -> None:

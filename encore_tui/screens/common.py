@@ -183,7 +183,7 @@ def print_in_worker(screen, what: str, round_no: int | None, set_status) -> None
     `set_status(text, error)` shows the full path, or what went wrong and what to do."""
     app = screen.app
     store, ac_id, actor = screen.store, screen.ac_id, screen.actor  # the screen's session
-    name = DOCUMENT_NAMES.get(what, what.upper()).format(round=round_name(round_no or 0))
+    name = t(DOCUMENT_NAMES.get(what, what.upper()), round=round_name(round_no or 0))
     set_status(f"Printing {name}…", False)
 
     def work() -> None:
@@ -235,9 +235,17 @@ class StatusScreen(Screen):
 
         s = self.query_one("#status", Static)
         width = s.content_size.width or max(20, self.app.size.width - 2)
+        text = t_msg(text)  # a service's refusal in the UI language (base/hindi.py)
         self._show_status(status_line(self.app, text, error, width, self.STATUS_LINES), error)
 
     def _show_status(self, text: str, error: bool) -> None:
         s = self.query_one("#status", Static)
         s.update(Content(text))  # as written: a "[" in a message is not markup
         s.set_class(error, "error")
+
+
+def short_field(field: str) -> str:
+    """A cell's field in a narrow column: the candidate's ballot serial, NOTA, Total, Rejected."""
+    if field.startswith("c") and field[1:].isdigit():
+        return field[1:]
+    return {"nota": "NOTA", "total": t("Total"), "rejected": t("Rejected")}.get(field, field)

@@ -12,7 +12,7 @@ from functools import partial
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from encore_tui import services
 from encore_tui.base.i18n import t
@@ -26,6 +26,7 @@ from encore_tui.screens.common import (
     round_name,
     user_errors,
 )
+from encore_tui.widgets.footer import FittingFooter
 from encore_tui.widgets.textual_compat import KeyFirst, bindings_by_key
 
 STATUS_CLASS = {
@@ -153,7 +154,7 @@ class DashboardScreen(SessionScreen):
         yield Static(id="summary", classes="summary")
         yield RoundsTable(id="rounds", cursor_type="row", zebra_stripes=False)
         yield Static(id="status", classes="status")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#rounds", DataTable)

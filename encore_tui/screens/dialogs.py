@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from encore_tui.base.i18n import t
+from encore_tui.base.i18n import t, t_msg
 from encore_tui.domain.entries import KeptAsideReason
 
 
@@ -24,8 +24,8 @@ class MessageDialog(ModalScreen[bool]):
 
     def __init__(self, title: str, lines: list[str], confirm: bool = True, hint: str = "") -> None:
         super().__init__()
-        self.title_text, self.lines, self.confirm = title, lines, confirm
-        self.hint = hint or (
+        self.title_text, self.lines, self.confirm = t_msg(title), [t_msg(x) for x in lines], confirm
+        self.hint = t_msg(hint) or (
             f"Enter: {t('Confirm')} · Esc: {t('Cancel')}" if confirm else f"Enter / Esc: {t('Back')}"
         )
 
@@ -115,8 +115,9 @@ class TextDialog(ModalScreen["str | None"]):
         value: str = "",
     ) -> None:
         super().__init__()
-        self.title_text, self.prompt, self.lines = title, prompt, lines or []
-        self.password, self.required, self.value = password, required, value
+        self.title_text, self.prompt = t_msg(title), t_msg(prompt)
+        self.lines = [t_msg(x) for x in lines or []]
+        self.password, self.required, self.value = password, t_msg(required), value
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from encore_tui.domain import form17c as f17
 from encore_tui.domain.rounds import Action, may
@@ -18,6 +18,7 @@ from encore_tui.screens.common import saved_time, user_errors
 from encore_tui.screens.messages import not_saved
 from encore_tui.services import form17c as svc
 from encore_tui.services.errors import StaleEdit
+from encore_tui.widgets.footer import FittingFooter
 from encore_tui.widgets.form17c_grid import Form17CGrid
 from encore_tui.widgets.tally_grid import Refusal
 
@@ -42,7 +43,7 @@ class Form17CScreen(SessionScreen):
         yield Form17CGrid([s.number for s in ctx.setup.stations], id="f17grid")
         yield Static(id="detail", classes="detail", markup=False)
         yield Static(id="status", classes="status", markup=False)
-        yield Footer()
+        yield FittingFooter()
 
     def app_ctx(self):
         from encore_tui.services import load_context

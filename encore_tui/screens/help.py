@@ -47,7 +47,11 @@ def binding_lines(app, sections: list[tuple[str, list[Binding]]]) -> list[str]:
         if not bindings:
             continue
         lines.append(f"[b]{title}[/b]")
+        listed: set[str] = set()
         for b in bindings:
+            if b.id and b.id in listed:  # a second binding of one id (a refusal's key): once
+                continue
+            listed.add(b.id or "")
             text = t(b.tooltip or b.description)
             lines.append(
                 f"  {escape(f'{_keys_of(app, b):<10}')} {escape(pad(text, 36))} [dim]{b.id or ''}[/dim]"

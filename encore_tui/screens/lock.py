@@ -11,11 +11,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from encore_tui.base.i18n import t
 from encore_tui.screens.base import SessionScreen
 from encore_tui.screens.common import user_errors
+from encore_tui.widgets.footer import FittingFooter
 
 
 class LockScreen(SessionScreen):
@@ -44,7 +45,7 @@ class LockScreen(SessionScreen):
             yield Input(id="pin", password=True, placeholder=t("PIN"), compact=True)
             yield Static(t("Somebody else: F9 signs out (the session ends; saved figures stay saved)."))
             yield Static("", id="lock-error", classes="error")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.query_one("#pin", Input).focus()

@@ -35,11 +35,12 @@ class PrintDialog(ModalScreen["str | None"]):
         with Vertical(classes="dialog"):
             yield Static(t("Print"), classes="dialog-title")
             yield OptionList(
-                *[Option(f"{i}. {title}", id=w) for i, (w, title) in enumerate(self.documents.items(), 1)],
+                *[Option(f"{i}. {t(title)}", id=w) for i, (w, title) in enumerate(self.documents.items(), 1)],
                 id="documents",
             )
             yield Static(
-                f"↑↓ or 1-{len(self.documents)} · Enter: print · Esc: {t('Cancel')}", classes="dialog-hint"
+                t("↑↓ or 1-{n} · Enter: print · Esc: {cancel}", n=len(self.documents), cancel=t("Cancel")),
+                classes="dialog-hint",
             )
 
     def on_mount(self) -> None:

@@ -13,7 +13,7 @@ from dataclasses import replace
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from encore_tui import services
@@ -39,6 +39,7 @@ from encore_tui.screens.common import (
 from encore_tui.screens.messages import not_saved
 from encore_tui.screens.round_decisions import RoundDecisions
 from encore_tui.services.queries import postal_totals
+from encore_tui.widgets.footer import FittingFooter
 from encore_tui.widgets.tally_grid import Refusal, TallyGrid
 
 TOTALS_REREAD_AFTER = 1.5  # seconds without a save before the round is re-read from the store
@@ -123,7 +124,7 @@ class RoundScreen(RoundDecisions, SessionScreen):
         yield Static(id="detail", classes="detail", markup=False)
         yield Static(id="lead", classes="lead", markup=False)
         yield Static(id="status", classes="status", markup=False)
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         grid = self.grid

@@ -14,13 +14,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Input, OptionList, Static
+from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from encore_tui.base.i18n import t
+from encore_tui.base.i18n import t, t_msg
 from encore_tui.screens.base import SessionScreen
 from encore_tui.screens.common import local_time, user_errors
 from encore_tui.screens.messages import not_saved
+from encore_tui.widgets.footer import FittingFooter
 
 MAX_LISTED = 200  # files of the scanner's folder listed (newest first)
 
@@ -38,9 +39,11 @@ class PurposeDialog(ModalScreen["str | None"]):
         from encore_tui.services.ro_result import PURPOSES
 
         with Vertical(classes="dialog"):
-            yield Static("Attach a scan of which form?", classes="dialog-title")
-            yield OptionList(*[Option(PURPOSES[p], id=p) for p in self.purposes], id="purposes")
-            yield Static(f"↑↓ choose · Enter select · Esc: {t('Cancel')}", classes="dialog-hint")
+            yield Static(t("Attach a scan of which form?"), classes="dialog-title")
+            yield OptionList(*[Option(t(PURPOSES[p]), id=p) for p in self.purposes], id="purposes")
+            yield Static(
+                t("↑↓ choose · Enter select · Esc: {cancel}", cancel=t("Cancel")), classes="dialog-hint"
+            )
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
@@ -73,15 +76,21 @@ class ScanPicker(ModalScreen["str | None"]):
         with Vertical(classes="dialog"):
             yield Static(self.title_text, classes="dialog-title", markup=False)
             yield Static(
-                problem or (f"{self.folder} (newest first)" if files else f"{self.folder}: no scan yet."),
+                problem
+                or (
+                    t("{folder} (newest first)", folder=self.folder)
+                    if files
+                    else t("{folder}: no scan yet.", folder=self.folder)
+                ),
                 id="picker-where",
                 markup=False,
             )
             if files:
                 yield OptionList(*[Option(f.line, id=str(i)) for i, f in enumerate(files)], id="files")
-            yield Input(placeholder="or type the path of the scan", id="path")
+            yield Input(placeholder=t("or type the path of the scan"), id="path")
             yield Static(
-                f"↑↓ choose · Enter attach · Tab: type a path · Esc: {t('Cancel')}", classes="dialog-hint"
+                t("↑↓ choose · Enter attach · Tab: type a path · Esc: {cancel}", cancel=t("Cancel")),
+                classes="dialog-hint",
             )
 
     def on_mount(self) -> None:
@@ -95,7 +104,9 @@ class ScanPicker(ModalScreen["str | None"]):
     def _typed(self, event: Input.Submitted) -> None:
         text = event.value.strip()
         if not text:
-            self.query_one("#picker-where", Static).update("Type the path of the scan, or pick a file above.")
+            self.query_one("#picker-where", Static).update(
+                t("Type the path of the scan, or pick a file above.")
+            )
             return
         path = Path(text).expanduser()
         if not path.is_absolute():
@@ -121,13 +132,16 @@ def attach_from_folder(screen, purposes: tuple[str, ...], done) -> None:
         except user_errors() as exc:
             screen.set_status(not_saved(exc), True)
             return
-        screen.set_status(f"{info.label} {info.filename} attached · sha256 {info.sha256[:12]}… · journaled")
+        screen.set_status(
+            t("{form} {file} attached", form=t(info.label), file=info.filename)
+            + f" · sha256 {info.sha256[:12]}… · {t('journaled')}"
+        )
         done(info)
 
     def with_purpose(purpose: str | None) -> None:
         if not purpose:
             return
-        title = f"Attach the scanned {ro_result.PURPOSES[purpose]}"
+        title = t("Attach the scanned {form}", form=t(ro_result.PURPOSES[purpose]))
         app.push_screen(ScanPicker(title, app.settings.scans_folder), lambda p: attach(purpose, p))
 
     if len(purposes) == 1:
@@ -146,24 +160,26 @@ class ScansScreen(SessionScreen):
 
     def __init__(self, purposes: tuple[str, ...], title: str) -> None:
         super().__init__()
-        self.purposes, self.title_text = purposes, title
+        self.purposes, self.title_text = purposes, t_msg(title)
         self.items: list = []
 
     def compose(self) -> ComposeResult:
         yield Static(self.title_text, id="title", classes="title-bar", markup=False)
         yield DataTable(id="scans", cursor_type="row", zebra_stripes=False)
         yield Static(id="status", classes="status", markup=False)
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         for label, width in [("Form", 22), ("File", 20), ("Bytes", 8), ("sha256", 12), ("By", 6)]:
-            table.add_column(label, width=width)
+            table.add_column(t(label), width=width)
         self.reload()
         table.focus()
         where = self.app.settings.scans_folder
         self.set_status(
-            f"Enter: view · F2: attach from {where}" if self.items else f"F2: attach from {where}"
+            t("Enter: view · F2: attach from {where}", where=where)
+            if self.items
+            else t("F2: attach from {where}", where=where)
         )
 
     def reload(self) -> None:
@@ -177,9 +193,9 @@ class ScansScreen(SessionScreen):
         table = self.query_one(DataTable)
         table.clear()
         for a in self.items:
-            table.add_row(a.label, a.filename, str(a.size), a.sha256[:12], a.by, key=str(a.id))
+            table.add_row(t(a.label), a.filename, str(a.size), a.sha256[:12], a.by, key=str(a.id))
         if not self.items:
-            table.add_row("none yet", "F2 attaches one", "", "", "", key="none")
+            table.add_row(t("none yet"), t("F2 attaches one"), "", "", "", key="none")
 
     @on(DataTable.RowSelected, "#scans")
     def _view(self, event: DataTable.RowSelected) -> None:
@@ -217,10 +233,10 @@ class ScanViewer(SessionScreen):
         yield Static("…", id="title", classes="title-bar", markup=False)
         yield ScanPage(id="page")
         yield Static(id="status", classes="status", markup=False)
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
-        self.set_status("Reading the scan…")
+        self.set_status(t("Reading the scan…"))
         self.run_worker(self._load, thread=True, exclusive=True, group="scan")
 
     def _load(self) -> None:
@@ -246,19 +262,19 @@ class ScanViewer(SessionScreen):
         self.page = n
         i = self.info
         self.query_one("#title", Static).update(
-            f"{i.label} · {i.filename} · {t('page')} {n + 1}/{len(self.pages)} · sha256 {i.sha256[:12]}…"
+            f"{t(i.label)} · {i.filename} · {t('page')} {n + 1}/{len(self.pages)} · sha256 {i.sha256[:12]}…"
             f" · {i.by} {local_time(i.at)}"
         )
         self.query_one(ScanPage).show(self.pages[n])
-        more = "PgDn/PgUp: pages · " if len(self.pages) > 1 else ""
-        self.set_status(f"{more}Esc: back")
+        more = f"PgDn/PgUp: {t('pages')} · " if len(self.pages) > 1 else ""
+        self.set_status(f"{more}Esc: {t('Back')}")
 
     def action_page(self, step: int) -> None:
         if not self.pages:
             return
         n = self.page + step
         if not 0 <= n < len(self.pages):
-            self.set_status("That was the last page." if step > 0 else "This is the first page.")
+            self.set_status(t("That was the last page." if step > 0 else "This is the first page."))
             return
         self.show_page(n)
 

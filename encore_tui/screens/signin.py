@@ -10,11 +10,12 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from encore_tui.base.i18n import t
 from encore_tui.screens.common import localize_bindings, user_errors
+from encore_tui.widgets.footer import FittingFooter
 from encore_tui.widgets.textual_compat import KeyFirst
 
 
@@ -83,7 +84,7 @@ class SignInScreen(Screen):
                 lines = [t("Demo accounts") + ":"]
                 lines += [f"  {u:<10} PIN {p}   {r}" for u, r, p, _ in self.demo_accounts]
                 yield Static("\n".join(lines), id="demo-accounts")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.query_one("#username", Input).focus()

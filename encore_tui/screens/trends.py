@@ -6,13 +6,14 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from encore_tui import services
 from encore_tui.base.i18n import t
 from encore_tui.screens.base import Loaded, Session, SessionScreen
 from encore_tui.screens.common import name_of
 from encore_tui.widgets.cells import fit
+from encore_tui.widgets.footer import FittingFooter
 
 SPARK = "▁▂▃▄▅▆▇█"
 
@@ -54,7 +55,7 @@ class TrendsScreen(SessionScreen):
         with VerticalScroll(id="trends"):
             yield Static(id="votes")
             yield Static(id="leads")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.query_one("#title", Static).update(self.loading())

@@ -45,6 +45,7 @@ PURPOSES = {
     "form21c": "Form 21C (signed)",
     "form22": "Form 22 (signed certificate)",
 }
+SIGNED_FORMS = {"form20": "20", "form21c": "21C", "form22": "22"}  # pushed as `document`
 POSTAL_SCANS = ("form13a", "form13b")  # the operator's (postal round); the others are the RO's
 _MAGIC = [
     (b"%PDF-", "application/pdf"),
@@ -124,6 +125,25 @@ def attach_scan(
             "attachment.added",
             {"purpose": purpose, "filename": name, "sha256": sha, "size": len(content)},
         )
+        if purpose in SIGNED_FORMS:  # central is told the signed document is on file
+            n = conn.execute(
+                select(func.count()).where(att_t.c.ac_id == ac_id, att_t.c.purpose == purpose)
+            ).scalar_one()
+            doc = wire.SignedDocument(
+                contest=wire.contest_of(ctx.setup, ctx.last_round),
+                journal_seq=ev.seq,
+                revision=n,
+                form=SIGNED_FORMS[purpose],
+                filename=name,
+                media_type=media_type,
+                size=len(content),
+                sha256=sha,
+                attached_at=ts,
+                attached_by=actor.username,
+                journal_hash=ev.hash,
+            )
+            key = wire.round_key("document", ctx.setup.ac.number, None, n, ev.seq)
+            fx.push("document", doc.model_dump(mode="json"), key)
         if purpose == "form22":
             # the declaration again, now with the signed certificate: one more revision
             scans = conn.execute(

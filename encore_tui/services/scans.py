@@ -30,7 +30,7 @@ class ScanFile:
 
     @property
     def line(self) -> str:
-        at = dt.datetime.fromtimestamp(self.mtime).strftime("%d %b %H:%M:%S")
+        at = dt.datetime.fromtimestamp(self.mtime).strftime("%d.%m. %H:%M:%S")
         return f"{self.path.name[:36]:<36} {self.size:>9} B  {at}"  # fits the 80-column dialog
 
 

@@ -12,6 +12,8 @@ Message kinds (the outbox row's `kind` is the message's `kind`):
     postal       the postal-ballot result (round 0); `correction` says whether it corrects
     vvpat        the VVPAT slip counts (draw of lots, Rule 56D, kept-aside stations)
     declaration  the declaration of the result with the signed certificate scan attached
+    setup        a signed amendment of the contest (names, parties)
+    document     a signed Form 20 / 21C / 22 scan on file (its sha256, not the image)
 Adding a kind: see docs/push.md ("Adding a message kind").
 
 This module is pure (pydantic + domain only): the builders below turn domain objects into
@@ -322,7 +324,32 @@ class RecountOrder(Message):
     journal_hash: Sha256
 
 
-Message = RoundResult | PostalResult | VvpatResult | DeclarationResult | SetupAmendment | RecountOrder
+class SignedDocument(Message):
+    """A signed document's scan now on file at the counting centre: the signed Form 20, 21C or
+    22, by its sha256, size and who attached it (not the image: Form 22's image travels in the
+    declaration). Central shows that it is on file; revision n is the n-th scan of that form."""
+
+    kind: Literal["document"] = "document"
+    revision: Annotated[int, Field(ge=1, le=10_000)] = 1
+    form: Literal["20", "21C", "22"]
+    filename: Annotated[str, Field(min_length=1, max_length=200)]
+    media_type: Short
+    size: Annotated[int, Field(ge=1, le=100_000_000)]
+    sha256: Sha256
+    attached_at: datetime
+    attached_by: Short  # the RO's user name
+    journal_hash: Sha256  # the attachment.added event
+
+
+Message = (
+    RoundResult
+    | PostalResult
+    | VvpatResult
+    | DeclarationResult
+    | SetupAmendment
+    | RecountOrder
+    | SignedDocument
+)
 
 # kind → model: the one table the relay, the receiver and the docs agree on
 MODELS: dict[str, type[Message]] = {
@@ -333,6 +360,7 @@ MODELS: dict[str, type[Message]] = {
     "declaration": DeclarationResult,
     "setup": SetupAmendment,
     "recount": RecountOrder,
+    "document": SignedDocument,
 }
 
 # kind → where the relay POSTs it ({ac} is the AC number)
@@ -344,6 +372,7 @@ PATHS: dict[str, str] = {
     "declaration": "/v1/acs/{ac}/declaration",
     "setup": "/v1/acs/{ac}/setup",
     "recount": "/v1/acs/{ac}/recount",
+    "document": "/v1/acs/{ac}/documents",
 }
 
 

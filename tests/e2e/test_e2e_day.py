@@ -10,6 +10,8 @@ RO: VVPAT draw, the five slip counts, closed · RO: Form 20 signed, result decla
 21C, 21E and 22 printed (F8), the signed Form 22 and Form 20 scans attached.
 
 What the screens said is checked on the screen (capture-pane); what was decided, in the store.
+The same day is run in English and in Hindi (`--lang hi`): the steps are shared, and in Hindi
+each wait looks for the Hindi text (`HINDI`, written out here, not taken from the app's table).
 """
 
 from __future__ import annotations
@@ -36,6 +38,57 @@ from tests.support.tmux import Tmux
 pytestmark = pytest.mark.slow
 S = "day"
 
+# What the Hindi screens say where the English ones say the key (a template: {r}, {n}, {s}…)
+HINDI = {
+    "Type your user name": "अपना उपयोगकर्ता नाम लिखें",
+    "Type your PIN": "अपना पिन लिखें",
+    "Counting dashboard": "मतगणना डैशबोर्ड",
+    "Postal · draft": "डाक मतपत्र · प्रारूप",
+    "scanned Form 13A/13B": "स्कैन किए प्रपत्र 13A/13B",
+    "Attach a scan of which form?": "किस प्रपत्र का स्कैन जोड़ें?",
+    "form13a-bundle.pdf attached": "form13a-bundle.pdf संलग्न",
+    "page 1/1": "पृष्ठ 1/1",
+    "Attach  esc Back": "जोड़ें  esc वापस",
+    "Hand Postal to the RO?": "डाक मतपत्र निर्वाचन अधिकारी को सौंपें?",
+    "Postal submitted to the RO": "डाक मतपत्र निर्वाचन अधिकारी को जमा",
+    "Round {r}/{last}": "चक्र {r}/{last}",
+    "Hand Round {r} to the RO?": "चक्र {r} निर्वाचन अधिकारी को सौंपें?",
+    "Round {r} submitted to the RO": "चक्र {r} निर्वाचन अधिकारी को जमा",
+    "RO review": "निर्वाचन अधिकारी समीक्षा",
+    "Postal ·": "डाक मतपत्र ·",
+    "Round {r}/{last} ·": "चक्र {r}/{last} ·",
+    "Blind spot check": "बिना देखे जाँच",
+    "1/{n} · table": "1/{n} · टेबल",
+    "Keep entered": "दर्ज रखें",
+    "(Round 1 sheet, ": "(चक्र 1 की शीट, ",
+    "your PIN": "आपका पिन",
+    "Postal approved by ro": "डाक मतपत्र ro द्वारा स्वीकृत",
+    "Round {r} approved by ro": "चक्र {r} ro द्वारा स्वीकृत",
+    "Draw": "अभी कोई लॉटरी दर्ज नहीं",  # the VVPAT screen (the review queue may say "लॉटरी" too)
+    "Station drawn 1": "निकाला गया मतदान केंद्र 1",
+    "drawn by lot. F4": "लॉटरी से निकले। F4",
+    "PS {s}: VVPAT slips": "मतदान केंद्र {s}: उम्मीदवारवार VVPAT पर्चियाँ",
+    "PS {s}: match — the slips agree with the EVM": "मतदान केंद्र {s}: मेल — पर्चियाँ EVM से मेल खाती हैं",
+    "Close VVPAT verification": "VVPAT सत्यापन बंद करें",
+    "VVPAT verification closed (": "VVPAT सत्यापन बंद (",  # not the dialog's "… बंद करें"
+    "Result (Form 20)": "परिणाम (प्रपत्र 20)",
+    "Sign Form 20": "ऊपर के अंक अंतिम हैं",  # the dialog (E117 also says "प्रपत्र 20 पर हस्ताक्षर")
+    "Form 20 signed": "प्रपत्र 20 पर हस्ताक्षर (sha256",
+    "Place of the declaration": "घोषणा का स्थान",
+    "Place: {place}": "स्थान: {place}",
+    "DECLARED": "मतों से निर्वाचित",  # "घोषित" alone is on the declaration's own dialog
+    "Form 21E (return of election)": "प्रपत्र 21E (निर्वाचन की विवरणी)",
+    "({name}, ": "({name}, ",
+    "Form 20": "प्रपत्र 20",
+    "Form 21C": "प्रपत्र 21C",
+    "Form 21E": "प्रपत्र 21E",
+    "Form 22": "प्रपत्र 22",
+    "NOT printed": "नहीं छपा",
+    "Form 22 scan form22-signed.png attached": "प्रपत्र 22 स्कैन form22-signed.png संलग्न",
+    "signed Form 20 / 21C / 22": "हस्ताक्षरित प्रपत्र 20 / 21C / 22",
+    "form20-signed.png attached": "form20-signed.png संलग्न",
+}
+
 
 def scan_pdf(text: str) -> bytes:
     pdf = FPDF()
@@ -56,14 +109,19 @@ def wait_file(folder: Path, pattern: str, timeout: float = 60) -> Path:
 
 
 class Day:
-    def __init__(self, t: Tmux) -> None:
-        self.t = t
+    def __init__(self, t: Tmux, lang: str) -> None:
+        self.t, self.lang = t, lang
 
     def keys(self, *keys: str) -> None:
         self.t.keys(S, *keys)
 
-    def wait(self, needle: str, timeout: float = 60) -> str:
-        return self.t.wait_for(S, needle, timeout)
+    def say(self, text: str, **fields: object) -> str:
+        """What the screen says for `text` in the day's language (as the console draws it)."""
+        said = HINDI[text] if self.lang == "hi" else text
+        return to_console(said.format(**fields) if fields else said)
+
+    def wait(self, text: str, timeout: float = 60, **fields: object) -> str:
+        return self.t.wait_for(S, self.say(text, **fields), timeout)
 
     def sign_in(self, user: str, pin: str) -> None:
         self.wait("Type your user name")
@@ -76,7 +134,8 @@ class Day:
         self.wait("Type your user name")
 
 
-def test_the_whole_counting_day_is_done_in_the_app_at_80x24(tmp_path):
+@pytest.mark.parametrize("lang", ["en", "hi"])
+def test_the_whole_counting_day_is_done_in_the_app_at_80x24(tmp_path, lang):
     tmux = require_tool("tmux")
     require_tool("pdftoppm")
     home = tmp_path / "home"
@@ -97,9 +156,9 @@ def test_the_whole_counting_day_is_done_in_the_app_at_80x24(tmp_path):
     (scans / "form13a-bundle.pdf").write_bytes(scan_pdf("Form 13A declarations, postal table 1"))
 
     t = Tmux(tmux, home)
-    d = Day(t)
+    d = Day(t, lang)
     try:
-        t.start(S, db)
+        t.start(S, db, lang)
         # -- the operator: the postal round with its scan, then every round it may submit --------
         d.sign_in("operator", "1111")
         d.wait("Counting dashboard")
@@ -110,9 +169,9 @@ def test_the_whole_counting_day_is_done_in_the_app_at_80x24(tmp_path):
         d.keys("F2")
         d.wait("Attach a scan of which form?")
         d.keys("Enter")
-        d.wait("form13a-bundle.pdf")
+        t.wait_for(S, "form13a-bundle.pdf")
         d.keys("Enter")
-        screen = d.wait("attached")
+        screen = d.wait("form13a-bundle.pdf attached")
         d.keys("Enter")  # view it: drawn with half blocks
         screen = d.wait("page 1/1")
         assert "▀" in screen
@@ -127,11 +186,11 @@ def test_the_whole_counting_day_is_done_in_the_app_at_80x24(tmp_path):
 
         def submit(r: int) -> None:  # Enter opens the round the cursor is on: the next to submit
             d.keys("Enter")
-            d.wait(f"Round {r}/{last}")
+            d.wait("Round {r}/{last}", r=r, last=last)
             d.keys("F5")
-            d.wait(f"Hand Round {r} to the RO?")
+            d.wait("Hand Round {r} to the RO?", r=r)
             d.keys("Enter")
-            d.wait(f"Round {r} submitted to the RO")
+            d.wait("Round {r} submitted to the RO", r=r)
 
         for r in range(1, last - 1):  # rounds 28-29 wait for the postal approval (E108)
             submit(r)
@@ -143,24 +202,24 @@ def test_the_whole_counting_day_is_done_in_the_app_at_80x24(tmp_path):
 
         def approve(r: int) -> None:
             d.keys("Enter")
-            d.wait(f"{'Postal' if r == 0 else f'Round {r}/{last}'} ·")
+            d.wait("Postal ·" if r == 0 else "Round {r}/{last} ·", r=r, last=last)
             if 1 <= r <= 3:
                 d.keys("F5")
                 d.wait("Blind spot check")
                 sheet = ro.blind_sheet(store, ac_id, r, "spot", ro_user)
-                d.wait(f"1/{len(sheet.prompts)} · table")
+                d.wait("1/{n} · table", n=len(sheet.prompts))
                 for p in sheet.prompts:  # typed from the paper, in one burst
                     d.keys(str(imp.station_values[p.station][p.field]), "Enter")
                 d.wait("Keep entered")
                 d.keys("Escape")
-                d.wait(f"Round {r}/{last}")
+                d.wait("Round {r}/{last}", r=r, last=last)
             if r == 1:
                 d.keys("F8")  # the round sheet, from the review
-                d.wait("Saved ")
+                d.wait("(Round 1 sheet, ")
             d.keys("F2")
             d.wait("your PIN")
             d.keys("2222", "Enter")
-            d.wait(f"{'Postal' if r == 0 else f'Round {r}'} approved by ro")
+            d.wait("Postal approved by ro" if r == 0 else "Round {r} approved by ro", r=r)
 
         for r in range(0, last - 1):
             approve(r)
@@ -189,15 +248,15 @@ def test_the_whole_counting_day_is_done_in_the_app_at_80x24(tmp_path):
             if i:
                 d.keys("Down")
             d.keys("F4")
-            d.wait(f"PS {s}: VVPAT slips")
+            d.wait("PS {s}: VVPAT slips", s=s)
             official = imp.station_values[s]
             for f in [c.field for c in imp.setup.candidates] + ["nota"]:
                 d.keys(str(official[f]), "Enter")
-            d.wait(to_console(f"PS {s}: match — the slips agree with the EVM"))  # TERM=linux: — as -
+            d.wait("PS {s}: match — the slips agree with the EVM", s=s)  # TERM=linux: — as -
         d.keys("F8")
         d.wait("Close VVPAT verification")
         d.keys("Enter")
-        d.wait("VVPAT verification closed")
+        d.wait("VVPAT verification closed (")
         d.keys("Escape")
 
         # -- the result: Form 20 signed, declared, every form printed, the signed scans ------------
@@ -210,7 +269,7 @@ def test_the_whole_counting_day_is_done_in_the_app_at_80x24(tmp_path):
         d.keys("F5")
         d.wait("Place of the declaration")
         d.keys("Gummidipoondi counting centre", "Enter")
-        d.wait("Place: Gummidipoondi counting centre")
+        d.wait("Place: {place}", place="Gummidipoondi counting centre")
         d.keys("2222", "Enter")
         d.wait("DECLARED")
         prints = home / "prints"
@@ -220,12 +279,12 @@ def test_the_whole_counting_day_is_done_in_the_app_at_80x24(tmp_path):
             d.wait("Form 21E (return of election)")
             d.keys(str(n))
             wait_file(prints, f"*-{what}-*.pdf")
-            screen = d.wait(f"({name}, ")  # "Saved /…/ac1-form20-….pdf (Form 20, 32 pages)"
-            assert "NOT printed" not in screen
+            screen = d.wait("({name}, ", name=d.say(name))  # "Saved /…/ac1-form20-….pdf (Form 20, 32 pages)"
+            assert d.say("NOT printed") not in screen
         (scans / "form22-signed.png").write_bytes(png_bytes())
         os.utime(scans / "form22-signed.png")  # the newest file: the scanner just wrote it
         d.keys("F6")
-        d.wait("form22-signed.png")
+        t.wait_for(S, "form22-signed.png")
         d.keys("Enter")
         d.wait("Form 22 scan form22-signed.png attached")
         (scans / "form20-signed.png").write_bytes(png_bytes((0, 0, 0), (255, 255, 255)))
@@ -236,7 +295,7 @@ def test_the_whole_counting_day_is_done_in_the_app_at_80x24(tmp_path):
         d.keys("F2")
         d.wait("Attach a scan of which form?")
         d.keys("Enter")  # Form 20 (signed)
-        d.wait("form20-signed.png")
+        t.wait_for(S, "form20-signed.png")
         d.keys("Enter")  # the newest scan (a typed path works too: tests/test_day_scans.py)
         d.wait("form20-signed.png attached")
         t.keys(S, "C-q")

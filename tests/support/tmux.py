@@ -23,8 +23,11 @@ class Tmux:
             [self.tmux, "-L", self.socket, *args], check=True, capture_output=True, text=True
         ).stdout
 
-    def start(self, session: str, db) -> int:
-        cmd = f"cd {ROOT} && exec env ENCORE_HOME={self.home} TERM=linux {sys.executable} -m encore_tui --db {db}"
+    def start(self, session: str, db, lang: str = "en") -> int:
+        cmd = (
+            f"cd {ROOT} && exec env ENCORE_HOME={self.home} TERM=linux {sys.executable} -m encore_tui "
+            f"--db {db} --lang {lang}"
+        )
         self.run("new-session", "-d", "-s", session, "-x", "80", "-y", "24", cmd)
         return int(self.run("display-message", "-p", "-t", session, "#{pane_pid}").strip())
 
@@ -59,3 +62,12 @@ def sign_in(t: Tmux, s: str) -> None:
 def grid_row(screen: str, label: str) -> list[str]:
     (line,) = [ln for ln in screen.splitlines() if ln[:22].strip().startswith(label)]
     return line[22:].split()
+
+
+def start_in(t: Tmux, session: str, db, term: str, lang: str = "en") -> None:
+    """The app at 80×24 in tmux under `term` (xterm-256color, linux) and `lang`."""
+    cmd = (
+        f"cd {ROOT} && exec env -u COLORTERM ENCORE_HOME={t.home} TERM={term} "
+        f"{sys.executable} -m encore_tui --db {db} --lang {lang}"
+    )
+    t.run("new-session", "-d", "-s", session, "-x", "80", "-y", "24", cmd)

@@ -19,7 +19,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from encore_tui.base.i18n import t
+from encore_tui.base.i18n import t, t_msg
+from encore_tui.widgets.cells import fit
 from encore_tui.widgets.textual_compat import KeyFirst, input_key, queue_empty
 
 TEXT, NUMBER, YES_NO = "text", "number", "yes_no"
@@ -42,7 +43,7 @@ class FieldInput(KeyFirst, Input):
         restrict = {NUMBER: r"[0-9]*", YES_NO: r"[yYnN]?"}.get(field.kind)
         super().__init__(
             value=field.value,
-            placeholder=field.placeholder or {NUMBER: "0-9", YES_NO: "y/n"}.get(field.kind, "…"),
+            placeholder=t_msg(field.placeholder) or {NUMBER: "0-9", YES_NO: t("y/n")}.get(field.kind, "…"),
             restrict=restrict,
             max_length=9 if field.kind == NUMBER else 0,
             select_on_focus=False,  # what a burst typed here before the focus came stays (see key_first)
@@ -78,7 +79,7 @@ class FieldInput(KeyFirst, Input):
 
     def restricted(self) -> None:
         what = "type digits only" if self.field.kind == NUMBER else "type y (yes) or n (no)"
-        self.screen.query_one("#form-msg", Static).update(f"{self.field.label}: {what}.")
+        self.screen.query_one("#form-msg", Static).update(f"{t_msg(self.field.label)}: {t(what)}.")
 
 
 class FormDialog(ModalScreen["dict[str, object] | None"]):
@@ -99,8 +100,9 @@ class FormDialog(ModalScreen["dict[str, object] | None"]):
         self, title: str, fields: list[Field], lines: list[str] | None = None, message: str = ""
     ) -> None:
         super().__init__()
-        self.title_text, self.fields, self.lines = title, fields, lines or []
-        self.message = message  # why the answers were refused last time (the form opens again)
+        self.title_text, self.fields = t_msg(title), fields
+        self.lines = [t_msg(x) for x in lines or []]
+        self.message = t_msg(message)  # why the answers were refused last time (the form opens again)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -110,11 +112,15 @@ class FormDialog(ModalScreen["dict[str, object] | None"]):
             with VerticalScroll(classes="form-fields"):
                 for i, f in enumerate(self.fields):
                     with Horizontal(classes="form-row"):
-                        yield Static(f.label[:29], classes="form-label", markup=False)
+                        yield Static(fit(t_msg(f.label), 29), classes="form-label", markup=False)
                         yield FieldInput(f, id=f"f{i}")
             yield Static(self.message, id="form-msg", markup=False)
             yield Static(
-                f"Enter: next field (last: {t('Confirm')}) · Tab/Shift+Tab · Esc: {t('Cancel')}",
+                t(
+                    "Enter: next field (last: {ok}) · Tab/Shift+Tab · Esc: {cancel}",
+                    ok=t("Confirm"),
+                    cancel=t("Cancel"),
+                ),
                 classes="dialog-hint",
             )
 
@@ -140,7 +146,7 @@ class FormDialog(ModalScreen["dict[str, object] | None"]):
             raw = inp.value.strip()
             if not raw:
                 if f.required:
-                    self.query_one("#form-msg", Static).update(f"{f.label}: nothing typed.")
+                    self.query_one("#form-msg", Static).update(f"{t_msg(f.label)}: {t('nothing typed.')}")
                     self.active = i
                     inp.focus()
                     return

@@ -11,7 +11,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from encore_tui import services
 from encore_tui.base.i18n import t, t_msg
@@ -25,6 +25,7 @@ from encore_tui.screens.common import (
     round_name,
 )
 from encore_tui.screens.dashboard import STATUS_CLASS
+from encore_tui.widgets.footer import FittingFooter
 
 
 def blind_text(spot: str, double: str) -> str:
@@ -76,7 +77,7 @@ class RoHomeScreen(SessionScreen):
         yield DataTable(id="queue", cursor_type="row", zebra_stripes=False)
         yield Static(id="detail", classes="detail")
         yield Static(id="status", classes="status")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#queue", DataTable)

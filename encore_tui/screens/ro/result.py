@@ -8,9 +8,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
-from encore_tui.base.i18n import t
+from encore_tui.base.i18n import t, t_msg
 from encore_tui.domain import checks as ck
 from encore_tui.domain.rounds import Action, may
 from encore_tui.domain.tally import lead
@@ -28,6 +28,7 @@ from encore_tui.screens.ro.forms import NUMBER, YES_NO, Field, FormDialog
 from encore_tui.screens.scans import attach_from_folder
 from encore_tui.services import ro_result
 from encore_tui.widgets.cells import fit
+from encore_tui.widgets.footer import FittingFooter
 
 
 def num(v: object) -> Text:
@@ -79,7 +80,7 @@ class ResultScreen(RoDecisionScreen):
         yield DataTable(id="res-table", cursor_type="row", zebra_stripes=False)
         yield Static(id="res-summary")
         yield Static(id="status")
-        yield Footer(compact=True)
+        yield FittingFooter(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#res-table", DataTable)
@@ -97,9 +98,23 @@ class ResultScreen(RoDecisionScreen):
         self.action_refresh()
         table.focus()
 
+    def footer_spare(self) -> tuple[str, ...]:
+        """Keys the footer leaves out first (widgets/footer.py) while they have nothing to do
+        (they still answer with the reason, and F1 lists them): the tie lot without a tie,
+        the recount and the sign-off once Form 20 is signed, the declaration once made."""
+        st = self.status
+        if st is None:
+            return ()
+        spare = ["result.back"]
+        spare += [] if st.tied and not st.tie_lot else ["result.tie_lot"]
+        spare += ["result.recount", "result.sign"] if st.form20_signed else []
+        spare += ["result.declare"] if st.declaration else ["result.form22"]
+        return tuple(spare)
+
     def show(self, value: tuple) -> None:
         st, scans = value
         self.status = st
+        self.refresh_bindings()  # the footer's spare keys follow the state
         setup, actor = self.setup, self.actor
         ro = "" if may(actor.role, Action.DECLARE) else f" · {t('read-only')}"
         self.query_one("#title", Static).update(
@@ -197,7 +212,7 @@ class ResultScreen(RoDecisionScreen):
                     )
             else:
                 lines.append(f"[b]{t('Ready to declare')}[/b]: F5.")
-        self.query_one("#res-summary", Static).update("\n".join(lines))
+        self.query_one("#res-summary", Static).update("\n".join(map(t_msg, lines)))
 
     # -- decisions -------------------------------------------------------------------------------
     def _declared(self) -> bool:

@@ -12,7 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import ContentSwitcher, Footer, Static
+from textual.widgets import ContentSwitcher, Static
 
 from encore_tui import services
 from encore_tui.base.i18n import t
@@ -39,7 +39,13 @@ from encore_tui.screens.ro.review_text import (
     blind_summary,
     report_lines,
 )
+from encore_tui.widgets.footer import FittingFooter
 from encore_tui.widgets.tally_grid import TallyGrid
+
+FORM20_SIGNED = (
+    "Form 20 is signed: no round can be corrected any more (Rule 63). A recount (F2 on the result "
+    "screen) was possible only before the sign-off; the declared result now stands."
+)
 
 
 class RoReviewScreen(SessionScreen):
@@ -49,6 +55,9 @@ class RoReviewScreen(SessionScreen):
             "f3", "return_round", "Return", id="review.return", tooltip="Return to the operator with a remark"
         ),
         Binding("f4", "correct", "Correct", id="review.correct", tooltip="Correct an approved round (PIN)"),
+        # once Form 20 is signed the key above is hidden; this one (same id, so a remapped key
+        # moves both) tells the RO at once why, before any reason or PIN is asked
+        Binding("f4", "correct_closed", "Correct", id="review.correct", show=False),
         Binding("f5", "spot", "Spot", id="review.spot", tooltip="Blind spot check (draw, re-key)"),
         Binding("f6", "double", "Double", id="review.double", tooltip="Double entry (open / compare)"),
         Binding("f7", "edit", "Edit", id="review.edit", tooltip="Type a correction's figures"),
@@ -94,7 +103,7 @@ class RoReviewScreen(SessionScreen):
                 yield Static(id="report-text", markup=False)
         yield Static(id="facts", classes="summary")
         yield Static(id="status", classes="status")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.show(self.rv)
@@ -204,6 +213,7 @@ class RoReviewScreen(SessionScreen):
             "approve": status in AWAITING_RO,
             "return_round": status is RoundStatus.SUBMITTED,
             "correct": status in CORRECTABLE and not self.form20_signed,
+            "correct_closed": self.form20_signed,
             "spot": evm and (status is RoundStatus.SUBMITTED or self.rv.spot is not None),
             "double": evm and (status is RoundStatus.SUBMITTED or self.rv.double is not None),
             "edit": status is RoundStatus.CORRECTION,
@@ -315,6 +325,9 @@ class RoReviewScreen(SessionScreen):
             given,
         )
 
+    def action_correct_closed(self) -> None:
+        self.set_status(t(FORM20_SIGNED), True)
+
     def action_correct(self) -> None:
         if self._refuse(Action.CORRECT, "correct a round"):
             return
@@ -325,7 +338,7 @@ class RoReviewScreen(SessionScreen):
             )
             return
         if self.form20_signed:
-            self.set_status("Form 20 is signed: no round can be corrected any more (Rule 63).", True)
+            self.action_correct_closed()
             return
 
         def with_pin(reason: str, pin: str | None) -> None:

@@ -10,10 +10,10 @@ from dataclasses import replace
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from encore_tui import services
-from encore_tui.base.i18n import t
+from encore_tui.base.i18n import t, t_msg
 from encore_tui.domain import vvpat
 from encore_tui.domain.rounds import Action, RoundStatus, may
 from encore_tui.screens.base import Session
@@ -22,6 +22,7 @@ from encore_tui.screens.common import (
     field_label,
     local_time,
     name_of,
+    short_field,
     user_errors,
 )
 from encore_tui.screens.dialogs import MessageDialog
@@ -29,6 +30,8 @@ from encore_tui.screens.messages import not_saved
 from encore_tui.screens.ro.decision_screen import RoDecisionScreen
 from encore_tui.screens.ro.forms import NUMBER, YES_NO, Field, FormDialog
 from encore_tui.services import ro_vvpat
+from encore_tui.widgets.cells import fit
+from encore_tui.widgets.footer import FittingFooter
 
 MARK = {
     vvpat.StationStatus.PENDING: ("E119", "bold yellow"),
@@ -53,8 +56,14 @@ def _rounds(rounds: list[int]) -> str:
     return ", ".join(map(str, rounds))
 
 
-def _diffs(s: vvpat.VvpatStation) -> str:
-    return " ".join(f"{d.field} {d.evm}→{d.slips} ({d.delta:+d})" for d in s.differences)
+def _diffs(s: vvpat.VvpatStation, setup=None) -> str:
+    """EVM → slips per differing field: by candidate name (`setup` given: a message) or by ballot
+    serial ("#1", for the 34-cell column)."""
+
+    def name(f: str) -> str:
+        return field_label(setup, f) if setup is not None else f"#{short_field(f)}"
+
+    return " ".join(f"{name(d.field)} {d.evm}→{d.slips} ({d.delta:+d})" for d in s.differences)
 
 
 class VvpatScreen(RoDecisionScreen):
@@ -89,7 +98,7 @@ class VvpatScreen(RoDecisionScreen):
         yield DataTable(id="vv-stations", cursor_type="row", zebra_stripes=False)
         yield Static(id="vv-detail")
         yield Static(id="status")
-        yield Footer(compact=True)
+        yield FittingFooter(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#vv-stations", DataTable)
@@ -110,8 +119,24 @@ class VvpatScreen(RoDecisionScreen):
     def read(session: Session) -> ro_vvpat.VvpatView:
         return ro_vvpat.vvpat_view(session.store, session.ac_id)
 
+    def footer_spare(self) -> tuple[str, ...]:
+        """Keys the footer leaves out first (widgets/footer.py) while they have nothing to do
+        (they still answer, and F1 lists them): the draw once recorded, the recount and the
+        amendment while no station needs them, the kept-aside round while there is none."""
+        v = self.view
+        if v is None:
+            return ()
+        status = {s.status for s in v.stations}
+        spare = ["vvpat.back"]
+        spare += ["vvpat.draw"] if v.draw else []
+        spare += [] if vvpat.StationStatus.MISMATCH in status else ["vvpat.recount"]
+        spare += [] if vvpat.StationStatus.SLIP_PREVAILS in status else ["vvpat.amend"]
+        spare += [] if v.kept_aside or v.vvpat_round else ["vvpat.open_round"]
+        return tuple(spare)
+
     def show(self, v) -> None:
         self.view = v
+        self.refresh_bindings()  # the footer's spare keys follow the state
         setup, actor = self.setup, self.actor
         ro = "" if may(actor.role, Action.VVPAT) else f" · {t('read-only')}"
         self.query_one("#title", Static).update(
@@ -147,7 +172,7 @@ class VvpatScreen(RoDecisionScreen):
             lines.append(f"[b]{t('Before closing:')}[/b] {first}{more}")
         else:
             lines.append(t("Every station agrees: F8 closes the verification."))
-        self.query_one("#vv-summary", Static).update("\n".join(lines))
+        self.query_one("#vv-summary", Static).update("\n".join(map(t_msg, lines)))
 
         table = self.query_one("#vv-stations", DataTable)
         keep = table.cursor_row
@@ -156,8 +181,8 @@ class VvpatScreen(RoDecisionScreen):
             mark, style = MARK[s.status]
             table.add_row(
                 s.station,
-                s.why,
-                s.status.label,
+                t(s.why),
+                t(s.status.label),
                 f"[{style}]{mark}[/]",
                 _diffs(s)[:34],
                 key=s.station,
@@ -191,7 +216,7 @@ class VvpatScreen(RoDecisionScreen):
         step = NEXT_STEP.get(s.status)
         text += f" · {step}" if step else ""
         text += " · Enter: every figure"
-        detail.update(text)
+        detail.update(t_msg(text))
 
     @on(DataTable.RowSelected, "#vv-stations")
     def _compare(self, _event) -> None:
@@ -199,14 +224,14 @@ class VvpatScreen(RoDecisionScreen):
         if s is None:
             return
         setup = self.setup
-        lines = [f"{'':26} {'EVM':>7} {'slips':>7} {'recount':>7}"]
+        lines = [f"{'':26} {'EVM':>7} {fit(t('slips'), 7, '>')} {fit(t('recount'), 7, '>')}"]
         for f in vvpat.slip_fields(len(setup.candidates)):
             c = "" if s.count is None else str(s.count.get(f, 0))
             r = "" if s.recount is None else str(s.recount.get(f, 0))
             final = s.final
             mark = "  ≠" if final is not None and final.get(f, 0) != s.evm.get(f, 0) else ""
             lines.append(f"{field_label(setup, f)[:26]:26} {s.evm.get(f, 0):>7} {c:>7} {r:>7}{mark}")
-        lines.append(f"Status: {s.status.label} ({s.why})")
+        lines.append(f"{t('Status')}: {t(s.status.label)} ({t(s.why)})")
         self.app.push_screen(MessageDialog(f"PS {s.station}: EVM and VVPAT slips", lines, confirm=False))
 
     # -- decisions -------------------------------------------------------------------------------
@@ -325,7 +350,7 @@ class VvpatScreen(RoDecisionScreen):
             if st.differences:
                 nxt = "F6: amend from the slip count" if recount else "F5: recount the slips"
                 self.set_status(
-                    f"PS {st.station}: {st.status.label.upper()} — {_diffs(st)}. {nxt}.", error=True
+                    f"PS {st.station}: {st.status.label.upper()} — {_diffs(st, setup)}. {nxt}.", error=True
                 )
             else:
                 self.set_status(f"PS {st.station}: {st.status.label} — the slips agree with the EVM.")
@@ -351,7 +376,7 @@ class VvpatScreen(RoDecisionScreen):
         r = ctx.plan.locate(s.station).round_no
         later = list(range(r + 1, ctx.last_round + 1))
         lines = [
-            f"The difference remained after the recount: {_diffs(s)}.",
+            f"The difference remained after the recount: {_diffs(s, self.setup)}.",
             "",
             f"This opens round {r} for correction (a new revision, printed on its annex) and "
             f"replaces PS {s.station}'s figures by the slip recount (total = their sum).",
