@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from encore_tui.domain.entries import TableEntry  # noqa: E402
 from encore_tui.domain.tally import Totals, entry_totals, sum_totals  # noqa: E402
+from encore_tui.wire import build as wire_build  # noqa: E402
 from encore_tui.wire import keys, signing  # noqa: E402
 from encore_tui.wire import messages as wire  # noqa: E402
 
@@ -60,7 +61,7 @@ def messages_for(ac: int, rounds: int, rng: random.Random) -> list[wire.RoundRes
             contest=contest,
             round=r,
             revision=1,
-            tables=[wire.table_result(e, N_CAND) for e in entries],
+            tables=[wire_build.table_result(e, N_CAND) for e in entries],
             this_round=wire.Tally.of(this),
             brought_forward=wire.Tally.of(brought),
             cumulative=wire.Tally.of(brought + this),

@@ -16,6 +16,7 @@ from encore_tui import services
 from encore_tui.domain.tally import lead
 from encore_tui.push import queue
 from encore_tui.store import open_store
+from encore_tui.wire import build as wire_build
 from encore_tui.wire import keys, signing
 from encore_tui.wire import messages as wire
 from tests.conftest import ROOT
@@ -207,7 +208,7 @@ def test_vvpat_and_declaration_with_certificate(world):
     from encore_tui.domain.declaration import Declaration
 
     votes = final_round.cumulative.candidates
-    decl = wire.declaration_result(
+    decl = wire_build.declaration_result(
         setup_of(contest),
         contest.rounds_planned,
         Declaration(
@@ -319,7 +320,7 @@ def test_a_tie_needs_the_draw_of_lots_and_its_one_extra_vote():
             winner_serial=2, winner_votes=500, runner_up_serial=1, margin=margin, declared_at=now, ro_name="RO",
             tie_lot=lot,
         )  # fmt: skip
-        return wire.declaration_result(setup, 3, d, final, cert, "c" * 64)
+        return wire_build.declaration_result(setup, 3, d, final, cert, "c" * 64)
 
     assert "draw of lots (tie_lot) is required" in check_declaration(decl(None, 0))[0]
     lot = TieLot(tied_serials=(1, 2), drawn_serial=2, drawn_by="RO", witnesses="agents, observer", at=now)

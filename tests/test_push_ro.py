@@ -13,6 +13,7 @@ from encore_tui import services
 from encore_tui.domain.entries import KeptAsideReason
 from encore_tui.services import ro, ro_result, ro_vvpat
 from encore_tui.store.models import outbox
+from encore_tui.wire import build as wire_build
 from encore_tui.wire import keys
 from encore_tui.wire import messages as wire
 from tests.conftest import OPERATOR, RO
@@ -114,7 +115,7 @@ def test_central_checks_the_declarations_evm_and_postal_parts():
         winner_serial=1, winner_votes=300, runner_up_serial=2, margin=100, declared_at="2026-12-01T10:00:00Z",
         ro_name="RO",
     )  # fmt: skip
-    msg = wire.declaration_result(setup, 3, d, final, None, "c" * 64)
+    msg = wire_build.declaration_result(setup, 3, d, final, None, "c" * 64)
     assert msg.certificate is None and msg.form == "21C"
     from encore_tui.central.checks import check_declaration
 
@@ -141,7 +142,7 @@ def test_central_takes_a_signed_form_21c_only_after_the_declaration():
 
     setup = small_setup()
     doc = wire.SignedDocument(
-        contest=wire.contest_of(setup, 3),
+        contest=wire_build.contest_of(setup, 3),
         form="21C",
         filename="form21c.pdf",
         media_type="application/pdf",

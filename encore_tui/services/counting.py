@@ -35,6 +35,7 @@ from encore_tui.store.models import outbox as outbox_t
 from encore_tui.store.models import round_ as round_t
 from encore_tui.store.models import table_state as ts_t
 from encore_tui.store.models import ui_state as ui_t
+from encore_tui.wire import build as wire_build
 from encore_tui.wire import messages as wire
 
 log = logging.getLogger("encore.services")
@@ -167,7 +168,7 @@ def amend_central_setup(
     if tx.conn.execute(select(outbox_t.c.id).where(outbox_t.c.ac_id == ctx.ac_id)).first() is None:
         return False
     msg = wire.SetupAmendment(
-        contest=wire.contest_of(setup, rounds_planned),
+        contest=wire_build.contest_of(setup, rounds_planned),
         revision=version,
         reason=reason,
         approval=wire.Approval(by=tx.actor.username, name=tx.actor.label, at=tx.ts),

@@ -30,6 +30,7 @@ from encore_tui.store import journal
 from encore_tui.store.engine import Store
 from encore_tui.store.models import round_ as round_t
 from encore_tui.store.models import round_revision as rev_t
+from encore_tui.wire import build as wire_build
 from encore_tui.wire import messages as wire
 
 log = logging.getLogger("encore.services")
@@ -279,7 +280,7 @@ def _round_message(
     approval = wire.Approval(by=actor.username, name=actor.label, at=ts)
     this = sum_totals((entry_totals(e, n) for e in entries), n)
     if round_no == POSTAL_ROUND:
-        return wire.postal_result(
+        return wire_build.postal_result(
             ctx.setup,
             ctx.last_round,
             revision,
@@ -308,7 +309,7 @@ def _round_message(
     brought = tallies[-1].cumulative if tallies else (postal or Totals.zero(n))
     # the final VVPAT round of kept-aside stations (N+1) is pushed as what it is
     round_kind = "vvpat" if round_no > ctx.last_round else "evm"
-    return wire.round_result(
+    return wire_build.round_result(
         ctx.setup, ctx.last_round, round_no, revision, entries, this, brought, postal, approval,
         digest, approval_event.hash, correction_reason, round_kind, journal_seq=approval_event.seq,
     )  # fmt: skip

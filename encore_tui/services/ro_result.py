@@ -35,6 +35,7 @@ from encore_tui.store import journal
 from encore_tui.store.engine import Store
 from encore_tui.store.models import attachment as att_t
 from encore_tui.store.models import ro_record as rec_t
+from encore_tui.wire import build as wire_build
 from encore_tui.wire import messages as wire
 
 MAX_SCAN_BYTES = 25 * 1024 * 1024
@@ -130,7 +131,7 @@ def attach_scan(
                 select(func.count()).where(att_t.c.ac_id == ac_id, att_t.c.purpose == purpose)
             ).scalar_one()
             doc = wire.SignedDocument(
-                contest=wire.contest_of(ctx.setup, ctx.last_round),
+                contest=wire_build.contest_of(ctx.setup, ctx.last_round),
                 journal_seq=ev.seq,
                 revision=n,
                 form=SIGNED_FORMS[purpose],
@@ -299,7 +300,7 @@ def record_recount(
         )
         if rounds:  # central marks the AC "recount" until the recounted figures arrive
             msg = wire.RecountOrder(
-                contest=wire.contest_of(ctx.setup, ctx.last_round),
+                contest=wire_build.contest_of(ctx.setup, ctx.last_round),
                 revision=n,
                 applicant=applicant.strip(),
                 full=stations is None,
@@ -527,7 +528,7 @@ def _declaration_message(
         f20 = form20_in(conn, ctx)
     if signed is None:
         signed = get_record(conn, ctx.ac_id, SIGNED) or {}
-    return wire.declaration_result(
+    return wire_build.declaration_result(
         ctx.setup,
         ctx.last_round,
         decl,

@@ -24,6 +24,7 @@ from encore_tui.store.engine import Store
 from encore_tui.store.models import ac as ac_t
 from encore_tui.store.models import ro_record as rec_t
 from encore_tui.store.models import vvpat_count as vv_t
+from encore_tui.wire import build as wire_build
 from encore_tui.wire import messages as wire
 
 DRAW, COMPLETED, ROUND = "vvpat_draw", "vvpat_completed", "vvpat_round"
@@ -348,10 +349,16 @@ def _vvpat_message(
     for s in stations:
         evm_values = amended[f"vvpat_amended:{s.station}"]["before"] if s.amended else counted[s.station]
         slot = ctx.plan.locate(s.station)
-        evm = wire.table_result(TableEntry(slot.round_no, slot.table_no, s.station, dict(evm_values)), n)
+        evm = wire_build.table_result(
+            TableEntry(slot.round_no, slot.table_no, s.station, dict(evm_values)), n
+        )
         final = s.recount if s.recount is not None else s.count
-        slips = wire.slip_table(s.station, dict(final or {}), n, slot.table_no)
-        first = wire.slip_table(s.station, dict(s.count), n, slot.table_no) if s.recount is not None else None
+        slips = wire_build.slip_table(s.station, dict(final or {}), n, slot.table_no)
+        first = (
+            wire_build.slip_table(s.station, dict(s.count), n, slot.table_no)
+            if s.recount is not None
+            else None
+        )
         out.append(
             wire.VvpatStation(
                 station=s.station,
@@ -368,7 +375,7 @@ def _vvpat_message(
         select(rec_t.c.updated_at).where(rec_t.c.ac_id == ctx.ac_id, rec_t.c.key == DRAW)
     ).scalar()
     f20 = form20_in(conn, ctx)
-    return wire.vvpat_result(
+    return wire_build.vvpat_result(
         ctx.setup,
         ctx.last_round,
         draw,

@@ -12,6 +12,7 @@ import httpx
 
 from encore_tui.domain.entries import TableEntry
 from encore_tui.domain.tally import Totals, entry_totals, lead, sum_totals
+from encore_tui.wire import build as wire_build
 from encore_tui.wire import messages as wire
 from encore_tui.wire import signing
 from tests.support.receiver import CentralServer
@@ -100,7 +101,7 @@ def build(ac: int, seed: int = 1) -> tuple[wire.PostalResult, list[wire.RoundRes
     postal = wire.PostalResult(
         contest=c,
         revision=1,
-        tables=[wire.table_result(e, N) for e in p_entries],
+        tables=[wire_build.table_result(e, N) for e in p_entries],
         totals=tally(ptot),
         approval=approval,
         figures_digest="0" * 64,
@@ -120,7 +121,7 @@ def build(ac: int, seed: int = 1) -> tuple[wire.PostalResult, list[wire.RoundRes
                 contest=c,
                 round=r,
                 revision=1,
-                tables=[wire.table_result(e, N) for e in entries],
+                tables=[wire_build.table_result(e, N) for e in entries],
                 this_round=tally(this),
                 postal=tally(ptot),
                 brought_forward=tally(brought),
