@@ -137,3 +137,12 @@ async def test_an_unknown_id_given_to_the_app_stops_it_with_the_message(sqlite_s
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
     assert app.return_code == 2
+
+
+def test_the_footer_names_registered_ids_when_it_chooses_what_to_leave_out():
+    """The fitting footer keeps F1 and leaves out F12/Ctrl+Q/show-only keys first, by id: an id
+    renamed in the registry but not there would silently drop F1 at 80 columns."""
+    from encore_tui.widgets.footer import DROP_FIRST, KEEP
+
+    assert KEEP in BINDING_IDS
+    assert [i for i in DROP_FIRST if i not in BINDING_IDS] == []

@@ -175,7 +175,7 @@ def approve_round(store: Store, ac_id: int, round_no: int, actor: Actor, pin: st
         reason = before.remark if before.status == RoundStatus.CORRECTION.value else ""
         msg = _round_message(conn, ctx, round_no, revision, entries, actor, ts, digest, ev, reason)
         key = wire.round_key(msg.kind, ctx.setup.ac.number, round_no, revision, ev.seq)
-        tx.push(msg.kind, msg.model_dump(mode="json"), key, round_no=round_no, revision=revision)
+        tx.push(msg.kind, msg.model_dump(mode="json"), key)
     return tx.saved(ev, note=_after_approval(store, ac_id, round_no))
 
 

@@ -155,7 +155,7 @@ def attach_scan(
                 conn, ctx, Declaration.model_validate(decl), actor, ev, cert, revision=scans + 1
             )
             key = wire.round_key("declaration", ctx.setup.ac.number, None, msg.revision, ev.seq)
-            fx.push("declaration", msg.model_dump(mode="json"), key, round_no=None, revision=msg.revision)
+            fx.push("declaration", msg.model_dump(mode="json"), key)
         row_id = conn.execute(
             select(att_t.c.id).where(
                 att_t.c.ac_id == ac_id, att_t.c.purpose == purpose, att_t.c.sha256 == sha
@@ -503,7 +503,7 @@ def declare_result(store: Store, ac_id: int, actor: Actor, pin: str, place: str 
         # what central receives (encore_tui/wire/messages.py); the signed certificate follows as revision 2
         msg = _declaration_message(conn, ctx, decl, actor, ev, None, revision=1, f20=f20, signed=signed)
         key = wire.round_key("declaration", ctx.setup.ac.number, None, 1, ev.seq)
-        fx.push("declaration", msg.model_dump(mode="json"), key, round_no=None, revision=msg.revision)
+        fx.push("declaration", msg.model_dump(mode="json"), key)
     return decl
 
 

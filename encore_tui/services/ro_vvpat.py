@@ -322,7 +322,7 @@ def complete_vvpat(store: Store, ac_id: int, actor: Actor) -> dict:
         # what central receives: the wire message (encore_tui/wire/messages.py), written with the event
         msg = _vvpat_message(conn, ctx, draw, apps, stations, amended, actor, ts, ev)
         key = wire.round_key("vvpat", ctx.setup.ac.number, None, msg.revision, ev.seq)
-        fx.push("vvpat", msg.model_dump(mode="json"), key, round_no=None, revision=msg.revision)
+        fx.push("vvpat", msg.model_dump(mode="json"), key)
     return summary
 
 

@@ -4,7 +4,7 @@
         ...read and check through tx.conn: inside the lock, so nothing changes under the checks
         tx.cell(...); tx.record(...); tx.snapshot(...)      effects, written to the tables
         ev = tx.event("round.approved", {...})               the journal event that carries them
-        tx.push("round", message, key, round_no=r, revision=n)   outbox row + outbox.queued event
+        tx.push("round", message, key)        outbox row + outbox.queued event
     return tx.saved(ev)                                       commit time, after COMMIT returned
 
 `unit_of_work` takes the writer lock before the first read (SQLite: the store's file lock and
@@ -33,7 +33,7 @@ from encore_tui.store.engine import Store
 from encore_tui.store.models import attachment as att_t
 from encore_tui.store.models import blind_cell as blind_t
 from encore_tui.store.models import cell as cell_t
-from encore_tui.store.models import chain_head
+from encore_tui.store.models import chain_head, outbox_round
 from encore_tui.store.models import outbox as outbox_t
 from encore_tui.store.models import ro_record as rec_t
 from encore_tui.store.models import round_ as round_t
@@ -98,19 +98,18 @@ class Tx:
         kind: str,
         payload: Mapping,
         key: str,
-        *,
-        round_no: int | None = None,
-        revision: int | None = None,
     ) -> bool:
         """Queue a message for central: the outbox row and, in the same transaction, the
         `outbox.queued` event with the sha256 of the exact bytes the relay will send (it refuses
-        a row whose bytes no longer match). `round_no` (0: postal; None: VVPAT, declaration) and
-        `revision` are what the message carries, kept as columns for the relay and the lists.
+        a row whose bytes no longer match). The round (0: postal; None: VVPAT, declaration, setup…)
+        and revision the message carries are kept as columns for the relay and the lists
+        (`models.outbox_round`, the rule `encore journal verify` checks them by).
         False if that message was already queued."""
         exists = self.conn.execute(select(outbox_t.c.id).where(outbox_t.c.idempotency_key == key)).first()
         if exists:
             return False
         text = journal.canonical(dict(payload))
+        round_no, revision = outbox_round(kind, payload)
         assert not self.eff, "journal the change before queueing its push"
         ev = self.event(
             "outbox.queued", {"key": key, "kind": kind, "sha256": sha256(text), "size": len(text.encode())}
