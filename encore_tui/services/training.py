@@ -229,7 +229,11 @@ def seat(
         row = _session_row(conn, session_id)
         key = _key_of(row)
     src = load_context(store, row.source_ac_id)
-    with unit_of_work(store, None, actor) as tx:
+    # The store chain's head is locked first (STORE_CHAIN): two trainers seating at once, each
+    # from their own PC, run one after the other, so the second reads the copy number and the
+    # user names the first committed (else both took the same number: a duplicate key on
+    # PostgreSQL). insert_ac then points the unit of work at the new copy's own chain.
+    with unit_of_work(store, STORE_CHAIN, actor) as tx:
         conn = tx.conn
         if conn.execute(select(user_t.c.id).where(user_t.c.username == username)).first():
             raise ServiceError(f"There is already a user '{username}': choose another name for the trainee.")
