@@ -75,13 +75,10 @@ def type_session(db: Path, home: Path, sheets, rng: random.Random, pace: float =
         [PY, "-m", "encore_tui", "--db", str(db)], cwd=str(ROOT), env={"ENCORE_HOME": str(home)}
     ) as s:
         t = Typist(s)
-        s.wait_for("Choose the constituency")  # the list has the keyboard
-        s.drain(0.3)
-        t.send_and_wait("\r", "Type your user name")
-        s.drain(0.3)
-        t.send_and_wait("trainee\r", "Type your PIN")
-        s.drain(0.2)
-        t.send_and_wait("1234\r", "Counting dashboard")
+        # typed ahead as soon as the app is up: the first Enter chooses from the AC list, which
+        # appears once the store is open (keys typed before are kept for it)
+        s.wait_for("Sign in")
+        t.send_and_wait("\rtrainee\r1234\r", "Counting dashboard")
         s.drain(0.2)
         s.send(DOWN)
         s.drain(0.15)

@@ -171,3 +171,65 @@ def test_every_fault_kind_handled_through_the_real_services_is_caught(store):
     assert [(f.fault.kind.value, f.caught) for f in sc.faults] == [(k.split("@")[0], True) for k in faults]
     assert (sc.right, sc.wrong, sc.blank, sc.percent) == (sc.cells, 0, 0, 100.0)
     assert sc.faults[1].how == "W201, kept aside: CU total differs from Form 17C Part I"
+
+
+def test_seat_summaries_follow_the_typing_and_read_only_what_changed(session):
+    """The live trainer screen polls `seat_summaries` every 2 s: the figures are the report's,
+    and with its cache a poll where nobody typed reads no journal, one where asha typed reads
+    only her copy's journal."""
+    from sqlalchemy import event
+
+    store, _imp, _src, sid, copies = session
+    _s, _setup, key = training.answer_key(store, TRAINER, sid)
+    statements: list[tuple[str, object]] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    def journal_reads() -> list:
+        return [p for st, p in statements if "FROM journal" in st]
+
+    cache = training.SummaryCache()
+    first = training.seat_summaries(store, sid, TRAINER, cache=cache)
+    cells = len(key.expected())
+    assert [(s.username, s.right, s.wrong, s.blank, s.caught, s.faults) for s in first] == [
+        ("asha", 0, 0, cells, 0, 2),
+        ("bina", 0, 0, cells, 0, 2),
+    ]
+    assert first[0].last_ts == "" and first[0].cells == cells
+    st = key.rounds[1][0]
+    fields = services.load_context(store, copies["asha"]).fields_of(1)
+    for f in fields:
+        services.enter_cell(store, copies["asha"], 1, st, f, key.official[st][f], ASHA)
+    services.enter_cell(store, copies["bina"], 1, st, "c1", key.official[st]["c1"] + 1, BINA)
+    event.listen(store.engine, "before_cursor_execute", seen)
+    try:
+        now = training.seat_summaries(store, sid, TRAINER, cache=cache)
+        assert len(journal_reads()) == 2  # both typed: both journals, from where the last poll stopped
+        statements.clear()
+        again = training.seat_summaries(store, sid, TRAINER, cache=cache)
+        assert again == now and journal_reads() == []  # nobody typed: no journal read
+        services.enter_cell(store, copies["asha"], 1, key.rounds[1][1], "c1", 1, ASHA)
+        statements.clear()
+        later = training.seat_summaries(store, sid, TRAINER, cache=cache)
+        assert len(journal_reads()) == 1 and later[1] == now[1]  # asha's only; bina's kept
+    finally:
+        event.remove(store.engine, "before_cursor_execute", seen)
+    a, b = now
+    assert (a.right, a.wrong, a.blank) == (len(fields), 0, cells - len(fields)) and a.last_ts
+    assert (b.right, b.wrong, b.blank) == (0, 1, cells - 1)
+    # the same figures as the report, and a fresh read without a cache agrees
+    rep = {r.username: r.score for r in training.report(store, TRAINER, sid).ranked}
+    fresh = training.seat_summaries(store, sid, TRAINER)
+    assert fresh == later
+    for s in fresh:
+        sc = rep[s.username]
+        assert (s.right, s.wrong, s.blank, s.caught, s.percent) == (
+            sc.right,
+            sc.wrong,
+            sc.blank,
+            sc.caught,
+            sc.percent,
+        )
+    with pytest.raises(services.NotAllowed, match="only a trainer or an administrator"):
+        training.seat_summaries(store, sid, ASHA)

@@ -2,7 +2,11 @@
 
 The screen is up before the store is open: the app opens it in a thread (SQLAlchemy, pydantic
 and the store take longer to load than Textual) and calls `store_ready`. What the user types
-meanwhile is kept; a PIN submitted before the store is open signs in as soon as it is."""
+meanwhile is kept (`app.typeahead`) and replayed, in order, once the screen knows its fields:
+to the AC list when the store holds several ACs (a training store does), so an Enter typed
+before the list appeared chooses the AC instead of landing in the user-name field; else to the
+user name. A PIN submitted while the store is opened again after a failure signs in as soon as
+it is."""
 
 from __future__ import annotations
 
@@ -16,7 +20,57 @@ from textual.widgets.option_list import Option
 from encore_tui.base.i18n import t
 from encore_tui.screens.common import localize_bindings, user_errors
 from encore_tui.widgets.footer import FittingFooter
-from encore_tui.widgets.textual_compat import KeyFirst
+from encore_tui.widgets.textual_compat import KeyFirst, bindings_by_key
+
+
+def _held(widget, event: events.Key) -> bool:
+    """Keep the key for later while the store is being opened (SignInScreen.hold)."""
+    hold = getattr(widget.screen, "hold", None)
+    return bool(hold and hold(event))
+
+
+class HeldInput(KeyFirst, Input):
+    """The PIN field: keys typed while the store is opened are kept for later, in order."""
+
+    async def key_first(self, event: events.Key) -> bool:
+        return _held(self, event)
+
+
+class AcList(KeyFirst, OptionList):
+    """The AC list. Its keys (↑↓, Home, End, PgUp/PgDn) run in its own queue, so a Down typed
+    just before an Enter moves first; Enter chooses the AC and hands the keys that follow in the
+    same burst to the user-name field."""
+
+    def __init__(self, *args, next_id: str, **kw) -> None:
+        super().__init__(*args, **kw)
+        self.next_id = next_id
+        self.handed_off = False
+
+    def on_focus(self) -> None:
+        self.handed_off = False
+
+    async def key_first(self, event: events.Key) -> bool:
+        if _held(self, event):
+            return True
+        target = self.screen.query_one(f"#{self.next_id}", Input)
+        if self.handed_off:
+            event.stop()
+            event.prevent_default()
+            target.post_message(events.Key(event.key, event.character))
+            return True
+        if event.key == "enter" and self.highlighted is not None:
+            event.stop()
+            event.prevent_default()
+            self.screen.ac_id = int(self.get_option_at_index(self.highlighted).id)
+            self.handed_off = True
+            target.focus()
+            return True
+        for binding in bindings_by_key(self).get(event.key, []):
+            event.stop()
+            event.prevent_default()
+            await self.run_action(binding.action)
+            return True
+        return False
 
 
 class HandoffInput(KeyFirst, Input):
@@ -36,6 +90,8 @@ class HandoffInput(KeyFirst, Input):
         self.handed_off = False
 
     async def key_first(self, event: events.Key) -> bool:
+        if _held(self, event):
+            return True
         if self.handed_off:
             event.stop()
             event.prevent_default()
@@ -68,6 +124,7 @@ class SignInScreen(Screen):
         self.ac_id: int | None = None
         self.pending = False  # the PIN was submitted before the store was open
         self.open_failed = False  # the store could not be opened: Enter tries again
+        self.holding = acs is None  # keys are kept (app.typeahead) until the fields are known
 
     def compose(self) -> ComposeResult:
         yield Static("encore-tui · " + t("Sign in"), classes="title-bar")
@@ -77,7 +134,7 @@ class SignInScreen(Screen):
             yield Label(t("User name"))
             yield HandoffInput(id="username", placeholder=t("e.g. operator"), compact=True, next_id="pin")
             yield Label(t("PIN"))
-            yield Input(id="pin", password=True, placeholder=t("PIN"), compact=True)
+            yield HeldInput(id="pin", password=True, placeholder=t("PIN"), compact=True)
             yield Static("", id="signin-hint")
             yield Static("", id="signin-error", classes="error")
             if self.demo_accounts:
@@ -91,10 +148,34 @@ class SignInScreen(Screen):
         if self.acs is not None:
             self.store_ready(self.acs, self.has_users)
 
+    def hold(self, event: events.Key) -> bool:
+        """While the store is being opened the screen does not know yet whether the AC list
+        comes first: keep the key (replayed by `_replay`)."""
+        if not self.holding:
+            return False
+        event.stop()
+        event.prevent_default()
+        self.app.typeahead.append(event)
+        return True
+
+    def _replay(self) -> None:
+        """The keys typed while the store was opened, in the order typed, to the field that has
+        the keyboard now (each field hands on what follows its Enter)."""
+        self.holding = False
+        early = sorted(self.app.typeahead, key=lambda k: k.time)
+        self.app.typeahead.clear()
+        target = self.focused
+        if target is None or not self.is_current:
+            return
+        for key in early:
+            target.post_message(events.Key(key.key, key.character))
+
     def store_failed(self, message: str) -> None:
         """The store could not be opened: say why (the message says what to do) and let Enter
-        try again."""
+        try again. Keys typed meanwhile were for a sign-in that cannot happen: dropped."""
         self.open_failed, self.pending = True, False
+        self.holding = False
+        self.app.typeahead.clear()
         self.query_one("#ac-name", Static).update(t("The store could not be opened."))
         self.query_one("#signin-error", Static).update(message + "\n" + t("Press Enter to try again."))
 
@@ -108,7 +189,8 @@ class SignInScreen(Screen):
         name = self.query_one("#ac-name", Static)
         if len(acs) > 1:
             name.update(t("Constituency"))
-            ol = OptionList(*[Option(f"AC {a.number} {a.name}", id=str(a.ac_id)) for a in acs], id="ac")
+            options = [Option(f"AC {a.number} {a.name}", id=str(a.ac_id)) for a in acs]
+            ol = AcList(*options, id="ac", next_id="username")
             box.mount(ol)
             chosen = [i for i, a in enumerate(acs) if a.number == self.preselect]
             ol.highlighted = chosen[0] if chosen else 0
@@ -137,6 +219,8 @@ class SignInScreen(Screen):
         if self.pending:
             self.pending = False
             self._sign_in()
+        # once the list (if any) is mounted and the focus has settled
+        self.call_after_refresh(self._replay)
 
     def on_descendant_focus(self, event) -> None:
         # says what to type next (also lets a script know which field has the keyboard)
@@ -169,6 +253,7 @@ class SignInScreen(Screen):
             if self.open_failed:
                 self.open_failed = False
                 self.query_one("#ac-name", Static).update(t("Opening the store…"))
+                self.holding = True
                 self.app.retry_open_store()
             return
         if not user.value.strip():

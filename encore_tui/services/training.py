@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, func, insert, select
 
@@ -36,6 +36,7 @@ from encore_tui.store import journal
 from encore_tui.store.engine import Store
 from encore_tui.store.models import ac as ac_t
 from encore_tui.store.models import cell as cell_t
+from encore_tui.store.models import chain_head
 from encore_tui.store.models import training_seat as seat_t
 from encore_tui.store.models import training_session as sess_t
 from encore_tui.store.models import user as user_t
@@ -229,7 +230,11 @@ def seat(
         row = _session_row(conn, session_id)
         key = _key_of(row)
     src = load_context(store, row.source_ac_id)
-    with unit_of_work(store, None, actor) as tx:
+    # The store chain's head is locked first (STORE_CHAIN): two trainers seating at once, each
+    # from their own PC, run one after the other, so the second reads the copy number and the
+    # user names the first committed (else both took the same number: a duplicate key on
+    # PostgreSQL). insert_ac then points the unit of work at the new copy's own chain.
+    with unit_of_work(store, STORE_CHAIN, actor) as tx:
         conn = tx.conn
         if conn.execute(select(user_t.c.id).where(user_t.c.username == username)).first():
             raise ServiceError(f"There is already a user '{username}': choose another name for the trainee.")
@@ -368,3 +373,93 @@ def report(store: Store, actor: Actor, session_id: int) -> Report:
         scores = {u: tr.score(key, events_of(conn, a), a) for u, a in s.seats}
     setup = load_context(store, s.source_ac_id).setup
     return Report(s, setup, key, tr.rank(scores, s.pass_mark), tr.most_often_wrong(scores.values()))
+
+
+# -- progress, polled by a live trainer screen -------------------------------------------------
+@dataclass(frozen=True)
+class SeatSummary:
+    """One trainee's progress so far (the same figures as the report, from the same scoring)."""
+
+    username: str
+    ac_id: int
+    cells: int  # cells to type in the session
+    right: int
+    wrong: int
+    blank: int
+    caught: int  # seeded faults caught so far
+    faults: int
+    rounds_submitted: int
+    last_seq: int  # the copy's journal length (its seat's own events included)
+    last_ts: str  # when the trainee last saved anything ("" before their first entry)
+
+    @property
+    def percent(self) -> float:
+        whole = self.cells + self.faults
+        return 100.0 * (self.right + self.caught) / whole if whole else 0.0
+
+
+@dataclass
+class SummaryCache:
+    """What a polling screen keeps between two polls: each copy's journal read so far and its
+    summary at that length. The journal only grows, so a poll reads only the events a trainee
+    added since the last one, and scores only the copies that changed."""
+
+    events: dict[int, list[tr.Event]] = field(default_factory=dict)  # ac_id -> events so far
+    summaries: dict[int, SeatSummary] = field(default_factory=dict)  # ac_id -> at len(events)
+    key: tuple[int, tr.AnswerKey] | None = None  # (session id, its key)
+
+
+def seat_summaries(
+    store: Store, session_id: int, actor: Actor, *, cache: SummaryCache | None = None
+) -> list[SeatSummary]:
+    """Every seat's progress, by user name: trainers and administrators only. Cheap enough to
+    poll every 2 s: with the caller's `cache`, a poll where nobody typed is three small reads
+    (the session, its seats, their chains' heads) and no journal read; a seat that changed
+    costs the events it added and one scoring in memory."""
+    _refuse_unless_trainer(actor, "watch a training session")
+    cache = cache if cache is not None else SummaryCache()
+    out = []
+    with store.read(snapshot=True) as conn:
+        if cache.key is None or cache.key[0] != session_id:
+            cache.events.clear()
+            cache.summaries.clear()
+            cache.key = (session_id, _key_of(_session_row(conn, session_id)))
+        key = cache.key[1]
+        seats = conn.execute(
+            select(seat_t.c.username, seat_t.c.ac_id)
+            .where(seat_t.c.session_id == session_id)
+            .order_by(seat_t.c.username)
+        ).all()
+        copies = [a for _u, a in seats]
+        heads = dict(
+            conn.execute(
+                select(chain_head.c.ac_id, chain_head.c.seq).where(chain_head.c.ac_id.in_(copies))
+            ).all()
+        )
+        for username, ac_id in seats:
+            seq = int(heads.get(ac_id, 0))
+            done = cache.summaries.get(ac_id)
+            if done is None or done.last_seq != seq or done.username != username:
+                evs = cache.events.setdefault(ac_id, [])
+                since = evs[-1].seq if evs else 0
+                evs += [
+                    tr.Event(e.ac_id, e.seq, e.ts, e.actor, e.kind, e.payload)
+                    for e in journal.events(conn, ac_id, since)
+                ]
+                sc = tr.score(key, evs, ac_id)
+                mine = next((e.ts for e in reversed(evs) if e.actor == username), "")
+                done = cache.summaries[ac_id] = SeatSummary(
+                    username,
+                    ac_id,
+                    sc.cells,
+                    sc.right,
+                    sc.wrong,
+                    sc.blank,
+                    sc.caught,
+                    len(sc.faults),
+                    sc.rounds_submitted,
+                    evs[-1].seq if evs else 0,
+                    mine,
+                )
+            out.append(done)
+    return out

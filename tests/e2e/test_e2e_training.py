@@ -69,13 +69,11 @@ class Trainee:
         self.keys(*keys)
 
     def sign_in(self, pin: str) -> None:
-        # the store holds the source AC and both copies: the list has the keyboard first
-        self.wait("Choose the constituency")
-        self.keys("Enter")
-        self.wait("Type your user name")
-        self.keys(self.s, "Enter")
-        self.wait("Type your PIN")
-        self.keys(pin, "Enter")
+        # the store holds the source AC and both copies: the first Enter chooses from the AC
+        # list, typed ahead as soon as the app is up (the store may still be opening: the keys
+        # are kept until the list appears)
+        self.wait("Sign in")
+        self.keys("Enter", self.s, "Enter", pin, "Enter")
         self.wait("Counting dashboard")
 
     def table(self, sh: PrintedSheet) -> None:  # how each trainee handles a sheet
