@@ -30,6 +30,26 @@ def two_acs(sqlite_store):
     return store, first, second
 
 
+class Busy:
+    """The store held by another writer from before the app starts, so the app cannot open it
+    while the keys are typed, until `release()` (a context manager: released at the end too)."""
+
+    def __init__(self, store) -> None:
+        self.cm = store.write()
+
+    def __enter__(self):
+        self.cm.__enter__()
+        return self
+
+    def release(self) -> None:
+        if self.cm is not None:
+            self.cm.__exit__(None, None, None)
+            self.cm = None
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
 async def _signed_in(pilot, app) -> None:
     for _ in range(100):
         if isinstance(app.screen, DashboardScreen):
@@ -45,8 +65,8 @@ async def _signed_in(pilot, app) -> None:
 async def test_keys_typed_before_the_ac_list_appears_reach_the_list(two_acs, how):
     store, _first, second = two_acs
     app = EncoreApp(None, Settings(db=str(store.path)))
-    async with app.run_test(size=SIZE) as pilot:
-        with store.write():  # the store is busy: the app cannot open it yet
+    with Busy(store) as busy:
+        async with app.run_test(size=SIZE) as pilot:  # the app cannot open the store yet
             await pilot.pause(0.2)
             assert app.store is None
             if how == "typed":
@@ -57,10 +77,11 @@ async def test_keys_typed_before_the_ac_list_appears_reach_the_list(two_acs, how
                 app.post_message(events.Key("down", None))
                 burst(app, "\rop1\r1111\r")
                 await pilot.pause(0.2)
-        await _signed_in(pilot, app)
-        assert app.actor.username == "op1"
-        assert app.ac_id == second  # Down, Enter: the second AC of the list
-        assert "AC 8" in str(app.screen.query_one("#title").render())
+            busy.release()
+            await _signed_in(pilot, app)
+            assert app.actor.username == "op1"
+            assert app.ac_id == second  # Down, Enter: the second AC of the list
+            assert "AC 8" in str(app.screen.query_one("#title").render())
 
 
 async def test_with_one_ac_keys_typed_ahead_go_to_the_user_name(sqlite_store):
@@ -68,11 +89,13 @@ async def test_with_one_ac_keys_typed_ahead_go_to_the_user_name(sqlite_store):
     ac_id = services.create_ac(store, small_setup(), ADMIN)
     services.add_user(store, "op1", "operator", "1111", "Operator One")
     app = EncoreApp(None, Settings(db=str(store.path)))
-    async with app.run_test(size=SIZE) as pilot:
-        with store.write():
+    with Busy(store) as busy:
+        async with app.run_test(size=SIZE) as pilot:
             await pilot.pause(0.2)
+            assert app.store is None
             await pilot.press(*"op1", "enter", *"1111", "enter")
-        await _signed_in(pilot, app)
+            busy.release()
+            await _signed_in(pilot, app)
         assert (app.actor.username, app.ac_id) == ("op1", ac_id)
 
 
@@ -85,9 +108,11 @@ async def test_a_trainee_typing_ahead_lands_on_their_copy(sqlite_store):
     sid = training.create_session(store, trainer, src, [1], official=figures)
     copy = training.seat(store, trainer, sid, "asha", "1234")
     app = EncoreApp(None, Settings(db=str(store.path)))
-    async with app.run_test(size=SIZE) as pilot:
-        with store.write():
+    with Busy(store) as busy:
+        async with app.run_test(size=SIZE) as pilot:
             await pilot.pause(0.2)
+            assert app.store is None
             await pilot.press("enter", *"asha", "enter", *"1234", "enter")
-        await _signed_in(pilot, app)
+            busy.release()
+            await _signed_in(pilot, app)
         assert (app.actor.username, app.ac_id) == ("asha", copy)
