@@ -260,6 +260,25 @@ def test_replay_and_watch_are_a_trainers_signed_in_with_user_or_the_console_admi
         load_recording(sqlite_store, ac_id, services.Actor("op1", Role.OPERATOR))
 
 
+def test_a_store_made_before_the_outbox_round_columns_replays_with_them(sqlite_store, tmp_path):
+    """A recording is only read, so a store made before the outbox's round/revision columns is
+    not upgraded: the replay reads the columns it has and writes round/revision from the bytes."""
+    from sqlalchemy import text as sql
+
+    ac_id = small_count(sqlite_store)
+    with sqlite_store.engine.begin() as conn:
+        conn.execute(sql("ALTER TABLE outbox DROP COLUMN round_no"))
+        conn.execute(sql("ALTER TABLE outbox DROP COLUMN revision"))
+    player = Player(load_recording(sqlite_store, ac_id, TRAINER), folder=tmp_path / "s")
+    try:
+        player.seek(len(player.rec.events))
+        rep = services.verify_journal(player.store, player.ac_id)
+        assert rep.ok, str(rep)
+        assert ("postal", 0, 1) in outbox_columns(player.store, player.ac_id)
+    finally:
+        player.close()
+
+
 def test_an_event_kind_this_version_does_not_know_is_replayed_as_recorded(sqlite_store, tmp_path):
     from encore_tui.domain.events import EVENT_KINDS, EventKind, register
 
