@@ -118,7 +118,7 @@ def main() -> int:
     ap.add_argument("--smoke", action="store_true", help="tiny sizes, to check the suite still works")
     ap.add_argument("--no-write", action="store_true", help="do not rewrite docs/benchmarks.md")
     a = ap.parse_args()
-    from benchmarks import app_bench, service_bench
+    from benchmarks import app_bench, replay_bench, service_bench
     from benchmarks import training as training_bench
 
     head = machine()
@@ -128,6 +128,7 @@ def main() -> int:
         + receiver_rows(a.smoke)
         + receiver_read_rows(a.smoke)
         + training_bench.rows(a.smoke)
+        + replay_bench.rows(a.smoke)
     )
     text = table(rows)
     print(f"\n{head}\n\n{text}\n")

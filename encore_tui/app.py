@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from textual import events
@@ -452,20 +453,24 @@ def run_app(settings: Settings, demo: bool = False) -> int:
 
 
 class ViewerApp(EncoreApp):
-    """A window that only shows (`encore training replay`, `encore training watch`): no sign-in,
-    no push relay, no idle lock; `home` is built once the app runs. F9/q ends it."""
+    """A window that only shows (`encore training replay`, `encore training watch`): no sign-in
+    screen (the command signed the trainer in), no push relay, no idle lock; `home` is built
+    once the app runs. q ends it.
+
+    It holds a `Session` like the counting app: the trainer over the store shown. The replay's
+    store is the player's scratch store, replaced when the player rebuilds it (`follow_player`);
+    the watch's session names no AC until one is opened from its list (`view_ac`)."""
 
     def __init__(self, store: Store, settings: Settings, home, actor: services.Actor, ac_id: int | None):
         super().__init__(store, settings)
-        self._home, self.viewer = home, actor
-        self.ac_id = ac_id
-        self.player = None  # the replay's Player (services.replay_player), set by run_replay
+        self._home = home
+        self.session = Session(store, actor, ac_id, self.settings.lang)
+        self.player = None  # the replay's Player (services.replay_player), set by replay_app
 
     def _attach_store(self, store: Store) -> None:
         self.store = store  # only read: no backup after approvals
 
     def show_sign_in(self) -> None:  # EncoreApp.on_mount's last step: the home screen instead
-        self.actor = self.viewer
         self.push_screen(self._home())
 
     def sign_out(self) -> None:
@@ -473,6 +478,29 @@ class ViewerApp(EncoreApp):
 
     def check_idle_lock(self, now: float | None = None) -> bool:
         return False
+
+    def view_ac(self, ac_id: int | None) -> None:
+        """The AC the screens read from now on (the watch: the copy opened from its list; None
+        back on the list)."""
+        self.session = replace(self.session, ac_id=ac_id)
+
+    def follow_player(self) -> bool:
+        """Point the session at the player's scratch store (a new one after going back a round).
+        True if it changed."""
+        store, ac_id = self.player.store, self.player.ac_id
+        if (store, ac_id) == (self.session.store, self.session.ac_id):
+            return False
+        self.store = store
+        self.session = replace(self.session, store=store, ac_id=ac_id)
+        return True
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Only what a viewer does: help, messages, the trends of the AC shown, quit."""
+        yield SystemCommand(t("Help"), t("Every key and its id (F1)"), self.action_help)
+        yield SystemCommand(t("Messages"), t("This session's messages in full (F12)"), self.action_messages)
+        if self.ac_id is not None:
+            yield SystemCommand(t("Trends"), t("Cumulative votes and the lead by round"), self._trends)
+        yield SystemCommand(t("Quit"), t("Leave encore (everything saved stays saved)"), self.exit)
 
     def _trends(self) -> None:  # the palette's Trends: in a replay, the replay's own
         if self.player is None:
@@ -483,34 +511,31 @@ class ViewerApp(EncoreApp):
         self.push_screen(ReplayTrends())
 
     def replay_changed(self) -> None:
-        """The player applied events: the screens showing the replay read the store again."""
-        self.store, self.ac_id = self.player.store, self.player.ac_id
-        for screen in self.screen_stack:
-            if hasattr(screen, "replay_changed") and screen.is_current:
-                screen.replay_changed()
+        """The player applied events: the session follows its store, and the screen showing the
+        replay reads it again."""
+        self.follow_player()
+        if hasattr(self.screen, "replay_changed"):
+            self.screen.replay_changed()
 
 
-def replay_app(settings: Settings, player) -> ViewerApp:
-    """The replay window over a `services.replay_player.Player` (its scratch store)."""
-    from encore_tui import services
+def replay_app(settings: Settings, player, actor: services.Actor) -> ViewerApp:
+    """The replay window over a `services.replay_player.Player` (its scratch store), for `actor`
+    (a trainer or an administrator: `services.replay.load_recording` refused anyone else)."""
     from encore_tui.screens.replay import ReplayDashboard
 
     set_lang(settings.lang)
-    actor = services.Actor("replay", Role.OBSERVER, t("Replay"))
     app = ViewerApp(player.store, settings, ReplayDashboard, actor, player.ac_id)
     app.player = player
     return app
 
 
-def watch_app(settings: Settings, store: Store) -> ViewerApp:
-    """The trainer's live screen over every AC of a store (read-only)."""
-    from encore_tui import services
+def watch_app(settings: Settings, store: Store, actor: services.Actor) -> ViewerApp:
+    """The trainer's live screen over every AC of a store (read-only), for `actor` (a trainer or
+    an administrator: `services.progress.ac_progress` refuses anyone else)."""
     from encore_tui.screens.training_watch import WatchScreen
 
     set_lang(settings.lang)
-    return ViewerApp(
-        store, settings, WatchScreen, services.Actor("trainer", Role.OBSERVER, t("Trainer")), None
-    )
+    return ViewerApp(store, settings, WatchScreen, actor, None)
 
 
 def run_viewer(app: ViewerApp) -> int:

@@ -26,6 +26,9 @@ FIGURES = [
     "receiver ingest, 8 concurrent signed clients, SQLite, 1 worker",
     "receiver ingest, 8 concurrent signed clients, PostgreSQL, 2 worker",
     "scripted trainee through the app (pty 80×24), keys in bursts",
+    "replay → one round",
+    "replay ← from the end",
+    "training watch refresh",
 ]
 
 

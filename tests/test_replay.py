@@ -15,12 +15,15 @@ from encore_tui.app import replay_app
 from encore_tui.base.config import Settings
 from encore_tui.base.i18n import set_lang
 from encore_tui.domain import playback
-from encore_tui.domain.rounds import RoundStatus
+from encore_tui.domain.rounds import NotAllowed, Role, RoundStatus
 from encore_tui.screens.replay import ReplayDashboard, ReplayTrends
 from encore_tui.services.replay import load_recording
 from encore_tui.services.replay_player import Player
 from tests.support.recorded import derived_state, file_digest, journal_rows, small_count
+from tests.support.ro import RO_PIN
 from tests.support.screens import SIZE, status_text, text
+
+TRAINER = services.Actor("meena", Role.TRAINER, "Meena")
 
 
 def statuses(store, ac_id) -> dict[int, RoundStatus]:
@@ -58,7 +61,7 @@ def test_a_replay_reaches_the_recorded_state_round_by_round_and_never_writes_the
     ac_id = small_count(store)
     before = journal_rows(store, ac_id)
     digest = file_digest(store.path) if store.path else None
-    rec = load_recording(store, ac_id)
+    rec = load_recording(store, ac_id, TRAINER)
     player = Player(rec, round_seconds=1000.0, folder=tmp_path / "scratch")
     try:
         assert player.status().round_no == 0  # the setup (and the RO's settings) shown; postal next
@@ -78,6 +81,10 @@ def test_a_replay_reaches_the_recorded_state_round_by_round_and_never_writes_the
         assert services.form20(player.store, player.ac_id)[1] == services.form20(store, ac_id)[1]
         rep = services.verify_journal(player.store, player.ac_id)
         assert rep.ok, str(rep)  # the scratch store is an ordinary, verifiable store
+        # the pushes queued, with the round and revision columns tx.push writes
+        queued = outbox_columns(player.store, player.ac_id)
+        assert queued == outbox_columns(store, ac_id)
+        assert ("correction", 1, 2) in queued and ("postal", 0, 1) in queued, queued
         # back a round: the scratch store is rebuilt up to the start of round 2
         player.previous_round()
         assert player.advance(0.0)
@@ -94,7 +101,7 @@ def test_a_replay_reaches_the_recorded_state_round_by_round_and_never_writes_the
 
 def test_the_clock_plays_rounds_at_the_chosen_speed_and_pauses(sqlite_store, tmp_path):
     ac_id = small_count(sqlite_store)
-    player = Player(load_recording(sqlite_store, ac_id), round_seconds=2.0, from_round=1)
+    player = Player(load_recording(sqlite_store, ac_id, TRAINER), round_seconds=2.0, from_round=1)
     try:
         assert player.status().round_no == 1  # --from-round: postal shown at once
         assert statuses(player.store, player.ac_id)[0] is RoundStatus.APPROVED
@@ -110,19 +117,22 @@ def test_the_clock_plays_rounds_at_the_chosen_speed_and_pauses(sqlite_store, tmp
     finally:
         player.close()
     with pytest.raises(ValueError, match="no round 9"):
-        Player(load_recording(sqlite_store, ac_id), from_round=9)
+        Player(load_recording(sqlite_store, ac_id, TRAINER), from_round=9)
 
 
 async def test_the_replay_screens_at_80x24_keys_and_status(sqlite_store, tmp_path):
     ac_id = small_count(sqlite_store)
-    player = Player(load_recording(sqlite_store, ac_id), round_seconds=1000.0, folder=tmp_path / "s")
-    app = replay_app(Settings(), player)
+    player = Player(load_recording(sqlite_store, ac_id, TRAINER), round_seconds=1000.0, folder=tmp_path / "s")
+    app = replay_app(Settings(), player, TRAINER)
     try:
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
             screen = app.screen
             assert isinstance(screen, ReplayDashboard)
             assert status_text(screen) == "Replay · postal ballots · ×1"
+            # the footer at 80 columns: every replay key, q Quit included (not cut)
+            for shown in ("← → Round", "f6 Trends", "Space Pause", "+ - Speed", "q Quit"):
+                assert shown in footer_line(screen), footer_line(screen)
             assert "read-only" in text(screen, "#title")
             await pilot.press("space", "right")  # paused: → shows exactly the rounds before
             await until(pilot, lambda: player.status().round_no == 1)
@@ -138,6 +148,7 @@ async def test_the_replay_screens_at_80x24_keys_and_status(sqlite_store, tmp_pat
             await pilot.pause()
             assert isinstance(app.screen, ReplayTrends)
             assert "after round 1" in text(app.screen, "#title")
+            assert "q Quit" in footer_line(app.screen) and "esc Back" in footer_line(app.screen)
             await pilot.press("right")  # the keys work on the trends too
             await until(pilot, lambda: "after round 2" in text(app.screen, "#title"))
             assert text(app.screen, "#status") == "Replay · round 3 of 3 · ×4 · paused"
@@ -146,9 +157,13 @@ async def test_the_replay_screens_at_80x24_keys_and_status(sqlite_store, tmp_pat
             await pilot.press("escape")
             await pilot.pause()
             assert app.screen is screen and "round 3 of 3" in status_text(screen)
+            kept = app.session
             await pilot.press("left", "left")
             await until(pilot, lambda: player.status().round_no == 1)
             await until(pilot, lambda: "draft" in str(table.get_row("1")[1]))
+            # going back rebuilt the scratch store: the session follows it, the trainer stays
+            assert app.session.store is player.store is not kept.store
+            assert app.session.actor is TRAINER and app.session.ac_id == player.ac_id
             app._trends()  # Trends from the command palette: the replay's, with its keys
             await pilot.pause()
             assert isinstance(app.screen, ReplayTrends)
@@ -161,19 +176,38 @@ async def test_the_replay_screens_at_80x24_keys_and_status(sqlite_store, tmp_pat
 
 async def test_the_replay_speaks_hindi(sqlite_store, tmp_path):
     ac_id = small_count(sqlite_store)
-    player = Player(load_recording(sqlite_store, ac_id), round_seconds=1000.0, from_round=2)
-    app = replay_app(Settings(lang="hi"), player)
+    player = Player(load_recording(sqlite_store, ac_id, TRAINER), round_seconds=1000.0, from_round=2)
+    app = replay_app(Settings(lang="hi"), player, TRAINER)
     try:
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("space")
             await until(pilot, lambda: status_text(app.screen) == "पुनःप्रदर्शन · चक्र 2 / 3 · ×1 · रुका हुआ")
             footer = "\n".join(s.text for s in app.screen._compositor.render_strips())
-            assert "अगला चक्र" in footer and "रुझान" in footer
-            latin = set(re.findall(r"[A-Za-z]{3,}", footer)) - {"TESTPUR", "CANDIDATE", "NOTA", "Esc"}
+            assert "← → चक्र" in footer and "+ - गति" in footer and "रुझान" in footer and "q बंद" in footer
+            assert "Meena (प्रशिक्षक)" in footer  # the trainer who signed in, as on any dashboard
+            names = {"TESTPUR", "CANDIDATE", "NOTA", "Esc", "Meena"}
+            latin = set(re.findall(r"[A-Za-z]{3,}", footer)) - names
             assert not latin - {"Enter", "Ctrl", "Space"}, latin
     finally:
         player.close()
         set_lang("en")
+
+
+def outbox_columns(store, ac_id: int) -> list[tuple]:
+    from sqlalchemy import select
+
+    from encore_tui.store.models import outbox
+
+    cols = (outbox.c.kind, outbox.c.round_no, outbox.c.revision)
+    with store.read() as conn:
+        return [
+            tuple(r) for r in conn.execute(select(*cols).where(outbox.c.ac_id == ac_id).order_by(outbox.c.id))
+        ]
+
+
+def footer_line(screen) -> str:
+    """The screen's last line as drawn (the footer)."""
+    return screen._compositor.render_strips()[-1].text
 
 
 async def until(pilot, predicate, tries: int = 200) -> None:
@@ -200,6 +234,51 @@ def test_replay_cli_refuses_what_it_cannot_play_and_says_what_to_do(sqlite_store
     assert not (tmp_path / "none.db").exists()  # only read: nothing created
 
 
+def test_replay_and_watch_are_a_trainers_signed_in_with_user_or_the_console_administrator(
+    sqlite_store, monkeypatch, capsys
+):
+    from tests.support.cli import console
+
+    ac_id = small_count(sqlite_store)
+    services.add_user(sqlite_store, "meena", "trainer", "5555", "Training officer")
+    before = journal_rows(sqlite_store, ac_id)
+    run = console(sqlite_store, monkeypatch, capsys)
+    for user, pin in (("op1", "1111"), ("ro1", RO_PIN), ("obs", "3333")):
+        for cmd in ("replay", "watch"):
+            code, out = run("training", cmd, "--user", user, stdin=f"{pin}\n")
+            assert code == 2 and "only a trainer or an administrator may" in out, out
+    code, out = run("training", "replay", "--user", "meena", stdin="0000\n")
+    assert code == 2 and "Wrong user name or PIN" in out
+    # the trainer (and the console administrator, without --user) get as far as the recording:
+    # the round asked for is not in it
+    code, out = run("training", "replay", "--user", "meena", "--from-round", "9", stdin="5555\n")
+    assert code == 2 and "the recording has no round 9." in out, out
+    code, out = run("training", "replay", "--from-round", "9")
+    assert code == 2 and "the recording has no round 9." in out, out
+    assert journal_rows(sqlite_store, ac_id) == before  # sign-ins go on the store chain only
+    with pytest.raises(NotAllowed):
+        load_recording(sqlite_store, ac_id, services.Actor("op1", Role.OPERATOR))
+
+
+def test_a_store_made_before_the_outbox_round_columns_replays_with_them(sqlite_store, tmp_path):
+    """A recording is only read, so a store made before the outbox's round/revision columns is
+    not upgraded: the replay reads the columns it has and writes round/revision from the bytes."""
+    from sqlalchemy import text as sql
+
+    ac_id = small_count(sqlite_store)
+    with sqlite_store.engine.begin() as conn:
+        conn.execute(sql("ALTER TABLE outbox DROP COLUMN round_no"))
+        conn.execute(sql("ALTER TABLE outbox DROP COLUMN revision"))
+    player = Player(load_recording(sqlite_store, ac_id, TRAINER), folder=tmp_path / "s")
+    try:
+        player.seek(len(player.rec.events))
+        rep = services.verify_journal(player.store, player.ac_id)
+        assert rep.ok, str(rep)
+        assert ("postal", 0, 1) in outbox_columns(player.store, player.ac_id)
+    finally:
+        player.close()
+
+
 def test_an_event_kind_this_version_does_not_know_is_replayed_as_recorded(sqlite_store, tmp_path):
     from encore_tui.domain.events import EVENT_KINDS, EventKind, register
 
@@ -211,7 +290,7 @@ def test_an_event_kind_this_version_does_not_know_is_replayed_as_recorded(sqlite
     with unit_of_work(sqlite_store, ac_id, ADMIN) as tx:
         tx.event(kind.id, {"note": "seeded fault in table 3"})
     del EVENT_KINDS[kind.id]  # the replaying program has not heard of it
-    player = Player(load_recording(sqlite_store, ac_id), folder=tmp_path / "s")
+    player = Player(load_recording(sqlite_store, ac_id, TRAINER), folder=tmp_path / "s")
     try:
         player.seek(len(player.rec.events))
         assert player.finished
@@ -252,7 +331,7 @@ def test_chapters_cover_the_recording_in_order_and_the_schedule_never_runs_back(
 
 def test_real_time_plays_a_trainee_at_the_pace_recorded(sqlite_store, tmp_path):
     ac_id = small_count(sqlite_store)
-    rec = load_recording(sqlite_store, ac_id)
+    rec = load_recording(sqlite_store, ac_id, TRAINER)
     player = Player(rec, real_time=True, speed=2.0, folder=tmp_path / "s")
     try:
         span = player.at[-1]  # the recorded count took `span` seconds from its first figure

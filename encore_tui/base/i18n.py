@@ -149,6 +149,7 @@ HI: dict[str, str] = {
     "aro": "सहायक निर्वाचन अधिकारी",
     "observer": "प्रेक्षक",
     "admin": "प्रशासक",
+    "trainer": "प्रशिक्षक",
     # dashboard
     "FICTIONAL DEMO": "काल्पनिक डेमो",
     "{n}/{of} postal tables entered": "{n}/{of} डाक टेबल दर्ज",
@@ -455,6 +456,7 @@ HI: dict[str, str] = {
     "Previous": "पिछला",
     "Faster": "तेज़",
     "Slower": "धीमा",
+    "Speed": "गति",
     "setup": "तैयारी",
     "postal ballots": "डाक मतपत्र",
     "round {n} of {of}": "चक्र {n} / {of}",

@@ -60,6 +60,9 @@ KEYMAP: dict[str, tuple[str, ...]] = {
     ),
     "result": ("recount", "sign", "tie_lot", "declare", "form22", "print", "scans", "refresh", "back"),
     "vvpat": ("draw", "rule_56d", "slips", "recount", "amend", "open_round", "complete", "refresh", "back"),
+    # `encore training replay` (its dashboard and trends) and `encore training watch`
+    "replay": ("pause", "next", "previous", "faster", "slower", "quit"),
+    "watch": ("refresh", "quit"),
 }
 
 BINDING_IDS: frozenset[str] = frozenset(f"{ns}.{name}" for ns, names in KEYMAP.items() for name in names)

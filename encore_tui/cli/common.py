@@ -88,3 +88,14 @@ def sign_in(args, store, ac_id):
         raise CliError(f"'{user}' is a trainee seated on their own copy of the AC: use --ac with that copy.")
     pin = read_line(f"PIN for {user}: ", secret=True)
     return services.authenticate(store, user, pin, ac_id), pin
+
+
+def user_or_console(args, store):
+    """Who a command acts as: `--user NAME` signs that user in (the PIN is asked, the sign-in
+    journaled on the store chain); without it, the console administrator, like `encore import`."""
+    from encore_tui import services
+
+    if getattr(args, "user", None):
+        actor, _pin = sign_in(args, store, None)
+        return actor
+    return services.admin_actor()

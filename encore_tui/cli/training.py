@@ -7,16 +7,7 @@ are imported inside the handlers, so `encore` starts fast."""
 
 from __future__ import annotations
 
-from encore_tui.cli.common import CliError, open_from_args, pick_ac, read_line, sign_in
-
-
-def _actor(args, store):
-    from encore_tui import services
-
-    if getattr(args, "user", None):
-        actor, _pin = sign_in(args, store, None)
-        return actor
-    return services.admin_actor()
+from encore_tui.cli.common import CliError, open_from_args, pick_ac, read_line, user_or_console
 
 
 def _write(path: str, data: bytes, what: str) -> None:
@@ -48,7 +39,7 @@ def cmd_create(args) -> int:
         from encore_tui.services.importing import read_form20_dir
 
         official = read_form20_dir(Path(args.figures)).station_values
-    actor = _actor(args, store)
+    actor = user_or_console(args, store)
     sid = training.create_session(
         store, actor, src, rounds, faults, pass_mark=args.pass_mark, name=args.name or "", official=official
     )
@@ -67,7 +58,7 @@ def cmd_list(args) -> int:
     from encore_tui.services import training
 
     store = open_from_args(args, create=True)  # a store made before training gets its tables
-    for s in training.sessions(store, _actor(args, store)):
+    for s in training.sessions(store, user_or_console(args, store)):
         seats = ", ".join(u for u, _ in s.seats) or "no trainee yet"
         print(f"{s.id:>3}  {s.name}  rounds {','.join(map(str, s.rounds))}  pass {s.pass_mark} %  [{seats}]")
     return 0
@@ -81,7 +72,7 @@ def cmd_seat(args) -> int:
     pin = args.pin if args.pin is not None else read_line(f"PIN for {args.username}: ", secret=True)
     ac_id = training.seat(
         store,
-        _actor(args, store),
+        user_or_console(args, store),
         args.session,
         args.username,
         pin,
@@ -103,7 +94,7 @@ def cmd_sheets(args) -> int:
     from encore_tui.services import training
 
     store = open_from_args(args, create=True)  # a store made before training gets its tables
-    actor = _actor(args, store)
+    actor = user_or_console(args, store)
     s, setup, sheets = training.sheets(store, actor, args.session)
     _s, _setup, key = training.answer_key(store, actor, args.session)
     trainees = [u for u, _ in s.seats] if args.per_trainee else [""]
@@ -126,7 +117,7 @@ def cmd_key(args) -> int:
     from encore_tui.services import training
 
     store = open_from_args(args, create=True)  # a store made before training gets its tables
-    actor = _actor(args, store)
+    actor = user_or_console(args, store)
     s, setup, key = training.answer_key(store, actor, args.session)
     _write(args.out, key_pdf(s, setup, key, actor.username), "The answer key (trainer only)")
     return 0
@@ -137,7 +128,7 @@ def cmd_report(args) -> int:
     from encore_tui.services import training
 
     store = open_from_args(args, create=True)  # a store made before training gets its tables
-    actor = _actor(args, store)
+    actor = user_or_console(args, store)
     rep = training.report(store, actor, args.session)
     s = rep.session
     print(f"Training session {s.id}: {s.name} — pass mark {s.pass_mark} %")
@@ -172,7 +163,7 @@ def cmd_certificate(args) -> int:
     from encore_tui.services import training
 
     store = open_from_args(args, create=True)  # a store made before training gets its tables
-    actor = _actor(args, store)
+    actor = user_or_console(args, store)
     rep = training.report(store, actor, args.session)
     mine = next((r for r in rep.ranked if r.username == args.username), None)
     if mine is None:

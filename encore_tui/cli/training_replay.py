@@ -2,7 +2,11 @@
 on the dashboard and trends screens, and the trainer's live screen over every AC of a store.
 
 Both only read the store named by --db: the replay re-applies the recorded journal into a scratch
-store of its own (services/replay.py), the watch screen re-reads progress every 2 s."""
+store of its own (services/replay.py), the watch screen re-reads progress every 2 s. Both are a
+trainer's or an administrator's (a replay may show another trainee's copy, the watch names every
+trainee): `--user NAME` signs the trainer in as the other `encore training` commands do (the PIN
+is asked; that sign-in is journaled on the store chain, never on an AC's); without it, the
+console administrator — who can open the store at the console anyway — and nothing is written."""
 
 from __future__ import annotations
 
@@ -14,6 +18,9 @@ def _store_args(p: argparse.ArgumentParser) -> None:
     # value given before it (`encore --db FILE training replay`)
     p.add_argument("--db", default=argparse.SUPPRESS, help="the store to read (never written)")
     p.add_argument("--lang", choices=["en", "hi"], default=argparse.SUPPRESS, help="language of the screens")
+    p.add_argument(
+        "--user", help="the trainer's account (the PIN is asked); default: the console administrator"
+    )
 
 
 def _open_read(args):
@@ -24,7 +31,7 @@ def _open_read(args):
 
 def cmd_replay(args) -> int:
     from encore_tui.app import replay_app, run_viewer
-    from encore_tui.cli.common import CliError, pick_ac
+    from encore_tui.cli.common import CliError, pick_ac, user_or_console
     from encore_tui.services.replay import load_recording
     from encore_tui.services.replay_player import Player
 
@@ -32,7 +39,9 @@ def cmd_replay(args) -> int:
         raise CliError("--speed and --round-seconds must be numbers above 0 (e.g. --speed 4).")
     store = _open_read(args)
     try:
-        rec = load_recording(store, pick_ac(store, args.ac))
+        ac_id = pick_ac(store, args.ac)
+        actor = user_or_console(args, store)
+        rec = load_recording(store, ac_id, actor)
     finally:
         store.engine.dispose()  # everything is read: the recorded store is left alone from here
     try:
@@ -46,17 +55,21 @@ def cmd_replay(args) -> int:
     except ValueError as exc:
         raise CliError(f"{exc}.") from None
     try:
-        return run_viewer(replay_app(args.settings, player))
+        return run_viewer(replay_app(args.settings, player, actor))
     finally:
         player.close()
 
 
 def cmd_watch(args) -> int:
     from encore_tui.app import run_viewer, watch_app
+    from encore_tui.cli.common import user_or_console
+    from encore_tui.services.training import refuse_unless_trainer
 
     store = _open_read(args)
     try:
-        return run_viewer(watch_app(args.settings, store))
+        actor = user_or_console(args, store)
+        refuse_unless_trainer(actor, "watch the trainees' progress")  # said here, not on the screen
+        return run_viewer(watch_app(args.settings, store, actor))
     finally:
         store.engine.dispose()
 

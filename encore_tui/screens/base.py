@@ -34,11 +34,15 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Session:
-    """The signed-in actor, the store, the AC being counted and the UI language."""
+    """The signed-in actor, the store, the AC being counted and the UI language.
+
+    A viewer (`app.ViewerApp`: the training replay and watch) holds one too: the replay's names
+    its scratch store (replaced as the player rebuilds it), the watch's names no AC (None) until
+    one is opened from its list."""
 
     store: Store
     actor: Actor
-    ac_id: int
+    ac_id: int | None
     lang: str = "en"
 
 

@@ -160,7 +160,14 @@ def localize_bindings(node) -> None:
     set_bindings_by_key(
         node,
         {
-            key: [replace(b, description=t(b.description)) for b in bindings]
+            key: [
+                replace(
+                    b,
+                    description=t(b.description),
+                    group=b.group and replace(b.group, description=t(b.group.description)),
+                )
+                for b in bindings
+            ]
             for key, bindings in bindings_by_key(node).items()
         },
     )

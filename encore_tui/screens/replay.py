@@ -19,18 +19,30 @@ from textual.worker import get_current_worker
 
 from encore_tui.base.i18n import t
 from encore_tui.domain.playback import speed_label
-from encore_tui.screens.common import localize_bindings, user_errors
+from encore_tui.screens.common import user_errors
 from encore_tui.screens.dashboard import DashboardScreen
 from encore_tui.screens.trends import TrendsScreen
 
+# ← → and + - are one footer entry each ("← → Round", "+ - Speed"; their own descriptions are the
+# tooltips and F1's), so that at 80 columns q Quit is never cut (tests/test_replay.py reads it)
+ROUND = Binding.Group("Round")
+SPEED = Binding.Group("Speed")
 REPLAY_BINDINGS = [
     Binding("space", "replay_pause", "Pause", id="replay.pause", priority=True, key_display="Space"),
-    Binding("right", "replay_next", "Next round", id="replay.next", priority=True),
-    Binding("left", "replay_previous", "Previous", id="replay.previous", priority=True),
+    Binding("right", "replay_next", "Next round", id="replay.next", priority=True, group=ROUND),
+    Binding("left", "replay_previous", "Previous", id="replay.previous", priority=True, group=ROUND),
     Binding(
-        "plus,equals_sign", "replay_faster", "Faster", id="replay.faster", priority=True, key_display="+"
+        "plus,equals_sign",
+        "replay_faster",
+        "Faster",
+        id="replay.faster",
+        priority=True,
+        key_display="+",
+        group=SPEED,
     ),
-    Binding("minus", "replay_slower", "Slower", id="replay.slower", priority=True, key_display="-"),
+    Binding(
+        "minus", "replay_slower", "Slower", id="replay.slower", priority=True, key_display="-", group=SPEED
+    ),
     Binding("q", "replay_quit", "Quit", id="replay.quit", priority=True),
 ]
 
@@ -81,14 +93,14 @@ class ReplayKeys:
 
 
 class ReplayDashboard(ReplayKeys, DashboardScreen):
-    """The counting dashboard over the replay's scratch store; the status line says where the
-    replay is. It runs the player's thread worker for as long as the replay window is open."""
+    """The counting dashboard over the replay's scratch store (the session's: `app.ViewerApp`
+    points it at the player's store); the status line says where the replay is. It runs the
+    player's thread worker for as long as the replay window is open."""
 
     BINDINGS = REPLAY_BINDINGS
 
     def __init__(self) -> None:
         super().__init__(read_only=True)
-        localize_bindings(self)
         self._stop = threading.Event()
 
     def on_mount(self) -> None:
@@ -118,13 +130,17 @@ class ReplayDashboard(ReplayKeys, DashboardScreen):
         return super().check_action(action, parameters)
 
     def replay_changed(self, store_changed: bool = True) -> None:
-        self.app.store = self.app.player.store  # a new scratch store after going back a round
-        self.app.ac_id = self.app.player.ac_id
-        if store_changed and self.is_current:
+        """The player moved (`store_changed`: events applied, the rounds are read again; the
+        status line follows once they are drawn) or only its pace changed (said at once)."""
+        if store_changed:
             self.action_refresh()
-            self.follow()
-        if self.is_current:
+        else:
             self.set_status(replay_status(self.app.player))
+
+    def show_rounds(self, rd) -> None:
+        super().show_rounds(rd)
+        self.follow()
+        self.set_status(replay_status(self.app.player))
 
     def follow(self) -> None:
         """Keep the round being played in view (the rounds table scrolls with the replay)."""
@@ -133,8 +149,9 @@ class ReplayDashboard(ReplayKeys, DashboardScreen):
         if r is not None and r in self.rounds:
             table.move_cursor(row=table.get_row_index(str(r)))
 
-    def on_screen_resume(self) -> None:  # (DashboardScreen's, called next, reads the store)
-        self.replay_changed(False)
+    def resumed(self) -> None:  # back from the trends: the replay moved on meanwhile
+        self.app.follow_player()
+        super().resumed()
 
     def replay_failed(self, exc: Exception) -> None:
         text = str(exc) if isinstance(exc, user_errors()) else f"{type(exc).__name__}: {exc}"
@@ -151,10 +168,6 @@ class ReplayTrends(ReplayKeys, TrendsScreen):
     # no scrollbar: at 80 columns its cells would wrap the sparklines (↑↓ still scroll)
     DEFAULT_CSS = "ReplayTrends #trends { scrollbar-size-vertical: 0; }"
 
-    def __init__(self) -> None:
-        super().__init__()
-        localize_bindings(self)
-
     def compose(self) -> ComposeResult:
         yield Static(id="title", classes="title-bar")
         with VerticalScroll(id="trends"):
@@ -163,10 +176,18 @@ class ReplayTrends(ReplayKeys, TrendsScreen):
         yield Static(id="status", classes="status")
         yield Footer()
 
-    def on_mount(self) -> None:  # (TrendsScreen.on_mount, called next, draws the trends)
-        self.replay_changed(False)
+    def on_mount(self) -> None:  # (TrendsScreen.on_mount, called next, reads the trends)
+        self.say_where()
 
     def replay_changed(self, store_changed: bool = True) -> None:
         if store_changed:
-            self.show_trends()
+            self.show_trends()  # in a thread worker: `show` draws them and says where
+        else:
+            self.say_where()
+
+    def show(self, setup, d, tallies: list) -> None:
+        super().show(setup, d, tallies)
+        self.say_where()
+
+    def say_where(self) -> None:
         self.query_one("#status", Static).update(replay_status(self.app.player))

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from textual import events, work
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from encore_tui.base.i18n import t
-from encore_tui.screens.common import StatusScreen, localize_bindings, round_name, user_errors
+from encore_tui.screens.base import Loaded, Session, SessionScreen
+from encore_tui.screens.common import round_name
 from encore_tui.screens.dashboard import DashboardScreen
 from encore_tui.widgets.cells import fit
 from encore_tui.widgets.textual_compat import KeyFirst, bindings_by_key
@@ -59,7 +60,15 @@ class WatchTable(KeyFirst, DataTable):
         return False
 
 
-class WatchScreen(StatusScreen):
+def read_progress(session: Session) -> list:
+    """Every AC's progress (runs in a thread worker; refused to anyone but a trainer or an
+    administrator)."""
+    from encore_tui.services.progress import ac_progress
+
+    return ac_progress(session.store, session.actor)
+
+
+class WatchScreen(SessionScreen):
     DEFAULT_CSS = "WatchScreen #acs { height: 1fr; }"
     BINDINGS = [
         Binding("f5", "refresh", "Refresh", id="watch.refresh", tooltip="Read the store again now"),
@@ -68,7 +77,6 @@ class WatchScreen(StatusScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        localize_bindings(self)
         self.progress: list = []
         self.read_at = ""
 
@@ -90,7 +98,7 @@ class WatchScreen(StatusScreen):
         ]:
             table.add_column(label, key=key, width=width)
         self.query_one("#title", Static).update(
-            f"{t('Training')} · {t('every AC of the store, live')} · {self.app.store.where}"
+            f"{t('Training')} · {t('every AC of the store, live')} · {self.store.where}"
         )
         self.set_status(t("Reading the store…"))
         table.focus()
@@ -101,16 +109,20 @@ class WatchScreen(StatusScreen):
         if self.is_current:  # not under an AC's dashboard opened from here
             self.reload()
 
-    @work(thread=True, exclusive=True, group="watch")
-    def reload(self) -> None:
-        from encore_tui.services.progress import ac_progress
+    def resumed(self) -> None:  # back from an AC's dashboard: no AC open, read at once
+        self.app.view_ac(None)
+        self.reload()
 
-        try:
-            rows = ac_progress(self.app.store)
-        except user_errors() as exc:
-            self.app.call_from_thread(self.set_status, f"{exc} ({t('F5: try again')})", True)
+    def reload(self) -> None:
+        self.read_in_worker("progress", read_progress)
+
+    def on_loaded(self, message: Loaded) -> None:
+        if message.key != "progress":
             return
-        self.app.call_from_thread(self.show, rows)
+        if message.error is not None:
+            self.set_status(f"{message.error} ({t('F5: try again')})", True)
+            return
+        self.show(message.value)
 
     def show(self, rows: list) -> None:
         self.progress = rows
@@ -142,7 +154,7 @@ class WatchScreen(StatusScreen):
         self.app.exit()
 
     def open_ac(self, ac_id: int) -> None:
-        self.app.ac_id = ac_id
+        self.app.view_ac(ac_id)
         self.app.push_screen(WatchedDashboard(read_only=True, can_go_back=True))
 
 

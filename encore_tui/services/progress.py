@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, inspect, select, text
+from sqlalchemy import Connection, func, select
 
 from encore_tui.domain.playback import event_round
 from encore_tui.domain.rounds import RoundStatus
-from encore_tui.services.context import load_context
+from encore_tui.services.context import Actor, load_context
 from encore_tui.services.queries import entries_in, round_checks, round_infos
+from encore_tui.services.training import refuse_unless_trainer, trainees_by_ac
 from encore_tui.store import journal as journal_mod
 from encore_tui.store.engine import Store
 from encore_tui.store.models import ac as ac_t
@@ -32,7 +33,7 @@ class AcProgress:
     ac_id: int
     number: int
     name: str
-    trainee: str | None  # the training seat's user name, in a training store
+    trainee: str | None  # the trainee seated on this copy (services.training), in a training store
     round_no: int  # the round being typed (the last one an entry or a decision touched)
     rounds: int  # EVM rounds in the plan
     submitted: int  # rounds handed to the RO (and beyond)
@@ -41,13 +42,6 @@ class AcProgress:
     cells_expected: int  # tables × fields of the current round
     last_entry: str | None  # UTC ISO time of the last figure or table entry
     failing: int  # errors (E-codes) the current round's checks report now
-
-
-def _trainees(conn: Connection) -> dict[int, str]:
-    """ac id → trainee, where the store has training seats (issue 18's training_seat table)."""
-    if not inspect(conn).has_table("training_seat"):
-        return {}
-    return {int(a): str(u) for u, a in conn.execute(text("SELECT username, ac_id FROM training_seat"))}
 
 
 def _recent(conn: Connection, ac_id: int) -> tuple[int | None, str | None]:
@@ -73,11 +67,13 @@ def _recent(conn: Connection, ac_id: int) -> tuple[int | None, str | None]:
     return (typed if typed is not None else decided), last
 
 
-def ac_progress(store: Store) -> list[AcProgress]:
-    """Every AC of the store, by number, with its progress now."""
+def ac_progress(store: Store, actor: Actor) -> list[AcProgress]:
+    """Every AC of the store, by number, with its progress now: a trainer's or an
+    administrator's view (it names every trainee)."""
+    refuse_unless_trainer(actor, "watch the trainees' progress")
     out = []
     with store.read(snapshot=True) as conn:
-        trainees = _trainees(conn)
+        trainees = trainees_by_ac(conn)
         acs = conn.execute(select(ac_t.c.id, ac_t.c.number, ac_t.c.name).order_by(ac_t.c.number)).all()
         for a in acs:
             ctx = load_context(store, a.id, conn)

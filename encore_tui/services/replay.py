@@ -28,6 +28,7 @@ from encore_tui.domain.setup import Setup
 from encore_tui.services.context import Actor
 from encore_tui.services.counting import create_ac
 from encore_tui.services.errors import ServiceError
+from encore_tui.services.training import refuse_unless_trainer
 from encore_tui.services.uow import Tx, unit_of_work
 from encore_tui.store import journal, open_store
 from encore_tui.store.engine import Store
@@ -35,6 +36,7 @@ from encore_tui.store.models import ac as ac_t
 from encore_tui.store.models import attachment as att_t
 from encore_tui.store.models import cell as cell_t
 from encore_tui.store.models import outbox as outbox_t
+from encore_tui.store.models import outbox_round
 from encore_tui.store.models import round_ as round_t
 from encore_tui.store.models import round_revision as rev_t
 from encore_tui.store.models import table_state as ts_t
@@ -73,8 +75,16 @@ class Recording:
         return CountingPlan.from_json(self.events[0].payload["plan"])
 
 
-def load_recording(store: Store, ac_id: int) -> Recording:
-    """Read the AC's journal (and the rows its events name) in one read-only snapshot."""
+# the outbox columns a replay copies (`select(outbox)` would name round_no/revision, which a store
+# made before them lacks until it is opened for writing: a recording is only read)
+_OUTBOX_READ = ("idempotency_key", "kind", "payload", "state", "attempts", "next_attempt_at")
+_OUTBOX_READ += ("last_error", "receipt", "acked_at")
+
+
+def load_recording(store: Store, ac_id: int, actor: Actor) -> Recording:
+    """Read the AC's journal (and the rows its events name) in one read-only snapshot: for a
+    trainer or an administrator (a recording may be another trainee's copy)."""
+    refuse_unless_trainer(actor, "replay a recorded count")
     with store.read(snapshot=True) as conn:
         row = conn.execute(select(ac_t.c.number, ac_t.c.name).where(ac_t.c.id == ac_id)).one_or_none()
         if row is None:
@@ -87,7 +97,8 @@ def load_recording(store: Store, ac_id: int) -> Recording:
                 f"AC {row.number} has no recorded setup in its journal: there is nothing to replay."
             )
         rec = Recording(ac_id, row.number, row.name, events)
-        for r in conn.execute(select(outbox_t).where(outbox_t.c.ac_id == ac_id)):
+        cols = [outbox_t.c[c] for c in _OUTBOX_READ]
+        for r in conn.execute(select(*cols).where(outbox_t.c.ac_id == ac_id)):
             rec.outbox[r.idempotency_key] = dict(r._mapping)
         for r in conn.execute(select(rev_t).where(rev_t.c.ac_id == ac_id)):
             rec.snapshots[(r.round_no, r.revision, r.stage)] = r.figures
@@ -262,17 +273,23 @@ def _table(tx: Tx, round_no: int, station: str, **values) -> None:
 
 def _queue(tx: Tx, rec: Recording, p: Mapping[str, Any], seq: int) -> None:
     """The outbox row an `outbox.queued` event names: its recorded bytes (and delivery state,
-    which is not evidence: not journaled)."""
+    which is not evidence: not journaled), with the round and revision columns `tx.push` writes,
+    read from those bytes as `encore journal verify` checks them (`models.outbox_round`)."""
     row = rec.outbox.get(p["key"])
     if row is None:
         raise ServiceError(f"the recorded store has no outbox row {p['key']} for its outbox.queued event")
-    keep = ("kind", "payload", "state", "attempts", "next_attempt_at", "last_error", "receipt", "acked_at")
+    try:
+        message = json.loads(row["payload"])
+    except ValueError:
+        message = None  # damaged bytes: copied as they are (verify names them on both stores)
+    round_no, revision = outbox_round(row["kind"], message if isinstance(message, dict) else {})
     tx.conn.execute(
         insert(outbox_t).values(
             ac_id=tx.ac_id,
-            idempotency_key=p["key"],
             created_at=tx.ts,
             journal_seq=seq,
-            **{k: row[k] for k in keep},
+            round_no=round_no,
+            revision=revision,
+            **row,
         )
     )

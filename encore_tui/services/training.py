@@ -36,7 +36,7 @@ from encore_tui.store import journal
 from encore_tui.store.engine import Store
 from encore_tui.store.models import ac as ac_t
 from encore_tui.store.models import cell as cell_t
-from encore_tui.store.models import chain_head
+from encore_tui.store.models import chain_head, has_training
 from encore_tui.store.models import training_seat as seat_t
 from encore_tui.store.models import training_session as sess_t
 from encore_tui.store.models import user as user_t
@@ -77,7 +77,8 @@ class Report:
     often_wrong: list[tuple[tr.CellKey, int]]
 
 
-def _refuse_unless_trainer(actor: Actor, what: str) -> None:
+def refuse_unless_trainer(actor: Actor, what: str) -> None:
+    """Raise NotAllowed unless `actor` may run training (a trainer or an administrator)."""
     if not may(actor.role, Action.TRAIN):
         raise NotAllowed(
             f"{actor.username} ({actor.role.value}) may not {what}: only a trainer or an administrator may."
@@ -111,7 +112,7 @@ def create_session(
 ) -> int:
     """A session of `rounds` of the source AC. `official`: the official figures by station (a
     Form 20 folder); None: the figures the source AC holds (a rehearsal store)."""
-    _refuse_unless_trainer(actor, "create a training session")
+    refuse_unless_trainer(actor, "create a training session")
     if not 0 <= pass_mark <= 100:
         raise InvalidValue(f"The pass mark is a percentage (0-100), not {pass_mark}.")
     specs = [f if isinstance(f, tr.FaultSpec) else tr.FaultSpec.parse(f) for f in faults]
@@ -218,7 +219,7 @@ def seat(
 ) -> int:
     """Seat a trainee: their account (bound to the copy) and their own copy of the AC, in one
     unit of work. Returns the copy's AC id."""
-    _refuse_unless_trainer(actor, "seat a trainee")
+    refuse_unless_trainer(actor, "seat a trainee")
     role = Role(role)
     if role not in (Role.OPERATOR, Role.ARO, Role.RO):
         raise InvalidValue("A trainee types or decides rounds: role operator, aro or ro.")
@@ -294,20 +295,20 @@ def _copy_form17c(conn: Connection, src: AcContext, key: tr.AnswerKey) -> list[F
 
 # -- reading (who may read what is checked here) ----------------------------------------------
 def sessions(store: Store, actor: Actor) -> list[Session]:
-    _refuse_unless_trainer(actor, "list training sessions")
+    refuse_unless_trainer(actor, "list training sessions")
     with store.read() as conn:
         return [_session(conn, r) for r in conn.execute(select(sess_t).order_by(sess_t.c.id)).all()]
 
 
 def session(store: Store, actor: Actor, session_id: int) -> Session:
-    _refuse_unless_trainer(actor, "read a training session")
+    refuse_unless_trainer(actor, "read a training session")
     with store.read() as conn:
         return _session(conn, _session_row(conn, session_id))
 
 
 def answer_key(store: Store, actor: Actor, session_id: int) -> tuple[Session, Setup, tr.AnswerKey]:
     """The official figures and the faults: trainers and administrators only."""
-    _refuse_unless_trainer(actor, "read the answer key")
+    refuse_unless_trainer(actor, "read the answer key")
     with store.read() as conn:
         row = _session_row(conn, session_id)
         s = _session(conn, row)
@@ -316,13 +317,21 @@ def answer_key(store: Store, actor: Actor, session_id: int) -> tuple[Session, Se
 
 def sheets(store: Store, actor: Actor, session_id: int) -> tuple[Session, Setup, list[Sheet]]:
     """Every Form 17C Part II of the session as the supervisor writes it (seeded faults included)."""
-    _refuse_unless_trainer(actor, "print the training sheets")
+    refuse_unless_trainer(actor, "print the training sheets")
     s, setup, key = answer_key(store, actor, session_id)
     out = []
     for r, t, st in key.tables():
         figures, note = key.sheet(r, st)
         out.append(Sheet(r, t, st, figures, note))
     return s, setup, out
+
+
+def trainees_by_ac(conn: Connection) -> dict[int, str]:
+    """The trainee seated on each copy: ac id -> user name (none in a store made before the
+    training tables, opened without creating them)."""
+    if not has_training(conn):
+        return {}
+    return {int(a): str(u) for u, a in conn.execute(select(seat_t.c.username, seat_t.c.ac_id))}
 
 
 def _seat_of(conn: Connection, session_id: int, username: str) -> int:
@@ -365,7 +374,7 @@ def trainee_score(store: Store, actor: Actor, session_id: int, username: str) ->
 
 def report(store: Store, actor: Actor, session_id: int) -> Report:
     """The batch: every seat scored from its journal, ranked; the cells most often wrong."""
-    _refuse_unless_trainer(actor, "read the training report")
+    refuse_unless_trainer(actor, "read the training report")
     with store.read() as conn:
         row = _session_row(conn, session_id)
         s = _session(conn, row)
@@ -416,7 +425,7 @@ def seat_summaries(
     poll every 2 s: with the caller's `cache`, a poll where nobody typed is three small reads
     (the session, its seats, their chains' heads) and no journal read; a seat that changed
     costs the events it added and one scoring in memory."""
-    _refuse_unless_trainer(actor, "watch a training session")
+    refuse_unless_trainer(actor, "watch a training session")
     cache = cache if cache is not None else SummaryCache()
     out = []
     with store.read(snapshot=True) as conn:
