@@ -14,7 +14,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
 from encore_tui.base.i18n import t
@@ -22,6 +22,7 @@ from encore_tui.domain.playback import speed_label
 from encore_tui.screens.common import user_errors
 from encore_tui.screens.dashboard import DashboardScreen
 from encore_tui.screens.trends import TrendsScreen
+from encore_tui.widgets.footer import FittingFooter
 
 # ← → and + - are one footer entry each ("← → Round", "+ - Speed"; their own descriptions are the
 # tooltips and F1's), so that at 80 columns q Quit is never cut (tests/test_replay.py reads it)
@@ -174,7 +175,7 @@ class ReplayTrends(ReplayKeys, TrendsScreen):
             yield Static(id="votes")
             yield Static(id="leads")
         yield Static(id="status", classes="status")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:  # (TrendsScreen.on_mount, called next, reads the trends)
         self.say_where()

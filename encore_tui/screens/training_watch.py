@@ -10,13 +10,14 @@ import datetime as dt
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from encore_tui.base.i18n import t
 from encore_tui.screens.base import Loaded, Session, SessionScreen
 from encore_tui.screens.common import round_name
 from encore_tui.screens.dashboard import DashboardScreen
 from encore_tui.widgets.cells import fit
+from encore_tui.widgets.footer import FittingFooter
 from encore_tui.widgets.textual_compat import KeyFirst, bindings_by_key
 
 REFRESH_SECONDS = 2.0
@@ -84,7 +85,7 @@ class WatchScreen(SessionScreen):
         yield Static(id="title", classes="title-bar")
         yield WatchTable(id="acs", cursor_type="row", zebra_stripes=False)
         yield Static(id="status", classes="status")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#acs", DataTable)
