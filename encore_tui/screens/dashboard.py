@@ -27,7 +27,7 @@ from encore_tui.screens.common import (
     user_errors,
 )
 from encore_tui.widgets.footer import FittingFooter
-from encore_tui.widgets.textual_compat import KeyFirst, bindings_by_key
+from encore_tui.widgets.textual_compat import KeyFirst, run_own_binding
 
 STATUS_CLASS = {
     RoundStatus.DRAFT: "",
@@ -105,12 +105,7 @@ class RoundsTable(KeyFirst, DataTable):
             return True
         # the table's own keys (↑↓, PgUp…) run here too, so a Down typed before an Enter
         # moves the cursor before that Enter opens a round
-        for binding in bindings_by_key(self).get(event.key, []):
-            event.stop()
-            event.prevent_default()
-            await self.run_action(binding.action)
-            return True
-        return False
+        return await run_own_binding(self, event)
 
 
 class DashboardScreen(SessionScreen):

@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 from encore_tui.base.i18n import t
 from encore_tui.screens.common import localize_bindings, user_errors
 from encore_tui.widgets.footer import FittingFooter
-from encore_tui.widgets.textual_compat import KeyFirst, bindings_by_key
+from encore_tui.widgets.textual_compat import KeyFirst, run_own_binding
 
 
 def _held(widget, event: events.Key) -> bool:
@@ -65,12 +65,7 @@ class AcList(KeyFirst, OptionList):
             self.handed_off = True
             target.focus()
             return True
-        for binding in bindings_by_key(self).get(event.key, []):
-            event.stop()
-            event.prevent_default()
-            await self.run_action(binding.action)
-            return True
-        return False
+        return await run_own_binding(self, event)
 
 
 class HandoffInput(KeyFirst, Input):

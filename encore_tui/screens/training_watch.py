@@ -18,7 +18,7 @@ from encore_tui.screens.common import round_name
 from encore_tui.screens.dashboard import DashboardScreen
 from encore_tui.widgets.cells import fit
 from encore_tui.widgets.footer import FittingFooter
-from encore_tui.widgets.textual_compat import KeyFirst, bindings_by_key
+from encore_tui.widgets.textual_compat import KeyFirst, run_own_binding
 
 REFRESH_SECONDS = 2.0
 
@@ -53,12 +53,7 @@ class WatchTable(KeyFirst, DataTable):
             return True
         # the table's own keys (↑↓, PgUp…) run here too, so a Down typed before an Enter moves
         # the cursor before that Enter opens an AC (as the dashboard's rounds table does)
-        for binding in bindings_by_key(self).get(event.key, []):
-            event.stop()
-            event.prevent_default()
-            await self.run_action(binding.action)
-            return True
-        return False
+        return await run_own_binding(self, event)
 
 
 def read_progress(session: Session) -> list:

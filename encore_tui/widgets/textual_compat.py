@@ -54,6 +54,18 @@ class KeyFirst:
             await super()._on_key(event)  # type: ignore[misc]
 
 
+async def run_own_binding(widget: DOMNode, event) -> bool:
+    """Run the widget's own binding for this key here, in the widget's message queue (a
+    DataTable's or OptionList's ↑↓, PgUp…), so that a Down typed just before an Enter moves the
+    cursor before that Enter acts; True when the key had one (it is then used up)."""
+    for binding in bindings_by_key(widget).get(event.key, []):
+        event.stop()
+        event.prevent_default()
+        await widget.run_action(binding.action)
+        return True
+    return False
+
+
 async def input_key(field: Input, event) -> None:
     """Textual's own handling of a key by an Input (it types it), as if it had the focus: a form
     hands keys typed in one burst to the field they belong to."""
