@@ -36,44 +36,12 @@ class HeldInput(KeyFirst, Input):
         return _held(self, event)
 
 
-class AcList(KeyFirst, OptionList):
-    """The AC list. Its keys (↑↓, Home, End, PgUp/PgDn) run in its own queue, so a Down typed
-    just before an Enter moves first; Enter chooses the AC and hands the keys that follow in the
-    same burst to the user-name field."""
-
-    def __init__(self, *args, next_id: str, **kw) -> None:
-        super().__init__(*args, **kw)
-        self.next_id = next_id
-        self.handed_off = False
-
-    def on_focus(self) -> None:
-        self.handed_off = False
-
-    async def key_first(self, event: events.Key) -> bool:
-        if _held(self, event):
-            return True
-        target = self.screen.query_one(f"#{self.next_id}", Input)
-        if self.handed_off:
-            event.stop()
-            event.prevent_default()
-            target.post_message(events.Key(event.key, event.character))
-            return True
-        if event.key == "enter" and self.highlighted is not None:
-            event.stop()
-            event.prevent_default()
-            self.screen.ac_id = int(self.get_option_at_index(self.highlighted).id)
-            self.handed_off = True
-            target.focus()
-            return True
-        return await run_own_binding(self, event)
-
-
-class HandoffInput(KeyFirst, Input):
-    """An Input whose Enter hands the keyboard to the next field at once.
+class Handoff(KeyFirst):
+    """Enter hands the keyboard to the field `next_id` at once.
 
     Keys that arrive in one burst (typed ahead over a slow SSH link) are forwarded to the
-    input's queue before its Enter is handled; those that reach it after its Enter belong to
-    the next field, so they are passed on instead of being typed here.
+    widget's queue before its Enter is handled; those that reach it after its Enter belong to
+    the next field, so they are passed on instead of being used here.
     """
 
     def __init__(self, *args, next_id: str, **kw) -> None:
@@ -84,22 +52,48 @@ class HandoffInput(KeyFirst, Input):
     def on_focus(self) -> None:
         self.handed_off = False
 
+    def choose(self) -> bool:
+        """Enter: what this field takes before handing off (False: Enter does nothing yet)."""
+        return True
+
+    async def own_key(self, event: events.Key) -> bool:
+        return False
+
     async def key_first(self, event: events.Key) -> bool:
         if _held(self, event):
             return True
+        target = self.screen.query_one(f"#{self.next_id}", Input)
         if self.handed_off:
             event.stop()
             event.prevent_default()
-            target = self.screen.query_one(f"#{self.next_id}", Input)
             target.post_message(events.Key(event.key, event.character))
             return True
-        if event.key == "enter":
+        if event.key == "enter" and self.choose():
             event.stop()
             event.prevent_default()
             self.handed_off = True
-            self.screen.query_one(f"#{self.next_id}", Input).focus()
+            target.focus()
             return True
-        return False
+        return await self.own_key(event)
+
+
+class AcList(Handoff, OptionList):
+    """The AC list. Its keys (↑↓, Home, End, PgUp/PgDn) run in its own queue, so a Down typed
+    just before an Enter moves first; Enter chooses the AC and hands the keys that follow in the
+    same burst to the user-name field."""
+
+    def choose(self) -> bool:
+        if self.highlighted is None:
+            return False
+        self.screen.ac_id = int(self.get_option_at_index(self.highlighted).id)
+        return True
+
+    async def own_key(self, event: events.Key) -> bool:
+        return await run_own_binding(self, event)
+
+
+class HandoffInput(Handoff, Input):
+    """The user-name field: Enter hands the keyboard to the PIN field at once."""
 
 
 class SignInScreen(Screen):
