@@ -18,6 +18,7 @@ from encore_tui.screens.messages import not_saved
 class RoDecisionScreen(SessionScreen):
     STATUS_LINES = 3  # #status max-height (each screen's CSS)
     READ_KEY = "ro"  # the Loaded key of this screen's read
+    generation = 0  # of the newest read: a worker's read overtaken by a newer one is not drawn
 
     @staticmethod
     def read(session: Session) -> Any:
@@ -37,10 +38,15 @@ class RoDecisionScreen(SessionScreen):
 
     def action_refresh(self) -> None:
         """Read again in a thread worker (on_loaded draws it): on opening, coming back, Ctrl+R."""
-        self.read_in_worker(self.READ_KEY, self.read)
+        self.generation = gen = self.generation + 1
+        read = self.read
+        self.read_in_worker(self.READ_KEY, lambda session: (gen, read(session)))
 
     def reload_now(self) -> None:
-        """Read and draw at once: after a decision, so the next key acts on what was just saved."""
+        """Read and draw at once: after a decision, so the next key acts on what was just saved.
+        A worker's read started before it (coming back from the decision's form) may land later
+        with the figures of before the decision: on_loaded drops it (its generation is older)."""
+        self.generation += 1
         try:
             self.show(self.read(self.session))
         except user_errors() as exc:
@@ -52,7 +58,9 @@ class RoDecisionScreen(SessionScreen):
         if message.error is not None:
             self.set_status(f"{message.error} (Ctrl+R: try again)", error=True)
             return
-        self.show(message.value)
+        gen, value = message.value
+        if gen == self.generation:
+            self.show(value)
 
     # -- decisions -------------------------------------------------------------------------------
     def who_may(self, action: Action) -> str:
